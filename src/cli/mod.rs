@@ -1,0 +1,339 @@
+//! The `invitestat` command line: argument parsing (clap) on top of the library.
+//! Nothing else in the library depends on this module.
+
+use crate::calculator::{AdjustReport, CiReport, CompareReport, PowerReport, PowerTarget};
+use crate::stats::ci::CiMethod;
+use crate::stats::multiplicity::Adjustment;
+use crate::stats::power::{minimum_detectable_difference, power, sample_size};
+use crate::stats::{Alternative, ConfidenceLevel, Proportion, TwoGroups};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::io::Write;
+
+/// A usage error found after parsing (e.g. more successes than respondents): the
+/// binary prints it and exits with status 2, like clap's own usage errors.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+const ABOUT: &str = "Survey proportions done right: confidence intervals, two-group tests, \
+                     multiplicity and power, checked against R and statsmodels.";
+
+/// The top-level command line.
+#[derive(Debug, Parser)]
+#[command(name = "invitestat", version, about = ABOUT, after_help = TOP_EXAMPLES)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+const TOP_EXAMPLES: &str = "Examples:
+  invitestat ci 52 60
+  invitestat compare 52/60 214/340
+  invitestat adjust --method holm 0.0005 0.009 0.02 0.04 0.3
+  invitestat power --p1 0.87 --p2 0.63 --n1 60 --n2 340";
+
+const CI_EXAMPLES: &str = "Examples:
+  invitestat ci 52 60
+  invitestat ci 52 60 --method clopper-pearson --confidence-level 0.99
+  invitestat ci 0 340 --alternative less --json";
+
+const COMPARE_EXAMPLES: &str = "Examples:
+  invitestat compare 52/60 214/340
+  invitestat compare 24/60 3/340 --json
+  invitestat compare 13/60 177/340 --confidence-level 0.9";
+
+const ADJUST_EXAMPLES: &str = "Examples:
+  invitestat adjust --method holm 0.0005 0.009 0.02 0.04 0.3
+  invitestat adjust --method bh --json 0.01 0.02 0.03 0.04";
+
+const POWER_EXAMPLES: &str = "Examples:
+  invitestat power --p1 0.87 --p2 0.63 --n1 60 --n2 340
+  invitestat power --p1 0.73 --p2 0.63 --power 0.8
+  invitestat power --p1 0.73 --p2 0.63 --power 0.8 --ratio 5.667 --json
+  invitestat power --p2 0.63 --n1 60 --n2 340 --power 0.8";
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Confidence intervals for one proportion X of N (every method unless --method).
+    #[command(after_help = CI_EXAMPLES)]
+    Ci(CiArgs),
+    /// Compare two groups X1/N1 vs X2/N2: difference, risk and odds ratios, every test.
+    #[command(after_help = COMPARE_EXAMPLES)]
+    Compare(CompareArgs),
+    /// Adjust p-values for multiple testing (as R p.adjust), order preserved.
+    #[command(after_help = ADJUST_EXAMPLES)]
+    Adjust(AdjustArgs),
+    /// Power, sample size, or minimum detectable difference for two proportions.
+    #[command(after_help = POWER_EXAMPLES)]
+    Power(PowerArgs),
+}
+
+/// `--alternative` values.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum AlternativeArg {
+    /// Two-sided.
+    TwoSided,
+    /// Upper bound only / true value below the null.
+    Less,
+    /// Lower bound only / true value above the null.
+    Greater,
+}
+
+impl From<AlternativeArg> for Alternative {
+    fn from(a: AlternativeArg) -> Self {
+        match a {
+            AlternativeArg::TwoSided => Alternative::TwoSided,
+            AlternativeArg::Less => Alternative::Less,
+            AlternativeArg::Greater => Alternative::Greater,
+        }
+    }
+}
+
+/// `--method` values for `ci` (the names of [`CiMethod`]).
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum CiMethodArg {
+    /// Wilson score.
+    Wilson,
+    /// Wilson with continuity correction.
+    WilsonCc,
+    /// Agresti-Coull.
+    AgrestiCoull,
+    /// Jeffreys.
+    Jeffreys,
+    /// Clopper-Pearson exact.
+    ClopperPearson,
+    /// Exact mid-p.
+    MidP,
+    /// Wald (for comparison only).
+    Wald,
+}
+
+impl From<CiMethodArg> for CiMethod {
+    fn from(m: CiMethodArg) -> Self {
+        match m {
+            CiMethodArg::Wilson => CiMethod::Wilson,
+            CiMethodArg::WilsonCc => CiMethod::WilsonCc,
+            CiMethodArg::AgrestiCoull => CiMethod::AgrestiCoull,
+            CiMethodArg::Jeffreys => CiMethod::Jeffreys,
+            CiMethodArg::ClopperPearson => CiMethod::ClopperPearson,
+            CiMethodArg::MidP => CiMethod::MidP,
+            CiMethodArg::Wald => CiMethod::Wald,
+        }
+    }
+}
+
+/// `--method` values for `adjust`.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum AdjustmentArg {
+    /// Bonferroni.
+    Bonferroni,
+    /// Holm step-down.
+    Holm,
+    /// Hochberg step-up.
+    Hochberg,
+    /// Benjamini-Hochberg FDR.
+    Bh,
+    /// Benjamini-Yekutieli FDR.
+    By,
+}
+
+impl From<AdjustmentArg> for Adjustment {
+    fn from(m: AdjustmentArg) -> Self {
+        match m {
+            AdjustmentArg::Bonferroni => Adjustment::Bonferroni,
+            AdjustmentArg::Holm => Adjustment::Holm,
+            AdjustmentArg::Hochberg => Adjustment::Hochberg,
+            AdjustmentArg::Bh => Adjustment::Bh,
+            AdjustmentArg::By => Adjustment::By,
+        }
+    }
+}
+
+fn parse_level(s: &str) -> Result<ConfidenceLevel, String> {
+    let v: f64 = s.parse().map_err(|_| format!("'{s}' is not a number (expected e.g. 0.95)"))?;
+    ConfidenceLevel::new(v).map_err(|e| e.to_string())
+}
+
+fn parse_probability(s: &str) -> Result<f64, String> {
+    let v: f64 = s.parse().map_err(|_| format!("'{s}' is not a number (expected e.g. 0.63)"))?;
+    if v > 0.0 && v < 1.0 { Ok(v) } else { Err(format!("{v} is not strictly between 0 and 1")) }
+}
+
+fn parse_positive(s: &str) -> Result<f64, String> {
+    let v: f64 = s.parse().map_err(|_| format!("'{s}' is not a number"))?;
+    if v > 0.0 && v.is_finite() { Ok(v) } else { Err(format!("{v} is not positive")) }
+}
+
+fn parse_p_value(s: &str) -> Result<f64, String> {
+    let v: f64 = s.parse().map_err(|_| format!("'{s}' is not a number (expected a p-value)"))?;
+    if (0.0..=1.0).contains(&v) { Ok(v) } else { Err(format!("{v} is not a p-value in [0, 1]")) }
+}
+
+/// Parses `X/N` (e.g. `52/60`) into a checked proportion.
+pub fn parse_fraction(s: &str) -> Result<Proportion, String> {
+    let (x, n) = s
+        .split_once('/')
+        .ok_or_else(|| format!("'{s}' is not of the form X/N (successes/respondents, e.g. 52/60)"))?;
+    let x: u64 = x
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{s}': successes '{x}' is not a whole number >= 0"))?;
+    let n: u64 =
+        n.trim().parse().map_err(|_| format!("'{s}': respondents '{n}' is not a whole number >= 1"))?;
+    Proportion::new(x, n).map_err(|e| format!("'{s}': {e}"))
+}
+
+/// Arguments of `invitestat ci`.
+#[derive(Debug, Args)]
+pub struct CiArgs {
+    /// Successes (respondents giving the answer).
+    pub successes: u64,
+    /// Respondents answering (the base).
+    pub n: u64,
+    /// One method only (default: all, preferred first).
+    #[arg(long, value_enum)]
+    pub method: Option<CiMethodArg>,
+    /// Confidence level in (0, 1).
+    #[arg(long, default_value = "0.95", value_parser = parse_level)]
+    pub confidence_level: ConfidenceLevel,
+    /// Two-sided interval, or a one-sided bound.
+    #[arg(long, value_enum, default_value = "two-sided")]
+    pub alternative: AlternativeArg,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Arguments of `invitestat compare`.
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// Group 1 as X1/N1 (e.g. 52/60).
+    #[arg(value_parser = parse_fraction)]
+    pub first: Proportion,
+    /// Group 2 as X2/N2 (e.g. 214/340).
+    #[arg(value_parser = parse_fraction)]
+    pub second: Proportion,
+    /// Confidence level in (0, 1).
+    #[arg(long, default_value = "0.95", value_parser = parse_level)]
+    pub confidence_level: ConfidenceLevel,
+    /// Print JSON instead of tables.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Arguments of `invitestat adjust`.
+#[derive(Debug, Args)]
+pub struct AdjustArgs {
+    /// Adjustment method.
+    #[arg(long, value_enum)]
+    pub method: AdjustmentArg,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// The p-values.
+    #[arg(required = true, value_parser = parse_p_value)]
+    pub p_values: Vec<f64>,
+}
+
+/// Arguments of `invitestat power`. Give p1, p2, n1 and n2 for power; p1, p2 and
+/// --power for sample size (n2 = ratio * n1); p2, n1, n2 and --power for the minimum
+/// detectable difference.
+#[derive(Debug, Args)]
+pub struct PowerArgs {
+    /// Proportion in group 1 under the alternative.
+    #[arg(long, value_parser = parse_probability)]
+    pub p1: Option<f64>,
+    /// Proportion in group 2.
+    #[arg(long, value_parser = parse_probability)]
+    pub p2: f64,
+    /// Group 1 size.
+    #[arg(long, value_parser = parse_positive)]
+    pub n1: Option<f64>,
+    /// Group 2 size.
+    #[arg(long, value_parser = parse_positive)]
+    pub n2: Option<f64>,
+    /// Target power (solves for sample size or minimum detectable difference).
+    #[arg(long, value_parser = parse_probability)]
+    pub power: Option<f64>,
+    /// n2 / n1 when solving for sample size.
+    #[arg(long, default_value = "1", value_parser = parse_positive)]
+    pub ratio: f64,
+    /// Significance level.
+    #[arg(long, default_value = "0.05", value_parser = parse_probability)]
+    pub alpha: f64,
+    /// Two-sided test, or one-sided.
+    #[arg(long, value_enum, default_value = "two-sided")]
+    pub alternative: AlternativeArg,
+    /// Print JSON instead of a sentence.
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn emit(out: &mut dyn Write, json: bool, doc: serde_json::Value, text: String) -> anyhow::Result<()> {
+    if json {
+        writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
+    } else {
+        write!(out, "{text}")?;
+    }
+    Ok(())
+}
+
+/// Runs a parsed command line, writing to `out`.
+///
+/// # Errors
+/// [`UsageError`] for arguments that parse but make no sense; I/O errors otherwise.
+pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<()> {
+    let Some(command) = cli.command else {
+        use clap::CommandFactory;
+        write!(out, "{}", Cli::command().render_help())?;
+        return Ok(());
+    };
+    match command {
+        Command::Ci(a) => {
+            let prop = Proportion::new(a.successes, a.n).map_err(|e| UsageError(e.to_string()))?;
+            let methods: Vec<CiMethod> = a.method.into_iter().map(CiMethod::from).collect();
+            let report = CiReport::new(prop, &methods, a.confidence_level, a.alternative.into());
+            emit(out, a.json, report.to_json(), report.to_text())
+        }
+        Command::Compare(a) => {
+            let groups = TwoGroups { first: a.first, second: a.second };
+            let report = CompareReport::new(groups, a.confidence_level);
+            emit(out, a.json, report.to_json(), report.to_text())
+        }
+        Command::Adjust(a) => {
+            let report = AdjustReport::new(a.p_values, a.method.into())
+                .map_err(|e| UsageError(e.to_string()))?;
+            emit(out, a.json, report.to_json(), report.to_text())
+        }
+        Command::Power(a) => {
+            let alt: Alternative = a.alternative.into();
+            let usage = |e: crate::stats::StatsError| UsageError(e.to_string());
+            let (target, result) = match (a.p1, a.n1, a.n2, a.power) {
+                (Some(p1), Some(n1), Some(n2), None) => {
+                    (PowerTarget::Power, power(p1, a.p2, n1, n2, a.alpha, alt).map_err(usage)?)
+                }
+                (Some(p1), None, None, Some(target)) => (
+                    PowerTarget::SampleSize,
+                    sample_size(p1, a.p2, a.ratio, a.alpha, target, alt).map_err(usage)?,
+                ),
+                (None, Some(n1), Some(n2), Some(target)) => (
+                    PowerTarget::MinimumDetectableDifference,
+                    minimum_detectable_difference(a.p2, n1, n2, a.alpha, target, alt)
+                        .map_err(usage)?,
+                ),
+                _ => {
+                    return Err(UsageError(
+                        "give --p1 --p2 --n1 --n2 (power), --p1 --p2 --power (sample size), \
+                         or --p2 --n1 --n2 --power (minimum detectable difference)"
+                            .into(),
+                    )
+                    .into());
+                }
+            };
+            let report = PowerReport { target, alternative: alt, result };
+            emit(out, a.json, report.to_json(), report.to_text())
+        }
+    }
+}

@@ -100,8 +100,10 @@ impl CiReport {
         alternative: Alternative,
     ) -> Self {
         let methods = if methods.is_empty() { &CiMethod::ALL[..] } else { methods };
-        let intervals =
-            methods.iter().map(|&m| (m, proportion_ci(proportion, m, level, alternative))).collect();
+        let intervals = methods
+            .iter()
+            .map(|&m| (m, proportion_ci(proportion, m, level, alternative)))
+            .collect();
         CiReport { proportion, level, alternative, intervals }
     }
 
@@ -110,7 +112,10 @@ impl CiReport {
         let mut notes = Notes::default();
         let mut intervals = Map::new();
         for (m, i) in &self.intervals {
-            intervals.insert(m.name().into(), notes.interval(&format!("intervals.{}", m.name()), &Ok(*i)));
+            intervals.insert(
+                m.name().into(),
+                notes.interval(&format!("intervals.{}", m.name()), &Ok(*i)),
+            );
         }
         json!({
             "successes": self.proportion.successes,
@@ -126,14 +131,18 @@ impl CiReport {
     /// A terminal table.
     pub fn to_text(&self) -> String {
         let p = self.proportion;
+        let sides = match self.alternative {
+            Alternative::TwoSided => "two-sided confidence intervals",
+            Alternative::Less => "one-sided confidence bounds (upper bound; lower end 0)",
+            Alternative::Greater => "one-sided confidence bounds (lower bound; upper end 1)",
+        };
         let mut out = format!(
-            "Proportion {}/{} = {:.6} ({})\n{} {} confidence intervals\n\n",
+            "Proportion {}/{} = {:.6} ({})\n{} {sides}\n\n",
             p.successes,
             p.n,
             p.estimate(),
             percent(p.estimate()),
             percent(self.level.value()),
-            self.alternative
         );
         let _ = writeln!(out, "  {:<17}{:>12}{:>12}", "method", "lower", "upper");
         for (m, i) in &self.intervals {
@@ -212,11 +221,17 @@ impl CompareReport {
         }
         let mut rr = Map::new();
         for (m, i) in &self.risk_ratio_intervals {
-            rr.insert(m.name().into(), notes.interval(&format!("risk_ratio.intervals.{}", m.name()), i));
+            rr.insert(
+                m.name().into(),
+                notes.interval(&format!("risk_ratio.intervals.{}", m.name()), i),
+            );
         }
         let mut or = Map::new();
         for (m, i) in &self.odds_ratio_intervals {
-            or.insert(m.name().into(), notes.interval(&format!("odds_ratio.intervals.{}", m.name()), i));
+            or.insert(
+                m.name().into(),
+                notes.interval(&format!("odds_ratio.intervals.{}", m.name()), i),
+            );
         }
         let conditional = match &self.conditional {
             Ok(c) => json!({
@@ -273,11 +288,16 @@ impl CompareReport {
         for (m, i) in &self.difference {
             let _ = writeln!(out, "  {:<20}{:>12}{:>12}", m.name(), fixed(i.lower), fixed(i.upper));
         }
-        let _ = writeln!(out, "\nRisk ratio p1 / p2 = {}, {level} intervals", maybe_fixed(&self.risk_ratio));
+        let _ = writeln!(
+            out,
+            "\nRisk ratio p1 / p2 = {}, {level} intervals",
+            maybe_fixed(&self.risk_ratio)
+        );
         for (m, i) in &self.risk_ratio_intervals {
             let _ = writeln!(out, "  {:<20}{}", m.name(), interval_text(i));
         }
-        let _ = writeln!(out, "\nOdds ratio = {}, {level} intervals", maybe_fixed(&self.odds_ratio));
+        let _ =
+            writeln!(out, "\nOdds ratio = {}, {level} intervals", maybe_fixed(&self.odds_ratio));
         for (m, i) in &self.odds_ratio_intervals {
             let _ = writeln!(out, "  {:<20}{}", m.name(), interval_text(i));
         }
@@ -296,11 +316,12 @@ impl CompareReport {
             }
         }
         let _ = writeln!(out, "\nTests of p1 = p2 (two-sided)");
-        let _ = writeln!(out, "  {:<16}{:>12}{:>14}{:>12}", "test", "statistic", "p-value", "log10 p");
+        let _ =
+            writeln!(out, "  {:<16}{:>12}{:>14}{:>12}", "test", "statistic", "p-value", "log10 p");
         for (m, t) in &self.tests {
             match t {
                 Ok(t) => {
-                    let stat = t.statistic.map_or("-".to_string(), |s| format!("{s:.4}"));
+                    let stat = t.statistic.map_or("-".to_string(), statistic_text);
                     let _ = writeln!(
                         out,
                         "  {:<16}{:>12}{:>14}{:>12.3}",
@@ -348,7 +369,8 @@ impl AdjustReport {
 
     /// A terminal table.
     pub fn to_text(&self) -> String {
-        let mut out = format!("{} adjustment of {} p-values\n\n", self.method.name(), self.raw.len());
+        let mut out =
+            format!("{} adjustment of {} p-values\n\n", self.method.name(), self.raw.len());
         let _ = writeln!(out, "  {:>4}{:>16}{:>16}", "#", "p", "adjusted");
         for (k, (r, a)) in self.raw.iter().zip(&self.adjusted).enumerate() {
             let _ = writeln!(out, "  {:>4}{:>16}{:>16}", k + 1, short(*r), short(*a));
@@ -401,7 +423,8 @@ impl PowerReport {
     /// A terminal summary.
     pub fn to_text(&self) -> String {
         let r = self.result;
-        let test = format!("pooled z test, {} , alpha = {}", self.alternative, r.alpha).replace(" ,", ",");
+        let test =
+            format!("pooled z test, {} , alpha = {}", self.alternative, r.alpha).replace(" ,", ",");
         match self.target {
             PowerTarget::Power => format!(
                 "Power = {:.4} to detect {} vs {} with n1 = {} and n2 = {} ({test})\n",
@@ -443,11 +466,19 @@ fn percent(v: f64) -> String {
 }
 
 fn fixed(v: f64) -> String {
-    if v.is_infinite() { if v > 0.0 { "inf".into() } else { "-inf".into() } } else { format!("{v:.6}") }
+    if v.is_infinite() {
+        if v > 0.0 { "inf".into() } else { "-inf".into() }
+    } else {
+        format!("{v:.6}")
+    }
 }
 
 fn short(v: f64) -> String {
     if v != 0.0 && v.abs() < 1e-4 { format!("{v:.4e}") } else { format!("{v:.6}") }
+}
+
+fn statistic_text(v: f64) -> String {
+    if v != 0.0 && v.abs() < 1e-3 { format!("{v:.4e}") } else { format!("{v:.4}") }
 }
 
 fn maybe_fixed(v: &Maybe<f64>) -> String {

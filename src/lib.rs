@@ -30,6 +30,12 @@
 //! # Ok::<(), invitestat::stats::StatsError>(())
 //! ```
 
+pub mod analysis;
 pub mod calculator;
 pub mod cli;
+pub mod codebook;
+pub mod consistency;
+pub mod data;
+pub mod reconstruct;
 pub mod stats;
+pub mod tabulate;

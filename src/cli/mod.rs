@@ -173,15 +173,17 @@ fn parse_p_value(s: &str) -> Result<f64, String> {
 
 /// Parses `X/N` (e.g. `52/60`) into a checked proportion.
 pub fn parse_fraction(s: &str) -> Result<Proportion, String> {
-    let (x, n) = s
-        .split_once('/')
-        .ok_or_else(|| format!("'{s}' is not of the form X/N (successes/respondents, e.g. 52/60)"))?;
+    let (x, n) = s.split_once('/').ok_or_else(|| {
+        format!("'{s}' is not of the form X/N (successes/respondents, e.g. 52/60)")
+    })?;
     let x: u64 = x
         .trim()
         .parse()
         .map_err(|_| format!("'{s}': successes '{x}' is not a whole number >= 0"))?;
-    let n: u64 =
-        n.trim().parse().map_err(|_| format!("'{s}': respondents '{n}' is not a whole number >= 1"))?;
+    let n: u64 = n
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{s}': respondents '{n}' is not a whole number >= 1"))?;
     Proportion::new(x, n).map_err(|e| format!("'{s}': {e}"))
 }
 
@@ -271,7 +273,12 @@ pub struct PowerArgs {
     pub json: bool,
 }
 
-fn emit(out: &mut dyn Write, json: bool, doc: serde_json::Value, text: String) -> anyhow::Result<()> {
+fn emit(
+    out: &mut dyn Write,
+    json: bool,
+    doc: serde_json::Value,
+    text: String,
+) -> anyhow::Result<()> {
     if json {
         writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
     } else {

@@ -161,7 +161,8 @@ fn agresti_coull(prop: Proportion, z: f64) -> (f64, f64) {
 pub(crate) fn clopper_pearson(prop: Proportion, tail: f64) -> (f64, f64) {
     let (x, n) = (prop.successes, prop.n);
     let lower = if x == 0 { 0.0 } else { beta_quantile(tail, x as f64, (n - x + 1) as f64) };
-    let upper = if x == n { 1.0 } else { beta_quantile_upper(tail, (x + 1) as f64, (n - x) as f64) };
+    let upper =
+        if x == n { 1.0 } else { beta_quantile_upper(tail, (x + 1) as f64, (n - x) as f64) };
     (lower, upper)
 }
 
@@ -180,15 +181,9 @@ fn mid_p(prop: Proportion, tail: f64) -> (f64, f64) {
         let below = if x > 0 { ln_sum_range(&d, 0, x - 1) } else { f64::NEG_INFINITY };
         ln_add_exp(below, d.ln_weight(x) - std::f64::consts::LN_2)
     };
-    let lower = if x == 0 {
-        0.0
-    } else {
-        roots::brent(|p| upper_mid(p).max(-1e300) - ln_tail, 0.0, 1.0)
-    };
-    let upper = if x == n {
-        1.0
-    } else {
-        roots::brent(|p| ln_tail - lower_mid(p).max(-1e300), 0.0, 1.0)
-    };
+    let lower =
+        if x == 0 { 0.0 } else { roots::brent(|p| upper_mid(p).max(-1e300) - ln_tail, 0.0, 1.0) };
+    let upper =
+        if x == n { 1.0 } else { roots::brent(|p| ln_tail - lower_mid(p).max(-1e300), 0.0, 1.0) };
     (lower, upper)
 }

@@ -157,7 +157,8 @@ pub(crate) fn mn_score(g: &TwoGroups, delta: f64) -> f64 {
 
 fn miettinen_nurminen(g: &TwoGroups, z: f64) -> (f64, f64) {
     let d = g.difference();
-    let lower = if d <= -1.0 { -1.0 } else { roots::brent(|delta| mn_score(g, delta) - z, -1.0, d) };
+    let lower =
+        if d <= -1.0 { -1.0 } else { roots::brent(|delta| mn_score(g, delta) - z, -1.0, d) };
     let upper = if d >= 1.0 { 1.0 } else { roots::brent(|delta| mn_score(g, delta) + z, d, 1.0) };
     (lower, upper)
 }

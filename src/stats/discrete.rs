@@ -56,7 +56,7 @@ pub fn ln_sum_range<D: Unimodal + ?Sized>(d: &D, a: u64, b: u64) -> f64 {
         t *= d.ratio_up(k);
         k += 1;
         steps += 1;
-        if steps % 4096 == 0 {
+        if steps.is_multiple_of(4096) {
             t = (d.ln_weight(k) - ln_anchor).exp();
         }
         sum += t;
@@ -71,7 +71,7 @@ pub fn ln_sum_range<D: Unimodal + ?Sized>(d: &D, a: u64, b: u64) -> f64 {
         t /= d.ratio_up(k - 1);
         k -= 1;
         steps += 1;
-        if steps % 4096 == 0 {
+        if steps.is_multiple_of(4096) {
             t = (d.ln_weight(k) - ln_anchor).exp();
         }
         sum += t;

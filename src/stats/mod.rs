@@ -14,11 +14,13 @@
 //!   on a table with no variation) is an [`Undefined`] with the reason, never a NaN.
 
 pub mod ci;
+pub mod contingency;
 pub mod difference;
 pub mod discrete;
 pub mod fisher;
 pub mod multiplicity;
 pub mod one_sample;
+pub mod paired;
 pub mod power;
 pub mod ratio;
 pub(crate) mod roots;

@@ -23,8 +23,13 @@ pub enum Adjustment {
 
 impl Adjustment {
     /// Every method.
-    pub const ALL: [Adjustment; 5] =
-        [Adjustment::Bonferroni, Adjustment::Holm, Adjustment::Hochberg, Adjustment::Bh, Adjustment::By];
+    pub const ALL: [Adjustment; 5] = [
+        Adjustment::Bonferroni,
+        Adjustment::Holm,
+        Adjustment::Hochberg,
+        Adjustment::Bh,
+        Adjustment::By,
+    ];
 
     /// The name used by R `p.adjust` and on the command line.
     pub fn name(self) -> &'static str {
@@ -80,11 +85,8 @@ pub fn adjust(p: &[f64], method: Adjustment) -> Result<Vec<f64>, StatsError> {
         Adjustment::Hochberg | Adjustment::Bh | Adjustment::By => {
             // descending; running min over rank i = m..1
             order.sort_by(|&a, &b| p[b].total_cmp(&p[a]));
-            let q: f64 = if method == Adjustment::By {
-                (1..=m).map(|k| 1.0 / k as f64).sum()
-            } else {
-                1.0
-            };
+            let q: f64 =
+                if method == Adjustment::By { (1..=m).map(|k| 1.0 / k as f64).sum() } else { 1.0 };
             let mut running = f64::INFINITY;
             for (pos, &idx) in order.iter().enumerate() {
                 let rank = (m - pos) as f64;

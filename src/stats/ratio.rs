@@ -126,8 +126,7 @@ pub fn risk_ratio_ci(
             let lower = if g.first.successes == 0 {
                 0.0
             } else {
-                roots::brent_unbounded(|t| z - score(t), start, 700.0)
-                    .map_or(0.0, f64::exp)
+                roots::brent_unbounded(|t| z - score(t), start, 700.0).map_or(0.0, f64::exp)
             };
             let upper = if g.second.successes == 0 {
                 f64::INFINITY

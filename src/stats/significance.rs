@@ -160,7 +160,11 @@ fn expected_and_observed(g: &TwoGroups) -> Maybe<[[f64; 4]; 2]> {
     }
     let failures = total - successes;
     let (n1, n2) = (g.first.n as f64, g.second.n as f64);
-    let expected =
-        [n1 * successes / total, n1 * failures / total, n2 * successes / total, n2 * failures / total];
+    let expected = [
+        n1 * successes / total,
+        n1 * failures / total,
+        n2 * successes / total,
+        n2 * failures / total,
+    ];
     Ok([expected, g.cells()])
 }

@@ -215,10 +215,18 @@ impl Region {
         acc
     }
 
-    /// `sup_pi P_pi(region)` as a p-value.
+    fn contains(&self, i: u64, j: u64) -> bool {
+        self.runs.iter().any(|&(ri, s, e)| ri == i && s <= j && j <= e)
+    }
+
+    /// `sup_pi P_pi(region)` over the closed interval `[0, 1]`, as a p-value.
     fn sup_p_value(&self) -> PValue {
         if self.runs.is_empty() {
             return PValue::from_ln(f64::NEG_INFINITY);
+        }
+        // At pi = 0 (or 1) all mass sits on the all-failure (all-success) table.
+        if self.contains(0, 0) || self.contains(self.n1, self.n2) {
+            return PValue::from_ln(0.0);
         }
         let grid: Vec<f64> =
             (1..=NUISANCE_GRID).map(|k| k as f64 / (NUISANCE_GRID + 1) as f64).collect();

@@ -1,0 +1,319 @@
+//! The analysis of one study or wave: per-group proportions with intervals, group
+//! comparisons with tests adjusted across the questionnaire, published figures
+//! reproduced, and (in [`crate::claims`]) the published claims judged.
+
+use crate::codebook::Codebook;
+use crate::consistency::{Figure, Relation, counts};
+use crate::stats::ci::{CiMethod, proportion_ci};
+use crate::stats::difference::{DifferenceMethod, difference_ci};
+use crate::stats::multiplicity::{Adjustment, adjust};
+use crate::stats::significance::{TestMethod, two_group_test};
+use crate::stats::{Alternative, ConfidenceLevel, Proportion, TwoGroups};
+use crate::tabulate::CountTable;
+use serde::Serialize;
+
+/// Choices for an analysis; the defaults are the recommended methods.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct AnalysisOptions {
+    /// Interval for each proportion (default Wilson).
+    pub ci_method: CiMethod,
+    /// Interval for each difference (default Newcombe).
+    pub difference_method: DifferenceMethod,
+    /// Two-group test (default Fisher's exact test).
+    pub test: TestMethod,
+    /// Multiplicity adjustment across the questionnaire (default Holm).
+    pub adjustment: Adjustment,
+    /// Confidence level (default 0.95); the significance level is `1 - level`.
+    pub level: ConfidenceLevel,
+}
+
+impl Default for AnalysisOptions {
+    fn default() -> Self {
+        AnalysisOptions {
+            ci_method: CiMethod::Wilson,
+            difference_method: DifferenceMethod::Newcombe,
+            test: TestMethod::Fisher,
+            adjustment: Adjustment::Holm,
+            level: ConfidenceLevel::NINETY_FIVE,
+        }
+    }
+}
+
+/// One row of `results.csv`: a question option in a group.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ResultRow {
+    /// Question id.
+    pub question: String,
+    /// Option code.
+    pub option: String,
+    /// Option label.
+    pub option_label: String,
+    /// Group id (`all` for the whole sample).
+    pub group: String,
+    /// Respondents choosing the option.
+    pub successes: u64,
+    /// Respondents answering the question.
+    pub n: u64,
+    /// Missing answers in the group.
+    pub missing: u64,
+    /// `successes / n` (`None` when nobody answered).
+    pub estimate: Option<f64>,
+    /// Interval lower bound.
+    pub ci_lower: Option<f64>,
+    /// Interval upper bound.
+    pub ci_upper: Option<f64>,
+    /// Interval method.
+    pub method: String,
+    /// Confidence level.
+    pub confidence_level: f64,
+}
+
+/// One row of `comparisons.csv`: group 1 vs group 2 on a question option.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ComparisonRow {
+    /// Question id.
+    pub question: String,
+    /// Option code.
+    pub option: String,
+    /// Option label.
+    pub option_label: String,
+    /// First group id.
+    pub group_a: String,
+    /// Second group id.
+    pub group_b: String,
+    /// `p_a`.
+    pub estimate_a: f64,
+    /// `p_b`.
+    pub estimate_b: f64,
+    /// `p_a - p_b`.
+    pub difference: f64,
+    /// Interval lower bound.
+    pub ci_lower: f64,
+    /// Interval upper bound.
+    pub ci_upper: f64,
+    /// Interval method.
+    pub ci_method: String,
+    /// Test.
+    pub test: String,
+    /// Raw p-value (`None` when the test is undefined).
+    pub p_value: Option<f64>,
+    /// `log10` of the raw p-value.
+    pub log10_p_value: Option<f64>,
+    /// Adjusted p-value across all comparisons of the questionnaire.
+    pub p_adjusted: Option<f64>,
+    /// Adjustment.
+    pub adjustment: String,
+    /// `p_adjusted < 1 - confidence level`.
+    pub significant: bool,
+    /// Why the test is undefined, if it is.
+    pub note: String,
+}
+
+/// A published figure next to what the data give.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FigureCheck {
+    /// Figure id.
+    pub id: String,
+    /// Figure group label (F1...).
+    pub label: String,
+    /// Question.
+    pub question: String,
+    /// Option.
+    pub option: String,
+    /// Group.
+    pub group: String,
+    /// As printed.
+    pub printed: String,
+    /// Data count.
+    pub successes: u64,
+    /// Data base.
+    pub n: u64,
+    /// Data proportion.
+    pub estimate: f64,
+    /// Whether the data proportion shows as the printed figure under the scheme.
+    pub reproduced: bool,
+    /// Every count that would show the figure on this base.
+    pub consistent_counts: Vec<u64>,
+}
+
+/// Everything computed for a study or wave.
+#[derive(Debug, Clone, Serialize)]
+pub struct AnalysisResults {
+    /// Options used.
+    pub options: AnalysisOptions,
+    /// Respondents per group (ids in codebook order).
+    pub respondents: Vec<(String, u64)>,
+    /// Per-group proportions.
+    pub results: Vec<ResultRow>,
+    /// Group comparisons.
+    pub comparisons: Vec<ComparisonRow>,
+    /// Published figures checked.
+    pub figures: Vec<FigureCheck>,
+}
+
+impl AnalysisResults {
+    /// The result row for a question option and group.
+    pub fn result(&self, question: &str, option: &str, group: &str) -> Option<&ResultRow> {
+        self.results
+            .iter()
+            .find(|r| r.question == question && r.option == option && r.group == group)
+    }
+
+    /// The comparison row for a question option.
+    pub fn comparison(&self, question: &str, option: &str) -> Option<&ComparisonRow> {
+        self.comparisons.iter().find(|r| r.question == question && r.option == option)
+    }
+}
+
+/// The `(successes, n)` of an option in a group (`group = None` for everyone).
+pub fn option_counts(
+    table: &CountTable,
+    question: usize,
+    option: usize,
+    group: Option<usize>,
+) -> (u64, u64) {
+    let q = &table.questions[question];
+    match group {
+        Some(g) => (q.count(option, g), q.answered(g)),
+        None => (
+            (0..table.groups).map(|g| q.count(option, g)).sum(),
+            (0..table.groups).map(|g| q.answered(g)).sum(),
+        ),
+    }
+}
+
+/// Runs the analysis on a count table.
+pub fn analyse(
+    codebook: &Codebook,
+    table: &CountTable,
+    options: AnalysisOptions,
+) -> AnalysisResults {
+    let levels = &codebook.grouping.levels;
+    let mut results = Vec::new();
+    let mut comparisons = Vec::new();
+    let alpha = 1.0 - options.level.value();
+    for (qi, q) in codebook.questions.iter().enumerate() {
+        for o in q.reported_options() {
+            let oi = q.option_index(&o.code).expect("option of its question");
+            let mut groups: Vec<(String, Option<usize>)> =
+                levels.iter().enumerate().map(|(g, l)| (l.id.clone(), Some(g))).collect();
+            groups.push(("all".into(), None));
+            for (gid, g) in groups {
+                let (k, n) = option_counts(table, qi, oi, g);
+                let missing = match g {
+                    Some(g) => table.questions[qi].missing[g],
+                    None => table.questions[qi].missing.iter().sum(),
+                };
+                let ci = Proportion::new(k, n).ok().map(|p| {
+                    proportion_ci(p, options.ci_method, options.level, Alternative::TwoSided)
+                });
+                results.push(ResultRow {
+                    question: q.id.clone(),
+                    option: o.code.clone(),
+                    option_label: o.label.clone(),
+                    group: gid,
+                    successes: k,
+                    n,
+                    missing,
+                    estimate: (n > 0).then(|| k as f64 / n as f64),
+                    ci_lower: ci.map(|c| c.lower),
+                    ci_upper: ci.map(|c| c.upper),
+                    method: options.ci_method.name().into(),
+                    confidence_level: options.level.value(),
+                });
+            }
+            // Every pair of levels (one pair for a two-group study).
+            for a in 0..levels.len() {
+                for b in (a + 1)..levels.len() {
+                    let (ka, na) = option_counts(table, qi, oi, Some(a));
+                    let (kb, nb) = option_counts(table, qi, oi, Some(b));
+                    let Ok(g) = TwoGroups::new(ka, na, kb, nb) else { continue };
+                    let ci = difference_ci(
+                        &g,
+                        options.difference_method,
+                        options.level,
+                        Alternative::TwoSided,
+                    );
+                    let test = two_group_test(&g, options.test, Alternative::TwoSided);
+                    comparisons.push(ComparisonRow {
+                        question: q.id.clone(),
+                        option: o.code.clone(),
+                        option_label: o.label.clone(),
+                        group_a: levels[a].id.clone(),
+                        group_b: levels[b].id.clone(),
+                        estimate_a: g.first.estimate(),
+                        estimate_b: g.second.estimate(),
+                        difference: g.difference(),
+                        ci_lower: ci.lower,
+                        ci_upper: ci.upper,
+                        ci_method: options.difference_method.name().into(),
+                        test: options.test.name().into(),
+                        p_value: test.as_ref().ok().map(|t| t.p_value.p),
+                        log10_p_value: test.as_ref().ok().map(|t| t.p_value.log10),
+                        p_adjusted: None,
+                        adjustment: options.adjustment.name().into(),
+                        significant: false,
+                        note: test.err().map(|e| e.to_string()).unwrap_or_default(),
+                    });
+                }
+            }
+        }
+    }
+    // Adjust across every defined comparison of the questionnaire.
+    let defined: Vec<usize> =
+        (0..comparisons.len()).filter(|&i| comparisons[i].p_value.is_some()).collect();
+    let raw: Vec<f64> = defined.iter().map(|&i| comparisons[i].p_value.expect("defined")).collect();
+    let adjusted = adjust(&raw, options.adjustment).expect("p-values in [0, 1]");
+    for (&i, p) in defined.iter().zip(adjusted) {
+        comparisons[i].p_adjusted = Some(p);
+        comparisons[i].significant = p < alpha;
+    }
+    let figures = check_figures(codebook, table);
+    AnalysisResults {
+        options,
+        respondents: levels
+            .iter()
+            .zip(&table.respondents)
+            .map(|(l, n)| (l.id.clone(), *n))
+            .collect(),
+        results,
+        comparisons,
+        figures,
+    }
+}
+
+/// Each published figure against the data.
+pub fn check_figures(codebook: &Codebook, table: &CountTable) -> Vec<FigureCheck> {
+    let rounding = codebook.rounding();
+    codebook
+        .figures
+        .iter()
+        .map(|f| {
+            let qi = codebook.question_index(&f.question).expect("validated");
+            let oi = codebook.questions[qi].option_index(&f.option).expect("validated");
+            let g = if f.group == "all" { None } else { codebook.level_index(&f.group) };
+            let (k, n) = option_counts(table, qi, oi, g);
+            let figure: Figure = f.printed.parse().expect("validated");
+            let consistent: Vec<u64> =
+                counts(&figure, n, rounding).map(|r| r.collect()).unwrap_or_default();
+            FigureCheck {
+                id: f.id.clone(),
+                label: f.label.clone(),
+                question: f.question.clone(),
+                option: f.option.clone(),
+                group: f.group.clone(),
+                printed: f.printed.clone(),
+                successes: k,
+                n,
+                estimate: if n > 0 { k as f64 / n as f64 } else { f64::NAN },
+                reproduced: consistent.contains(&k),
+                consistent_counts: consistent,
+            }
+        })
+        .collect()
+}
+
+/// Whether a relation is a bound ("<1%") rather than a rounded value.
+pub fn is_bound(f: &Figure) -> bool {
+    f.relation != Relation::Rounded
+}

@@ -1,0 +1,321 @@
+//! Reading a responses CSV against its codebook, streaming.
+//!
+//! Each record is validated and handed to a callback, so memory does not grow with the
+//! file (only the set of respondent ids, to refuse duplicates). Errors name the file,
+//! line, column and value and say what was expected. Rows are never dropped silently:
+//! the [`LoadSummary`] counts rows read, used and excluded per reason.
+//!
+//! Accepted: a UTF-8 BOM, CRLF line ends, quoted fields, surrounding spaces. The header
+//! must hold exactly the codebook's columns (in any order).
+
+use crate::codebook::Codebook;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// One validated respondent.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Response {
+    /// Index of the group level in the codebook.
+    pub group: usize,
+    /// Weight (1 when the codebook declares no weight column).
+    pub weight: f64,
+    /// Wave label, when the codebook declares a wave column.
+    pub wave: Option<String>,
+    /// For each question, the index of the option chosen, or `None` if not answered.
+    pub answers: Vec<Option<usize>>,
+}
+
+/// What a load read, used and excluded.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct LoadSummary {
+    /// The file.
+    pub file: String,
+    /// Data rows read (header excluded).
+    pub rows_read: u64,
+    /// Rows passed on to the analysis.
+    pub rows_used: u64,
+    /// Rows excluded, by reason.
+    pub excluded: BTreeMap<String, u64>,
+    /// Missing answers (item non-response) per question.
+    pub missing_answers: BTreeMap<String, u64>,
+}
+
+/// Why a file was refused.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum LoadError {
+    /// The file could not be opened or read.
+    #[error("{file}: cannot read: {source}")]
+    Io {
+        /// The file.
+        file: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The CSV itself is malformed (wrong number of fields, invalid UTF-8...).
+    #[error("{file}: line {line}: malformed CSV: {message}")]
+    Csv {
+        /// The file.
+        file: PathBuf,
+        /// Line number (1-based).
+        line: u64,
+        /// The csv crate's description.
+        message: String,
+    },
+    /// The header does not hold the codebook's columns.
+    #[error("{file}: line 1: {message}; expected the columns {expected}")]
+    Header {
+        /// The file.
+        file: PathBuf,
+        /// What is wrong.
+        message: String,
+        /// The expected column list.
+        expected: String,
+    },
+    /// A cell holds a value the codebook does not allow.
+    #[error(transparent)]
+    Value(Box<BadValue>),
+    /// The file has a header but no data rows.
+    #[error("{file}: no data rows after the header")]
+    Empty {
+        /// The file.
+        file: PathBuf,
+    },
+}
+
+/// A cell the codebook does not allow, with where it is and what was expected.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "{file}: line {line}, column {column_index} ({column}): {message}: got '{value}', expected {expected}"
+)]
+pub struct BadValue {
+    /// The file.
+    pub file: String,
+    /// Line number (1-based).
+    pub line: u64,
+    /// Column name.
+    pub column: String,
+    /// Column number (1-based).
+    pub column_index: usize,
+    /// The cell's text.
+    pub value: String,
+    /// What kind of problem.
+    pub message: &'static str,
+    /// What the codebook allows.
+    pub expected: String,
+}
+
+/// Reads `path` against `codebook`, calling `each` for every used row.
+///
+/// # Errors
+/// [`LoadError`] at the first problem, naming file, line, column and expectation.
+pub fn load(
+    path: &Path,
+    codebook: &Codebook,
+    each: impl FnMut(Response),
+) -> Result<LoadSummary, LoadError> {
+    let file = std::fs::File::open(path)
+        .map_err(|source| LoadError::Io { file: path.to_path_buf(), source })?;
+    load_reader(std::io::BufReader::with_capacity(1 << 16, file), path, codebook, each)
+}
+
+struct Column {
+    name: String,
+    index: usize,
+}
+
+/// As [`load`], from any reader; `path` is used in messages.
+///
+/// # Errors
+/// As [`load`].
+pub fn load_reader<R: Read>(
+    reader: R,
+    path: &Path,
+    codebook: &Codebook,
+    mut each: impl FnMut(Response),
+) -> Result<LoadSummary, LoadError> {
+    let file = path.to_path_buf();
+    let mut rdr =
+        csv::ReaderBuilder::new().trim(csv::Trim::All).flexible(false).from_reader(reader);
+    let csv_error = |e: csv::Error, file: &PathBuf| {
+        let line = e.position().map_or(0, csv::Position::line);
+        let message = match e.kind() {
+            csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
+                format!("{len} fields where the header has {expected_len}")
+            }
+            csv::ErrorKind::Utf8 { .. } => "invalid UTF-8".to_string(),
+            _ => e.to_string(),
+        };
+        match e.into_kind() {
+            csv::ErrorKind::Io(source) => LoadError::Io { file: file.clone(), source },
+            _ => LoadError::Csv { file: file.clone(), line, message },
+        }
+    };
+    let headers = rdr.headers().map_err(|e| csv_error(e, &file))?.clone();
+    let names: Vec<String> = headers
+        .iter()
+        .enumerate()
+        .map(
+            |(i, h)| {
+                if i == 0 { h.trim_start_matches('\u{feff}').to_string() } else { h.to_string() }
+            },
+        )
+        .collect();
+    let expected = codebook.columns();
+    let expected_text = expected.join(",");
+    let header_error = |message: String| LoadError::Header {
+        file: file.clone(),
+        message,
+        expected: expected_text.clone(),
+    };
+    let mut position: HashMap<&str, usize> = HashMap::new();
+    for (i, n) in names.iter().enumerate() {
+        if position.insert(n.as_str(), i).is_some() {
+            return Err(header_error(format!("column '{n}' appears twice")));
+        }
+    }
+    let missing: Vec<&str> =
+        expected.iter().copied().filter(|c| !position.contains_key(c)).collect();
+    if !missing.is_empty() {
+        return Err(header_error(format!("missing column(s) {}", missing.join(", "))));
+    }
+    let extra: Vec<&str> =
+        names.iter().map(String::as_str).filter(|n| !expected.contains(n)).collect();
+    if !extra.is_empty() {
+        return Err(header_error(format!("unexpected column(s) {}", extra.join(", "))));
+    }
+    let col = |name: &str| Column { name: name.to_string(), index: position[name] };
+    let id_col = col(&codebook.id_column);
+    let group_col = col(&codebook.grouping.column);
+    let weight_col = codebook.weight_column.as_deref().map(col);
+    let wave_col = codebook.wave_column.as_deref().map(col);
+    let question_cols: Vec<Column> = codebook.questions.iter().map(|q| col(&q.id)).collect();
+    let group_codes: HashMap<&str, usize> =
+        codebook.grouping.levels.iter().enumerate().map(|(i, l)| (l.code.as_str(), i)).collect();
+    let group_expected = format!(
+        "one of {}",
+        codebook
+            .grouping
+            .levels
+            .iter()
+            .map(|l| format!("'{}' ({})", l.code, l.label))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let option_codes: Vec<HashMap<&str, usize>> = codebook
+        .questions
+        .iter()
+        .map(|q| q.options.iter().enumerate().map(|(i, o)| (o.code.as_str(), i)).collect())
+        .collect();
+    let question_expected: Vec<String> = codebook
+        .questions
+        .iter()
+        .map(|q| {
+            let mut codes: Vec<String> =
+                q.options.iter().map(|o| format!("'{}'", o.code)).collect();
+            codes.extend(q.missing.iter().map(|m| format!("'{m}' (missing)")));
+            format!("one of {} or an empty cell (missing)", codes.join(", "))
+        })
+        .collect();
+
+    let mut summary = LoadSummary { file: path.display().to_string(), ..LoadSummary::default() };
+    for q in &codebook.questions {
+        summary.missing_answers.insert(q.id.clone(), 0);
+    }
+    let mut ids: HashSet<String> = HashSet::new();
+    let mut record = csv::StringRecord::new();
+    loop {
+        match rdr.read_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => return Err(csv_error(e, &file)),
+        }
+        let line = record.position().map_or(0, csv::Position::line);
+        summary.rows_read += 1;
+        let value_error = |c: &Column, value: &str, message: &'static str, expected: String| {
+            LoadError::Value(Box::new(BadValue {
+                file: file.display().to_string(),
+                line,
+                column: c.name.clone(),
+                column_index: c.index + 1,
+                value: value.to_string(),
+                message,
+                expected,
+            }))
+        };
+        let id = &record[id_col.index];
+        if id.is_empty() {
+            return Err(value_error(
+                &id_col,
+                id,
+                "empty respondent id",
+                "a unique, non-empty id".into(),
+            ));
+        }
+        if !ids.insert(id.to_string()) {
+            return Err(value_error(&id_col, id, "duplicate respondent id", "each id once".into()));
+        }
+        let code = &record[group_col.index];
+        if code.is_empty() {
+            *summary
+                .excluded
+                .entry(format!("no value in grouping column '{}'", group_col.name))
+                .or_insert(0) += 1;
+            continue;
+        }
+        let group = *group_codes.get(code).ok_or_else(|| {
+            value_error(&group_col, code, "unknown group code", group_expected.clone())
+        })?;
+        let weight = match &weight_col {
+            None => 1.0,
+            Some(c) => {
+                let text = &record[c.index];
+                let w: f64 = text.parse().map_err(|_| {
+                    value_error(
+                        c,
+                        text,
+                        "weight is not a number",
+                        "a positive, finite number".into(),
+                    )
+                })?;
+                if !(w.is_finite() && w > 0.0) {
+                    return Err(value_error(
+                        c,
+                        text,
+                        "weight is not positive and finite",
+                        "a positive, finite number".into(),
+                    ));
+                }
+                w
+            }
+        };
+        let wave = wave_col.as_ref().map(|c| record[c.index].to_string());
+        if let (Some(c), Some(w)) = (&wave_col, &wave)
+            && w.is_empty()
+        {
+            return Err(value_error(c, w, "empty wave", "a wave label".into()));
+        }
+        let mut answers = Vec::with_capacity(question_cols.len());
+        for (qi, c) in question_cols.iter().enumerate() {
+            let text = &record[c.index];
+            let q = &codebook.questions[qi];
+            if text.is_empty() || q.missing.iter().any(|m| m == text) {
+                *summary.missing_answers.get_mut(&q.id).expect("inserted") += 1;
+                answers.push(None);
+                continue;
+            }
+            let option = *option_codes[qi].get(text).ok_or_else(|| {
+                value_error(c, text, "unknown answer code", question_expected[qi].clone())
+            })?;
+            answers.push(Some(option));
+        }
+        summary.rows_used += 1;
+        each(Response { group, weight, wave, answers });
+    }
+    if summary.rows_read == 0 {
+        return Err(LoadError::Empty { file });
+    }
+    Ok(summary)
+}

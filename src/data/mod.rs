@@ -1,0 +1,5 @@
+//! Respondent-level data: one validated row per respondent, read by [`loader`].
+
+pub mod loader;
+
+pub use loader::{LoadError, LoadSummary, Response, load};

@@ -3,8 +3,9 @@
 //! reproduced, and (in [`crate::claims`]) the published claims judged.
 
 use crate::codebook::Codebook;
-use crate::consistency::{Figure, Relation, counts};
+use crate::consistency::{Figure, counts};
 use crate::stats::ci::{CiMethod, proportion_ci};
+use crate::stats::contingency::{chi_square, fisher_freeman_halton};
 use crate::stats::difference::{DifferenceMethod, difference_ci};
 use crate::stats::multiplicity::{Adjustment, adjust};
 use crate::stats::significance::{TestMethod, two_group_test};
@@ -149,6 +150,29 @@ pub struct AnalysisResults {
     pub comparisons: Vec<ComparisonRow>,
     /// Published figures checked.
     pub figures: Vec<FigureCheck>,
+    /// Tests across all groups at once (studies with more than two groups).
+    pub group_tests: Vec<GroupTestRow>,
+}
+
+/// A test of one question option across every group that answered (more than two).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GroupTestRow {
+    /// Question id.
+    pub question: String,
+    /// Option code.
+    pub option: String,
+    /// Groups included (those with answers).
+    pub groups: Vec<String>,
+    /// `(successes, n)` per group.
+    pub counts: Vec<(u64, u64)>,
+    /// Pearson chi-square statistic.
+    pub chi2: Option<f64>,
+    /// Its p-value (`k - 1` degrees of freedom).
+    pub chi2_p_value: Option<f64>,
+    /// Exact Fisher-Freeman-Halton p-value.
+    pub exact_p_value: Option<f64>,
+    /// Why a test is undefined, if one is.
+    pub note: String,
 }
 
 impl AnalysisResults {
@@ -269,6 +293,7 @@ pub fn analyse(
         comparisons[i].significant = p < alpha;
     }
     let figures = check_figures(codebook, table);
+    let group_tests = if levels.len() > 2 { group_tests(codebook, table) } else { Vec::new() };
     AnalysisResults {
         options,
         respondents: levels
@@ -279,7 +304,49 @@ pub fn analyse(
         results,
         comparisons,
         figures,
+        group_tests,
     }
+}
+
+/// Chi-square and exact tests across every group with answers, per option.
+fn group_tests(codebook: &Codebook, table: &CountTable) -> Vec<GroupTestRow> {
+    let mut rows = Vec::new();
+    for (qi, q) in codebook.questions.iter().enumerate() {
+        for o in q.reported_options() {
+            let oi = q.option_index(&o.code).expect("option of its question");
+            let mut groups = Vec::new();
+            let mut props = Vec::new();
+            for (g, l) in codebook.grouping.levels.iter().enumerate() {
+                let (k, n) = option_counts(table, qi, oi, Some(g));
+                if let Ok(p) = Proportion::new(k, n) {
+                    groups.push(l.id.clone());
+                    props.push(p);
+                }
+            }
+            if props.len() < 2 {
+                continue;
+            }
+            let chi = chi_square(&props);
+            let exact = fisher_freeman_halton(&props);
+            let note = [chi.as_ref().err(), exact.as_ref().err()]
+                .into_iter()
+                .flatten()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; ");
+            rows.push(GroupTestRow {
+                question: q.id.clone(),
+                option: o.code.clone(),
+                groups,
+                counts: props.iter().map(|p| (p.successes, p.n)).collect(),
+                chi2: chi.as_ref().ok().and_then(|t| t.statistic),
+                chi2_p_value: chi.as_ref().ok().map(|t| t.p_value.p),
+                exact_p_value: exact.as_ref().ok().map(|t| t.p_value.p),
+                note,
+            });
+        }
+    }
+    rows
 }
 
 /// Each published figure against the data.
@@ -311,9 +378,4 @@ pub fn check_figures(codebook: &Codebook, table: &CountTable) -> Vec<FigureCheck
             }
         })
         .collect()
-}
-
-/// Whether a relation is a bound ("<1%") rather than a rounded value.
-pub fn is_bound(f: &Figure) -> bool {
-    f.relation != Relation::Rounded
 }

@@ -190,7 +190,7 @@ pub struct PublishedFigure {
 
 /// Kinds of published claims.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum ClaimKind {
     /// A share exceeds a threshold in every listed group ("strong majorities").
     Majority {
@@ -251,9 +251,9 @@ pub enum ClaimKind {
     },
 }
 
-/// A published claim.
+/// A published claim. (Fields are flattened from the claim kind, so unknown fields
+/// cannot be refused by serde here.)
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct Claim {
     /// Id (`C1`...).
     pub id: String,

@@ -32,10 +32,13 @@
 
 pub mod analysis;
 pub mod calculator;
+pub mod claims;
 pub mod cli;
 pub mod codebook;
 pub mod consistency;
 pub mod data;
 pub mod reconstruct;
+pub mod report;
 pub mod stats;
+pub mod study;
 pub mod tabulate;

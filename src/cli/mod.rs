@@ -9,6 +9,8 @@ use crate::stats::{Alternative, ConfidenceLevel, Proportion, TwoGroups};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::Write;
 
+pub mod study;
+
 /// A usage error found after parsing (e.g. more successes than respondents): the
 /// binary prints it and exits with status 2, like clap's own usage errors.
 #[derive(Debug, thiserror::Error)]
@@ -27,7 +29,13 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
-const TOP_EXAMPLES: &str = "Examples:
+const TOP_EXAMPLES: &str = "Without a subcommand, invitestat runs both bundled studies (data/) and
+writes their reports to reports/.
+
+Examples:
+  invitestat run --out reports
+  invitestat analyze data/executives-online/responses.csv --codebook data/executives-online/codebook.toml
+  invitestat recover 21% 40% 87% 6% 54% 78% --n 50..70
   invitestat ci 52 60
   invitestat compare 52/60 214/340
   invitestat adjust --method holm 0.0005 0.009 0.02 0.04 0.3
@@ -53,9 +61,32 @@ const POWER_EXAMPLES: &str = "Examples:
   invitestat power --p1 0.73 --p2 0.63 --power 0.8 --ratio 5.667 --json
   invitestat power --p2 0.63 --n1 60 --n2 340 --power 0.8";
 
+const RECOVER_EXAMPLES: &str = "Examples:
+  invitestat recover 21% 40% 87% 6% 54% 78% --n 50..70
+  invitestat recover 21% 40% 87% 6% 54% 78% --n 50..70 --rounding ceiling --json
+  invitestat recover '<1%' 63% --n 340";
+
+const ANALYZE_EXAMPLES: &str = "Examples:
+  invitestat analyze data/executives-online/responses.csv --codebook data/executives-online/codebook.toml
+  invitestat analyze data/october-experiment/responses.csv --codebook data/october-experiment/codebook.toml --json";
+
+const RECONSTRUCT_EXAMPLES: &str = "Examples:
+  invitestat reconstruct data/executives-online/codebook.toml --seed 20141001";
+
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Run both bundled studies and write their reports (the default).
+    Run(study::RunArgs),
+    /// Analyse a responses CSV (any wave) against a codebook and write the report.
+    #[command(after_help = ANALYZE_EXAMPLES)]
+    Analyze(study::AnalyzeArgs),
+    /// Rebuild respondent rows consistent with a study's published figures.
+    #[command(after_help = RECONSTRUCT_EXAMPLES)]
+    Reconstruct(study::ReconstructArgs),
+    /// Which bases and counts can show a set of printed percentages.
+    #[command(after_help = RECOVER_EXAMPLES)]
+    Recover(study::RecoverArgs),
     /// Confidence intervals for one proportion X of N (every method unless --method).
     #[command(after_help = CI_EXAMPLES)]
     Ci(CiArgs),
@@ -151,7 +182,7 @@ impl From<AdjustmentArg> for Adjustment {
     }
 }
 
-fn parse_level(s: &str) -> Result<ConfidenceLevel, String> {
+pub(crate) fn parse_level(s: &str) -> Result<ConfidenceLevel, String> {
     let v: f64 = s.parse().map_err(|_| format!("'{s}' is not a number (expected e.g. 0.95)"))?;
     ConfidenceLevel::new(v).map_err(|e| e.to_string())
 }
@@ -293,11 +324,13 @@ fn emit(
 /// [`UsageError`] for arguments that parse but make no sense; I/O errors otherwise.
 pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<()> {
     let Some(command) = cli.command else {
-        use clap::CommandFactory;
-        write!(out, "{}", Cli::command().render_help())?;
-        return Ok(());
+        return study::run(&study::RunArgs::default(), out);
     };
     match command {
+        Command::Run(a) => study::run(&a, out),
+        Command::Analyze(a) => study::analyze(&a, out),
+        Command::Reconstruct(a) => study::reconstruct_cmd(&a, out),
+        Command::Recover(a) => study::recover_cmd(&a, out),
         Command::Ci(a) => {
             let prop = Proportion::new(a.successes, a.n).map_err(|e| UsageError(e.to_string()))?;
             let methods: Vec<CiMethod> = a.method.into_iter().map(CiMethod::from).collect();

@@ -71,7 +71,7 @@ pub fn tables_with_margins(a: u64, b: u64, n: u64) -> Vec<PairedTable> {
             both,
             a_only: a - both,
             b_only: b - both,
-            neither: n - a - b + both,
+            neither: n + both - a - b,
         })
         .collect()
 }

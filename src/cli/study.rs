@@ -1,0 +1,297 @@
+//! The study subcommands: `run` (the default), `analyze`, `reconstruct`, `recover`.
+
+use super::UsageError;
+use crate::analysis::AnalysisOptions;
+use crate::codebook::Codebook;
+use crate::consistency::{
+    Figure, Rounding, chance_of_fit, counts, expected_chance_hits, recover, smallest_base,
+};
+use crate::reconstruct::reconstruct;
+use crate::stats::ConfidenceLevel;
+use crate::stats::ci::CiMethod;
+use crate::stats::multiplicity::Adjustment;
+use crate::stats::significance::TestMethod;
+use crate::study::{analyse_file, run_bundled};
+use anyhow::Context;
+use clap::Args;
+use serde_json::json;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// The bundled studies, in report order.
+pub const STUDIES: [&str; 2] = ["executives-online", "october-experiment"];
+
+/// Method choices shared by `run` and `analyze`.
+#[derive(Debug, Args, Clone)]
+pub struct MethodArgs {
+    /// Interval for each proportion (wilson, wilson-cc, agresti-coull, jeffreys,
+    /// clopper-pearson, mid-p, wald).
+    #[arg(long, default_value = "wilson", value_parser = parse_ci_method)]
+    pub ci_method: CiMethod,
+    /// Two-group test (fisher, fisher-mid-p, barnard, boschloo, z, chi2, chi2-yates, g,
+    /// wald-unpooled).
+    #[arg(long, default_value = "fisher", value_parser = parse_test)]
+    pub test: TestMethod,
+    /// Multiplicity adjustment across the questionnaire (bonferroni, holm, hochberg,
+    /// bh, by).
+    #[arg(long, default_value = "holm", value_parser = parse_adjustment)]
+    pub adjust: Adjustment,
+    /// Confidence level in (0, 1); the significance level is 1 - level.
+    #[arg(long, default_value = "0.95", value_parser = super::parse_level)]
+    pub confidence_level: ConfidenceLevel,
+}
+
+impl MethodArgs {
+    fn options(&self) -> AnalysisOptions {
+        AnalysisOptions {
+            ci_method: self.ci_method,
+            test: self.test,
+            adjustment: self.adjust,
+            level: self.confidence_level,
+            ..AnalysisOptions::default()
+        }
+    }
+}
+
+fn parse_ci_method(s: &str) -> Result<CiMethod, String> {
+    CiMethod::from_name(s).ok_or_else(|| format!("unknown interval method '{s}'"))
+}
+
+fn parse_test(s: &str) -> Result<TestMethod, String> {
+    TestMethod::from_name(s).ok_or_else(|| format!("unknown test '{s}'"))
+}
+
+fn parse_adjustment(s: &str) -> Result<Adjustment, String> {
+    Adjustment::from_name(s).ok_or_else(|| format!("unknown adjustment '{s}'"))
+}
+
+/// Arguments of `invitestat run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Folder holding one folder per study (codebook.toml, responses.csv).
+    #[arg(long, default_value = "data")]
+    pub data: PathBuf,
+    /// Folder the reports are written to (one folder per study).
+    #[arg(long, default_value = "reports")]
+    pub out: PathBuf,
+    /// Methods.
+    #[command(flatten)]
+    pub methods: MethodArgs,
+}
+
+impl Default for RunArgs {
+    fn default() -> Self {
+        RunArgs {
+            data: PathBuf::from("data"),
+            out: PathBuf::from("reports"),
+            methods: MethodArgs {
+                ci_method: CiMethod::Wilson,
+                test: TestMethod::Fisher,
+                adjust: Adjustment::Holm,
+                confidence_level: ConfidenceLevel::NINETY_FIVE,
+            },
+        }
+    }
+}
+
+/// Arguments of `invitestat analyze`.
+#[derive(Debug, Args)]
+pub struct AnalyzeArgs {
+    /// Responses CSV (one row per respondent).
+    pub responses: PathBuf,
+    /// The codebook (TOML).
+    #[arg(long)]
+    pub codebook: PathBuf,
+    /// Folder to write the report to.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Print the results document (JSON) to stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// Methods.
+    #[command(flatten)]
+    pub methods: MethodArgs,
+}
+
+/// Arguments of `invitestat reconstruct`.
+#[derive(Debug, Args)]
+pub struct ReconstructArgs {
+    /// The study's codebook (TOML).
+    pub codebook: PathBuf,
+    /// Seed for the joint answers (which respondent gives which answer).
+    #[arg(long)]
+    pub seed: u64,
+    /// Write the CSV here instead of stdout.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Write the reconstruction record (rules, sizes, counts, seed) as JSON here.
+    #[arg(long)]
+    pub record: Option<PathBuf>,
+}
+
+/// Arguments of `invitestat recover`.
+#[derive(Debug, Args)]
+pub struct RecoverArgs {
+    /// Printed figures of one group, e.g. 21% 40% 87% 6% 54% 78% (or <1%, 12.5%).
+    #[arg(required = true, value_parser = parse_figure)]
+    pub figures: Vec<Figure>,
+    /// A base (`60`) or a window of bases (`50..70`).
+    #[arg(long, value_parser = parse_window)]
+    pub n: (u64, u64),
+    /// Rounding scheme (half-up, half-down, half-even, up-or-down, ceiling, floor).
+    #[arg(long, default_value = "half-up", value_parser = parse_rounding)]
+    pub rounding: Rounding,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn parse_figure(s: &str) -> Result<Figure, String> {
+    s.parse().map_err(|e: crate::consistency::FigureError| e.to_string())
+}
+
+fn parse_rounding(s: &str) -> Result<Rounding, String> {
+    Rounding::from_name(s).ok_or_else(|| format!("unknown rounding scheme '{s}'"))
+}
+
+fn parse_window(s: &str) -> Result<(u64, u64), String> {
+    let num = |t: &str| {
+        t.trim().parse::<u64>().map_err(|_| format!("'{s}' is not a base N or a window LO..HI"))
+    };
+    let (lo, hi) = match s.split_once("..") {
+        Some((a, b)) => (num(a)?, num(b.trim_start_matches('='))?),
+        None => (num(s)?, num(s)?),
+    };
+    if lo == 0 || lo > hi || hi > 10_000_000 {
+        return Err(format!("'{s}': need 1 <= LO <= HI <= 10000000"));
+    }
+    Ok((lo, hi))
+}
+
+fn data_folder(data: &Path) -> PathBuf {
+    if data.exists() || data.is_absolute() {
+        data.to_path_buf()
+    } else {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(data)
+    }
+}
+
+/// `invitestat run`: every bundled study, reports written, summary printed.
+///
+/// # Errors
+/// Any study that fails.
+pub fn run(args: &RunArgs, out: &mut dyn Write) -> anyhow::Result<()> {
+    let data = data_folder(&args.data);
+    for id in STUDIES {
+        let folder = data.join(id);
+        let report = run_bundled(&folder, args.methods.options())
+            .with_context(|| format!("running the study in {}", folder.display()))?;
+        let dir = args.out.join(id);
+        report.write(&dir)?;
+        write!(out, "{}", report.summary())?;
+        writeln!(out, "  report: {}\n", dir.display())?;
+    }
+    Ok(())
+}
+
+/// `invitestat analyze`.
+///
+/// # Errors
+/// A refused codebook or responses file.
+pub fn analyze(args: &AnalyzeArgs, out: &mut dyn Write) -> anyhow::Result<()> {
+    let codebook = Codebook::from_path(&args.codebook)?;
+    let report = analyse_file(&args.responses, &codebook, args.methods.options(), None)?;
+    if let Some(dir) = &args.out {
+        report.write(dir)?;
+    }
+    if args.json {
+        write!(out, "{}", report.json())?;
+    } else {
+        write!(out, "{}", report.summary())?;
+        if let Some(dir) = &args.out {
+            writeln!(out, "  report: {}", dir.display())?;
+        }
+    }
+    Ok(())
+}
+
+/// `invitestat reconstruct`.
+///
+/// # Errors
+/// A refused codebook, or figures that cannot be met.
+pub fn reconstruct_cmd(args: &ReconstructArgs, out: &mut dyn Write) -> anyhow::Result<()> {
+    let codebook = Codebook::from_path(&args.codebook)?;
+    let r = reconstruct(&codebook, args.seed)?;
+    let csv = r.to_csv();
+    if let Some(record) = &args.record {
+        let text = serde_json::to_string_pretty(&r)? + "\n";
+        std::fs::write(record, text).with_context(|| format!("writing {}", record.display()))?;
+    }
+    match &args.out {
+        Some(path) => {
+            std::fs::write(path, csv).with_context(|| format!("writing {}", path.display()))?
+        }
+        None => write!(out, "{csv}")?,
+    }
+    Ok(())
+}
+
+/// `invitestat recover`.
+///
+/// # Errors
+/// Only I/O errors.
+pub fn recover_cmd(args: &RecoverArgs, out: &mut dyn Write) -> anyhow::Result<()> {
+    let (lo, hi) = args.n;
+    if args.figures.is_empty() {
+        return Err(UsageError("give at least one figure".into()).into());
+    }
+    let candidates = recover(&args.figures, lo..=hi, args.rounding);
+    if args.json {
+        let doc = json!({
+            "rounding": args.rounding.name(),
+            "figures": args.figures.iter().map(|f| f.text.clone()).collect::<Vec<_>>(),
+            "window": [lo, hi],
+            "candidates": candidates,
+            "expected_chance_hits": expected_chance_hits(&args.figures, lo..=hi, args.rounding),
+            "smallest_base": smallest_base(&args.figures, args.rounding, 100_000),
+        });
+        writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
+        return Ok(());
+    }
+    let figs: Vec<String> = args.figures.iter().map(|f| f.text.clone()).collect();
+    writeln!(out, "Figures {} under {} rounding, n in {lo}..{hi}", figs.join(" "), args.rounding)?;
+    if lo == hi {
+        for f in &args.figures {
+            let c = counts(f, lo, args.rounding);
+            let text = c.map_or("none".to_string(), |r| {
+                r.map(|k| k.to_string()).collect::<Vec<_>>().join(" ")
+            });
+            writeln!(out, "  {:>6}: counts {text}", f.text)?;
+        }
+    }
+    if candidates.is_empty() {
+        writeln!(out, "No n in the window reaches every figure.")?;
+    }
+    for c in &candidates {
+        let cells: Vec<String> = c
+            .counts
+            .iter()
+            .map(|k| k.iter().map(u64::to_string).collect::<Vec<_>>().join("/"))
+            .collect();
+        writeln!(
+            out,
+            "  n = {:<6} counts {}   (chance of a random fit {:.3})",
+            c.n,
+            cells.join(", "),
+            chance_of_fit(&args.figures, c.n, args.rounding)
+        )?;
+    }
+    writeln!(
+        out,
+        "Expected chance hits in the window: {:.2}; smallest base overall: {}",
+        expected_chance_hits(&args.figures, lo..=hi, args.rounding),
+        smallest_base(&args.figures, args.rounding, 100_000)
+            .map_or("none below 100000".into(), |n| n.to_string())
+    )?;
+    Ok(())
+}

@@ -1,0 +1,321 @@
+//! Writing a study's results: tidy CSV files, one JSON document with the same content,
+//! and a short terminal summary.
+//!
+//! Files are written into a temporary folder beside the target and renamed into place
+//! only when all of them are complete, so a failed run never leaves a half-written
+//! report (and an earlier report survives).
+
+use crate::analysis::AnalysisResults;
+use crate::claims::ClaimVerdict;
+use crate::data::LoadSummary;
+use crate::reconstruct::Reconstruction;
+use serde::Serialize;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+/// A problem writing a report.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot write {path}: {source}")]
+pub struct ReportError {
+    /// The file or folder.
+    pub path: PathBuf,
+    /// The I/O error.
+    pub source: std::io::Error,
+}
+
+/// Everything a report shows.
+#[derive(Debug, Clone, Serialize)]
+pub struct StudyReport {
+    /// Study id.
+    pub study: String,
+    /// Study title.
+    pub title: String,
+    /// Software version.
+    pub version: String,
+    /// The load summary (rows read, used, excluded).
+    pub load: LoadSummary,
+    /// The analysis.
+    pub analysis: AnalysisResults,
+    /// Claim verdicts.
+    pub claims: Vec<ClaimVerdict>,
+    /// The reconstruction the data came from, when they are reconstructed.
+    pub reconstruction: Option<Reconstruction>,
+}
+
+fn opt(v: Option<f64>) -> String {
+    v.map_or(String::new(), |v| format!("{v}"))
+}
+
+fn csv_text<F: FnMut(&mut csv::Writer<Vec<u8>>) -> csv::Result<()>>(mut f: F) -> String {
+    let mut w =
+        csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
+    f(&mut w).expect("writing CSV to memory");
+    String::from_utf8(w.into_inner().expect("in-memory")).expect("UTF-8")
+}
+
+impl StudyReport {
+    /// `results.csv`: one row per question x option x group.
+    pub fn results_csv(&self) -> String {
+        csv_text(|w| {
+            w.write_record([
+                "question",
+                "option",
+                "option_label",
+                "group",
+                "successes",
+                "n",
+                "missing",
+                "estimate",
+                "ci_lower",
+                "ci_upper",
+                "method",
+                "confidence_level",
+            ])?;
+            for r in &self.analysis.results {
+                w.write_record([
+                    r.question.clone(),
+                    r.option.clone(),
+                    r.option_label.clone(),
+                    r.group.clone(),
+                    r.successes.to_string(),
+                    r.n.to_string(),
+                    r.missing.to_string(),
+                    opt(r.estimate),
+                    opt(r.ci_lower),
+                    opt(r.ci_upper),
+                    r.method.clone(),
+                    r.confidence_level.to_string(),
+                ])?;
+            }
+            Ok(())
+        })
+    }
+
+    /// `comparisons.csv`: one row per question option and pair of groups.
+    pub fn comparisons_csv(&self) -> String {
+        csv_text(|w| {
+            w.write_record([
+                "question",
+                "option",
+                "option_label",
+                "group_a",
+                "group_b",
+                "estimate_a",
+                "estimate_b",
+                "difference",
+                "ci_lower",
+                "ci_upper",
+                "ci_method",
+                "test",
+                "p_value",
+                "log10_p_value",
+                "p_adjusted",
+                "adjustment",
+                "significant",
+                "note",
+            ])?;
+            for r in &self.analysis.comparisons {
+                w.write_record([
+                    r.question.clone(),
+                    r.option.clone(),
+                    r.option_label.clone(),
+                    r.group_a.clone(),
+                    r.group_b.clone(),
+                    r.estimate_a.to_string(),
+                    r.estimate_b.to_string(),
+                    r.difference.to_string(),
+                    r.ci_lower.to_string(),
+                    r.ci_upper.to_string(),
+                    r.ci_method.clone(),
+                    r.test.clone(),
+                    opt(r.p_value),
+                    opt(r.log10_p_value),
+                    opt(r.p_adjusted),
+                    r.adjustment.clone(),
+                    r.significant.to_string(),
+                    r.note.clone(),
+                ])?;
+            }
+            Ok(())
+        })
+    }
+
+    /// `group_tests.csv`: k-group tests (studies with more than two groups).
+    pub fn group_tests_csv(&self) -> String {
+        csv_text(|w| {
+            w.write_record([
+                "question",
+                "option",
+                "groups",
+                "counts",
+                "chi2",
+                "chi2_p_value",
+                "exact_p_value",
+                "note",
+            ])?;
+            for r in &self.analysis.group_tests {
+                w.write_record([
+                    r.question.clone(),
+                    r.option.clone(),
+                    r.groups.join(" "),
+                    r.counts.iter().map(|(k, n)| format!("{k}/{n}")).collect::<Vec<_>>().join(" "),
+                    opt(r.chi2),
+                    opt(r.chi2_p_value),
+                    opt(r.exact_p_value),
+                    r.note.clone(),
+                ])?;
+            }
+            Ok(())
+        })
+    }
+
+    /// `figures.csv`: each published figure against the data.
+    pub fn figures_csv(&self) -> String {
+        csv_text(|w| {
+            w.write_record([
+                "id",
+                "figure",
+                "question",
+                "option",
+                "group",
+                "printed",
+                "successes",
+                "n",
+                "estimate",
+                "reproduced",
+                "consistent_counts",
+            ])?;
+            for f in &self.analysis.figures {
+                w.write_record([
+                    f.id.clone(),
+                    f.label.clone(),
+                    f.question.clone(),
+                    f.option.clone(),
+                    f.group.clone(),
+                    f.printed.clone(),
+                    f.successes.to_string(),
+                    f.n.to_string(),
+                    f.estimate.to_string(),
+                    f.reproduced.to_string(),
+                    f.consistent_counts.iter().map(u64::to_string).collect::<Vec<_>>().join(" "),
+                ])?;
+            }
+            Ok(())
+        })
+    }
+
+    /// `claims.csv`: each claim's verdict.
+    pub fn claims_csv(&self) -> String {
+        csv_text(|w| {
+            w.write_record(["id", "claim", "verdict", "depends_on_reconstruction", "summary"])?;
+            for c in &self.claims {
+                w.write_record([
+                    c.id.clone(),
+                    c.text.clone(),
+                    c.verdict.name().to_string(),
+                    c.depends_on_reconstruction.to_string(),
+                    c.summary.clone(),
+                ])?;
+            }
+            Ok(())
+        })
+    }
+
+    /// `results.json`: the whole report.
+    pub fn json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("serialisable") + "\n"
+    }
+
+    /// The terminal summary: figures reproduced and claim verdicts at a glance.
+    pub fn summary(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(out, "{} ({})", self.title, self.study);
+        let sizes: Vec<String> =
+            self.analysis.respondents.iter().map(|(g, n)| format!("{g} {n}")).collect();
+        let _ = writeln!(
+            out,
+            "  {} rows read, {} used ({})",
+            self.load.rows_read,
+            self.load.rows_used,
+            sizes.join(", ")
+        );
+        for (reason, n) in &self.load.excluded {
+            let _ = writeln!(out, "  excluded {n}: {reason}");
+        }
+        if let Some(r) = &self.reconstruction {
+            let _ =
+                writeln!(out, "  data: reconstructed from the published figures (seed {})", r.seed);
+        }
+        if !self.analysis.figures.is_empty() {
+            let _ = writeln!(out, "  Published figures:");
+            for f in &self.analysis.figures {
+                let _ = writeln!(
+                    out,
+                    "    {:<4} {:<16} {:<26} {:>5}  data {:>4}/{:<4} = {:>5.1}%  {}",
+                    f.label,
+                    f.group,
+                    format!("{}={}", f.question, f.option),
+                    f.printed,
+                    f.successes,
+                    f.n,
+                    100.0 * f.estimate,
+                    if f.reproduced { "reproduced" } else { "NOT reproduced" }
+                );
+            }
+        }
+        if !self.claims.is_empty() {
+            let _ = writeln!(out, "  Claims:");
+            for c in &self.claims {
+                let _ = writeln!(out, "    {:<6} {}", c.id, c.verdict.name());
+            }
+        }
+        out
+    }
+
+    /// Writes every file into `dir` (created or replaced as a whole).
+    ///
+    /// # Errors
+    /// [`ReportError`] naming the file.
+    pub fn write(&self, dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
+        let mut files: Vec<(&str, String)> = vec![
+            ("results.csv", self.results_csv()),
+            ("comparisons.csv", self.comparisons_csv()),
+            ("figures.csv", self.figures_csv()),
+            ("claims.csv", self.claims_csv()),
+            ("results.json", self.json()),
+            ("summary.txt", self.summary()),
+        ];
+        if !self.analysis.group_tests.is_empty() {
+            files.push(("group_tests.csv", self.group_tests_csv()));
+        }
+        write_folder(dir, &files)
+    }
+}
+
+/// Writes `files` into `dir` atomically: a temporary sibling folder, then a rename.
+///
+/// # Errors
+/// [`ReportError`] naming the file or folder.
+pub fn write_folder(dir: &Path, files: &[(&str, String)]) -> Result<Vec<PathBuf>, ReportError> {
+    let err = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| ReportError { path, source }
+    };
+    let parent = dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent).map_err(err(parent))?;
+    let name = dir.file_name().map_or("report".into(), |n| n.to_string_lossy().to_string());
+    let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+    if tmp.exists() {
+        std::fs::remove_dir_all(&tmp).map_err(err(&tmp))?;
+    }
+    std::fs::create_dir_all(&tmp).map_err(err(&tmp))?;
+    for (file, text) in files {
+        let path = tmp.join(file);
+        std::fs::write(&path, text).map_err(err(&path))?;
+    }
+    if dir.exists() {
+        std::fs::remove_dir_all(dir).map_err(err(dir))?;
+    }
+    std::fs::rename(&tmp, dir).map_err(err(dir))?;
+    Ok(files.iter().map(|(f, _)| dir.join(f)).collect())
+}

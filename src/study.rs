@@ -1,0 +1,120 @@
+//! Running a whole study: codebook, responses, count table, analysis, claims, report.
+
+use crate::analysis::{AnalysisOptions, analyse};
+use crate::claims::judge;
+use crate::codebook::{ClaimKind, Codebook, CodebookError};
+use crate::data::{LoadError, LoadSummary, load};
+use crate::reconstruct::{ReconstructError, Reconstruction, reconstruct};
+use crate::report::{ReportError, StudyReport};
+use crate::tabulate::CountTable;
+use std::path::{Path, PathBuf};
+
+/// Why a study could not be run.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StudyError {
+    /// The codebook is unreadable or invalid.
+    #[error(transparent)]
+    Codebook(#[from] CodebookError),
+    /// The responses file was refused.
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    /// The reconstruction failed.
+    #[error(transparent)]
+    Reconstruct(#[from] ReconstructError),
+    /// The report could not be written.
+    #[error(transparent)]
+    Report(#[from] ReportError),
+    /// A reconstruction record is unreadable or does not match the responses.
+    #[error("{path}: {message}")]
+    Reconstruction {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// The question pairs the count table must keep: those of paired claims.
+pub fn paired_questions(codebook: &Codebook) -> Vec<(usize, usize)> {
+    codebook
+        .claims
+        .iter()
+        .filter_map(|c| match &c.kind {
+            ClaimKind::Paired { question_a, question_b, .. } => {
+                Some((codebook.question_index(question_a)?, codebook.question_index(question_b)?))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// Loads `responses` against `codebook` straight into a count table.
+///
+/// # Errors
+/// [`LoadError`] for a refused file.
+pub fn tabulate_file(
+    responses: &Path,
+    codebook: &Codebook,
+) -> Result<(CountTable, LoadSummary), LoadError> {
+    let mut table = CountTable::new(codebook, &paired_questions(codebook));
+    let summary = load(responses, codebook, |r| table.add(&r))?;
+    Ok((table, summary))
+}
+
+/// Analyses a responses file and judges the codebook's claims.
+///
+/// # Errors
+/// [`StudyError`] for an invalid codebook or a refused responses file.
+pub fn analyse_file(
+    responses: &Path,
+    codebook: &Codebook,
+    options: AnalysisOptions,
+    reconstruction: Option<Reconstruction>,
+) -> Result<StudyReport, StudyError> {
+    let (table, load) = tabulate_file(responses, codebook)?;
+    let analysis = analyse(codebook, &table, options);
+    let claims = judge(codebook, &table, &analysis);
+    Ok(StudyReport {
+        study: codebook.study.id.clone(),
+        title: codebook.study.title.clone(),
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        load,
+        analysis,
+        claims,
+        reconstruction,
+    })
+}
+
+/// Runs a bundled study folder (`codebook.toml`, `responses.csv` and, for
+/// reconstructed data, `reconstruction.json` recording the seed). A reconstructed
+/// `responses.csv` is checked to be exactly what `reconstruct` produces.
+///
+/// # Errors
+/// [`StudyError`].
+pub fn run_bundled(folder: &Path, options: AnalysisOptions) -> Result<StudyReport, StudyError> {
+    let codebook = Codebook::from_path(&folder.join("codebook.toml"))?;
+    let responses = folder.join("responses.csv");
+    let record = folder.join("reconstruction.json");
+    let reconstruction = if record.exists() {
+        let bad = |message: String| StudyError::Reconstruction { path: record.clone(), message };
+        let text = std::fs::read_to_string(&record).map_err(|e| bad(e.to_string()))?;
+        let value: serde_json::Value =
+            serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?;
+        let seed = value["seed"].as_u64().ok_or_else(|| bad("no \"seed\" number".into()))?;
+        let rebuilt = reconstruct(&codebook, seed)?;
+        let shipped = std::fs::read_to_string(&responses)
+            .map_err(|source| LoadError::Io { file: responses.clone(), source })?;
+        if shipped != rebuilt.to_csv() {
+            return Err(bad(format!(
+                "{} is not what `invitestat reconstruct {} --seed {seed}` produces",
+                responses.display(),
+                folder.join("codebook.toml").display()
+            )));
+        }
+        Some(rebuilt)
+    } else {
+        None
+    };
+    analyse_file(&responses, &codebook, options, reconstruction)
+}

@@ -87,6 +87,29 @@ for (z in c(1.96, 10, 38, 40, 100)) emit("pnorm_ln_upper", list(z = z), "value",
 for (cfg in list(c(0.025, 52, 9), c(0.975, 53, 8), c(1e-10, 0.5, 60.5), c(0.025, 1, 1e6), c(0.5, 3.5, 2.5)))
   emit("qbeta", list(p = cfg[1], a = cfg[2], b = cfg[3]), "value", qbeta(cfg[1], cfg[2], cfg[3]), "exact", "R qbeta")
 for (x in c(0.5, 1.5, 10, 100.5, 1e6)) emit("lgamma", list(x = x), "value", lgamma(x), "closed", "R lgamma")
+# 2 x k tables (successes over k groups): Pearson chi-square and Fisher-Freeman-Halton.
+kgroups <- list(list(x = c(10, 7, 6), n = c(10, 10, 11)), list(x = c(11, 7, 6), n = c(11, 10, 11)),
+                list(x = c(5, 14, 11), n = c(5, 20, 20)), list(x = c(3, 9, 2, 7), n = c(12, 15, 10, 9)),
+                list(x = c(1, 1, 1, 1), n = c(10, 10, 11, 19)), list(x = c(20, 10), n = c(25, 30)))
+for (t in kgroups) {
+  m <- rbind(t$x, t$n - t$x)
+  g <- list(x = paste(t$x, collapse = ";"), n = paste(t$n, collapse = ";"))
+  emit("ffh", g, "p", fisher.test(m)$p.value, "exact", "R fisher.test (r x c)")
+  r <- suppressWarnings(chisq.test(m, correct = FALSE))
+  emit("chisq_k", g, "statistic", unname(r$statistic), "closed", "R chisq.test (r x c)")
+  emit("chisq_k", g, "p", r$p.value, "closed", "R chisq.test (r x c)")
+}
+# McNemar on paired tables (both, a_only, b_only, neither).
+for (t in list(c(22, 26, 7, 0), c(29, 19, 0, 7), c(100, 117, 3, 125), c(5, 3, 3, 9), c(10, 0, 4, 1))) {
+  g <- list(both = t[1], a_only = t[2], b_only = t[3], neither = t[4])
+  d <- t[2] + t[3]
+  if (d > 0) {
+    emit("mcnemar_exact", c(g, alt = "two-sided"), "p", binom.test(t[2], d)$p.value, "exact", "R binom.test on discordant pairs")
+    emit("mcnemar_exact", c(g, alt = "greater"), "p", binom.test(t[2], d, alternative = "greater")$p.value, "exact", "R binom.test on discordant pairs")
+    r <- mcnemar.test(matrix(c(t[1], t[3], t[2], t[4]), 2), correct = FALSE)
+    emit("mcnemar_z2", g, "statistic", unname(r$statistic), "closed", "R mcnemar.test(correct = FALSE)")
+  }
+}
 out <- file("tests/golden/r.csv", "w")
 writeLines(paste0("# ", R.version.string, "; written by notebooks/golden/r_reference.R"), out)
 writeLines("function,args,field,value,tolerance,source", out)

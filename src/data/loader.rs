@@ -78,7 +78,7 @@ pub enum LoadError {
     #[error(transparent)]
     Value(Box<BadValue>),
     /// The file has a header but no data rows.
-    #[error("{file}: no data rows after the header")]
+    #[error("{file}: line 2: no data rows after the header; expected at least one respondent")]
     Empty {
         /// The file.
         file: PathBuf,

@@ -3,10 +3,12 @@
 //! `notebooks/golden/python_reference.py` and `notebooks/golden/r_reference.R`.
 
 use invitestat::stats::ci::{CiMethod, proportion_ci};
+use invitestat::stats::contingency::{chi_square, fisher_freeman_halton};
 use invitestat::stats::difference::{DifferenceMethod, difference_ci};
 use invitestat::stats::fisher::conditional_odds_ratio;
 use invitestat::stats::multiplicity::{Adjustment, adjust};
 use invitestat::stats::one_sample::{binomial_exact_test, score_test};
+use invitestat::stats::paired::{PairedTable, mcnemar_asymptotic, mcnemar_exact};
 use invitestat::stats::power::{minimum_detectable_difference, power, sample_size};
 use invitestat::stats::ratio::{
     OddsRatioMethod, RiskRatioMethod, cohens_h, odds_ratio_ci, risk_ratio_ci,
@@ -176,6 +178,31 @@ fn compute(r: &Row) -> Option<f64> {
             let p: Vec<f64> = r.args["p"].split(';').map(|v| v.parse().unwrap()).collect();
             let m = Adjustment::from_name(r.method()).unwrap();
             adjust(&p, m).unwrap()[r.u("i") as usize]
+        }
+        "ffh" | "chisq_k" => {
+            let xs: Vec<u64> = r.args["x"].split(';').map(|v| v.parse().unwrap()).collect();
+            let ns: Vec<u64> = r.args["n"].split(';').map(|v| v.parse().unwrap()).collect();
+            let groups: Vec<Proportion> =
+                xs.iter().zip(&ns).map(|(&x, &n)| Proportion::new(x, n).unwrap()).collect();
+            let t = if r.function == "ffh" {
+                fisher_freeman_halton(&groups).ok()?
+            } else {
+                chi_square(&groups).ok()?
+            };
+            test_field(t)
+        }
+        "mcnemar_exact" | "mcnemar_z2" => {
+            let t = PairedTable {
+                both: r.u("both"),
+                a_only: r.u("a_only"),
+                b_only: r.u("b_only"),
+                neither: r.u("neither"),
+            };
+            if r.function == "mcnemar_exact" {
+                test_field(mcnemar_exact(&t, r.alt()))
+            } else {
+                mcnemar_asymptotic(&t, Alternative::TwoSided).statistic.unwrap().powi(2)
+            }
         }
         "qnorm" => normal_quantile(r.f("p")),
         "pnorm_ln_upper" => normal_ln_sf(r.f("z")),

@@ -6,5 +6,8 @@
 //! - `cli`: the `invitestat` binary end to end, including every `--help` example.
 
 mod cli;
+mod consistency;
 mod golden;
+mod loader;
 mod properties;
+mod study;

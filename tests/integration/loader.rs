@@ -1,0 +1,291 @@
+//! The loader refuses malformed files with file, line, column and expectation, writes
+//! nothing when it does, and accepts BOM, CRLF and quoting.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const CODEBOOK: &str = r#"
+id_column = "id"
+weight_column = "w"
+wave_column = "wave"
+
+[study]
+id = "tiny"
+title = "Tiny test survey"
+source = "tests"
+
+[grouping]
+column = "grp"
+
+[[grouping.levels]]
+id = "a"
+code = "1"
+label = "Group A"
+
+[[grouping.levels]]
+id = "b"
+code = "2"
+label = "Group B"
+
+[[questions]]
+id = "q1"
+text = "Yes or no?"
+kind = "yes-no"
+options = [{ code = "1", label = "Yes" }, { code = "0", label = "No" }]
+missing = ["9"]
+
+[[questions]]
+id = "q2"
+text = "Which one?"
+kind = "single-choice"
+options = [{ code = "a", label = "A" }, { code = "b", label = "B" }, { code = "c", label = "C" }]
+"#;
+
+const GOOD: &str = "id,grp,w,wave,q1,q2\nr1,1,1.5,2026,1,a\nr2,2,0.5,2026,0,b\nr3,2,1,2026,,c\n";
+
+struct Case {
+    name: &'static str,
+    body: &'static [u8],
+    /// Substrings the error must contain (besides the file name).
+    expect: &'static [&'static str],
+}
+
+const CASES: &[Case] = &[
+    Case {
+        name: "unknown-answer",
+        body: b"id,grp,w,wave,q1,q2\nr1,1,1,1,1,a\nr2,1,1,1,7,a\n",
+        expect: &[
+            "line 3",
+            "column 5 (q1)",
+            "unknown answer code",
+            "'7'",
+            "expected one of '1', '0'",
+        ],
+    },
+    Case {
+        name: "unknown-option-later-column",
+        body: b"id,grp,w,wave,q1,q2\nr1,1,1,1,1,d\n",
+        expect: &["line 2", "column 6 (q2)", "'d'", "expected one of 'a', 'b', 'c'"],
+    },
+    Case {
+        name: "unknown-group",
+        body: b"id,grp,w,wave,q1,q2\nr1,3,1,1,1,a\n",
+        expect: &[
+            "line 2",
+            "column 2 (grp)",
+            "unknown group code",
+            "expected one of '1' (Group A), '2' (Group B)",
+        ],
+    },
+    Case {
+        name: "duplicate-id",
+        body: b"id,grp,w,wave,q1,q2\nr1,1,1,1,1,a\nr1,2,1,1,0,b\n",
+        expect: &["line 3", "column 1 (id)", "duplicate respondent id", "expected each id once"],
+    },
+    Case {
+        name: "empty-id",
+        body: b"id,grp,w,wave,q1,q2\n,1,1,1,1,a\n",
+        expect: &["line 2", "column 1 (id)", "empty respondent id", "expected a unique"],
+    },
+    Case {
+        name: "missing-column",
+        body: b"id,grp,w,wave,q1\nr1,1,1,1,1\n",
+        expect: &["line 1", "missing column(s) q2", "expected the columns id,grp,w,wave,q1,q2"],
+    },
+    Case {
+        name: "extra-column",
+        body: b"id,grp,w,wave,q1,q2,age\nr1,1,1,1,1,a,40\n",
+        expect: &["line 1", "unexpected column(s) age", "expected the columns"],
+    },
+    Case {
+        name: "duplicated-header",
+        body: b"id,grp,w,wave,q1,q1\nr1,1,1,1,1,1\n",
+        expect: &["line 1", "column 'q1' appears twice", "expected the columns"],
+    },
+    Case {
+        name: "too-many-fields",
+        body: b"id,grp,w,wave,q1,q2\nr1,1,1,1,1,a,x\n",
+        expect: &["line 2", "7 fields where the header has 6"],
+    },
+    Case {
+        name: "too-few-fields",
+        body: b"id,grp,w,wave,q1,q2\nr1,1,1,1,1,a\nr2,1,1\n",
+        expect: &["line 3", "3 fields where the header has 6"],
+    },
+    Case {
+        name: "weight-not-number",
+        body: b"id,grp,w,wave,q1,q2\nr1,1,heavy,1,1,a\n",
+        expect: &[
+            "line 2",
+            "column 3 (w)",
+            "weight is not a number",
+            "expected a positive, finite number",
+        ],
+    },
+    Case {
+        name: "weight-zero",
+        body: b"id,grp,w,wave,q1,q2\nr1,1,0,1,1,a\n",
+        expect: &["line 2", "column 3 (w)", "not positive and finite", "'0'"],
+    },
+    Case {
+        name: "weight-negative",
+        body: b"id,grp,w,wave,q1,q2\nr1,1,1,1,1,a\nr2,1,-2,1,1,a\n",
+        expect: &["line 3", "column 3 (w)", "'-2'", "expected a positive"],
+    },
+    Case {
+        name: "weight-infinite",
+        body: b"id,grp,w,wave,q1,q2\nr1,1,inf,1,1,a\n",
+        expect: &["line 2", "column 3 (w)", "'inf'", "expected a positive, finite number"],
+    },
+    Case {
+        name: "weight-nan",
+        body: b"id,grp,w,wave,q1,q2\nr1,1,NaN,1,1,a\n",
+        expect: &["line 2", "column 3 (w)", "'NaN'", "expected a positive"],
+    },
+    Case {
+        name: "weight-empty",
+        body: b"id,grp,w,wave,q1,q2\nr1,1,,1,1,a\n",
+        expect: &["line 2", "column 3 (w)", "weight is not a number", "''"],
+    },
+    Case {
+        name: "wave-empty",
+        body: b"id,grp,w,wave,q1,q2\nr1,1,1,,1,a\n",
+        expect: &["line 2", "column 4 (wave)", "empty wave", "expected a wave label"],
+    },
+    Case {
+        name: "invalid-utf8",
+        body: b"id,grp,w,wave,q1,q2\nr1,1,1,1,1,\xff\xfe\n",
+        expect: &["line 2", "invalid UTF-8"],
+    },
+    Case {
+        name: "answer-with-wrong-case",
+        body: b"id,grp,w,wave,q1,q2\nr1,1,1,1,1,A\n",
+        expect: &["line 2", "column 6 (q2)", "'A'", "expected one of 'a'"],
+    },
+    Case {
+        name: "answer-as-decimal",
+        body: b"id,grp,w,wave,q1,q2\nr1,1,1,1,1.0,a\n",
+        expect: &["line 2", "column 5 (q1)", "'1.0'", "'9' (missing)"],
+    },
+    Case {
+        name: "header-only",
+        body: b"id,grp,w,wave,q1,q2\n",
+        expect: &["line 2", "no data rows after the header", "expected at least one respondent"],
+    },
+    Case {
+        name: "empty-file",
+        body: b"",
+        expect: &["line 1", "missing column(s)", "expected the columns"],
+    },
+    Case {
+        name: "semicolon-separated",
+        body: b"id;grp;w;wave;q1;q2\nr1;1;1;1;1;a\n",
+        expect: &["line 1", "missing column(s)", "expected the columns id,grp,w,wave,q1,q2"],
+    },
+];
+
+fn run(args: &[&Path]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_invitestat")).args(args).output().expect("run invitestat")
+}
+
+fn setup() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let cb = dir.path().join("codebook.toml");
+    std::fs::write(&cb, CODEBOOK).unwrap();
+    (dir, cb)
+}
+
+#[test]
+fn malformed_files_are_refused_with_position_and_expectation_and_nothing_is_written() {
+    let (dir, cb) = setup();
+    assert!(CASES.len() >= 20);
+    for case in CASES {
+        let file = dir.path().join(format!("{}.csv", case.name));
+        std::fs::write(&file, case.body).unwrap();
+        let out_dir = dir.path().join(format!("report-{}", case.name));
+        let out = Command::new(env!("CARGO_BIN_EXE_invitestat"))
+            .arg("analyze")
+            .arg(&file)
+            .arg("--codebook")
+            .arg(&cb)
+            .arg("--out")
+            .arg(&out_dir)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{}: {err}", case.name);
+        assert!(
+            err.contains(&file.display().to_string()),
+            "{}: no file name in `{err}`",
+            case.name
+        );
+        for needle in case.expect {
+            assert!(err.contains(needle), "{}: `{err}` lacks `{needle}`", case.name);
+        }
+        assert!(out.stdout.is_empty(), "{}: printed results", case.name);
+        assert!(!out_dir.exists(), "{}: wrote a report", case.name);
+    }
+}
+
+#[test]
+fn a_missing_file_is_named() {
+    let (dir, cb) = setup();
+    let missing = dir.path().join("nope.csv");
+    let out = run(&[Path::new("analyze"), &missing, Path::new("--codebook"), &cb]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(err.contains("nope.csv") && err.contains("cannot read"), "{err}");
+}
+
+#[test]
+fn a_bad_codebook_is_refused_with_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let cb = dir.path().join("codebook.toml");
+    std::fs::write(&cb, CODEBOOK.replace("kind = \"yes-no\"", "kind = \"maybe\"")).unwrap();
+    let data = dir.path().join("d.csv");
+    std::fs::write(&data, GOOD).unwrap();
+    let out = run(&[Path::new("analyze"), &data, Path::new("--codebook"), &cb]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        err.contains("codebook.toml") && err.contains("line 27") && err.contains("maybe"),
+        "{err}"
+    );
+}
+
+#[test]
+fn bom_crlf_quotes_and_spaces_are_accepted_and_exclusions_counted() {
+    let (dir, cb) = setup();
+    let file = dir.path().join("ok.csv");
+    let body = "\u{feff}id,grp,w,wave,q1,q2\r\n\"r1\",1,1.5,\"2026\",1,a\r\nr2, 2 ,0.5,2026,0,\"b\"\r\nr3,2,1,2026,9,c\r\nr4,,1,2026,1,a\r\n";
+    std::fs::write(&file, body).unwrap();
+    let out_dir = dir.path().join("report");
+    let out = Command::new(env!("CARGO_BIN_EXE_invitestat"))
+        .arg("analyze")
+        .arg(&file)
+        .arg("--codebook")
+        .arg(&cb)
+        .arg("--out")
+        .arg(&out_dir)
+        .arg("--json")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["load"]["rows_read"], 4);
+    assert_eq!(v["load"]["rows_used"], 3);
+    assert_eq!(v["load"]["excluded"]["no value in grouping column 'grp'"], 1);
+    assert_eq!(v["load"]["missing_answers"]["q1"], 1);
+    let q1_b = v["analysis"]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["question"] == "q1" && r["group"] == "b")
+        .unwrap();
+    assert_eq!(
+        (q1_b["successes"].as_u64(), q1_b["n"].as_u64(), q1_b["missing"].as_u64()),
+        (Some(0), Some(1), Some(1))
+    );
+    let summary = std::fs::read_to_string(out_dir.join("summary.txt")).unwrap();
+    assert!(summary.contains("excluded 1: no value in grouping column 'grp'"), "{summary}");
+}

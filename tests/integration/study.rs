@@ -1,0 +1,210 @@
+//! The bundled studies end to end, the shipped reconstructions, the committed reports,
+//! and a new, weighted wave with missing answers checked against an independent tally.
+
+use invitestat::analysis::AnalysisOptions;
+use invitestat::claims::Verdict;
+use invitestat::codebook::Codebook;
+use invitestat::reconstruct::reconstruct;
+use invitestat::study::run_bundled;
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn shipped_responses_are_exactly_the_reconstruction() {
+    for study in ["executives-online", "october-experiment"] {
+        let folder = root().join("data").join(study);
+        let codebook = Codebook::from_path(&folder.join("codebook.toml")).unwrap();
+        let record: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(folder.join("reconstruction.json")).unwrap(),
+        )
+        .unwrap();
+        let seed = record["seed"].as_u64().unwrap();
+        let r = reconstruct(&codebook, seed).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(folder.join("responses.csv")).unwrap(),
+            r.to_csv(),
+            "{study}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(folder.join("reconstruction.json")).unwrap(),
+            serde_json::to_string_pretty(&r).unwrap() + "\n",
+            "{study}"
+        );
+        let readme = std::fs::read_to_string(folder.join("README.md")).unwrap();
+        assert!(readme.contains("is a reconstruction, not the original data"));
+        assert!(readme.contains(&format!("--seed {seed}")));
+    }
+}
+
+#[test]
+fn executives_online_reproduces_every_figure_and_judges_every_claim() {
+    let report =
+        run_bundled(&root().join("data/executives-online"), AnalysisOptions::default()).unwrap();
+    assert_eq!(report.analysis.figures.len(), 13);
+    for f in &report.analysis.figures {
+        assert!(f.reproduced, "{} {} {}: {}/{}", f.label, f.group, f.printed, f.successes, f.n);
+    }
+    assert_eq!(
+        report.analysis.respondents,
+        vec![("recruiters".into(), 55), ("non-recruiters".into(), 345)]
+    );
+    let verdicts: HashMap<&str, Verdict> =
+        report.claims.iter().map(|c| (c.id.as_str(), c.verdict)).collect();
+    assert_eq!(verdicts["C1"], Verdict::Supported);
+    assert_eq!(verdicts["C2"], Verdict::NotSupported);
+    assert_eq!(verdicts["C3"], Verdict::CannotBeReproduced);
+    assert_eq!(verdicts["C4"], Verdict::Supported);
+    assert_eq!(verdicts["C5"], Verdict::Supported);
+    assert_eq!(verdicts["C6"], Verdict::NotSupported);
+    assert_eq!(verdicts["C7"], Verdict::NotSupported);
+    let c3 = report.claims.iter().find(|c| c.id == "C3").unwrap();
+    assert!(c3.summary.contains("45.57 to 136.70"), "{}", c3.summary);
+    let c7 = report.claims.iter().find(|c| c.id == "C7").unwrap();
+    assert!(c7.summary.contains("not significant: F7"), "{}", c7.summary);
+    // The headline comparison: recruiters 48/55 vs non-recruiters 217/345.
+    let row = report.analysis.comparison("accept_never_met", "1").unwrap();
+    assert!(
+        (row.estimate_a - 48.0 / 55.0).abs() < 1e-15
+            && (row.estimate_b - 217.0 / 345.0).abs() < 1e-15
+    );
+    let summary = report.summary();
+    for label in
+        ["F1", "F2", "F3", "F4", "F5", "F6", "F7", "C1", "C2", "C3", "C4", "C5", "C6", "C7"]
+    {
+        assert!(summary.contains(label), "summary lacks {label}");
+    }
+}
+
+#[test]
+fn october_experiment_recovers_base_50_and_depends_on_the_unknown_counts() {
+    let report =
+        run_bundled(&root().join("data/october-experiment"), AnalysisOptions::default()).unwrap();
+    let r = report.reconstruction.as_ref().unwrap();
+    assert_eq!(r.total, 50);
+    assert!(report.analysis.figures.iter().all(|f| f.reproduced));
+    let replied = report.analysis.group_tests.iter().find(|t| t.question == "replied").unwrap();
+    assert_eq!(replied.counts, vec![(10, 10), (7, 10), (6, 11)]);
+    // R 4.2.2: fisher.test(rbind(c(10, 7, 6), c(0, 3, 5)))$p.value
+    assert!((replied.exact_p_value.unwrap() - 0.061_669_661_447_196_53).abs() < 1e-9);
+    assert_eq!(report.claims[0].verdict, Verdict::DependsOnAssumption);
+}
+
+#[test]
+fn committed_reports_are_current() {
+    let out = tempfile::tempdir().unwrap();
+    // Run from the repository root, as `cargo run --release` does, so the file names
+    // recorded in the reports are the same relative paths.
+    let status = Command::new(env!("CARGO_BIN_EXE_invitestat"))
+        .current_dir(root())
+        .args(["run", "--out"])
+        .arg(out.path())
+        .output()
+        .unwrap();
+    assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
+    for study in ["executives-online", "october-experiment"] {
+        let fresh = out.path().join(study);
+        let committed = root().join("reports").join(study);
+        let mut names: Vec<String> = std::fs::read_dir(&fresh)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into())
+            .collect();
+        names.sort();
+        for name in &names {
+            let a = std::fs::read_to_string(fresh.join(name)).unwrap();
+            let b = std::fs::read_to_string(committed.join(name)).unwrap_or_else(|_| {
+                panic!("reports/{study}/{name} is not committed: run `cargo run --release`")
+            });
+            assert!(
+                a == b,
+                "reports/{study}/{name} is stale: run `cargo run --release` and commit"
+            );
+        }
+    }
+}
+
+/// A new wave: a different size, a weight column, a wave column, missing answers.
+#[test]
+fn a_new_weighted_wave_with_missing_answers_matches_an_independent_tally() {
+    let dir = tempfile::tempdir().unwrap();
+    let base =
+        std::fs::read_to_string(root().join("data/executives-online/codebook.toml")).unwrap();
+    let codebook_text = base.replacen(
+        "id_column = \"respondent_id\"",
+        "id_column = \"respondent_id\"\nweight_column = \"weight\"\nwave_column = \"wave\"",
+        1,
+    );
+    let cb_path = dir.path().join("codebook.toml");
+    std::fs::write(&cb_path, &codebook_text).unwrap();
+    let codebook = Codebook::from_path(&cb_path).unwrap();
+    let mut rng = ChaCha8Rng::seed_from_u64(7);
+    let n = 1_337;
+    let mut csv = String::from(
+        "respondent_id,recruiter,weight,wave,main_use,accept_never_met,only_accept_known,accept_if_engaged_online,invite_never_met,ignore_unaccepted\n",
+    );
+    // tally[(question, code, group)] = count; answered[(question, group)]
+    let mut tally: HashMap<(String, String, String), u64> = HashMap::new();
+    let mut answered: HashMap<(String, String), u64> = HashMap::new();
+    for i in 0..n {
+        let recruiter = rng.random_bool(0.15);
+        let group = if recruiter { "recruiters" } else { "non-recruiters" };
+        let weight = rng.random_range(0.2..3.0f64);
+        let mut row = format!("w2-{i},{},{weight:.4},2", if recruiter { 1 } else { 0 });
+        for q in &codebook.questions {
+            let cell = if rng.random_bool(0.03) {
+                String::new()
+            } else {
+                let code = q.options[rng.random_range(0..q.options.len())].code.clone();
+                *tally.entry((q.id.clone(), code.clone(), group.into())).or_insert(0) += 1;
+                *answered.entry((q.id.clone(), group.into())).or_insert(0) += 1;
+                code
+            };
+            row.push(',');
+            row.push_str(&cell);
+        }
+        csv.push_str(&row);
+        csv.push('\n');
+    }
+    let data = dir.path().join("wave2.csv");
+    std::fs::write(&data, csv).unwrap();
+    let out_dir = dir.path().join("report");
+    let out = Command::new(env!("CARGO_BIN_EXE_invitestat"))
+        .arg("analyze")
+        .arg(&data)
+        .arg("--codebook")
+        .arg(&cb_path)
+        .arg("--out")
+        .arg(&out_dir)
+        .arg("--json")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["load"]["rows_used"], n);
+    let mut checked = 0;
+    for r in v["analysis"]["results"].as_array().unwrap() {
+        let (q, o, g) = (
+            r["question"].as_str().unwrap(),
+            r["option"].as_str().unwrap(),
+            r["group"].as_str().unwrap(),
+        );
+        if g == "all" {
+            continue;
+        }
+        let want_k = tally.get(&(q.into(), o.into(), g.into())).copied().unwrap_or(0);
+        let want_n = answered[&(q.to_string(), g.to_string())];
+        assert_eq!(r["successes"].as_u64(), Some(want_k), "{q} {o} {g}");
+        assert_eq!(r["n"].as_u64(), Some(want_n), "{q} {o} {g}");
+        checked += 1;
+    }
+    assert_eq!(checked, 2 * (3 + 5));
+    for file in ["results.csv", "comparisons.csv", "claims.csv", "figures.csv", "results.json"] {
+        assert!(Path::new(&out_dir.join(file)).exists(), "{file}");
+    }
+}

@@ -3,7 +3,9 @@
 //! reproduced, and (in [`crate::claims`]) the published claims judged.
 
 use crate::codebook::Codebook;
-use crate::consistency::{Figure, counts};
+use crate::consistency::{
+    ComparisonRange, Figure, Rounding, comparison_range, counts, expected_chance_hits,
+};
 use crate::stats::ci::{CiMethod, proportion_ci};
 use crate::stats::contingency::{chi_square, fisher_freeman_halton};
 use crate::stats::difference::{DifferenceMethod, difference_ci};
@@ -152,6 +154,59 @@ pub struct AnalysisResults {
     pub figures: Vec<FigureCheck>,
     /// Tests across all groups at once (studies with more than two groups).
     pub group_tests: Vec<GroupTestRow>,
+    /// Published two-group figures: what their comparison can be over every count
+    /// consistent with them at the data's bases.
+    pub figure_comparisons: Vec<FigureComparison>,
+    /// For groups with a published approximate size: which sizes fit their figures
+    /// under each rounding scheme.
+    pub base_recovery: Vec<BaseRecovery>,
+}
+
+/// The comparison of a pair of published figures over all consistent counts.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FigureComparison {
+    /// Figure label (F1...).
+    pub label: String,
+    /// Question.
+    pub question: String,
+    /// Option.
+    pub option: String,
+    /// Printed figure of group 1 and its base.
+    pub first: (String, u64),
+    /// Printed figure of group 2 and its base.
+    pub second: (String, u64),
+    /// The range, if both figures are reachable at those bases.
+    pub range: Option<ComparisonRange>,
+}
+
+/// One group size checked against a group's figures under one rounding scheme.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BaseFit {
+    /// Rounding scheme.
+    pub rounding: Rounding,
+    /// Group size.
+    pub n: u64,
+    /// Whether every figure is reachable on this one base.
+    pub fits: bool,
+    /// Fewest missing answers (over the group's questions) that make every figure
+    /// reachable, if any number up to half the size does.
+    pub missing_needed: Option<u64>,
+}
+
+/// Base recovery for a group with a published approximate size.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BaseRecovery {
+    /// Group id.
+    pub group: String,
+    /// The phrase ("almost 60").
+    pub phrase: String,
+    /// The sizes the phrase allows.
+    pub allowed: (u64, u64),
+    /// Every size in the search window under every scheme.
+    pub fits: Vec<BaseFit>,
+    /// Expected number of fitting sizes in the window for random figures of the same
+    /// precision, per scheme.
+    pub expected_chance_hits: Vec<(Rounding, f64)>,
 }
 
 /// A test of one question option across every group that answered (more than two).
@@ -294,6 +349,8 @@ pub fn analyse(
     }
     let figures = check_figures(codebook, table);
     let group_tests = if levels.len() > 2 { group_tests(codebook, table) } else { Vec::new() };
+    let figure_comparisons = figure_comparisons(codebook, table, &options);
+    let base_recovery = base_recovery(codebook);
     AnalysisResults {
         options,
         respondents: levels
@@ -305,7 +362,79 @@ pub fn analyse(
         comparisons,
         figures,
         group_tests,
+        figure_comparisons,
+        base_recovery,
     }
+}
+
+/// Ranges of the comparison of each pair of group figures.
+fn figure_comparisons(
+    codebook: &Codebook,
+    table: &CountTable,
+    options: &AnalysisOptions,
+) -> Vec<FigureComparison> {
+    let levels = &codebook.grouping.levels;
+    if levels.len() != 2 {
+        return Vec::new();
+    }
+    let mut rows = Vec::new();
+    for f1 in codebook.figures.iter().filter(|f| f.group == levels[0].id) {
+        let Some(f2) = codebook.figures.iter().find(|f| {
+            f.group == levels[1].id && f.question == f1.question && f.option == f1.option
+        }) else {
+            continue;
+        };
+        let qi = codebook.question_index(&f1.question).expect("validated");
+        let oi = codebook.questions[qi].option_index(&f1.option).expect("validated");
+        let (_, n1) = option_counts(table, qi, oi, Some(0));
+        let (_, n2) = option_counts(table, qi, oi, Some(1));
+        let a: Figure = f1.printed.parse().expect("validated");
+        let b: Figure = f2.printed.parse().expect("validated");
+        rows.push(FigureComparison {
+            label: f1.label.clone(),
+            question: f1.question.clone(),
+            option: f1.option.clone(),
+            first: (f1.printed.clone(), n1),
+            second: (f2.printed.clone(), n2),
+            range: comparison_range(
+                (&a, n1),
+                (&b, n2),
+                codebook.rounding(),
+                options.difference_method,
+                options.test,
+                options.level,
+            ),
+        });
+    }
+    rows
+}
+
+/// Which sizes fit each group's figures, for groups with a published approximate size.
+fn base_recovery(codebook: &Codebook) -> Vec<BaseRecovery> {
+    let mut out = Vec::new();
+    for l in &codebook.grouping.levels {
+        let Some(w) = &l.published_size else { continue };
+        let [lo, hi] = w.search.unwrap_or([w.min, w.max]);
+        let all: Vec<Figure> = codebook.figures_by_question(&l.id).into_iter().flatten().collect();
+        let mut fits = Vec::new();
+        let mut chance = Vec::new();
+        for rounding in Rounding::ALL {
+            for n in lo..=hi {
+                let fit = all.iter().all(|f| counts(f, n, rounding).is_some());
+                let missing = codebook.missing_needed(&l.id, n, rounding);
+                fits.push(BaseFit { rounding, n, fits: fit, missing_needed: missing });
+            }
+            chance.push((rounding, expected_chance_hits(&all, lo..=hi, rounding)));
+        }
+        out.push(BaseRecovery {
+            group: l.id.clone(),
+            phrase: w.phrase.clone(),
+            allowed: (w.min, w.max),
+            fits,
+            expected_chance_hits: chance,
+        });
+    }
+    out
 }
 
 /// Chi-square and exact tests across every group with answers, per option.

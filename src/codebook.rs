@@ -95,6 +95,9 @@ pub struct SizeWindow {
     pub min: u64,
     /// Largest size the phrase allows.
     pub max: u64,
+    /// A wider window of sizes to search when checking the figures' consistency
+    /// (e.g. 50..=70 around "almost 60"); defaults to `min..=max`.
+    pub search: Option<[u64; 2]>,
 }
 
 /// The grouping variable.
@@ -427,6 +430,44 @@ impl Codebook {
     /// Index of a group level id.
     pub fn level_index(&self, id: &str) -> Option<usize> {
         self.grouping.levels.iter().position(|l| l.id == id)
+    }
+
+    /// A group's published figures for one question, as `(option index, figure)`
+    /// (`group` may be `all`).
+    pub fn question_figures(&self, question: &str, group: &str) -> Vec<(usize, Figure)> {
+        let Some(q) = self.question(question) else { return Vec::new() };
+        self.figures
+            .iter()
+            .filter(|f| f.question == question && f.group == group)
+            .map(|f| {
+                (
+                    q.option_index(&f.option).expect("validated"),
+                    f.printed.parse().expect("validated"),
+                )
+            })
+            .collect()
+    }
+
+    /// A group's published figures, one list per question that has any (the options of
+    /// a question share a base).
+    pub fn figures_by_question(&self, group: &str) -> Vec<Vec<Figure>> {
+        self.questions
+            .iter()
+            .map(|q| {
+                self.question_figures(&q.id, group).into_iter().map(|(_, f)| f).collect::<Vec<_>>()
+            })
+            .filter(|figs| !figs.is_empty())
+            .collect()
+    }
+
+    /// The fewest missing answers, summed over a group's questions, that make every
+    /// figure of the group reachable at size `n` (`None` if some question cannot be
+    /// met with up to half the group missing).
+    pub fn missing_needed(&self, group: &str, n: u64, rounding: Rounding) -> Option<u64> {
+        self.figures_by_question(group)
+            .iter()
+            .map(|figs| crate::consistency::min_missing(figs, n, rounding, n / 2))
+            .sum()
     }
 
     /// The assumed rounding scheme.

@@ -396,3 +396,60 @@ mod tests {
         assert!("101%".parse::<Figure>().is_err());
     }
 }
+
+/// What a comparison of two published figures can be, over every pair of counts
+/// consistent with them at the given bases.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ComparisonRange {
+    /// Consistent `(k1, k2)` pairs.
+    pub combinations: u64,
+    /// Smallest and largest `k1/n1 - k2/n2`.
+    pub difference: (f64, f64),
+    /// Smallest lower and largest upper bound of the difference interval.
+    pub interval: (f64, f64),
+    /// Smallest and largest two-sided p-value.
+    pub p_value: (f64, f64),
+}
+
+/// The range of the difference, its interval (Newcombe by default) and the two-sided
+/// test's p-value over every pair of counts consistent with two figures; `None` if
+/// either figure is unreachable at its base.
+pub fn comparison_range(
+    first: (&Figure, u64),
+    second: (&Figure, u64),
+    rounding: Rounding,
+    difference_method: crate::stats::difference::DifferenceMethod,
+    test: crate::stats::significance::TestMethod,
+    level: crate::stats::ConfidenceLevel,
+) -> Option<ComparisonRange> {
+    use crate::stats::{Alternative, TwoGroups};
+    let a = counts(first.0, first.1, rounding)?;
+    let b = counts(second.0, second.1, rounding)?;
+    let mut r = ComparisonRange {
+        combinations: 0,
+        difference: (f64::INFINITY, f64::NEG_INFINITY),
+        interval: (f64::INFINITY, f64::NEG_INFINITY),
+        p_value: (f64::INFINITY, f64::NEG_INFINITY),
+    };
+    for k1 in a {
+        for k2 in b.clone() {
+            let g = TwoGroups::new(k1, first.1, k2, second.1).expect("counts within bases");
+            let d = g.difference();
+            let ci = crate::stats::difference::difference_ci(
+                &g,
+                difference_method,
+                level,
+                Alternative::TwoSided,
+            );
+            r.combinations += 1;
+            r.difference = (r.difference.0.min(d), r.difference.1.max(d));
+            r.interval = (r.interval.0.min(ci.lower), r.interval.1.max(ci.upper));
+            if let Ok(t) =
+                crate::stats::significance::two_group_test(&g, test, Alternative::TwoSided)
+            {
+                r.p_value = (r.p_value.0.min(t.p_value.p), r.p_value.1.max(t.p_value.p));
+            }
+        }
+    }
+    Some(r)
+}

@@ -12,12 +12,18 @@
 //!                                 cli (the `invitestat` binary) on top
 //! ```
 //!
-//! [`stats`] is pure math on counts (no I/O): one-proportion intervals
-//! ([`stats::ci`]), one-sample tests ([`stats::one_sample`]), two-group tests
-//! ([`stats::significance`], [`stats::fisher`], [`stats::unconditional`]), intervals for
-//! differences and ratios ([`stats::difference`], [`stats::ratio`]), power
-//! ([`stats::power`]) and multiplicity ([`stats::multiplicity`]).
-//! [`calculator`] assembles them into the documents the command line prints.
+//! - [`codebook`]: what a study's columns mean, its published figures and claims;
+//! - [`data`]: the streaming, validating CSV loader;
+//! - [`tabulate`]: count tables, the sufficient statistics (mergeable across shards);
+//! - [`stats`]: pure math on counts (no I/O): one-proportion intervals
+//!   ([`stats::ci`]), one-sample tests, two-group tests ([`stats::significance`],
+//!   [`stats::fisher`], [`stats::unconditional`]), differences and ratios, paired and
+//!   k-group tests, power and multiplicity;
+//! - [`consistency`]: what a printed, rounded figure allows (exact integer arithmetic);
+//! - [`reconstruct`]: respondent rows consistent with every published figure;
+//! - [`analysis`] and [`claims`]: the per-question results, comparisons and verdicts;
+//! - [`report`] and [`study`]: the files a study run writes;
+//! - [`calculator`] and [`cli`]: the command line.
 //!
 //! ```
 //! use invitestat::stats::{Alternative, ConfidenceLevel, Proportion};

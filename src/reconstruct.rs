@@ -108,37 +108,11 @@ impl Reconstruction {
     }
 }
 
-fn figures_for(codebook: &Codebook, question: &str, group: &str) -> Vec<(usize, Figure)> {
-    let q = codebook.question(question).expect("known question");
-    codebook
-        .figures
-        .iter()
-        .filter(|f| f.question == question && f.group == group)
-        .map(|f| {
-            (q.option_index(&f.option).expect("validated"), f.printed.parse().expect("validated"))
-        })
-        .collect()
-}
-
 /// The count closest to the middle of the figure's interval on `base`.
 fn representative(figure: &Figure, base: u64, codebook: &Codebook) -> Option<u64> {
     let target = figure.midpoint(codebook.rounding()) * base as f64;
     counts(figure, base, codebook.rounding())?
         .min_by(|a, b| ((*a as f64 - target).abs()).total_cmp(&(*b as f64 - target).abs()))
-}
-
-/// Total missing answers needed at group size `n` (None if some question cannot be met).
-fn missing_needed(codebook: &Codebook, group: &str, n: u64) -> Option<u64> {
-    let mut total = 0;
-    for q in &codebook.questions {
-        let figs: Vec<Figure> =
-            figures_for(codebook, &q.id, group).into_iter().map(|(_, f)| f).collect();
-        if figs.is_empty() {
-            continue;
-        }
-        total += min_missing(&figs, n, codebook.rounding(), n / 2)?;
-    }
-    Some(total)
 }
 
 /// Builds the reconstruction for `codebook` with `seed`.
@@ -183,7 +157,7 @@ pub fn reconstruct(codebook: &Codebook, seed: u64) -> Result<Reconstruction, Rec
             });
         } else if let Some(w) = &l.published_size {
             let candidates: Vec<(u64, Option<u64>)> =
-                (w.min..=w.max).map(|n| (n, missing_needed(codebook, &l.id, n))).collect();
+                (w.min..=w.max).map(|n| (n, codebook.missing_needed(&l.id, n, rounding))).collect();
             let best = candidates
                 .iter()
                 .filter_map(|&(n, m)| m.map(|m| (n, m)))
@@ -247,7 +221,7 @@ pub fn reconstruct(codebook: &Codebook, seed: u64) -> Result<Reconstruction, Rec
             pinned[g][o] = Some(a.count);
         }
         for (g, l) in levels.iter().enumerate() {
-            let figs = figures_for(codebook, &q.id, &l.id);
+            let figs = codebook.question_figures(&q.id, &l.id);
             if figs.is_empty() {
                 continue;
             }
@@ -267,7 +241,7 @@ pub fn reconstruct(codebook: &Codebook, seed: u64) -> Result<Reconstruction, Rec
             per_group[g] = Some((base, c, rule));
         }
         // Whole-sample figures, split across groups without their own figures.
-        let all = figures_for(codebook, &q.id, "all");
+        let all = codebook.question_figures(&q.id, "all");
         if !all.is_empty() {
             let open: Vec<usize> = (0..levels.len()).filter(|&g| per_group[g].is_none()).collect();
             let base_all: u64 = open.iter().map(|&g| sizes[g]).sum::<u64>()

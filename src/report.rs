@@ -169,6 +169,83 @@ impl StudyReport {
         })
     }
 
+    /// `consistency.csv`: each pair of published group figures, over every count
+    /// combination consistent with them.
+    pub fn consistency_csv(&self) -> String {
+        csv_text(|w| {
+            w.write_record([
+                "figure",
+                "question",
+                "option",
+                "printed_a",
+                "n_a",
+                "printed_b",
+                "n_b",
+                "combinations",
+                "difference_min",
+                "difference_max",
+                "ci_lower_min",
+                "ci_upper_max",
+                "p_value_min",
+                "p_value_max",
+                "ci_method",
+                "test",
+            ])?;
+            for c in &self.analysis.figure_comparisons {
+                let r = c.range.as_ref();
+                let f = |v: Option<f64>| opt(v.filter(|x| x.is_finite()));
+                w.write_record([
+                    c.label.clone(),
+                    c.question.clone(),
+                    c.option.clone(),
+                    c.first.0.clone(),
+                    c.first.1.to_string(),
+                    c.second.0.clone(),
+                    c.second.1.to_string(),
+                    r.map_or(0, |r| r.combinations).to_string(),
+                    f(r.map(|r| r.difference.0)),
+                    f(r.map(|r| r.difference.1)),
+                    f(r.map(|r| r.interval.0)),
+                    f(r.map(|r| r.interval.1)),
+                    f(r.map(|r| r.p_value.0)),
+                    f(r.map(|r| r.p_value.1)),
+                    self.analysis.options.difference_method.name().to_string(),
+                    self.analysis.options.test.name().to_string(),
+                ])?;
+            }
+            Ok(())
+        })
+    }
+
+    /// `bases.csv`: for groups with a published approximate size, which sizes fit.
+    pub fn bases_csv(&self) -> String {
+        csv_text(|w| {
+            w.write_record([
+                "group",
+                "phrase",
+                "rounding",
+                "n",
+                "allowed_by_phrase",
+                "fits_one_base",
+                "missing_answers_needed",
+            ])?;
+            for b in &self.analysis.base_recovery {
+                for f in &b.fits {
+                    w.write_record([
+                        b.group.clone(),
+                        b.phrase.clone(),
+                        f.rounding.name().to_string(),
+                        f.n.to_string(),
+                        (b.allowed.0 <= f.n && f.n <= b.allowed.1).to_string(),
+                        f.fits.to_string(),
+                        f.missing_needed.map_or(String::new(), |m| m.to_string()),
+                    ])?;
+                }
+            }
+            Ok(())
+        })
+    }
+
     /// `figures.csv`: each published figure against the data.
     pub fn figures_csv(&self) -> String {
         csv_text(|w| {
@@ -263,6 +340,27 @@ impl StudyReport {
                 );
             }
         }
+        for b in &self.analysis.base_recovery {
+            let fitting = |r: crate::consistency::Rounding| {
+                let ns: Vec<String> = b
+                    .fits
+                    .iter()
+                    .filter(|f| f.rounding == r && f.fits)
+                    .map(|f| f.n.to_string())
+                    .collect();
+                if ns.is_empty() { "none".to_string() } else { ns.join(", ") }
+            };
+            let _ = writeln!(
+                out,
+                "  \"{}\" {} ({}..={}): one base fits at n = {} (half-up), {} (ceiling)",
+                b.phrase,
+                b.group,
+                b.allowed.0,
+                b.allowed.1,
+                fitting(crate::consistency::Rounding::HalfUp),
+                fitting(crate::consistency::Rounding::Ceiling)
+            );
+        }
         if !self.claims.is_empty() {
             let _ = writeln!(out, "  Claims:");
             for c in &self.claims {
@@ -287,6 +385,12 @@ impl StudyReport {
         ];
         if !self.analysis.group_tests.is_empty() {
             files.push(("group_tests.csv", self.group_tests_csv()));
+        }
+        if !self.analysis.figure_comparisons.is_empty() {
+            files.push(("consistency.csv", self.consistency_csv()));
+        }
+        if !self.analysis.base_recovery.is_empty() {
+            files.push(("bases.csv", self.bases_csv()));
         }
         write_folder(dir, &files)
     }

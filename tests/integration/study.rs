@@ -208,3 +208,28 @@ fn a_new_weighted_wave_with_missing_answers_matches_an_independent_tally() {
         assert!(Path::new(&out_dir.join(file)).exists(), "{file}");
     }
 }
+
+#[test]
+fn count_tables_merge_to_the_whole_regardless_of_how_rows_are_split() {
+    use invitestat::data::load;
+    use invitestat::study::{paired_questions, tabulate_file};
+    use invitestat::tabulate::CountTable;
+    let folder = root().join("data/executives-online");
+    let codebook = Codebook::from_path(&folder.join("codebook.toml")).unwrap();
+    let (whole, _) = tabulate_file(&folder.join("responses.csv"), &codebook).unwrap();
+    // Three shards by row number, tabulated separately and merged in another order.
+    let mut shards: Vec<CountTable> =
+        (0..3).map(|_| CountTable::new(&codebook, &paired_questions(&codebook))).collect();
+    let mut i = 0usize;
+    load(&folder.join("responses.csv"), &codebook, |r| {
+        shards[(i * 7) % 3].add(&r);
+        i += 1;
+    })
+    .unwrap();
+    let mut merged = shards.pop().unwrap();
+    for s in shards.iter().rev() {
+        merged.merge(s).unwrap();
+    }
+    assert_eq!(merged, whole);
+    assert_eq!(merged.total(), 400);
+}

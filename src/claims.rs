@@ -80,12 +80,31 @@ fn fmt_p(p: f64) -> String {
     if p < 1e-4 { format!("{p:.2e}") } else { format!("{p:.4}") }
 }
 
+/// Whether claims are judged against the published figures as well as the data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Evidence {
+    /// Reconstructed data: judge over the data and over every count, joint table and
+    /// group size consistent with the published figures.
+    DataAndPublishedFigures,
+    /// Real respondent data (a new wave): judge on the data alone.
+    DataOnly,
+}
+
 /// Judges every claim of the codebook.
 pub fn judge(
     codebook: &Codebook,
     table: &CountTable,
     results: &AnalysisResults,
+    evidence: Evidence,
 ) -> Vec<ClaimVerdict> {
+    let stripped;
+    let codebook = if evidence == Evidence::DataOnly {
+        // No published figures: every "consistent counts" set is empty.
+        stripped = Codebook { figures: Vec::new(), ..codebook.clone() };
+        &stripped
+    } else {
+        codebook
+    };
     let alpha = 1.0 - results.options.level.value();
     let level_pct = format!("{}%", (results.options.level.value() * 100.0).round());
     codebook
@@ -121,7 +140,15 @@ pub fn judge(
                 }
                 ClaimKind::Paired { question_a, option_a, question_b, option_b, groups } => {
                     judge_paired(
-                        codebook, table, question_a, option_a, question_b, option_b, groups, alpha,
+                        codebook,
+                        table,
+                        question_a,
+                        option_a,
+                        question_b,
+                        option_b,
+                        groups,
+                        alpha,
+                        evidence == Evidence::DataAndPublishedFigures,
                     )
                 }
                 ClaimKind::Differ { items } => judge_differ(codebook, table, results, items, alpha),
@@ -318,7 +345,11 @@ fn judge_ratio(
                 range_text.unwrap_or_else(|| "no published figures to check".into()),
                 printed
             );
-            if reproducible {
+            if fa.is_none() || fb.is_none() {
+                // Real data: the claimed factor must lie inside the interval.
+                let inside = ci.as_ref().is_ok_and(|i| i.contains(value));
+                (if inside { Verdict::Supported } else { Verdict::NotSupported }, summary, false)
+            } else if reproducible {
                 (Verdict::Supported, summary, true)
             } else {
                 (Verdict::CannotBeReproduced, summary, false)
@@ -356,6 +387,7 @@ fn judge_paired(
     option_b: &str,
     groups: &[String],
     alpha: f64,
+    frechet: bool,
 ) -> (Verdict, String, bool) {
     let (qa, oa) = indices(codebook, question_a, option_a);
     let (qb, ob) = indices(codebook, question_b, option_b);
@@ -374,10 +406,9 @@ fn judge_paired(
         let p = mcnemar_exact(&t, Alternative::Greater).p_value.p;
         let n = t.n();
         let (a, b) = (t.both + t.a_only, t.both + t.b_only);
-        let ps: Vec<f64> = tables_with_margins(a, b, n)
-            .iter()
-            .map(|t| mcnemar_exact(t, Alternative::Greater).p_value.p)
-            .collect();
+        let tables = if frechet { tables_with_margins(a, b, n) } else { vec![t] };
+        let ps: Vec<f64> =
+            tables.iter().map(|t| mcnemar_exact(t, Alternative::Greater).p_value.p).collect();
         let max = ps.iter().copied().fold(0.0, f64::max);
         let min = ps.iter().copied().fold(f64::INFINITY, f64::min);
         let (all, none) = status(p < alpha, &ps.iter().map(|&p| p < alpha).collect::<Vec<_>>());
@@ -585,7 +616,9 @@ fn judge_groups_differ(
         fmt_p(pmin),
         fmt_p(pmax)
     );
-    let verdict = if configs > 0 && significant == configs {
+    let verdict = if configs == 0 {
+        if p_data < alpha { Verdict::Supported } else { Verdict::NotSupported }
+    } else if significant == configs {
         Verdict::Supported
     } else if significant == 0 && p_data >= alpha {
         Verdict::NotSupported

@@ -138,6 +138,8 @@ pub struct Question {
     pub id: String,
     /// Wording (as the published text implies it).
     pub text: String,
+    /// A short label for charts and tables (defaults to the wording).
+    pub label: Option<String>,
     /// Kind.
     pub kind: QuestionKind,
     /// Options (for yes/no: the "yes" option first, then "no").
@@ -311,6 +313,9 @@ pub struct Codebook {
     /// Where the codebook was read from (not part of the file).
     #[serde(skip)]
     pub path: PathBuf,
+    /// SHA-256 of the codebook file (not part of the file).
+    #[serde(skip)]
+    pub sha256: String,
 }
 
 impl Codebook {
@@ -334,6 +339,7 @@ impl Codebook {
             message: e.to_string(),
         })?;
         cb.path = path.to_path_buf();
+        cb.sha256 = crate::data::loader::sha256_hex(text.as_bytes());
         cb.validate()?;
         Ok(cb)
     }

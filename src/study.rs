@@ -1,7 +1,7 @@
 //! Running a whole study: codebook, responses, count table, analysis, claims, report.
 
 use crate::analysis::{AnalysisOptions, analyse};
-use crate::claims::judge;
+use crate::claims::{Evidence, judge};
 use crate::codebook::{ClaimKind, Codebook, CodebookError};
 use crate::data::{LoadError, LoadSummary, load};
 use crate::reconstruct::{ReconstructError, Reconstruction, reconstruct};
@@ -74,7 +74,12 @@ pub fn analyse_file(
 ) -> Result<StudyReport, StudyError> {
     let (table, load) = tabulate_file(responses, codebook)?;
     let analysis = analyse(codebook, &table, options);
-    let claims = judge(codebook, &table, &analysis);
+    let evidence = if reconstruction.is_some() {
+        Evidence::DataAndPublishedFigures
+    } else {
+        Evidence::DataOnly
+    };
+    let claims = judge(codebook, &table, &analysis, evidence);
     Ok(StudyReport {
         study: codebook.study.id.clone(),
         title: codebook.study.title.clone(),
@@ -83,6 +88,7 @@ pub fn analyse_file(
         analysis,
         claims,
         reconstruction,
+        codebook: codebook.clone(),
     })
 }
 

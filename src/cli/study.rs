@@ -7,6 +7,7 @@ use crate::consistency::{
     Figure, Rounding, chance_of_fit, counts, expected_chance_hits, recover, smallest_base,
 };
 use crate::reconstruct::reconstruct;
+use crate::report::Formats;
 use crate::stats::ConfidenceLevel;
 use crate::stats::ci::CiMethod;
 use crate::stats::multiplicity::Adjustment;
@@ -108,6 +109,10 @@ pub struct AnalyzeArgs {
     /// Print the results document (JSON) to stdout.
     #[arg(long)]
     pub json: bool,
+    /// Outputs to write with --out: a comma-separated list of csv, json, html, md,
+    /// png, svg (or all).
+    #[arg(long, default_value = "all", value_parser = Formats::parse)]
+    pub format: Formats,
     /// Methods.
     #[command(flatten)]
     pub methods: MethodArgs,
@@ -187,7 +192,7 @@ pub fn run(args: &RunArgs, out: &mut dyn Write) -> anyhow::Result<()> {
         let report = run_bundled(&folder, args.methods.options())
             .with_context(|| format!("running the study in {}", folder.display()))?;
         let dir = args.out.join(id);
-        report.write(&dir)?;
+        report.write(&dir, Formats::ALL)?;
         write!(out, "{}", report.summary())?;
         writeln!(out, "  report: {}\n", dir.display())?;
     }
@@ -202,7 +207,7 @@ pub fn analyze(args: &AnalyzeArgs, out: &mut dyn Write) -> anyhow::Result<()> {
     let codebook = Codebook::from_path(&args.codebook)?;
     let report = analyse_file(&args.responses, &codebook, args.methods.options(), None)?;
     if let Some(dir) = &args.out {
-        report.write(dir)?;
+        report.write(dir, args.format)?;
     }
     if args.json {
         write!(out, "{}", report.json())?;

@@ -40,6 +40,33 @@ pub struct LoadSummary {
     pub excluded: BTreeMap<String, u64>,
     /// Missing answers (item non-response) per question.
     pub missing_answers: BTreeMap<String, u64>,
+    /// SHA-256 of the file's bytes, hex.
+    pub sha256: String,
+}
+
+/// A reader that hashes what passes through it, so the checksum costs no second read.
+struct Hashing<R> {
+    inner: R,
+    hasher: sha2::Sha256,
+}
+
+impl<R: Read> Read for Hashing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        use sha2::Digest;
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+}
+
+/// Hex SHA-256 of some bytes.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex(&sha2::Sha256::digest(bytes))
+}
+
+fn hex(digest: &[u8]) -> String {
+    digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Why a file was refused.
@@ -137,8 +164,9 @@ pub fn load_reader<R: Read>(
     mut each: impl FnMut(Response),
 ) -> Result<LoadSummary, LoadError> {
     let file = path.to_path_buf();
+    let hashing = Hashing { inner: reader, hasher: <sha2::Sha256 as sha2::Digest>::new() };
     let mut rdr =
-        csv::ReaderBuilder::new().trim(csv::Trim::All).flexible(false).from_reader(reader);
+        csv::ReaderBuilder::new().trim(csv::Trim::All).flexible(false).from_reader(hashing);
     let csv_error = |e: csv::Error, file: &PathBuf| {
         let line = e.position().map_or(0, csv::Position::line);
         let message = match e.kind() {
@@ -317,5 +345,10 @@ pub fn load_reader<R: Read>(
     if summary.rows_read == 0 {
         return Err(LoadError::Empty { file });
     }
+    // Hash whatever the CSV reader did not need to read (nothing, normally).
+    let mut rest = rdr.into_inner();
+    std::io::copy(&mut rest, &mut std::io::sink())
+        .map_err(|source| LoadError::Io { file: file.clone(), source })?;
+    summary.sha256 = hex(&sha2::Digest::finalize(rest.hasher));
     Ok(summary)
 }

@@ -5,6 +5,7 @@
 //! - `properties`: invariants over many inputs (proptest);
 //! - `cli`: the `invitestat` binary end to end, including every `--help` example.
 
+mod charts;
 mod cli;
 mod consistency;
 mod golden;

@@ -96,6 +96,20 @@ fn october_experiment_recovers_base_50_and_depends_on_the_unknown_counts() {
     assert_eq!(report.claims[0].verdict, Verdict::DependsOnAssumption);
 }
 
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(files_under(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out.sort();
+    out
+}
+
 #[test]
 fn committed_reports_are_current() {
     let out = tempfile::tempdir().unwrap();
@@ -108,24 +122,29 @@ fn committed_reports_are_current() {
         .output()
         .unwrap();
     assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
-    for study in ["executives-online", "october-experiment"] {
-        let fresh = out.path().join(study);
-        let committed = root().join("reports").join(study);
-        let mut names: Vec<String> = std::fs::read_dir(&fresh)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into())
-            .collect();
-        names.sort();
-        for name in &names {
-            let a = std::fs::read_to_string(fresh.join(name)).unwrap();
-            let b = std::fs::read_to_string(committed.join(name)).unwrap_or_else(|_| {
-                panic!("reports/{study}/{name} is not committed: run `cargo run --release`")
-            });
-            assert!(
-                a == b,
-                "reports/{study}/{name} is stale: run `cargo run --release` and commit"
-            );
-        }
+    let fresh = files_under(out.path());
+    let committed = files_under(&root().join("reports"));
+    let rel = |base: &Path, files: &[PathBuf]| -> Vec<PathBuf> {
+        files
+            .iter()
+            .map(|f| f.strip_prefix(base).unwrap().to_path_buf())
+            .filter(|f| f.components().count() > 1)
+            .collect()
+    };
+    assert_eq!(
+        rel(out.path(), &fresh),
+        rel(&root().join("reports"), &committed),
+        "the set of report files changed: run `cargo run --release` and commit reports/"
+    );
+    for f in &fresh {
+        let name = f.strip_prefix(out.path()).unwrap();
+        let a = std::fs::read(f).unwrap();
+        let b = std::fs::read(root().join("reports").join(name)).unwrap();
+        assert!(
+            a == b,
+            "reports/{} is stale: run `cargo run --release` and commit",
+            name.display()
+        );
     }
 }
 

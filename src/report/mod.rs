@@ -5,9 +5,13 @@
 //! only when all of them are complete, so a failed run never leaves a half-written
 //! report (and an earlier report survives).
 
+pub mod html;
+
 use crate::analysis::AnalysisResults;
 use crate::claims::ClaimVerdict;
+use crate::codebook::Codebook;
 use crate::data::LoadSummary;
+use crate::plot::{Chart, PlotError, charts};
 use crate::reconstruct::Reconstruction;
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -15,12 +19,71 @@ use std::path::{Path, PathBuf};
 
 /// A problem writing a report.
 #[derive(Debug, thiserror::Error)]
-#[error("cannot write {path}: {source}")]
-pub struct ReportError {
-    /// The file or folder.
-    pub path: PathBuf,
-    /// The I/O error.
-    pub source: std::io::Error,
+#[non_exhaustive]
+pub enum ReportError {
+    /// A file or folder could not be written.
+    #[error("cannot write {path}: {source}")]
+    Io {
+        /// The file or folder.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// A chart could not be drawn.
+    #[error(transparent)]
+    Plot(#[from] PlotError),
+    /// The HTML template failed (a bug).
+    #[error("rendering the HTML report: {0}")]
+    Template(String),
+}
+
+/// Which outputs a report writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Formats {
+    /// results.csv, comparisons.csv, figures.csv, claims.csv, consistency.csv, ...
+    pub csv: bool,
+    /// results.json
+    pub json: bool,
+    /// report.html (with inline SVG charts)
+    pub html: bool,
+    /// report.md
+    pub md: bool,
+    /// charts/*.png
+    pub png: bool,
+    /// charts/*.svg
+    pub svg: bool,
+}
+
+impl Formats {
+    /// Every output.
+    pub const ALL: Formats =
+        Formats { csv: true, json: true, html: true, md: true, png: true, svg: true };
+
+    /// Parses a comma-separated list (`csv,json,html,md,png,svg` or `all`).
+    ///
+    /// # Errors
+    /// The unknown name.
+    pub fn parse(list: &str) -> Result<Formats, String> {
+        let mut f =
+            Formats { csv: false, json: false, html: false, md: false, png: false, svg: false };
+        for name in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            match name {
+                "all" => f = Formats::ALL,
+                "csv" => f.csv = true,
+                "json" => f.json = true,
+                "html" => f.html = true,
+                "md" => f.md = true,
+                "png" => f.png = true,
+                "svg" => f.svg = true,
+                other => {
+                    return Err(format!(
+                        "unknown format '{other}' (expected csv, json, html, md, png, svg or all)"
+                    ));
+                }
+            }
+        }
+        Ok(f)
+    }
 }
 
 /// Everything a report shows.
@@ -40,6 +103,9 @@ pub struct StudyReport {
     pub claims: Vec<ClaimVerdict>,
     /// The reconstruction the data came from, when they are reconstructed.
     pub reconstruction: Option<Reconstruction>,
+    /// The codebook the data were read with.
+    #[serde(skip)]
+    pub codebook: Codebook,
 }
 
 fn opt(v: Option<f64>) -> String {
@@ -370,56 +436,146 @@ impl StudyReport {
         out
     }
 
-    /// Writes every file into `dir` (created or replaced as a whole).
+    /// The footer every chart carries: source, base and seed.
+    pub fn chart_footer(&self) -> String {
+        let bases: Vec<String> =
+            self.analysis.respondents.iter().map(|(g, n)| format!("{g} {n}")).collect();
+        let data = match &self.reconstruction {
+            Some(r) => format!("reconstructed respondent data (seed {})", r.seed),
+            None => format!("respondent data from {}", self.load.file),
+        };
+        format!("Source: {} ({}); base: {}", self.codebook.study.id, data, bases.join(", "))
+    }
+
+    /// The study's charts.
+    pub fn charts(&self) -> Vec<Chart> {
+        charts(&self.codebook, &self.analysis, &self.claims, &self.chart_footer())
+    }
+
+    /// Writes every requested file into `dir` (created or replaced as a whole).
     ///
     /// # Errors
     /// [`ReportError`] naming the file.
-    pub fn write(&self, dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
-        let mut files: Vec<(&str, String)> = vec![
-            ("results.csv", self.results_csv()),
-            ("comparisons.csv", self.comparisons_csv()),
-            ("figures.csv", self.figures_csv()),
-            ("claims.csv", self.claims_csv()),
-            ("results.json", self.json()),
-            ("summary.txt", self.summary()),
-        ];
-        if !self.analysis.group_tests.is_empty() {
-            files.push(("group_tests.csv", self.group_tests_csv()));
+    pub fn write(&self, dir: &Path, formats: Formats) -> Result<Vec<PathBuf>, ReportError> {
+        let mut files: Vec<(String, String)> = Vec::new();
+        if formats.csv {
+            files.push(("results.csv".into(), self.results_csv()));
+            files.push(("comparisons.csv".into(), self.comparisons_csv()));
+            files.push(("figures.csv".into(), self.figures_csv()));
+            files.push(("claims.csv".into(), self.claims_csv()));
+            if !self.analysis.group_tests.is_empty() {
+                files.push(("group_tests.csv".into(), self.group_tests_csv()));
+            }
+            if !self.analysis.figure_comparisons.is_empty() {
+                files.push(("consistency.csv".into(), self.consistency_csv()));
+            }
+            if !self.analysis.base_recovery.is_empty() {
+                files.push(("bases.csv".into(), self.bases_csv()));
+            }
         }
-        if !self.analysis.figure_comparisons.is_empty() {
-            files.push(("consistency.csv", self.consistency_csv()));
+        if formats.json {
+            files.push(("results.json".into(), self.json()));
         }
-        if !self.analysis.base_recovery.is_empty() {
-            files.push(("bases.csv", self.bases_csv()));
+        files.push(("summary.txt".into(), self.summary()));
+        let charts = if formats.html || formats.md || formats.png || formats.svg {
+            self.charts()
+        } else {
+            Vec::new()
+        };
+        let mut svgs = Vec::new();
+        for c in &charts {
+            svgs.push((c.clone(), c.svg()?));
         }
-        write_folder(dir, &files)
+        if formats.svg {
+            for (c, svg) in &svgs {
+                files.push((format!("charts/{}.svg", c.id), svg.clone()));
+            }
+        }
+        if formats.html {
+            let page =
+                html::render(self, &svgs).map_err(|e| ReportError::Template(format!("{e:#}")))?;
+            files.push(("report.html".into(), page));
+        }
+        if formats.md {
+            files.push(("report.md".into(), html::markdown(self, &charts)));
+        }
+        let staging = Staging::new(dir)?;
+        for (name, text) in &files {
+            staging.write(name, text.as_bytes())?;
+        }
+        if formats.png {
+            for c in &charts {
+                let path = staging.path(&format!("charts/{}.png", c.id))?;
+                c.write_png(&path)?;
+            }
+        }
+        staging.commit()?;
+        let mut written: Vec<PathBuf> = files.iter().map(|(f, _)| dir.join(f)).collect();
+        if formats.png {
+            written.extend(charts.iter().map(|c| dir.join(format!("charts/{}.png", c.id))));
+        }
+        Ok(written)
     }
 }
 
-/// Writes `files` into `dir` atomically: a temporary sibling folder, then a rename.
-///
-/// # Errors
-/// [`ReportError`] naming the file or folder.
-pub fn write_folder(dir: &Path, files: &[(&str, String)]) -> Result<Vec<PathBuf>, ReportError> {
-    let err = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| ReportError { path, source }
-    };
-    let parent = dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent).map_err(err(parent))?;
-    let name = dir.file_name().map_or("report".into(), |n| n.to_string_lossy().to_string());
-    let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
-    if tmp.exists() {
-        std::fs::remove_dir_all(&tmp).map_err(err(&tmp))?;
+/// A temporary sibling folder that replaces the target folder only when complete, so a
+/// failed run never leaves a half-written report (and an earlier report survives).
+pub struct Staging {
+    dir: PathBuf,
+    tmp: PathBuf,
+}
+
+fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> ReportError {
+    let path = path.to_path_buf();
+    move |source| ReportError::Io { path, source }
+}
+
+impl Staging {
+    /// Starts staging for `dir`.
+    ///
+    /// # Errors
+    /// [`ReportError::Io`] when the parent folder cannot be created.
+    pub fn new(dir: &Path) -> Result<Self, ReportError> {
+        let parent = dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        std::fs::create_dir_all(parent).map_err(io_error(parent))?;
+        let name = dir.file_name().map_or("report".into(), |n| n.to_string_lossy().to_string());
+        let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+        if tmp.exists() {
+            std::fs::remove_dir_all(&tmp).map_err(io_error(&tmp))?;
+        }
+        std::fs::create_dir_all(&tmp).map_err(io_error(&tmp))?;
+        Ok(Staging { dir: dir.to_path_buf(), tmp })
     }
-    std::fs::create_dir_all(&tmp).map_err(err(&tmp))?;
-    for (file, text) in files {
-        let path = tmp.join(file);
-        std::fs::write(&path, text).map_err(err(&path))?;
+
+    /// The staged path of `name` (its folder created).
+    ///
+    /// # Errors
+    /// [`ReportError::Io`].
+    pub fn path(&self, name: &str) -> Result<PathBuf, ReportError> {
+        let path = self.tmp.join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(io_error(parent))?;
+        }
+        Ok(path)
     }
-    if dir.exists() {
-        std::fs::remove_dir_all(dir).map_err(err(dir))?;
+
+    /// Writes a staged file.
+    ///
+    /// # Errors
+    /// [`ReportError::Io`].
+    pub fn write(&self, name: &str, bytes: &[u8]) -> Result<(), ReportError> {
+        let path = self.path(name)?;
+        std::fs::write(&path, bytes).map_err(io_error(&path))
     }
-    std::fs::rename(&tmp, dir).map_err(err(dir))?;
-    Ok(files.iter().map(|(f, _)| dir.join(f)).collect())
+
+    /// Replaces the target folder with the staged one.
+    ///
+    /// # Errors
+    /// [`ReportError::Io`].
+    pub fn commit(self) -> Result<(), ReportError> {
+        if self.dir.exists() {
+            std::fs::remove_dir_all(&self.dir).map_err(io_error(&self.dir))?;
+        }
+        std::fs::rename(&self.tmp, &self.dir).map_err(io_error(&self.dir))
+    }
 }

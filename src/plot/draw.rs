@@ -1,0 +1,326 @@
+//! The drawing code, generic over the plotters backend (SVG or bitmap).
+
+use super::palette::{BLUE, GREEN, GREY, LIGHT, ORANGE, SERIES, VERMILLION};
+use super::{Chart, ChartKind, DiffRow, DotRow};
+use crate::claims::Verdict;
+use crate::consistency::Rounding;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+type Res = Result<(), String>;
+
+fn e<T: std::fmt::Display>(err: T) -> String {
+    err.to_string()
+}
+
+const FONT: &str = "sans-serif";
+
+/// Draws the chart's title block and footer, then its body.
+pub(super) fn chart<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &Chart) -> Res {
+    root.fill(&WHITE).map_err(e)?;
+    let (w, h) = root.dim_in_pixel();
+    let (head, rest) = root.split_vertically(78);
+    let (body, foot) = rest.split_vertically(h.saturating_sub(78 + 40));
+    head.draw(&Text::new(
+        c.title.clone(),
+        (20, 14),
+        (FONT, 24).into_font().style(FontStyle::Bold).color(&BLACK),
+    ))
+    .map_err(e)?;
+    head.draw(&Text::new(c.subtitle.clone(), (20, 48), (FONT, 15).into_font().color(&GREY)))
+        .map_err(e)?;
+    foot.draw(&Text::new(c.footer.clone(), (20, 12), (FONT, 13).into_font().color(&GREY)))
+        .map_err(e)?;
+    let _ = w;
+    match &c.kind {
+        ChartKind::Dots { series, rows, x_desc } => dots(&body, series, rows, x_desc),
+        ChartKind::Differences { rows } => differences(&body, rows),
+        ChartKind::Claims { rows } => claims(&body, rows),
+        ChartKind::Bases { from, to, allowed, schemes } => {
+            bases(&body, *from, *to, *allowed, schemes)
+        }
+    }
+}
+
+fn row_label(labels: &[String], y: f64) -> String {
+    let i = y.round();
+    if (y - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < labels.len() {
+        labels[i as usize].clone()
+    } else {
+        String::new()
+    }
+}
+
+fn dots<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    series: &[String],
+    rows: &[DotRow],
+    x_desc: &str,
+) -> Res {
+    let n = rows.len();
+    // Row 0 at the top: y index runs n-1 (top) .. 0 (bottom).
+    let labels: Vec<String> = rows.iter().rev().map(|r| r.label.clone()).collect();
+    let mut chart = ChartBuilder::on(area)
+        .margin_left(20)
+        .margin_right(70)
+        .margin_top(10)
+        .x_label_area_size(46)
+        .y_label_area_size(330)
+        .build_cartesian_2d(0.0..100.0, -0.5..(n as f64 - 0.5))
+        .map_err(e)?;
+    chart
+        .configure_mesh()
+        .x_labels(11)
+        .y_labels(n)
+        .x_label_formatter(&|x| format!("{x:.0}%"))
+        .y_label_formatter(&|y| row_label(&labels, *y))
+        .disable_y_mesh()
+        .x_max_light_lines(1)
+        .label_style((FONT, 14))
+        .x_desc(x_desc)
+        .axis_desc_style((FONT, 14))
+        .draw()
+        .map_err(e)?;
+    let k = series.len();
+    let spread = if k > 1 { 0.36 / (k - 1) as f64 } else { 0.0 };
+    for (s, name) in series.iter().enumerate() {
+        let color = SERIES[s % SERIES.len()];
+        let offset = if k > 1 { 0.18 - spread * s as f64 } else { 0.0 };
+        let points: Vec<(f64, f64, f64, f64)> = rows
+            .iter()
+            .enumerate()
+            .filter_map(|(i, r)| {
+                r.points[s].as_ref().map(|p| {
+                    (
+                        (n - 1 - i) as f64 + offset,
+                        100.0 * p.lower,
+                        100.0 * p.estimate,
+                        100.0 * p.upper,
+                    )
+                })
+            })
+            .collect();
+        let style = color.filled().stroke_width(2);
+        let drawn = chart
+            .draw_series(
+                points
+                    .iter()
+                    .map(|&(y, lo, mid, hi)| ErrorBar::new_horizontal(y, lo, mid, hi, style, 10)),
+            )
+            .map_err(e)?;
+        if k > 1 {
+            drawn
+                .label(name.clone())
+                .legend(move |(x, y)| Circle::new((x + 10, y), 6, color.filled()));
+        }
+        // Direct value labels right of each whisker.
+        chart
+            .draw_series(points.iter().map(|&(y, _, mid, hi)| {
+                Text::new(
+                    if mid < 1.0 { format!("{mid:.1}%") } else { format!("{mid:.0}%") },
+                    (hi + 1.2, y),
+                    (FONT, 13)
+                        .into_font()
+                        .color(&color.mix(1.0))
+                        .pos(Pos::new(HPos::Left, VPos::Center)),
+                )
+            }))
+            .map_err(e)?;
+    }
+    if k > 1 {
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::LowerRight)
+            .label_font((FONT, 14))
+            .background_style(WHITE.mix(0.9))
+            .border_style(GREY)
+            .draw()
+            .map_err(e)?;
+    }
+    Ok(())
+}
+
+fn differences<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, rows: &[DiffRow]) -> Res {
+    let n = rows.len();
+    let labels: Vec<String> = rows
+        .iter()
+        .rev()
+        .map(|r| format!("{}{}", r.label, if r.significant { " *" } else { "" }))
+        .collect();
+    let extent = rows.iter().flat_map(|r| [r.lower.abs(), r.upper.abs()]).fold(0.1f64, f64::max);
+    let lim = ((extent * 100.0 / 10.0).ceil() * 10.0).min(100.0);
+    let mut chart = ChartBuilder::on(area)
+        .margin_left(20)
+        .margin_right(130)
+        .margin_top(10)
+        .x_label_area_size(46)
+        .y_label_area_size(330)
+        .build_cartesian_2d(-lim..lim, -0.5..(n as f64 - 0.5))
+        .map_err(e)?;
+    chart
+        .configure_mesh()
+        .x_labels(9)
+        .y_labels(n)
+        .x_label_formatter(&|x| if x.abs() < 1e-9 { "0".into() } else { format!("{x:+.0}") })
+        .y_label_formatter(&|y| row_label(&labels, *y))
+        .disable_y_mesh()
+        .x_max_light_lines(1)
+        .label_style((FONT, 14))
+        .x_desc("Difference in percentage points")
+        .axis_desc_style((FONT, 14))
+        .draw()
+        .map_err(e)?;
+    chart
+        .draw_series(std::iter::once(PathElement::new(
+            vec![(0.0, -0.5), (0.0, n as f64 - 0.5)],
+            BLACK.stroke_width(1),
+        )))
+        .map_err(e)?;
+    for (i, r) in rows.iter().enumerate() {
+        let y = (n - 1 - i) as f64;
+        let color = if r.significant { VERMILLION } else { GREY };
+        let (lo, mid, hi) = (100.0 * r.lower, 100.0 * r.difference, 100.0 * r.upper);
+        chart
+            .draw_series(std::iter::once(ErrorBar::new_horizontal(
+                y,
+                lo,
+                mid,
+                hi,
+                color.stroke_width(2),
+                10,
+            )))
+            .map_err(e)?;
+        // Shape as well as colour: filled diamond when significant, hollow circle when not.
+        if r.significant {
+            let size = 7;
+            chart
+                .draw_series(std::iter::once(
+                    EmptyElement::at((mid, y))
+                        + Polygon::new(
+                            vec![(0, -size), (size, 0), (0, size), (-size, 0)],
+                            color.filled(),
+                        ),
+                ))
+                .map_err(e)?;
+        } else {
+            chart
+                .draw_series(std::iter::once(Circle::new(
+                    (mid, y),
+                    6,
+                    ShapeStyle::from(&WHITE).filled(),
+                )))
+                .map_err(e)?;
+            chart
+                .draw_series(std::iter::once(Circle::new((mid, y), 6, color.stroke_width(2))))
+                .map_err(e)?;
+        }
+        let p = r.p_adjusted.map_or(String::new(), |p| {
+            if p < 0.001 { ", p < 0.001".into() } else { format!(", p = {p:.3}") }
+        });
+        chart
+            .draw_series(std::iter::once(Text::new(
+                format!("{mid:+.0}{p}"),
+                (hi + 1.0, y),
+                (FONT, 13).into_font().color(&color).pos(Pos::new(HPos::Left, VPos::Center)),
+            )))
+            .map_err(e)?;
+    }
+    Ok(())
+}
+
+fn verdict_style(v: Verdict) -> (RGBColor, &'static str) {
+    match v {
+        Verdict::Supported => (GREEN, "\u{2713} supported"),
+        Verdict::NotSupported => (VERMILLION, "\u{2717} not supported"),
+        Verdict::CannotBeReproduced => (BLACK_RGB, "\u{2260} cannot be reproduced"),
+        Verdict::DependsOnAssumption => (BLUE, "? depends on an assumption"),
+    }
+}
+
+const BLACK_RGB: RGBColor = RGBColor(0, 0, 0);
+
+fn claims<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    rows: &[(String, Verdict, String)],
+) -> Res {
+    let row_h = 34;
+    for (i, (id, verdict, text)) in rows.iter().enumerate() {
+        let y = 12 + row_h * i as i32;
+        if i % 2 == 0 {
+            area.draw(&Rectangle::new([(12, y - 6), (988, y + row_h - 8)], LIGHT.filled()))
+                .map_err(e)?;
+        }
+        let (color, label) = verdict_style(*verdict);
+        area.draw(&Text::new(id.clone(), (20, y), (FONT, 15).into_font().style(FontStyle::Bold)))
+            .map_err(e)?;
+        area.draw(&Text::new(
+            label.to_string(),
+            (80, y),
+            (FONT, 15).into_font().style(FontStyle::Bold).color(&color),
+        ))
+        .map_err(e)?;
+        area.draw(&Text::new(text.clone(), (300, y + 1), (FONT, 12).into_font().color(&BLACK)))
+            .map_err(e)?;
+    }
+    Ok(())
+}
+
+fn bases<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    from: u64,
+    to: u64,
+    allowed: (u64, u64),
+    schemes: &[(Rounding, Vec<u64>)],
+) -> Res {
+    let k = schemes.len();
+    let labels: Vec<String> = schemes.iter().rev().map(|(r, _)| r.name().to_string()).collect();
+    let mut chart = ChartBuilder::on(area)
+        .margin_left(20)
+        .margin_right(50)
+        .margin_top(10)
+        .x_label_area_size(46)
+        .y_label_area_size(140)
+        .build_cartesian_2d((from as f64 - 0.5)..(to as f64 + 0.5), -0.5..(k as f64 - 0.5))
+        .map_err(e)?;
+    chart
+        .draw_series(std::iter::once(Rectangle::new(
+            [(allowed.0 as f64 - 0.5, -0.5), (allowed.1 as f64 + 0.5, k as f64 - 0.5)],
+            ORANGE.mix(0.18).filled(),
+        )))
+        .map_err(e)?;
+    chart
+        .configure_mesh()
+        .x_labels(((to - from) / 2 + 1) as usize)
+        .y_labels(k)
+        .x_label_formatter(&|x| format!("{x:.0}"))
+        .y_label_formatter(&|y| row_label(&labels, *y))
+        .disable_mesh()
+        .label_style((FONT, 14))
+        .x_desc("Group size")
+        .axis_desc_style((FONT, 14))
+        .draw()
+        .map_err(e)?;
+    for (i, (_, fits)) in schemes.iter().enumerate() {
+        let y = (k - 1 - i) as f64;
+        for n in from..=to {
+            let x = n as f64;
+            if fits.contains(&n) {
+                chart
+                    .draw_series(std::iter::once(Rectangle::new(
+                        [(x - 0.32, y - 0.3), (x + 0.32, y + 0.3)],
+                        BLUE.filled(),
+                    )))
+                    .map_err(e)?;
+            } else {
+                chart
+                    .draw_series(std::iter::once(Rectangle::new(
+                        [(x - 0.1, y - 0.1), (x + 0.1, y + 0.1)],
+                        GREY.mix(0.6).filled(),
+                    )))
+                    .map_err(e)?;
+            }
+        }
+    }
+    Ok(())
+}

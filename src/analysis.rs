@@ -2,7 +2,7 @@
 //! comparisons with tests adjusted across the questionnaire, published figures
 //! reproduced, and (in [`crate::claims`]) the published claims judged.
 
-use crate::codebook::Codebook;
+use crate::codebook::{Codebook, PublishedFigure};
 use crate::consistency::{
     ComparisonRange, Figure, Rounding, comparison_range, counts, expected_chance_hits,
 };
@@ -115,18 +115,9 @@ pub struct ComparisonRow {
 /// A published figure next to what the data give.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FigureCheck {
-    /// Figure id.
-    pub id: String,
-    /// Figure group label (F1...).
-    pub label: String,
-    /// Question.
-    pub question: String,
-    /// Option.
-    pub option: String,
-    /// Group.
-    pub group: String,
-    /// As printed.
-    pub printed: String,
+    /// The figure as the codebook records it.
+    #[serde(flatten)]
+    pub figure: PublishedFigure,
     /// Data count.
     pub successes: u64,
     /// Data base.
@@ -493,12 +484,7 @@ pub fn check_figures(codebook: &Codebook, table: &CountTable) -> Vec<FigureCheck
             let consistent: Vec<u64> =
                 counts(&figure, n, rounding).map(|r| r.collect()).unwrap_or_default();
             FigureCheck {
-                id: f.id.clone(),
-                label: f.label.clone(),
-                question: f.question.clone(),
-                option: f.option.clone(),
-                group: f.group.clone(),
-                printed: f.printed.clone(),
+                figure: f.clone(),
                 successes: k,
                 n,
                 estimate: if n > 0 { k as f64 / n as f64 } else { f64::NAN },

@@ -174,7 +174,7 @@ impl Question {
 }
 
 /// A figure as published.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PublishedFigure {
     /// Id (e.g. `F1r`).

@@ -5,8 +5,9 @@ use crate::calculator::{AdjustReport, CiReport, CompareReport, PowerReport, Powe
 use crate::stats::ci::CiMethod;
 use crate::stats::multiplicity::Adjustment;
 use crate::stats::power::{minimum_detectable_difference, power, sample_size};
+use crate::stats::significance::TestMethod;
 use crate::stats::{Alternative, ConfidenceLevel, Proportion, TwoGroups};
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
 use std::io::Write;
 
 pub mod study;
@@ -101,85 +102,34 @@ pub enum Command {
     Power(PowerArgs),
 }
 
-/// `--alternative` values.
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum AlternativeArg {
-    /// Two-sided.
-    TwoSided,
-    /// Upper bound only / true value below the null.
-    Less,
-    /// Lower bound only / true value above the null.
-    Greater,
+/// Parses a kebab-case interval method name.
+pub(crate) fn parse_ci_method(s: &str) -> Result<CiMethod, String> {
+    CiMethod::from_name(s).ok_or_else(|| {
+        let names: Vec<&str> = CiMethod::ALL.iter().map(|m| m.name()).collect();
+        format!("unknown interval method '{s}' (expected one of {})", names.join(", "))
+    })
 }
 
-impl From<AlternativeArg> for Alternative {
-    fn from(a: AlternativeArg) -> Self {
-        match a {
-            AlternativeArg::TwoSided => Alternative::TwoSided,
-            AlternativeArg::Less => Alternative::Less,
-            AlternativeArg::Greater => Alternative::Greater,
-        }
-    }
+/// Parses a kebab-case test name.
+pub(crate) fn parse_test(s: &str) -> Result<TestMethod, String> {
+    TestMethod::from_name(s).ok_or_else(|| {
+        let names: Vec<&str> = TestMethod::ALL.iter().map(|m| m.name()).collect();
+        format!("unknown test '{s}' (expected one of {})", names.join(", "))
+    })
 }
 
-/// `--method` values for `ci` (the names of [`CiMethod`]).
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum CiMethodArg {
-    /// Wilson score.
-    Wilson,
-    /// Wilson with continuity correction.
-    WilsonCc,
-    /// Agresti-Coull.
-    AgrestiCoull,
-    /// Jeffreys.
-    Jeffreys,
-    /// Clopper-Pearson exact.
-    ClopperPearson,
-    /// Exact mid-p.
-    MidP,
-    /// Wald (for comparison only).
-    Wald,
+/// Parses an adjustment name.
+pub(crate) fn parse_adjustment(s: &str) -> Result<Adjustment, String> {
+    Adjustment::from_name(s).ok_or_else(|| {
+        let names: Vec<&str> = Adjustment::ALL.iter().map(|m| m.name()).collect();
+        format!("unknown adjustment '{s}' (expected one of {})", names.join(", "))
+    })
 }
 
-impl From<CiMethodArg> for CiMethod {
-    fn from(m: CiMethodArg) -> Self {
-        match m {
-            CiMethodArg::Wilson => CiMethod::Wilson,
-            CiMethodArg::WilsonCc => CiMethod::WilsonCc,
-            CiMethodArg::AgrestiCoull => CiMethod::AgrestiCoull,
-            CiMethodArg::Jeffreys => CiMethod::Jeffreys,
-            CiMethodArg::ClopperPearson => CiMethod::ClopperPearson,
-            CiMethodArg::MidP => CiMethod::MidP,
-            CiMethodArg::Wald => CiMethod::Wald,
-        }
-    }
-}
-
-/// `--method` values for `adjust`.
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum AdjustmentArg {
-    /// Bonferroni.
-    Bonferroni,
-    /// Holm step-down.
-    Holm,
-    /// Hochberg step-up.
-    Hochberg,
-    /// Benjamini-Hochberg FDR.
-    Bh,
-    /// Benjamini-Yekutieli FDR.
-    By,
-}
-
-impl From<AdjustmentArg> for Adjustment {
-    fn from(m: AdjustmentArg) -> Self {
-        match m {
-            AdjustmentArg::Bonferroni => Adjustment::Bonferroni,
-            AdjustmentArg::Holm => Adjustment::Holm,
-            AdjustmentArg::Hochberg => Adjustment::Hochberg,
-            AdjustmentArg::Bh => Adjustment::Bh,
-            AdjustmentArg::By => Adjustment::By,
-        }
-    }
+/// Parses `two-sided`, `less` or `greater`.
+pub(crate) fn parse_alternative(s: &str) -> Result<Alternative, String> {
+    Alternative::from_name(s)
+        .ok_or_else(|| format!("unknown alternative '{s}' (expected two-sided, less or greater)"))
 }
 
 pub(crate) fn parse_level(s: &str) -> Result<ConfidenceLevel, String> {
@@ -225,15 +175,16 @@ pub struct CiArgs {
     pub successes: u64,
     /// Respondents answering (the base).
     pub n: u64,
-    /// One method only (default: all, preferred first).
-    #[arg(long, value_enum)]
-    pub method: Option<CiMethodArg>,
+    /// One method only (wilson, wilson-cc, agresti-coull, jeffreys, clopper-pearson,
+    /// mid-p, wald; default: all, preferred first).
+    #[arg(long, value_parser = parse_ci_method)]
+    pub method: Option<CiMethod>,
     /// Confidence level in (0, 1).
     #[arg(long, default_value = "0.95", value_parser = parse_level)]
     pub confidence_level: ConfidenceLevel,
     /// Two-sided interval, or a one-sided bound.
-    #[arg(long, value_enum, default_value = "two-sided")]
-    pub alternative: AlternativeArg,
+    #[arg(long, default_value = "two-sided", value_parser = parse_alternative)]
+    pub alternative: Alternative,
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
@@ -259,9 +210,9 @@ pub struct CompareArgs {
 /// Arguments of `invitestat adjust`.
 #[derive(Debug, Args)]
 pub struct AdjustArgs {
-    /// Adjustment method.
-    #[arg(long, value_enum)]
-    pub method: AdjustmentArg,
+    /// Adjustment method (bonferroni, holm, hochberg, bh, by).
+    #[arg(long, value_parser = parse_adjustment)]
+    pub method: Adjustment,
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
@@ -297,8 +248,8 @@ pub struct PowerArgs {
     #[arg(long, default_value = "0.05", value_parser = parse_probability)]
     pub alpha: f64,
     /// Two-sided test, or one-sided.
-    #[arg(long, value_enum, default_value = "two-sided")]
-    pub alternative: AlternativeArg,
+    #[arg(long, default_value = "two-sided", value_parser = parse_alternative)]
+    pub alternative: Alternative,
     /// Print JSON instead of a sentence.
     #[arg(long)]
     pub json: bool,
@@ -333,8 +284,8 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<()> {
         Command::Recover(a) => study::recover_cmd(&a, out),
         Command::Ci(a) => {
             let prop = Proportion::new(a.successes, a.n).map_err(|e| UsageError(e.to_string()))?;
-            let methods: Vec<CiMethod> = a.method.into_iter().map(CiMethod::from).collect();
-            let report = CiReport::new(prop, &methods, a.confidence_level, a.alternative.into());
+            let methods: Vec<CiMethod> = a.method.into_iter().collect();
+            let report = CiReport::new(prop, &methods, a.confidence_level, a.alternative);
             emit(out, a.json, report.to_json(), report.to_text())
         }
         Command::Compare(a) => {
@@ -343,12 +294,12 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<()> {
             emit(out, a.json, report.to_json(), report.to_text())
         }
         Command::Adjust(a) => {
-            let report = AdjustReport::new(a.p_values, a.method.into())
-                .map_err(|e| UsageError(e.to_string()))?;
+            let report =
+                AdjustReport::new(a.p_values, a.method).map_err(|e| UsageError(e.to_string()))?;
             emit(out, a.json, report.to_json(), report.to_text())
         }
         Command::Power(a) => {
-            let alt: Alternative = a.alternative.into();
+            let alt = a.alternative;
             let usage = |e: crate::stats::StatsError| UsageError(e.to_string());
             let (target, result) = match (a.p1, a.n1, a.n2, a.power) {
                 (Some(p1), Some(n1), Some(n2), None) => {

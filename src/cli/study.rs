@@ -1,6 +1,6 @@
 //! The study subcommands: `run` (the default), `analyze`, `reconstruct`, `recover`.
 
-use super::UsageError;
+use super::{UsageError, parse_adjustment, parse_ci_method, parse_test};
 use crate::analysis::AnalysisOptions;
 use crate::codebook::Codebook;
 use crate::consistency::{
@@ -52,18 +52,6 @@ impl MethodArgs {
             ..AnalysisOptions::default()
         }
     }
-}
-
-fn parse_ci_method(s: &str) -> Result<CiMethod, String> {
-    CiMethod::from_name(s).ok_or_else(|| format!("unknown interval method '{s}'"))
-}
-
-fn parse_test(s: &str) -> Result<TestMethod, String> {
-    TestMethod::from_name(s).ok_or_else(|| format!("unknown test '{s}'"))
-}
-
-fn parse_adjustment(s: &str) -> Result<Adjustment, String> {
-    Adjustment::from_name(s).ok_or_else(|| format!("unknown adjustment '{s}'"))
 }
 
 /// Arguments of `invitestat run`.

@@ -185,7 +185,7 @@ pub fn render(r: &StudyReport, charts: &[(Chart, String)]) -> Result<String, min
         .iter()
         .map(|f| {
             minijinja::context! {
-                label => f.label.as_str(), group => f.group.as_str(), printed => f.printed.as_str(),
+                label => f.figure.label.as_str(), group => f.figure.group.as_str(), printed => f.figure.printed.as_str(),
                 data => format!("{}/{} = {}", f.successes, f.n, pct(f.estimate)),
                 reproduced => if f.reproduced { "yes" } else { "no" },
                 consistent => if f.consistent_counts.is_empty() { "none".to_string() } else {
@@ -366,9 +366,9 @@ pub fn markdown(r: &StudyReport, charts: &[Chart]) -> String {
         let _ = writeln!(
             md,
             "| {} | {} | {} | {}/{} = {} | {} |",
-            f.label,
-            f.group,
-            f.printed,
+            f.figure.label,
+            f.figure.group,
+            f.figure.printed,
             f.successes,
             f.n,
             pct(f.estimate),

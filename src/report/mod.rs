@@ -330,12 +330,12 @@ impl StudyReport {
             ])?;
             for f in &self.analysis.figures {
                 w.write_record([
-                    f.id.clone(),
-                    f.label.clone(),
-                    f.question.clone(),
-                    f.option.clone(),
-                    f.group.clone(),
-                    f.printed.clone(),
+                    f.figure.id.clone(),
+                    f.figure.label.clone(),
+                    f.figure.question.clone(),
+                    f.figure.option.clone(),
+                    f.figure.group.clone(),
+                    f.figure.printed.clone(),
                     f.successes.to_string(),
                     f.n.to_string(),
                     f.estimate.to_string(),
@@ -395,10 +395,10 @@ impl StudyReport {
                 let _ = writeln!(
                     out,
                     "    {:<4} {:<16} {:<26} {:>5}  data {:>4}/{:<4} = {:>5.1}%  {}",
-                    f.label,
-                    f.group,
-                    format!("{}={}", f.question, f.option),
-                    f.printed,
+                    f.figure.label,
+                    f.figure.group,
+                    format!("{}={}", f.figure.question, f.figure.option),
+                    f.figure.printed,
                     f.successes,
                     f.n,
                     100.0 * f.estimate,

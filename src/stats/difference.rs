@@ -143,16 +143,7 @@ pub(crate) fn mn_score(g: &TwoGroups, delta: f64) -> f64 {
     let (p1r, p2r) = restricted_mle_difference(g, delta);
     let var = (p1r * (1.0 - p1r) / n1 + p2r * (1.0 - p2r) / n2) * n / (n - 1.0);
     let num = g.difference() - delta;
-    if var <= 0.0 {
-        return if num > 0.0 {
-            f64::INFINITY
-        } else if num < 0.0 {
-            f64::NEG_INFINITY
-        } else {
-            0.0
-        };
-    }
-    num / var.sqrt()
+    super::score_statistic(num, var)
 }
 
 fn miettinen_nurminen(g: &TwoGroups, z: f64) -> (f64, f64) {

@@ -47,6 +47,15 @@ pub enum Alternative {
     Greater,
 }
 
+impl Alternative {
+    /// Parses `two-sided`, `less` or `greater`.
+    pub fn from_name(name: &str) -> Option<Self> {
+        [Alternative::TwoSided, Alternative::Less, Alternative::Greater]
+            .into_iter()
+            .find(|a| a.to_string() == name)
+    }
+}
+
 impl fmt::Display for Alternative {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
@@ -332,5 +341,19 @@ impl TwoGroups {
     /// Total successes `x1 + x2`.
     pub fn total_successes(&self) -> u64 {
         self.first.successes + self.second.successes
+    }
+}
+
+/// A score statistic `num / sqrt(var)`, with the limits a zero variance implies:
+/// `+-inf` for a non-zero numerator, 0 for a zero one.
+pub(crate) fn score_statistic(num: f64, var: f64) -> f64 {
+    if var > 0.0 {
+        num / var.sqrt()
+    } else if num > 0.0 {
+        f64::INFINITY
+    } else if num < 0.0 {
+        f64::NEG_INFINITY
+    } else {
+        0.0
     }
 }

@@ -153,16 +153,7 @@ fn koopman_score(g: &TwoGroups, theta: f64) -> f64 {
     let p1r = (theta * p2r).clamp(0.0, 1.0);
     let num = x1 / n1 - theta * (x2 / n2);
     let var = p1r * (1.0 - p1r) / n1 + theta * theta * p2r * (1.0 - p2r) / n2;
-    if var <= 0.0 {
-        return if num > 0.0 {
-            f64::INFINITY
-        } else if num < 0.0 {
-            f64::NEG_INFINITY
-        } else {
-            0.0
-        };
-    }
-    num / var.sqrt()
+    super::score_statistic(num, var)
 }
 
 /// The odds-ratio interval by the given method.

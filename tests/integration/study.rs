@@ -49,7 +49,11 @@ fn executives_online_reproduces_every_figure_and_judges_every_claim() {
         run_bundled(&root().join("data/executives-online"), AnalysisOptions::default()).unwrap();
     assert_eq!(report.analysis.figures.len(), 13);
     for f in &report.analysis.figures {
-        assert!(f.reproduced, "{} {} {}: {}/{}", f.label, f.group, f.printed, f.successes, f.n);
+        assert!(
+            f.reproduced,
+            "{} {} {}: {}/{}",
+            f.figure.label, f.figure.group, f.figure.printed, f.successes, f.n
+        );
     }
     assert_eq!(
         report.analysis.respondents,

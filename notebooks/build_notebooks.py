@@ -99,7 +99,7 @@ for c in &report.analysis.comparisons {
     ("md", "The published figures are now checked against real counts: most will not match a new wave, "
            "and the claims are judged on its data."),
     ("code", """for f in &report.analysis.figures {
-    println!("{} {:<15} printed {:>4}, wave {:>5.1}% of {:>4} {}", f.label, f.group, f.printed, 100.0 * f.estimate, f.n,
+    println!("{} {:<15} printed {:>4}, wave {:>5.1}% of {:>4} {}", f.figure.label, f.figure.group, f.figure.printed, 100.0 * f.estimate, f.n,
              if f.reproduced { "(same after rounding)" } else { "" });
 }
 let chart = report.charts().into_iter().find(|c| c.id == "differences").unwrap();

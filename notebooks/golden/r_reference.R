@@ -87,6 +87,10 @@ for (z in c(1.96, 10, 38, 40, 100)) emit("pnorm_ln_upper", list(z = z), "value",
 for (cfg in list(c(0.025, 52, 9), c(0.975, 53, 8), c(1e-10, 0.5, 60.5), c(0.025, 1, 1e6), c(0.5, 3.5, 2.5)))
   emit("qbeta", list(p = cfg[1], a = cfg[2], b = cfg[3]), "value", qbeta(cfg[1], cfg[2], cfg[3]), "exact", "R qbeta")
 for (x in c(0.5, 1.5, 10, 100.5, 1e6)) emit("lgamma", list(x = x), "value", lgamma(x), "closed", "R lgamma")
+for (cfg in list(c(0.975, 59), c(0.975, 399), c(0.975, 1e6), c(0.995, 3), c(0.9, 1), c(0.025, 7.5), c(1e-10, 30)))
+  emit("qt", list(p = cfg[1], df = cfg[2]), "value", qt(cfg[1], cfg[2]), "exact", "R qt")
+for (cfg in list(c(2.0009953, 59), c(-1.3, 4.5), c(40, 10), c(0.5, 1e6)))
+  emit("pt_upper", list(t = cfg[1], df = cfg[2]), "value", pt(cfg[1], cfg[2], lower.tail = FALSE), "exact", "R pt(lower.tail = FALSE)")
 # 2 x k tables (successes over k groups): Pearson chi-square and Fisher-Freeman-Halton.
 kgroups <- list(list(x = c(10, 7, 6), n = c(10, 10, 11)), list(x = c(11, 7, 6), n = c(11, 10, 11)),
                 list(x = c(5, 14, 11), n = c(5, 20, 20)), list(x = c(3, 9, 2, 7), n = c(12, 15, 10, 9)),

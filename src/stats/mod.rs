@@ -27,6 +27,7 @@ pub(crate) mod roots;
 pub mod significance;
 pub mod special;
 pub mod unconditional;
+pub mod weighted;
 
 use serde::Serialize;
 use std::fmt;

@@ -340,6 +340,38 @@ pub fn beta_quantile_upper(q: f64, a: f64, b: f64) -> f64 {
     }
 }
 
+/// `P(T > t)` for Student's t with `df` degrees of freedom (`df > 0`, real).
+pub fn t_sf(t: f64, df: f64) -> f64 {
+    if t == 0.0 {
+        return 0.5;
+    }
+    // P(|T| > |t|) = I_x(df/2, 1/2) with x = df / (df + t^2); y = 1 - x kept exact.
+    let t2 = t * t;
+    let (x, y) = (df / (df + t2), t2 / (df + t2));
+    let two_tailed = ln_beta_tails(x, y, df / 2.0, 0.5).0.exp();
+    if t > 0.0 { 0.5 * two_tailed } else { 1.0 - 0.5 * two_tailed }
+}
+
+/// The `p` quantile of Student's t with `df` degrees of freedom, matching R
+/// `qt(p, df)` to ~1e-14 for any df (statrs 0.19.1 is off by 6e-5 at df = 1e6).
+pub fn t_quantile(p: f64, df: f64) -> f64 {
+    if p <= 0.0 {
+        return f64::NEG_INFINITY;
+    }
+    if p >= 1.0 {
+        return f64::INFINITY;
+    }
+    if p == 0.5 {
+        return 0.0;
+    }
+    // Upper tail q = min(p, 1 - p); P(|T| > t) = 2q = 1 - I_y(1/2, df/2) with
+    // y = t^2 / (df + t^2), solved on the side that keeps y exact for large df.
+    let q = if p > 0.5 { 1.0 - p } else { p };
+    let y = beta_quantile_upper(2.0 * q, 0.5, df / 2.0);
+    let t = (df * y / (1.0 - y)).sqrt();
+    if p > 0.5 { t } else { -t }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

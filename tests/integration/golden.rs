@@ -205,6 +205,8 @@ fn compute(r: &Row) -> Option<f64> {
             }
         }
         "qnorm" => normal_quantile(r.f("p")),
+        "qt" => invitestat::stats::special::t_quantile(r.f("p"), r.f("df")),
+        "pt_upper" => invitestat::stats::special::t_sf(r.f("t"), r.f("df")),
         "pnorm_ln_upper" => normal_ln_sf(r.f("z")),
         "qbeta" => beta_quantile(r.f("p"), r.f("a"), r.f("b")),
         "lgamma" => ln_gamma(r.f("x")),

@@ -12,3 +12,4 @@ mod golden;
 mod loader;
 mod properties;
 mod study;
+mod weighted;

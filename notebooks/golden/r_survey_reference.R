@@ -1,0 +1,59 @@
+# Golden values for weighted proportions from R survey (Debian r-cran-survey 4.1.1).
+# Writes tests/golden/r_survey.csv. Run from the repository root:
+#
+#   apt-get install r-cran-survey
+#   Rscript notebooks/golden/r_survey_reference.R
+#
+# Each case is a deterministic data set (the Rust test rebuilds the same one):
+#   n rows; rows 0..n1-1 are group 1 ("recruiters"); y = 1 for the first k1 rows of group 1
+#   and the first k0 rows of group 2; weight pattern as below. Design: one stage, with
+#   replacement, svydesign(ids = ~1, weights = ~w). Domains via subset() (domain-correct
+#   variances; R's degrees of freedom for a subset are its row count - 1).
+suppressMessages(library(survey))
+rows <- list()
+emit <- function(case, group, field, value, tol, source) {
+  if (!is.finite(value)) return(invisible())
+  rows[[length(rows) + 1]] <<- c(case, group, field, sprintf("%.17g", value), tol, source)
+}
+weights_for <- function(pattern, n) {
+  i <- 0:(n - 1)
+  switch(pattern,
+         a = c(0.6, 1.0, 1.8)[i %% 3 + 1],
+         b = 0.5 + (i %% 7) / 3,
+         c = c(1, 2)[i %% 2 + 1])
+}
+cases <- list(
+  list(id = "A", n = 400, n1 = 60, k1 = 52, k0 = 214, w = "a"),
+  list(id = "B", n = 250, n1 = 40, k1 = 13, k0 = 150, w = "b"),
+  list(id = "C", n = 100, n1 = 20, k1 = 20, k0 = 30, w = "c")
+)
+for (cs in cases) {
+  n <- cs$n; n1 <- cs$n1
+  grp <- c(rep(1, n1), rep(0, n - n1))
+  y <- c(as.numeric(seq_len(n1) <= cs$k1), as.numeric(seq_len(n - n1) <= cs$k0))
+  d <- data.frame(y = y, grp = grp, w = weights_for(cs$w, n))
+  des <- svydesign(ids = ~1, weights = ~w, data = d)
+  by <- svyby(~y, ~grp, des, svymean, covmat = TRUE)
+  for (g in c(1, 0)) {
+    gname <- if (g == 1) "1" else "2"
+    sub <- subset(des, grp == g)
+    m <- svymean(~y, sub, deff = "replace")
+    emit(cs$id, gname, "estimate", coef(m)[1], "closed", "R survey svymean on subset()")
+    emit(cs$id, gname, "se", SE(m)[1], "closed", "R survey svymean on subset() (domain variance)")
+    emit(cs$id, gname, "deff_replace", deff(m)[1], "closed", "R survey svymean(deff = \"replace\")")
+    for (method in c("logit", "mean", "asin", "beta")) {
+      ci <- tryCatch(suppressWarnings(attr(svyciprop(~y, sub, method = method), "ci")), error = function(e) c(NA, NA))
+      emit(cs$id, gname, paste0(method, "_lower"), ci[1], "root", paste0("R survey svyciprop(method = \"", method, "\"), df = degf(subset)"))
+      emit(cs$id, gname, paste0(method, "_upper"), ci[2], "root", paste0("R survey svyciprop(method = \"", method, "\"), df = degf(subset)"))
+    }
+  }
+  contrast <- svycontrast(by, c(-1, 1))  # grp levels sorted 0, 1: group 1 minus group 2
+  emit(cs$id, "diff", "estimate", coef(contrast)[1], "closed", "R survey svyby(covmat = TRUE) + svycontrast")
+  emit(cs$id, "diff", "se", SE(contrast)[1], "closed", "R survey svyby(covmat = TRUE) + svycontrast")
+}
+out <- file("tests/golden/r_survey.csv", "w")
+writeLines(paste0("# ", R.version.string, ", survey ", packageVersion("survey"), "; written by notebooks/golden/r_survey_reference.R"), out)
+writeLines("case,group,field,value,tolerance,source", out)
+for (r in rows) writeLines(paste(r, collapse = ","), out)
+close(out)
+cat(length(rows), "rows\n")

@@ -1,0 +1,248 @@
+//! Weighted proportions for a one-stage design with replacement (R survey's
+//! `svydesign(ids = ~1, weights = ~w)`), computed from sufficient statistics: per
+//! domain and answer, the respondent count, the sum of weights and the sum of squared
+//! weights. Nothing here needs the rows themselves.
+//!
+//! - The standard error treats a group as a **domain** of the whole sample (the
+//!   linearised variance uses the full sample size `N`), as R `svyby` and
+//!   `svymean(subset(...))` do; treating the subset as its own sample is the classic
+//!   domain error and is not offered.
+//! - Design effects: Kish's `n / n_eff` (weighting efficiency), and R's
+//!   `deff = "replace"`. R's default `deff = TRUE` is not reproduced: it uses the sum
+//!   of the weights as the population size, which gives Inf or NA when weights are
+//!   scaled to the sample size.
+//! - Intervals follow R `svyciprop` (logit, Korn-Graubard beta, asin, mean) with `df`
+//!   degrees of freedom; R uses `df = n - 1` for a domain taken with `subset()`. When
+//!   the weighted share is exactly 0 or 1, R's methods collapse or fail; here every
+//!   method returns the exact one-sided bound on Kish's effective sample size
+//!   (Clopper-Pearson with `x = n_eff` of `n_eff`), flagged as a boundary case.
+
+use super::special::{beta_quantile, beta_quantile_upper, normal_quantile, t_quantile};
+use super::{ConfidenceLevel, Interval, StatsError};
+use serde::Serialize;
+
+/// Sufficient statistics of a yes/no answer in one domain (group).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Default)]
+pub struct WeightedCounts {
+    /// Respondents in the domain who answered.
+    pub n: u64,
+    /// Sum of weights of those answering yes.
+    pub w_yes: f64,
+    /// Sum of weights of those answering no.
+    pub w_no: f64,
+    /// Sum of squared weights, yes.
+    pub w2_yes: f64,
+    /// Sum of squared weights, no.
+    pub w2_no: f64,
+}
+
+/// A weighted domain proportion with its design-based standard error.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct WeightedEstimate {
+    /// Weighted share.
+    pub estimate: f64,
+    /// Linearised standard error as a domain of a sample of `total_n`.
+    pub se: f64,
+    /// Respondents in the domain.
+    pub n: u64,
+    /// Respondents in the whole design.
+    pub total_n: u64,
+    /// Kish's effective sample size `(sum w)^2 / sum w^2`.
+    pub effective_n: f64,
+    /// Kish's design effect due to weighting, `n / n_eff`.
+    pub deff_kish: f64,
+    /// R `svymean(deff = "replace")`: the variance over that of a with-replacement
+    /// simple random sample of the same size; `None` at a share of 0 or 1.
+    pub deff_replace: Option<f64>,
+}
+
+/// Weighted interval methods (R `svyciprop` names).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Hash)]
+#[serde(rename_all = "kebab-case")]
+pub enum WeightedCiMethod {
+    /// Wald on the logit scale (R `method = "logit"`).
+    Logit,
+    /// Korn-Graubard: Clopper-Pearson on the effective sample size `p(1-p)/var`
+    /// (R `method = "beta"`).
+    Beta,
+    /// Wald on the arcsine-square-root scale (R `method = "asin"`).
+    Asin,
+    /// Wald on the proportion scale (R `method = "mean"`).
+    Mean,
+    /// Wilson's score interval on Kish's effective sample size, normal quantile
+    /// (no R equivalent; the small-sample interval for weighted data).
+    WilsonEffective,
+}
+
+impl WeightedCiMethod {
+    /// Every method.
+    pub const ALL: [WeightedCiMethod; 5] = [
+        WeightedCiMethod::Beta,
+        WeightedCiMethod::Logit,
+        WeightedCiMethod::WilsonEffective,
+        WeightedCiMethod::Asin,
+        WeightedCiMethod::Mean,
+    ];
+
+    /// The kebab-case name.
+    pub fn name(self) -> &'static str {
+        match self {
+            WeightedCiMethod::Logit => "logit",
+            WeightedCiMethod::Beta => "beta",
+            WeightedCiMethod::Asin => "asin",
+            WeightedCiMethod::Mean => "mean",
+            WeightedCiMethod::WilsonEffective => "wilson-effective",
+        }
+    }
+}
+
+/// A weighted interval and whether it is the boundary (share 0 or 1) answer.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct WeightedInterval {
+    /// The interval.
+    pub interval: Interval,
+    /// True when the share is exactly 0 or 1 and the one-sided exact bound on the
+    /// effective sample size is returned instead of the method's own interval.
+    pub boundary: bool,
+}
+
+/// The weighted share of a domain and its design-based standard error.
+///
+/// # Errors
+/// [`StatsError::EmptySample`] when nobody in the domain answered, or the design has
+/// fewer than two respondents; [`StatsError::NotPositive`] for non-positive weight sums.
+pub fn weighted_proportion(
+    c: &WeightedCounts,
+    total_n: u64,
+) -> Result<WeightedEstimate, StatsError> {
+    if c.n == 0 || total_n < 2 {
+        return Err(StatsError::EmptySample);
+    }
+    let w = c.w_yes + c.w_no;
+    let w2 = c.w2_yes + c.w2_no;
+    if !(w > 0.0 && w2 > 0.0) {
+        return Err(StatsError::NotPositive { name: "sum of weights", value: w });
+    }
+    let p = c.w_yes / w;
+    let big_n = total_n as f64;
+    // Scores u_i = w_i (y_i - p) / W in the domain and 0 outside; their mean over the
+    // whole sample is 0, so var = N/(N-1) sum u_i^2.
+    let var = big_n / (big_n - 1.0) * (c.w2_yes * (1.0 - p).powi(2) + c.w2_no * p * p) / (w * w);
+    let effective_n = w * w / w2;
+    let n = c.n as f64;
+    let srs = p * (1.0 - p) / (n - 1.0);
+    Ok(WeightedEstimate {
+        estimate: p,
+        se: var.sqrt(),
+        n: c.n,
+        total_n,
+        effective_n,
+        deff_kish: n / effective_n,
+        deff_replace: (srs > 0.0 && c.n > 1).then(|| var / srs),
+    })
+}
+
+/// R's degrees of freedom for a domain taken with `subset()`: its size minus one.
+pub fn domain_df(e: &WeightedEstimate) -> f64 {
+    (e.n as f64 - 1.0).max(1.0)
+}
+
+/// A two-sided interval for a weighted share with `df` degrees of freedom. Matches R
+/// `svyciprop(~y, subset(design, ...), method, df = df)`.
+pub fn weighted_ci(
+    e: &WeightedEstimate,
+    method: WeightedCiMethod,
+    level: ConfidenceLevel,
+    df: f64,
+) -> WeightedInterval {
+    let alpha = 1.0 - level.value();
+    let p = e.estimate;
+    if p <= 0.0 || p >= 1.0 {
+        // Exact one-sided bound on the effective sample size.
+        let bound = (alpha / 2.0).powf(1.0 / e.effective_n);
+        let interval =
+            if p >= 1.0 { Interval::new(bound, 1.0) } else { Interval::new(0.0, 1.0 - bound) };
+        return WeightedInterval { interval, boundary: true };
+    }
+    let t = t_quantile(1.0 - alpha / 2.0, df);
+    let interval = match method {
+        WeightedCiMethod::Mean => Interval::new(p - t * e.se, p + t * e.se),
+        WeightedCiMethod::Logit => {
+            let l = (p / (1.0 - p)).ln();
+            let se = e.se / (p * (1.0 - p));
+            let expit = |x: f64| 1.0 / (1.0 + (-x).exp());
+            Interval::new(expit(l - t * se), expit(l + t * se))
+        }
+        WeightedCiMethod::Asin => {
+            let a = p.sqrt().asin();
+            let se = e.se / (2.0 * (p * (1.0 - p)).sqrt());
+            Interval::new((a - t * se).sin().powi(2), (a + t * se).sin().powi(2))
+        }
+        WeightedCiMethod::Beta => {
+            let t_rows = t_quantile(alpha / 2.0, e.n as f64 - 1.0);
+            let t_df = t_quantile(alpha / 2.0, df);
+            let n_eff = p * (1.0 - p) / (e.se * e.se) * (t_rows / t_df).powi(2);
+            Interval::new(
+                beta_quantile(alpha / 2.0, n_eff * p, n_eff * (1.0 - p) + 1.0),
+                beta_quantile_upper(alpha / 2.0, n_eff * p + 1.0, n_eff * (1.0 - p)),
+            )
+        }
+        WeightedCiMethod::WilsonEffective => {
+            let (lower, upper) =
+                wilson_effective(p, e.effective_n, normal_quantile(1.0 - alpha / 2.0));
+            Interval::new(lower, upper)
+        }
+    };
+    WeightedInterval { interval, boundary: false }
+}
+
+/// Wilson's interval for share `p` on a (possibly fractional) sample size `n`.
+fn wilson_effective(p: f64, n: f64, z: f64) -> (f64, f64) {
+    let z2 = z * z;
+    let center = (p + z2 / (2.0 * n)) / (1.0 + z2 / n);
+    let half = z * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt() / (1.0 + z2 / n);
+    ((center - half).max(0.0), (center + half).min(1.0))
+}
+
+/// The difference of two weighted domain shares.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct WeightedDifference {
+    /// `p1 - p2`.
+    pub estimate: f64,
+    /// Standard error; the covariance of two disjoint domains of a one-stage
+    /// with-replacement design is zero. Matches R `svyby(covmat = TRUE)` +
+    /// `svycontrast`.
+    pub se: f64,
+    /// Wald interval with the normal quantile (R `confint(svycontrast(...))`).
+    pub wald: Interval,
+    /// Wald interval with `t(N - 1)` (R `confint(..., df = degf(design))`).
+    pub wald_t: Interval,
+    /// Newcombe's hybrid score interval built from the two Wilson intervals on the
+    /// groups' Kish effective sample sizes: a small-sample interval for weighted data
+    /// that R does not offer.
+    pub newcombe_effective: Interval,
+}
+
+/// The weighted difference `p1 - p2` of two disjoint domains of the same design.
+pub fn weighted_difference(
+    a: &WeightedEstimate,
+    b: &WeightedEstimate,
+    level: ConfidenceLevel,
+) -> WeightedDifference {
+    let d = a.estimate - b.estimate;
+    let se = (a.se * a.se + b.se * b.se).sqrt();
+    let alpha = 1.0 - level.value();
+    let z = normal_quantile(1.0 - alpha / 2.0);
+    let t = t_quantile(1.0 - alpha / 2.0, a.total_n as f64 - 1.0);
+    let (l1, u1) = wilson_effective(a.estimate, a.effective_n, z);
+    let (l2, u2) = wilson_effective(b.estimate, b.effective_n, z);
+    let lower = d - ((a.estimate - l1).powi(2) + (u2 - b.estimate).powi(2)).sqrt();
+    let upper = d + ((u1 - a.estimate).powi(2) + (b.estimate - l2).powi(2)).sqrt();
+    WeightedDifference {
+        estimate: d,
+        se,
+        wald: Interval::new(d - z * se, d + z * se),
+        wald_t: Interval::new(d - t * se, d + t * se),
+        newcombe_effective: Interval::new(lower.max(-1.0), upper.min(1.0)),
+    }
+}

@@ -1,0 +1,148 @@
+//! Weighted proportions against R survey 4.1.1 (`tests/golden/r_survey.csv`, written by
+//! `notebooks/golden/r_survey_reference.R`), on data sets rebuilt here row by row.
+
+use invitestat::stats::ConfidenceLevel;
+use invitestat::stats::weighted::{
+    WeightedCiMethod, WeightedCounts, domain_df, weighted_ci, weighted_difference,
+    weighted_proportion,
+};
+
+/// Closed-form quantities (estimate, SE, deff): 1e-9 relative.
+const CLOSED_FORM: f64 = 1e-9;
+/// Quantile-based intervals (t, beta quantiles): 1e-8 relative.
+const QUANTILE: f64 = 1e-8;
+
+struct Case {
+    id: &'static str,
+    n: usize,
+    n1: usize,
+    k1: usize,
+    k0: usize,
+    pattern: char,
+}
+
+const CASES: [Case; 3] = [
+    Case { id: "A", n: 400, n1: 60, k1: 52, k0: 214, pattern: 'a' },
+    Case { id: "B", n: 250, n1: 40, k1: 13, k0: 150, pattern: 'b' },
+    Case { id: "C", n: 100, n1: 20, k1: 20, k0: 30, pattern: 'c' },
+];
+
+fn weight(pattern: char, i: usize) -> f64 {
+    match pattern {
+        'a' => [0.6, 1.0, 1.8][i % 3],
+        'b' => 0.5 + (i % 7) as f64 / 3.0,
+        _ => [1.0, 2.0][i % 2],
+    }
+}
+
+/// Sufficient statistics of both groups, accumulated row by row.
+fn counts(c: &Case) -> [WeightedCounts; 2] {
+    let mut g = [WeightedCounts::default(); 2];
+    for i in 0..c.n {
+        let (idx, yes) = if i < c.n1 { (0, i < c.k1) } else { (1, i - c.n1 < c.k0) };
+        let w = weight(c.pattern, i);
+        let s = &mut g[idx];
+        s.n += 1;
+        if yes {
+            s.w_yes += w;
+            s.w2_yes += w * w;
+        } else {
+            s.w_no += w;
+            s.w2_no += w * w;
+        }
+    }
+    g
+}
+
+#[test]
+fn weighted_estimates_match_r_survey() {
+    let golden = include_str!("../golden/r_survey.csv");
+    let level = ConfidenceLevel::NINETY_FIVE;
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for line in golden.lines().filter(|l| !l.starts_with('#') && !l.starts_with("case,")) {
+        let cols: Vec<&str> = line.splitn(6, ',').collect();
+        let case = CASES.iter().find(|c| c.id == cols[0]).unwrap();
+        let [g1, g2] = counts(case);
+        let e1 = weighted_proportion(&g1, case.n as u64).unwrap();
+        let e2 = weighted_proportion(&g2, case.n as u64).unwrap();
+        let expected: f64 = cols[3].parse().unwrap();
+        let e = if cols[1] == "1" { e1 } else { e2 };
+        let (got, tol) = match (cols[1], cols[2]) {
+            ("diff", "estimate") => (weighted_difference(&e1, &e2, level).estimate, CLOSED_FORM),
+            ("diff", "se") => (weighted_difference(&e1, &e2, level).se, CLOSED_FORM),
+            (_, "estimate") => (e.estimate, CLOSED_FORM),
+            (_, "se") => (e.se, CLOSED_FORM),
+            (_, "deff_replace") => (e.deff_replace.unwrap(), CLOSED_FORM),
+            (_, field) => {
+                let (method, end) = field.split_once('_').unwrap();
+                // R's intervals at a share of exactly 0 or 1 are degenerate or wrong
+                // (0.99999999998 to 0.999999999995 for 20 of 20); see the boundary test.
+                if e.estimate == 0.0 || e.estimate == 1.0 {
+                    continue;
+                }
+                let m = match method {
+                    "logit" => WeightedCiMethod::Logit,
+                    "mean" => WeightedCiMethod::Mean,
+                    "asin" => WeightedCiMethod::Asin,
+                    _ => WeightedCiMethod::Beta,
+                };
+                let ci = weighted_ci(&e, m, level, domain_df(&e)).interval;
+                (if end == "lower" { ci.lower } else { ci.upper }, QUANTILE)
+            }
+        };
+        checked += 1;
+        let ok =
+            if expected == 0.0 { got == 0.0 } else { ((got - expected) / expected).abs() <= tol };
+        if !ok {
+            failures.push(format!("{line}: got {got:e}"));
+        }
+    }
+    assert!(checked >= 55, "only {checked} values checked");
+    assert!(
+        failures.is_empty(),
+        "{} differ from R survey:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn anchors_kish_effective_n_wilson_and_the_domain_error() {
+    // stats-anchors.md section 2d: Kish n_eff 50.26086957 / deff 1.193771626 for the
+    // recruiters; Wilson on n_eff 0.737127313 - 0.9295642378; the subset-as-its-own-
+    // sample SE (the classic domain error) would be 0.05024457007 instead of 0.0498865.
+    let [g1, _] = counts(&CASES[0]);
+    let e = weighted_proportion(&g1, 400).unwrap();
+    assert!((e.effective_n - 50.260_869_57).abs() < 1e-7);
+    assert!((e.deff_kish - 1.193_771_626).abs() < 1e-8);
+    let w = weighted_ci(
+        &e,
+        WeightedCiMethod::WilsonEffective,
+        ConfidenceLevel::NINETY_FIVE,
+        domain_df(&e),
+    )
+    .interval;
+    assert!(
+        (w.lower - 0.737_127_313).abs() < 1e-8 && (w.upper - 0.929_564_237_8).abs() < 1e-8,
+        "{w:?}"
+    );
+    let wrong = weighted_proportion(&g1, 60).unwrap().se;
+    assert!((wrong - 0.050_244_570_07).abs() < 1e-10);
+}
+
+#[test]
+fn a_share_of_one_gets_a_flagged_exact_one_sided_bound() {
+    let [g1, _] = counts(&CASES[2]); // 20 of 20 recruiters say yes
+    let e = weighted_proportion(&g1, 100).unwrap();
+    assert_eq!(e.estimate, 1.0);
+    assert_eq!(e.deff_replace, None);
+    for m in WeightedCiMethod::ALL {
+        let ci = weighted_ci(&e, m, ConfidenceLevel::NINETY_FIVE, domain_df(&e));
+        assert!(ci.boundary);
+        assert_eq!(ci.interval.upper, 1.0);
+        // Clopper-Pearson lower bound for n_eff of n_eff: (alpha / 2)^(1 / n_eff).
+        let expected = 0.025f64.powf(1.0 / e.effective_n);
+        assert!((ci.interval.lower - expected).abs() < 1e-15 && ci.interval.lower < 1.0);
+    }
+}

@@ -10,7 +10,12 @@ use crate::stats::ci::{CiMethod, proportion_ci};
 use crate::stats::contingency::{chi_square, fisher_freeman_halton};
 use crate::stats::difference::{DifferenceMethod, difference_ci};
 use crate::stats::multiplicity::{Adjustment, adjust};
+use crate::stats::one_sample::normal_p_value;
 use crate::stats::significance::{TestMethod, two_group_test};
+use crate::stats::weighted::{
+    WeightedCiMethod, WeightedCounts, domain_df, weighted_ci, weighted_difference,
+    weighted_proportion,
+};
 use crate::stats::{Alternative, ConfidenceLevel, Proportion, TwoGroups};
 use crate::tabulate::CountTable;
 use serde::Serialize;
@@ -151,6 +156,64 @@ pub struct AnalysisResults {
     /// For groups with a published approximate size: which sizes fit their figures
     /// under each rounding scheme.
     pub base_recovery: Vec<BaseRecovery>,
+    /// Weighted estimates, when the codebook declares a weight column.
+    pub weighted: Vec<WeightedRow>,
+    /// Weighted group comparisons (two-group studies with weights).
+    pub weighted_comparisons: Vec<WeightedComparisonRow>,
+}
+
+/// A weighted share of a question option in a group, as a domain of the whole sample.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WeightedRow {
+    /// Question id.
+    pub question: String,
+    /// Option code.
+    pub option: String,
+    /// Group id.
+    pub group: String,
+    /// Respondents answering in the group.
+    pub n: u64,
+    /// Weighted share.
+    pub estimate: f64,
+    /// Design-based standard error (domain of all respondents answering).
+    pub se: f64,
+    /// Kish effective sample size.
+    pub effective_n: f64,
+    /// Kish design effect.
+    pub deff_kish: f64,
+    /// R `deff = "replace"` design effect.
+    pub deff_replace: Option<f64>,
+    /// Interval (Korn-Graubard beta, R's domain degrees of freedom).
+    pub ci_lower: f64,
+    /// Interval upper bound.
+    pub ci_upper: f64,
+    /// Interval method.
+    pub ci_method: String,
+    /// The share is 0 or 1 and the interval is the exact one-sided bound on n_eff.
+    pub boundary: bool,
+}
+
+/// A weighted comparison of group 1 with group 2.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WeightedComparisonRow {
+    /// Question id.
+    pub question: String,
+    /// Option code.
+    pub option: String,
+    /// Weighted difference.
+    pub difference: f64,
+    /// Its standard error.
+    pub se: f64,
+    /// Wald interval with t(N - 1) (R svycontrast).
+    pub wald_lower: f64,
+    /// Upper bound.
+    pub wald_upper: f64,
+    /// Newcombe interval on the effective sample sizes.
+    pub newcombe_effective_lower: f64,
+    /// Upper bound.
+    pub newcombe_effective_upper: f64,
+    /// Two-sided Wald p-value (normal).
+    pub p_value: f64,
 }
 
 /// The comparison of a pair of published figures over all consistent counts.
@@ -342,6 +405,11 @@ pub fn analyse(
     let group_tests = if levels.len() > 2 { group_tests(codebook, table) } else { Vec::new() };
     let figure_comparisons = figure_comparisons(codebook, table, &options);
     let base_recovery = base_recovery(codebook);
+    let (weighted, weighted_comparisons) = if codebook.weight_column.is_some() {
+        weighted_rows(codebook, table, &options)
+    } else {
+        (Vec::new(), Vec::new())
+    };
     AnalysisResults {
         options,
         respondents: levels
@@ -355,7 +423,85 @@ pub fn analyse(
         group_tests,
         figure_comparisons,
         base_recovery,
+        weighted,
+        weighted_comparisons,
     }
+}
+
+/// The sufficient statistics of one option in one group: chosen vs any other answer.
+pub fn weighted_counts(
+    table: &CountTable,
+    question: usize,
+    option: usize,
+    group: usize,
+) -> WeightedCounts {
+    let q = &table.questions[question];
+    let col = |a: &ndarray::Array2<f64>| a.column(group).sum();
+    let (w, w2) = (q.weights[[option, group]], q.weights_sq[[option, group]]);
+    WeightedCounts {
+        n: q.answered(group),
+        w_yes: w,
+        w_no: col(&q.weights) - w,
+        w2_yes: w2,
+        w2_no: col(&q.weights_sq) - w2,
+    }
+}
+
+/// Weighted estimates per option and group, and weighted two-group comparisons.
+fn weighted_rows(
+    codebook: &Codebook,
+    table: &CountTable,
+    options: &AnalysisOptions,
+) -> (Vec<WeightedRow>, Vec<WeightedComparisonRow>) {
+    let levels = &codebook.grouping.levels;
+    let mut rows = Vec::new();
+    let mut comparisons = Vec::new();
+    for (qi, q) in codebook.questions.iter().enumerate() {
+        let total_n: u64 = (0..table.groups).map(|g| table.questions[qi].answered(g)).sum();
+        for o in q.reported_options() {
+            let oi = q.option_index(&o.code).expect("option of its question");
+            let mut estimates = Vec::new();
+            for (g, l) in levels.iter().enumerate() {
+                let Ok(e) = weighted_proportion(&weighted_counts(table, qi, oi, g), total_n) else {
+                    estimates.push(None);
+                    continue;
+                };
+                let ci = weighted_ci(&e, WeightedCiMethod::Beta, options.level, domain_df(&e));
+                rows.push(WeightedRow {
+                    question: q.id.clone(),
+                    option: o.code.clone(),
+                    group: l.id.clone(),
+                    n: e.n,
+                    estimate: e.estimate,
+                    se: e.se,
+                    effective_n: e.effective_n,
+                    deff_kish: e.deff_kish,
+                    deff_replace: e.deff_replace,
+                    ci_lower: ci.interval.lower,
+                    ci_upper: ci.interval.upper,
+                    ci_method: WeightedCiMethod::Beta.name().into(),
+                    boundary: ci.boundary,
+                });
+                estimates.push(Some(e));
+            }
+            if let [Some(a), Some(b)] = estimates.as_slice() {
+                let d = weighted_difference(a, b, options.level);
+                let z = if d.se > 0.0 { d.estimate / d.se } else { 0.0 };
+                comparisons.push(WeightedComparisonRow {
+                    question: q.id.clone(),
+                    option: o.code.clone(),
+                    difference: d.estimate,
+                    se: d.se,
+                    wald_lower: d.wald_t.lower,
+                    wald_upper: d.wald_t.upper,
+                    newcombe_effective_lower: d.newcombe_effective.lower,
+                    newcombe_effective_upper: d.newcombe_effective.upper,
+                    p_value: normal_p_value(z, Alternative::TwoSided).p,
+                });
+            }
+        }
+    }
+    (rows, comparisons)
 }
 
 /// Ranges of the comparison of each pair of group figures.

@@ -277,6 +277,32 @@ pub fn render(r: &StudyReport, charts: &[(Chart, String)]) -> Result<String, min
             dependent.join(", ")
         )
     };
+    let weighted: Vec<_> = a
+        .weighted
+        .iter()
+        .map(|w| {
+            minijinja::context! {
+                question => w.question.as_str(), option => w.option.as_str(), group => w.group.as_str(), n => w.n,
+                effective_n => format!("{:.1}", w.effective_n), deff_kish => format!("{:.3}", w.deff_kish),
+                deff_replace => w.deff_replace.map_or("undefined".to_string(), |d| format!("{d:.3}")),
+                estimate => pct(w.estimate), se => format!("{:.4}", w.se),
+                interval => format!("{} to {}{}", pct(w.ci_lower), pct(w.ci_upper), if w.boundary { " (exact one-sided bound: share is 0 or 1)" } else { "" }),
+            }
+        })
+        .collect();
+    let weighted_comparisons: Vec<_> = a
+        .weighted_comparisons
+        .iter()
+        .map(|c| {
+            minijinja::context! {
+                question => c.question.as_str(), option => c.option.as_str(),
+                difference => format!("{:+.1} pts", 100.0 * c.difference),
+                wald => format!("{:+.1} to {:+.1}", 100.0 * c.wald_lower, 100.0 * c.wald_upper),
+                newcombe => format!("{:+.1} to {:+.1}", 100.0 * c.newcombe_effective_lower, 100.0 * c.newcombe_effective_upper),
+                p => p_text(Some(c.p_value)),
+            }
+        })
+        .collect();
     let mut env = minijinja::Environment::new();
     env.add_template("report.html", TEMPLATE)?;
     env.get_template("report.html")?.render(minijinja::context! {
@@ -294,6 +320,8 @@ pub fn render(r: &StudyReport, charts: &[(Chart, String)]) -> Result<String, min
         results => results,
         comparisons => comparisons,
         group_tests => group_tests,
+        weighted => weighted,
+        weighted_comparisons => weighted_comparisons,
         figures => figures,
         bases => bases,
         figure_comparisons => figure_comparisons,

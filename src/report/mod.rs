@@ -312,6 +312,77 @@ impl StudyReport {
         })
     }
 
+    /// `weighted.csv`: weighted shares per question option and group, with design
+    /// effects and effective sample sizes (studies with a weight column).
+    pub fn weighted_csv(&self) -> String {
+        csv_text(|w| {
+            w.write_record([
+                "question",
+                "option",
+                "group",
+                "n",
+                "effective_n",
+                "deff_kish",
+                "deff_replace",
+                "estimate",
+                "se",
+                "ci_lower",
+                "ci_upper",
+                "ci_method",
+                "boundary",
+            ])?;
+            for r in &self.analysis.weighted {
+                w.write_record([
+                    r.question.clone(),
+                    r.option.clone(),
+                    r.group.clone(),
+                    r.n.to_string(),
+                    r.effective_n.to_string(),
+                    r.deff_kish.to_string(),
+                    opt(r.deff_replace),
+                    r.estimate.to_string(),
+                    r.se.to_string(),
+                    r.ci_lower.to_string(),
+                    r.ci_upper.to_string(),
+                    r.ci_method.clone(),
+                    r.boundary.to_string(),
+                ])?;
+            }
+            Ok(())
+        })
+    }
+
+    /// `weighted_comparisons.csv`: weighted group 1 minus group 2.
+    pub fn weighted_comparisons_csv(&self) -> String {
+        csv_text(|w| {
+            w.write_record([
+                "question",
+                "option",
+                "difference",
+                "se",
+                "wald_t_lower",
+                "wald_t_upper",
+                "newcombe_effective_lower",
+                "newcombe_effective_upper",
+                "p_value",
+            ])?;
+            for r in &self.analysis.weighted_comparisons {
+                w.write_record([
+                    r.question.clone(),
+                    r.option.clone(),
+                    r.difference.to_string(),
+                    r.se.to_string(),
+                    r.wald_lower.to_string(),
+                    r.wald_upper.to_string(),
+                    r.newcombe_effective_lower.to_string(),
+                    r.newcombe_effective_upper.to_string(),
+                    r.p_value.to_string(),
+                ])?;
+            }
+            Ok(())
+        })
+    }
+
     /// `figures.csv`: each published figure against the data.
     pub fn figures_csv(&self) -> String {
         csv_text(|w| {
@@ -388,6 +459,26 @@ impl StudyReport {
         if let Some(r) = &self.reconstruction {
             let _ =
                 writeln!(out, "  data: reconstructed from the published figures (seed {})", r.seed);
+        }
+        for (g, _) in &self.analysis.respondents {
+            let rows: Vec<&crate::analysis::WeightedRow> =
+                self.analysis.weighted.iter().filter(|w| &w.group == g).collect();
+            if rows.is_empty() {
+                continue;
+            }
+            let range = |f: fn(&crate::analysis::WeightedRow) -> f64| {
+                let v: Vec<f64> = rows.iter().map(|w| f(w)).collect();
+                (
+                    v.iter().copied().fold(f64::INFINITY, f64::min),
+                    v.iter().copied().fold(0.0, f64::max),
+                )
+            };
+            let (d0, d1) = range(|w| w.deff_kish);
+            let (e0, e1) = range(|w| w.effective_n);
+            let _ = writeln!(
+                out,
+                "  weighted {g}: Kish design effect {d0:.3} to {d1:.3}, effective n {e0:.1} to {e1:.1} (per question)"
+            );
         }
         if !self.analysis.figures.is_empty() {
             let _ = writeln!(out, "  Published figures:");
@@ -471,6 +562,10 @@ impl StudyReport {
             }
             if !self.analysis.base_recovery.is_empty() {
                 files.push(("bases.csv".into(), self.bases_csv()));
+            }
+            if !self.analysis.weighted.is_empty() {
+                files.push(("weighted.csv".into(), self.weighted_csv()));
+                files.push(("weighted_comparisons.csv".into(), self.weighted_comparisons_csv()));
             }
         }
         if formats.json {

@@ -50,8 +50,8 @@ pub fn score_test(
     Ok(TestResult { statistic: Some(z), p_value: normal_p_value(z, alternative) })
 }
 
-/// The normal p-value of a z statistic, in log space.
-pub(crate) fn normal_p_value(z: f64, alternative: Alternative) -> PValue {
+/// The normal p-value of a z statistic (two-sided or one-sided), in log space.
+pub fn normal_p_value(z: f64, alternative: Alternative) -> PValue {
     let ln_p = match alternative {
         Alternative::TwoSided => std::f64::consts::LN_2 + normal_ln_sf(z.abs()),
         Alternative::Less => normal_ln_sf(-z),

@@ -174,10 +174,12 @@ fn a_new_weighted_wave_with_missing_answers_matches_an_independent_tally() {
     // tally[(question, code, group)] = count; answered[(question, group)]
     let mut tally: HashMap<(String, String, String), u64> = HashMap::new();
     let mut answered: HashMap<(String, String), u64> = HashMap::new();
+    let mut wsum: HashMap<(String, String, String), f64> = HashMap::new();
+    let mut wanswered: HashMap<(String, String), f64> = HashMap::new();
     for i in 0..n {
         let recruiter = rng.random_bool(0.15);
         let group = if recruiter { "recruiters" } else { "non-recruiters" };
-        let weight = rng.random_range(0.2..3.0f64);
+        let weight = (rng.random_range(0.2..3.0f64) * 1e4).round() / 1e4;
         let mut row = format!("w2-{i},{},{weight:.4},2", if recruiter { 1 } else { 0 });
         for q in &codebook.questions {
             let cell = if rng.random_bool(0.03) {
@@ -186,6 +188,8 @@ fn a_new_weighted_wave_with_missing_answers_matches_an_independent_tally() {
                 let code = q.options[rng.random_range(0..q.options.len())].code.clone();
                 *tally.entry((q.id.clone(), code.clone(), group.into())).or_insert(0) += 1;
                 *answered.entry((q.id.clone(), group.into())).or_insert(0) += 1;
+                *wsum.entry((q.id.clone(), code.clone(), group.into())).or_insert(0.0) += weight;
+                *wanswered.entry((q.id.clone(), group.into())).or_insert(0.0) += weight;
                 code
             };
             row.push(',');
@@ -227,7 +231,38 @@ fn a_new_weighted_wave_with_missing_answers_matches_an_independent_tally() {
         checked += 1;
     }
     assert_eq!(checked, 2 * (3 + 5));
-    for file in ["results.csv", "comparisons.csv", "claims.csv", "figures.csv", "results.json"] {
+    // Weighted shares against the independent tally of weights.
+    let mut weighted_checked = 0;
+    for r in v["analysis"]["weighted"].as_array().unwrap() {
+        let (q, o, g) = (
+            r["question"].as_str().unwrap(),
+            r["option"].as_str().unwrap(),
+            r["group"].as_str().unwrap(),
+        );
+        let want = wsum.get(&(q.into(), o.into(), g.into())).copied().unwrap_or(0.0)
+            / wanswered[&(q.to_string(), g.to_string())];
+        assert!((r["estimate"].as_f64().unwrap() - want).abs() < 1e-12, "{q} {o} {g}");
+        assert!(
+            r["deff_kish"].as_f64().unwrap() >= 1.0
+                && r["effective_n"].as_f64().unwrap() <= r["n"].as_f64().unwrap()
+        );
+        weighted_checked += 1;
+    }
+    assert_eq!(weighted_checked, 2 * (3 + 5));
+    assert_eq!(v["analysis"]["weighted_comparisons"].as_array().unwrap().len(), 3 + 5);
+    let summary = std::fs::read_to_string(out_dir.join("summary.txt")).unwrap();
+    assert!(summary.contains("weighted recruiters: Kish design effect"), "{summary}");
+    let html = std::fs::read_to_string(out_dir.join("report.html")).unwrap();
+    assert!(html.contains("Weighted estimates") && html.contains("Deff (Kish)"));
+    for file in [
+        "results.csv",
+        "comparisons.csv",
+        "claims.csv",
+        "figures.csv",
+        "results.json",
+        "weighted.csv",
+        "weighted_comparisons.csv",
+    ] {
         assert!(Path::new(&out_dir.join(file)).exists(), "{file}");
     }
 }

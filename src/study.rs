@@ -73,6 +73,18 @@ pub fn analyse_file(
     reconstruction: Option<Reconstruction>,
 ) -> Result<StudyReport, StudyError> {
     let (table, load) = tabulate_file(responses, codebook)?;
+    Ok(analyse_table(&table, load, codebook, options, reconstruction))
+}
+
+/// Analyses an already counted table (e.g. merged shards) and judges the claims.
+pub fn analyse_table(
+    table: &CountTable,
+    load: LoadSummary,
+    codebook: &Codebook,
+    options: AnalysisOptions,
+    reconstruction: Option<Reconstruction>,
+) -> StudyReport {
+    let table = table.clone();
     let analysis = analyse(codebook, &table, options);
     let evidence = if reconstruction.is_some() {
         Evidence::DataAndPublishedFigures
@@ -80,7 +92,7 @@ pub fn analyse_file(
         Evidence::DataOnly
     };
     let claims = judge(codebook, &table, &analysis, evidence);
-    Ok(StudyReport {
+    StudyReport {
         study: codebook.study.id.clone(),
         title: codebook.study.title.clone(),
         version: env!("CARGO_PKG_VERSION").to_string(),
@@ -89,7 +101,7 @@ pub fn analyse_file(
         claims,
         reconstruction,
         codebook: codebook.clone(),
-    })
+    }
 }
 
 /// Runs a bundled study folder (`codebook.toml`, `responses.csv` and, for

@@ -13,7 +13,7 @@ use ndarray::{Array2, Array3};
 use serde::Serialize;
 
 /// Counts for one question.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct QuestionCounts {
     /// Respondents choosing each option, `[option, group]`.
     pub counts: Array2<u64>,
@@ -39,7 +39,7 @@ impl QuestionCounts {
 
 /// A joint table of two yes/no questions per group: `[group, a_yes, b_yes]`, among
 /// respondents answering both.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct PairCounts {
     /// Question index of the first item.
     pub a: usize,
@@ -50,7 +50,7 @@ pub struct PairCounts {
 }
 
 /// The count table of a whole study or wave.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct CountTable {
     /// Number of group levels.
     pub groups: usize,
@@ -156,4 +156,210 @@ impl CountTable {
     pub fn total(&self) -> u64 {
         self.respondents.iter().sum()
     }
+}
+
+/// A count table saved to a file, with what it was counted against.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct CountsFile {
+    /// Format tag, `invitestat-counts/1`.
+    pub format: String,
+    /// Study id of the codebook.
+    pub study: String,
+    /// SHA-256 of the codebook the rows were counted with.
+    pub codebook_sha256: String,
+    /// Question ids, in table order.
+    pub questions: Vec<String>,
+    /// Group ids, in table order.
+    pub groups: Vec<String>,
+    /// Rows read and used when counting.
+    pub rows_read: u64,
+    /// The counts.
+    pub table: CountTable,
+}
+
+/// The format tag of [`CountsFile`].
+pub const COUNTS_FORMAT: &str = "invitestat-counts/1";
+
+/// A counts file that does not fit the codebook.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CountsError {
+    /// The file could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The file is not a counts document.
+    #[error("{path}: not an invitestat counts file: {message}")]
+    Parse {
+        /// The file.
+        path: std::path::PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// Counted with another codebook.
+    #[error(
+        "{path}: counted with a different codebook (study '{study}', SHA-256 {found}); expected {expected}"
+    )]
+    Codebook {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Its study.
+        study: String,
+        /// Its codebook hash.
+        found: String,
+        /// This codebook's hash.
+        expected: String,
+    },
+    /// Line-level problem in a long-format CSV of counts.
+    #[error("{path}: line {line}: {message}; expected {expected}")]
+    Row {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Line number.
+        line: u64,
+        /// What is wrong.
+        message: String,
+        /// What the file should hold.
+        expected: String,
+    },
+    /// The tables cannot be added.
+    #[error(transparent)]
+    Merge(#[from] MergeError),
+}
+
+impl CountsFile {
+    /// Wraps a table counted with `codebook`.
+    pub fn new(codebook: &Codebook, rows_read: u64, table: CountTable) -> Self {
+        CountsFile {
+            format: COUNTS_FORMAT.into(),
+            study: codebook.study.id.clone(),
+            codebook_sha256: codebook.sha256.clone(),
+            questions: codebook.questions.iter().map(|q| q.id.clone()).collect(),
+            groups: codebook.grouping.levels.iter().map(|l| l.id.clone()).collect(),
+            rows_read,
+            table,
+        }
+    }
+}
+
+/// Reads a counts file: the JSON written by `invitestat tabulate --counts-out`, or a
+/// long-format CSV as an SQL `GROUP BY` produces it, with columns
+/// `question,option,group,count,weight_sum,weight_sq_sum`:
+/// - one row per question, answer code and group code (an empty option counts missing
+///   answers);
+/// - rows with question `*` and option `*` give the respondents per group;
+/// - rows with question `A&B` and option `a&b` (each `1` or `0`: the first option or
+///   not) give the joint yes/no table of a paired claim's two questions.
+///
+/// # Errors
+/// [`CountsError`] naming the file (and line for CSV).
+pub fn read_counts(
+    path: &std::path::Path,
+    codebook: &Codebook,
+    pairs: &[(usize, usize)],
+) -> Result<CountTable, CountsError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|source| CountsError::Io { path: path.to_path_buf(), source })?;
+    if text.trim_start().starts_with('{') {
+        let file: CountsFile = serde_json::from_str(&text)
+            .map_err(|e| CountsError::Parse { path: path.to_path_buf(), message: e.to_string() })?;
+        if file.format != COUNTS_FORMAT || file.codebook_sha256 != codebook.sha256 {
+            return Err(CountsError::Codebook {
+                path: path.to_path_buf(),
+                study: file.study,
+                found: file.codebook_sha256,
+                expected: codebook.sha256.clone(),
+            });
+        }
+        return Ok(file.table);
+    }
+    let expected = "question,option,group,count,weight_sum,weight_sq_sum with the codebook's codes";
+    let mut table = CountTable::new(codebook, pairs);
+    let mut rdr = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(text.as_bytes());
+    let header_ok = rdr
+        .headers()
+        .map(|h| {
+            h.iter().collect::<Vec<_>>()
+                == ["question", "option", "group", "count", "weight_sum", "weight_sq_sum"]
+        })
+        .unwrap_or(false);
+    if !header_ok {
+        return Err(CountsError::Row {
+            path: path.to_path_buf(),
+            line: 1,
+            message: "wrong header".into(),
+            expected: expected.into(),
+        });
+    }
+    for record in rdr.records() {
+        let record = record
+            .map_err(|e| CountsError::Parse { path: path.to_path_buf(), message: e.to_string() })?;
+        let line = record.position().map_or(0, csv::Position::line);
+        let bad = |message: String| CountsError::Row {
+            path: path.to_path_buf(),
+            line,
+            message,
+            expected: expected.into(),
+        };
+        let group = codebook
+            .grouping
+            .levels
+            .iter()
+            .position(|l| l.code == record[2])
+            .ok_or_else(|| bad(format!("unknown group code '{}'", &record[2])))?;
+        let count: u64 = record[3]
+            .parse()
+            .map_err(|_| bad(format!("count '{}' is not a whole number", &record[3])))?;
+        let w: f64 = record[4]
+            .parse()
+            .map_err(|_| bad(format!("weight_sum '{}' is not a number", &record[4])))?;
+        let w2: f64 = record[5]
+            .parse()
+            .map_err(|_| bad(format!("weight_sq_sum '{}' is not a number", &record[5])))?;
+        let (question, option) = (&record[0], &record[1]);
+        if question == "*" {
+            table.respondents[group] += count;
+        } else if let Some((qa, qb)) = question.split_once('&') {
+            let ia = codebook
+                .question_index(qa)
+                .ok_or_else(|| bad(format!("unknown question '{qa}'")))?;
+            let ib = codebook
+                .question_index(qb)
+                .ok_or_else(|| bad(format!("unknown question '{qb}'")))?;
+            let p = table
+                .pairs
+                .iter_mut()
+                .find(|p| p.a == ia && p.b == ib)
+                .ok_or_else(|| bad(format!("no paired claim uses {question}")))?;
+            let (a, b) = option
+                .split_once('&')
+                .ok_or_else(|| bad(format!("pair option '{option}' is not a&b")))?;
+            let flag = |v: &str| match v {
+                "1" => Ok(1usize),
+                "0" => Ok(0usize),
+                _ => Err(bad(format!("pair option '{option}' must be 1 or 0 on each side"))),
+            };
+            p.joint[[group, flag(a)?, flag(b)?]] += count;
+        } else {
+            let qi = codebook
+                .question_index(question)
+                .ok_or_else(|| bad(format!("unknown question '{question}'")))?;
+            let q = &mut table.questions[qi];
+            if option.is_empty() {
+                q.missing[group] += count;
+            } else {
+                let oi = codebook.questions[qi]
+                    .option_index(option)
+                    .ok_or_else(|| bad(format!("unknown answer code '{option}' for {question}")))?;
+                q.counts[[oi, group]] += count;
+                q.weights[[oi, group]] += w;
+                q.weights_sq[[oi, group]] += w2;
+            }
+        }
+    }
+    Ok(table)
 }

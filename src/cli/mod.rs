@@ -71,6 +71,13 @@ const ANALYZE_EXAMPLES: &str = "Examples:
   invitestat analyze data/executives-online/responses.csv --codebook data/executives-online/codebook.toml
   invitestat analyze data/october-experiment/responses.csv --codebook data/october-experiment/codebook.toml --json";
 
+const TABULATE_EXAMPLES: &str = "Examples:
+  invitestat tabulate data/executives-online/responses.csv --codebook data/executives-online/codebook.toml --counts-out counts.json";
+
+const MERGE_EXAMPLES: &str = "Examples:
+  invitestat tabulate data/executives-online/responses.csv --codebook data/executives-online/codebook.toml --counts-out a.json
+  invitestat merge a.json a.json --codebook data/executives-online/codebook.toml";
+
 const RECONSTRUCT_EXAMPLES: &str = "Examples:
   invitestat reconstruct data/executives-online/codebook.toml --seed 20141001";
 
@@ -85,6 +92,12 @@ pub enum Command {
     /// Rebuild respondent rows consistent with a study's published figures.
     #[command(after_help = RECONSTRUCT_EXAMPLES)]
     Reconstruct(study::ReconstructArgs),
+    /// Count a responses CSV into a count table file (shards merge with `merge`).
+    #[command(after_help = TABULATE_EXAMPLES)]
+    Tabulate(study::TabulateArgs),
+    /// Merge count tables (from `tabulate` or an SQL GROUP BY) and analyse them.
+    #[command(after_help = MERGE_EXAMPLES)]
+    Merge(study::MergeArgs),
     /// Which bases and counts can show a set of printed percentages.
     #[command(after_help = RECOVER_EXAMPLES)]
     Recover(study::RecoverArgs),
@@ -282,6 +295,8 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<()> {
         Command::Analyze(a) => study::analyze(&a, out),
         Command::Reconstruct(a) => study::reconstruct_cmd(&a, out),
         Command::Recover(a) => study::recover_cmd(&a, out),
+        Command::Tabulate(a) => study::tabulate_cmd(&a, out),
+        Command::Merge(a) => study::merge_cmd(&a, out),
         Command::Ci(a) => {
             let prop = Proportion::new(a.successes, a.n).map_err(|e| UsageError(e.to_string()))?;
             let methods: Vec<CiMethod> = a.method.into_iter().collect();

@@ -6,13 +6,16 @@ use crate::codebook::Codebook;
 use crate::consistency::{
     Figure, Rounding, chance_of_fit, counts, expected_chance_hits, recover, smallest_base,
 };
+use crate::data::LoadSummary;
+use crate::data::loader::sha256_hex;
 use crate::reconstruct::reconstruct;
 use crate::report::Formats;
 use crate::stats::ConfidenceLevel;
 use crate::stats::ci::CiMethod;
 use crate::stats::multiplicity::Adjustment;
 use crate::stats::significance::TestMethod;
-use crate::study::{analyse_file, run_bundled};
+use crate::study::{analyse_file, analyse_table, paired_questions, run_bundled, tabulate_file};
+use crate::tabulate::{CountTable, CountsFile, read_counts};
 use anyhow::Context;
 use clap::Args;
 use serde_json::json;
@@ -99,6 +102,43 @@ pub struct AnalyzeArgs {
     pub json: bool,
     /// Outputs to write with --out: a comma-separated list of csv, json, html, md,
     /// png, svg (or all).
+    #[arg(long, default_value = "all", value_parser = Formats::parse)]
+    pub format: Formats,
+    /// Methods.
+    #[command(flatten)]
+    pub methods: MethodArgs,
+}
+
+/// Arguments of `invitestat tabulate`.
+#[derive(Debug, Args)]
+pub struct TabulateArgs {
+    /// Responses CSV.
+    pub responses: PathBuf,
+    /// The codebook (TOML).
+    #[arg(long)]
+    pub codebook: PathBuf,
+    /// Where to write the count table (JSON).
+    #[arg(long)]
+    pub counts_out: PathBuf,
+}
+
+/// Arguments of `invitestat merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Count files: JSON from `tabulate --counts-out`, or long-format CSV
+    /// (question,option,group,count,weight_sum,weight_sq_sum) from a GROUP BY.
+    #[arg(required = true)]
+    pub counts: Vec<PathBuf>,
+    /// The codebook (TOML) the shards were counted with.
+    #[arg(long)]
+    pub codebook: PathBuf,
+    /// Folder to write the report to.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Print the results document (JSON) to stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// Outputs to write with --out (csv, json, html, md, png, svg or all).
     #[arg(long, default_value = "all", value_parser = Formats::parse)]
     pub format: Formats,
     /// Methods.
@@ -204,6 +244,69 @@ pub fn analyze(args: &AnalyzeArgs, out: &mut dyn Write) -> anyhow::Result<()> {
         if let Some(dir) = &args.out {
             writeln!(out, "  report: {}", dir.display())?;
         }
+    }
+    Ok(())
+}
+
+/// `invitestat tabulate`.
+///
+/// # Errors
+/// A refused codebook or responses file, or an unwritable output.
+pub fn tabulate_cmd(args: &TabulateArgs, out: &mut dyn Write) -> anyhow::Result<()> {
+    let codebook = Codebook::from_path(&args.codebook)?;
+    let (table, load) = tabulate_file(&args.responses, &codebook)?;
+    let file = CountsFile::new(&codebook, load.rows_read, table);
+    let text = serde_json::to_string(&file)? + "\n";
+    let staging_dir = args.counts_out.with_extension("tmp");
+    std::fs::write(&staging_dir, text)
+        .with_context(|| format!("writing {}", staging_dir.display()))?;
+    std::fs::rename(&staging_dir, &args.counts_out)
+        .with_context(|| format!("writing {}", args.counts_out.display()))?;
+    writeln!(
+        out,
+        "{} rows read, {} used; counts written to {}",
+        load.rows_read,
+        load.rows_used,
+        args.counts_out.display()
+    )?;
+    Ok(())
+}
+
+/// `invitestat merge`.
+///
+/// # Errors
+/// A refused codebook or counts file.
+pub fn merge_cmd(args: &MergeArgs, out: &mut dyn Write) -> anyhow::Result<()> {
+    let codebook = Codebook::from_path(&args.codebook)?;
+    let pairs = paired_questions(&codebook);
+    let mut merged = CountTable::new(&codebook, &pairs);
+    let mut bytes = Vec::new();
+    for path in &args.counts {
+        let table = read_counts(path, &codebook, &pairs)?;
+        merged.merge(&table).with_context(|| format!("merging {}", path.display()))?;
+        bytes.extend(std::fs::read(path).with_context(|| format!("reading {}", path.display()))?);
+    }
+    let load = LoadSummary {
+        file: args.counts.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(" + "),
+        rows_read: merged.total(),
+        rows_used: merged.total(),
+        missing_answers: codebook
+            .questions
+            .iter()
+            .zip(&merged.questions)
+            .map(|(q, c)| (q.id.clone(), c.missing.iter().sum()))
+            .collect(),
+        sha256: sha256_hex(&bytes),
+        ..LoadSummary::default()
+    };
+    let report = analyse_table(&merged, load, &codebook, args.methods.options(), None);
+    if let Some(dir) = &args.out {
+        report.write(dir, args.format)?;
+    }
+    if args.json {
+        write!(out, "{}", report.json())?;
+    } else {
+        write!(out, "{}", report.summary())?;
     }
     Ok(())
 }

@@ -291,3 +291,115 @@ fn count_tables_merge_to_the_whole_regardless_of_how_rows_are_split() {
     assert_eq!(merged, whole);
     assert_eq!(merged.total(), 400);
 }
+
+/// Shards counted separately (by `tabulate`, or by an SQL GROUP BY written as long-format
+/// CSV) merge into exactly the analysis of the whole file.
+#[test]
+fn tabulated_shards_and_group_by_counts_merge_into_the_whole_analysis() {
+    let folder = root().join("data/executives-online");
+    let cb = folder.join("codebook.toml");
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(folder.join("responses.csv")).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    let (mut a, mut b) = (format!("{header}\n"), format!("{header}\n"));
+    for (i, l) in lines.enumerate() {
+        if i % 3 == 0 { &mut a } else { &mut b }.push_str(&format!("{l}\n"));
+    }
+    std::fs::write(dir.path().join("a.csv"), &a).unwrap();
+    std::fs::write(dir.path().join("b.csv"), &b).unwrap();
+    let run = |args: &[&std::ffi::OsStr]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_invitestat")).args(args).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        out.stdout
+    };
+    for shard in ["a", "b"] {
+        let csv = dir.path().join(format!("{shard}.csv"));
+        let json = dir.path().join(format!("{shard}.json"));
+        run(&[
+            "tabulate".as_ref(),
+            csv.as_os_str(),
+            "--codebook".as_ref(),
+            cb.as_os_str(),
+            "--counts-out".as_ref(),
+            json.as_os_str(),
+        ]);
+    }
+    let whole: serde_json::Value = serde_json::from_slice(&run(&[
+        "analyze".as_ref(),
+        folder.join("responses.csv").as_os_str(),
+        "--codebook".as_ref(),
+        cb.as_os_str(),
+        "--json".as_ref(),
+    ]))
+    .unwrap();
+    let merged: serde_json::Value = serde_json::from_slice(&run(&[
+        "merge".as_ref(),
+        dir.path().join("b.json").as_os_str(),
+        dir.path().join("a.json").as_os_str(),
+        "--codebook".as_ref(),
+        cb.as_os_str(),
+        "--json".as_ref(),
+    ]))
+    .unwrap();
+    assert_eq!(merged["analysis"], whole["analysis"]);
+    assert_eq!(merged["claims"], whole["claims"]);
+
+    // The same counts as an SQL GROUP BY would give them, in long format.
+    let mut long = String::from("question,option,group,count,weight_sum,weight_sq_sum\n");
+    let mut cells: std::collections::BTreeMap<(String, String, String), u64> = Default::default();
+    let mut rdr = csv::Reader::from_path(folder.join("responses.csv")).unwrap();
+    let headers = rdr.headers().unwrap().clone();
+    for rec in rdr.records() {
+        let rec = rec.unwrap();
+        let group = rec[1].to_string();
+        *cells.entry(("*".into(), "*".into(), group.clone())).or_default() += 1;
+        for (i, h) in headers.iter().enumerate().skip(2) {
+            *cells.entry((h.to_string(), rec[i].to_string(), group.clone())).or_default() += 1;
+        }
+        let (acc, inv) = (&rec[3], &rec[6]);
+        if !acc.is_empty() && !inv.is_empty() {
+            let flag = |v: &str| if v == "1" { "1" } else { "0" };
+            *cells
+                .entry((
+                    "accept_never_met&invite_never_met".into(),
+                    format!("{}&{}", flag(acc), flag(inv)),
+                    group.clone(),
+                ))
+                .or_default() += 1;
+        }
+    }
+    for ((q, o, g), n) in &cells {
+        long.push_str(&format!("{q},{o},{g},{n},{n},{n}\n"));
+    }
+    let long_path = dir.path().join("group_by.csv");
+    std::fs::write(&long_path, long).unwrap();
+    let from_sql: serde_json::Value = serde_json::from_slice(&run(&[
+        "merge".as_ref(),
+        long_path.as_os_str(),
+        "--codebook".as_ref(),
+        cb.as_os_str(),
+        "--json".as_ref(),
+    ]))
+    .unwrap();
+    assert_eq!(from_sql["analysis"]["results"], whole["analysis"]["results"]);
+    assert_eq!(from_sql["analysis"]["comparisons"], whole["analysis"]["comparisons"]);
+    assert_eq!(from_sql["claims"], whole["claims"]);
+
+    // Counts made with another codebook are refused.
+    let other = dir.path().join("other.toml");
+    std::fs::write(
+        &other,
+        std::fs::read_to_string(&cb).unwrap().replace("Main use of LinkedIn", "Main use"),
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_invitestat"))
+        .arg("merge")
+        .arg(dir.path().join("a.json"))
+        .arg("--codebook")
+        .arg(&other)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("counted with a different codebook"));
+}

@@ -7,7 +7,10 @@ use crate::consistency::{
     ComparisonRange, Figure, Rounding, comparison_range, counts, expected_chance_hits,
 };
 use crate::stats::ci::{CiMethod, proportion_ci};
-use crate::stats::contingency::{chi_square, fisher_freeman_halton};
+use crate::stats::contingency::{
+    MonteCarloResult, Pairwise, chi_square, fisher_freeman_halton,
+    fisher_freeman_halton_monte_carlo, pairwise_letters,
+};
 use crate::stats::difference::{DifferenceMethod, difference_ci};
 use crate::stats::multiplicity::{Adjustment, adjust};
 use crate::stats::one_sample::normal_p_value;
@@ -33,6 +36,8 @@ pub struct AnalysisOptions {
     pub adjustment: Adjustment,
     /// Confidence level (default 0.95); the significance level is `1 - level`.
     pub level: ConfidenceLevel,
+    /// Seed for Monte Carlo tests (used only when an exact test is too large).
+    pub seed: u64,
 }
 
 impl Default for AnalysisOptions {
@@ -43,6 +48,7 @@ impl Default for AnalysisOptions {
             test: TestMethod::Fisher,
             adjustment: Adjustment::Holm,
             level: ConfidenceLevel::NINETY_FIVE,
+            seed: 20141001,
         }
     }
 }
@@ -278,8 +284,16 @@ pub struct GroupTestRow {
     pub chi2: Option<f64>,
     /// Its p-value (`k - 1` degrees of freedom).
     pub chi2_p_value: Option<f64>,
-    /// Exact Fisher-Freeman-Halton p-value.
+    /// Exact Fisher-Freeman-Halton p-value (Monte Carlo estimate when the table is too
+    /// large to enumerate; see `monte_carlo`).
     pub exact_p_value: Option<f64>,
+    /// The Monte Carlo run behind `exact_p_value`, with its seed, when one was needed.
+    pub monte_carlo: Option<(MonteCarloResult, u64)>,
+    /// Pairwise comparisons of the groups (adjusted over the pairs of this question).
+    pub pairwise: Vec<Pairwise>,
+    /// Significance letters per group: the groups (A, B, ...) this one is significantly
+    /// higher than.
+    pub letters: Vec<String>,
     /// Why a test is undefined, if one is.
     pub note: String,
 }
@@ -402,7 +416,8 @@ pub fn analyse(
         comparisons[i].significant = p < alpha;
     }
     let figures = check_figures(codebook, table);
-    let group_tests = if levels.len() > 2 { group_tests(codebook, table) } else { Vec::new() };
+    let group_tests =
+        if levels.len() > 2 { group_tests(codebook, table, &options) } else { Vec::new() };
     let figure_comparisons = figure_comparisons(codebook, table, &options);
     let base_recovery = base_recovery(codebook);
     let (weighted, weighted_comparisons) = if codebook.weight_column.is_some() {
@@ -575,7 +590,14 @@ fn base_recovery(codebook: &Codebook) -> Vec<BaseRecovery> {
 }
 
 /// Chi-square and exact tests across every group with answers, per option.
-fn group_tests(codebook: &Codebook, table: &CountTable) -> Vec<GroupTestRow> {
+/// Tables drawn when the exact k-group test is too large to enumerate.
+pub const MONTE_CARLO_REPLICATES: u64 = 100_000;
+
+fn group_tests(
+    codebook: &Codebook,
+    table: &CountTable,
+    options: &AnalysisOptions,
+) -> Vec<GroupTestRow> {
     let mut rows = Vec::new();
     for (qi, q) in codebook.questions.iter().enumerate() {
         for o in q.reported_options() {
@@ -594,12 +616,33 @@ fn group_tests(codebook: &Codebook, table: &CountTable) -> Vec<GroupTestRow> {
             }
             let chi = chi_square(&props);
             let exact = fisher_freeman_halton(&props);
-            let note = [chi.as_ref().err(), exact.as_ref().err()]
-                .into_iter()
-                .flatten()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("; ");
+            let monte_carlo = exact.as_ref().err().map(|_| {
+                let mut rng =
+                    <rand_chacha::ChaCha8Rng as rand::SeedableRng>::seed_from_u64(options.seed);
+                (
+                    fisher_freeman_halton_monte_carlo(&props, MONTE_CARLO_REPLICATES, &mut rng),
+                    options.seed,
+                )
+            });
+            let (pairwise, letters) = pairwise_letters(
+                &props,
+                options.test,
+                options.adjustment,
+                1.0 - options.level.value(),
+            );
+            let note = [
+                chi.as_ref().err().map(ToString::to_string),
+                monte_carlo.map(|(m, seed)| {
+                    format!(
+                        "exact test by Monte Carlo: {} tables, seed {seed}, standard error {:.2e}",
+                        m.replicates, m.standard_error
+                    )
+                }),
+            ]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join("; ");
             rows.push(GroupTestRow {
                 question: q.id.clone(),
                 option: o.code.clone(),
@@ -607,7 +650,14 @@ fn group_tests(codebook: &Codebook, table: &CountTable) -> Vec<GroupTestRow> {
                 counts: props.iter().map(|p| (p.successes, p.n)).collect(),
                 chi2: chi.as_ref().ok().and_then(|t| t.statistic),
                 chi2_p_value: chi.as_ref().ok().map(|t| t.p_value.p),
-                exact_p_value: exact.as_ref().ok().map(|t| t.p_value.p),
+                exact_p_value: exact
+                    .as_ref()
+                    .ok()
+                    .map(|t| t.p_value.p)
+                    .or(monte_carlo.map(|(m, _)| m.p_value)),
+                monte_carlo,
+                pairwise,
+                letters,
                 note,
             });
         }

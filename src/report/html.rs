@@ -177,6 +177,10 @@ pub fn render(r: &StudyReport, charts: &[(Chart, String)]) -> Result<String, min
                 question => format!("{} = {}", g.question, g.option), groups => g.groups.join(", "),
                 counts => g.counts.iter().map(|(k, n)| format!("{k}/{n}")).collect::<Vec<_>>().join(", "),
                 chi2_p => p_text(g.chi2_p_value), exact_p => p_text(g.exact_p_value),
+                letters => g.groups.iter().zip(&g.letters).enumerate()
+                    .map(|(j, (name, l))| format!("{} {name}: {}", (b'A' + j as u8) as char, if l.is_empty() { "-" } else { l }))
+                    .collect::<Vec<_>>().join("; "),
+                note => g.note.as_str(),
             }
         })
         .collect();

@@ -217,6 +217,7 @@ impl StudyReport {
                 "chi2",
                 "chi2_p_value",
                 "exact_p_value",
+                "letters",
                 "note",
             ])?;
             for r in &self.analysis.group_tests {
@@ -228,6 +229,11 @@ impl StudyReport {
                     opt(r.chi2),
                     opt(r.chi2_p_value),
                     opt(r.exact_p_value),
+                    r.letters
+                        .iter()
+                        .map(|l| if l.is_empty() { "-".to_string() } else { l.clone() })
+                        .collect::<Vec<_>>()
+                        .join(" "),
                     r.note.clone(),
                 ])?;
             }

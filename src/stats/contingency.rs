@@ -1,6 +1,7 @@
 //! Tests of independence for a 2 x k table (a yes/no answer across k groups):
 //! Pearson's chi-square and the exact Fisher-Freeman-Halton test.
 
+use super::discrete::{Hypergeometric, Unimodal};
 use super::special::{chi2_ln_sf, ln_add_exp, ln_gamma};
 use super::{Maybe, PValue, Proportion, TestResult, Undefined};
 
@@ -90,4 +91,158 @@ pub fn fisher_freeman_halton(groups: &[Proportion]) -> Maybe<TestResult> {
         }
     });
     Ok(TestResult { statistic: None, p_value: PValue::from_ln(acc) })
+}
+
+/// The Fisher-Freeman-Halton p-value by Monte Carlo, for tables too large to
+/// enumerate: `B` tables with the observed margins are drawn (column by column from the
+/// hypergeometric distribution), and the p-value is `(1 + hits) / (1 + B)`, counting the
+/// drawn tables at most as likely as the observed one (R `fisher.test(simulate.p.value =
+/// TRUE)`'s convention). Returns the p-value and its Monte Carlo standard error.
+pub fn fisher_freeman_halton_monte_carlo<R: rand::Rng + ?Sized>(
+    groups: &[Proportion],
+    replicates: u64,
+    rng: &mut R,
+) -> MonteCarloResult {
+    use rand::RngExt;
+    let total: u64 = groups.iter().map(|g| g.n).sum();
+    let successes: u64 = groups.iter().map(|g| g.successes).sum();
+    let ln_prob =
+        |xs: &[u64]| -> f64 { xs.iter().zip(groups).map(|(&x, g)| ln_choose(g.n, x)).sum::<f64>() };
+    let observed: Vec<u64> = groups.iter().map(|g| g.successes).collect();
+    let threshold = ln_prob(&observed) + 1e-7f64.ln_1p();
+    let mut hits = 0u64;
+    let mut xs = vec![0u64; groups.len()];
+    for _ in 0..replicates {
+        // Deal the successes among the units without replacement, column by column.
+        let (mut left_units, mut left_successes) = (total, successes);
+        for (j, g) in groups.iter().enumerate() {
+            let d = Hypergeometric::new(g.n, left_units - g.n, left_successes);
+            let x = sample_unimodal(&d, rng.random_range(0.0..1.0));
+            xs[j] = x;
+            left_units -= g.n;
+            left_successes -= x;
+        }
+        if ln_prob(&xs) <= threshold {
+            hits += 1;
+        }
+    }
+    let p = (1 + hits) as f64 / (1 + replicates) as f64;
+    MonteCarloResult {
+        p_value: p,
+        standard_error: (p * (1.0 - p) / replicates as f64).sqrt(),
+        replicates,
+    }
+}
+
+/// Inverts the cdf at `u` by chop-down search outward from the mode (expected cost of
+/// order one standard deviation).
+fn sample_unimodal<D: Unimodal>(d: &D, u: f64) -> u64 {
+    let mode = d.mode();
+    let ln_total = super::discrete::ln_total(d);
+    let mut u = u - (d.ln_weight(mode) - ln_total).exp();
+    let (mut up, mut down) = (mode, mode);
+    let (mut p_up, mut p_down) =
+        ((d.ln_weight(mode) - ln_total).exp(), (d.ln_weight(mode) - ln_total).exp());
+    while u > 0.0 {
+        let can_up = up < d.hi();
+        let can_down = down > d.lo();
+        if !can_up && !can_down {
+            break;
+        }
+        // Take the more likely neighbour next.
+        let next_up = if can_up { p_up * d.ratio_up(up) } else { -1.0 };
+        let next_down = if can_down { p_down / d.ratio_up(down - 1) } else { -1.0 };
+        if next_up >= next_down {
+            up += 1;
+            p_up = next_up;
+            u -= p_up;
+            if u <= 0.0 {
+                return up;
+            }
+        } else {
+            down -= 1;
+            p_down = next_down;
+            u -= p_down;
+            if u <= 0.0 {
+                return down;
+            }
+        }
+    }
+    mode
+}
+
+/// A Monte Carlo p-value.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct MonteCarloResult {
+    /// The estimated p-value.
+    pub p_value: f64,
+    /// Its Monte Carlo standard error.
+    pub standard_error: f64,
+    /// Tables drawn.
+    pub replicates: u64,
+}
+
+/// One pairwise comparison of k groups.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Pairwise {
+    /// Index of the first group.
+    pub a: usize,
+    /// Index of the second group.
+    pub b: usize,
+    /// `p_a - p_b`.
+    pub difference: f64,
+    /// Raw two-sided p-value (`None` when the test is undefined).
+    pub p_value: Option<f64>,
+    /// Adjusted over all pairs.
+    pub p_adjusted: Option<f64>,
+    /// `p_adjusted < alpha`.
+    pub significant: bool,
+}
+
+/// Pairwise column-proportion comparisons with an adjustment over all pairs, and the
+/// significance letters banner tables print (SPSS CTABLES style): group `j` gets the
+/// letters of the groups whose proportion is significantly *lower* than its own, so
+/// "87% B" reads "significantly higher than group B".
+pub fn pairwise_letters(
+    groups: &[Proportion],
+    test: super::significance::TestMethod,
+    adjustment: super::multiplicity::Adjustment,
+    alpha: f64,
+) -> (Vec<Pairwise>, Vec<String>) {
+    let mut pairs = Vec::new();
+    for a in 0..groups.len() {
+        for b in (a + 1)..groups.len() {
+            let g = super::TwoGroups { first: groups[a], second: groups[b] };
+            let p = super::significance::two_group_test(&g, test, super::Alternative::TwoSided)
+                .ok()
+                .map(|t| t.p_value.p);
+            pairs.push(Pairwise {
+                a,
+                b,
+                difference: g.difference(),
+                p_value: p,
+                p_adjusted: None,
+                significant: false,
+            });
+        }
+    }
+    let defined: Vec<usize> = (0..pairs.len()).filter(|&i| pairs[i].p_value.is_some()).collect();
+    let raw: Vec<f64> = defined.iter().map(|&i| pairs[i].p_value.expect("defined")).collect();
+    let adjusted = super::multiplicity::adjust(&raw, adjustment).expect("p-values in [0, 1]");
+    for (&i, p) in defined.iter().zip(adjusted) {
+        pairs[i].p_adjusted = Some(p);
+        pairs[i].significant = p < alpha;
+    }
+    let letter = |j: usize| ((b'A' + (j % 26) as u8) as char).to_string();
+    let mut letters = vec![String::new(); groups.len()];
+    for p in pairs.iter().filter(|p| p.significant) {
+        let (high, low) = if p.difference > 0.0 { (p.a, p.b) } else { (p.b, p.a) };
+        letters[high].push_str(&letter(low));
+    }
+    for l in &mut letters {
+        let mut chars: Vec<char> = l.chars().collect();
+        chars.sort_unstable();
+        *l = chars.into_iter().collect();
+    }
+    (pairs, letters)
 }

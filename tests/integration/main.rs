@@ -9,6 +9,7 @@ mod charts;
 mod cli;
 mod consistency;
 mod golden;
+mod kgroups;
 mod loader;
 mod properties;
 mod study;

@@ -1,0 +1,50 @@
+//! More than two groups: pairwise comparisons with significance letters, and the
+//! Monte Carlo version of the exact k-group test.
+
+use invitestat::stats::Proportion;
+use invitestat::stats::contingency::{
+    fisher_freeman_halton, fisher_freeman_halton_monte_carlo, pairwise_letters,
+};
+use invitestat::stats::multiplicity::Adjustment;
+use invitestat::stats::significance::TestMethod;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+
+fn groups(list: &[(u64, u64)]) -> Vec<Proportion> {
+    list.iter().map(|&(x, n)| Proportion::new(x, n).unwrap()).collect()
+}
+
+#[test]
+fn letters_mark_the_groups_each_one_is_significantly_higher_than() {
+    let g = groups(&[(45, 50), (20, 50), (22, 50)]);
+    let (pairs, letters) = pairwise_letters(&g, TestMethod::Fisher, Adjustment::Holm, 0.05);
+    assert_eq!(letters, ["BC", "", ""]);
+    assert_eq!(pairs.len(), 3);
+    // B vs C (20/50 vs 22/50) is far from significant; Holm never lowers a p-value.
+    let bc = pairs.iter().find(|p| p.a == 1 && p.b == 2).unwrap();
+    assert!(!bc.significant && bc.p_adjusted.unwrap() >= bc.p_value.unwrap());
+    // The October experiment: 10/10, 7/10, 6/11 - no pair survives Holm.
+    let (_, letters) = pairwise_letters(
+        &groups(&[(10, 10), (7, 10), (6, 11)]),
+        TestMethod::Fisher,
+        Adjustment::Holm,
+        0.05,
+    );
+    assert_eq!(letters, ["", "", ""]);
+}
+
+#[test]
+fn monte_carlo_exact_test_agrees_with_enumeration_and_is_seeded() {
+    let g = groups(&[(12, 30), (20, 30), (8, 30), (15, 25)]);
+    let exact = fisher_freeman_halton(&g).unwrap().p_value.p;
+    let mut rng = ChaCha8Rng::seed_from_u64(7);
+    let mc = fisher_freeman_halton_monte_carlo(&g, 20_000, &mut rng);
+    assert!((mc.p_value - exact).abs() < 4.0 * mc.standard_error + 1e-4, "{mc:?} vs {exact}");
+    let again = fisher_freeman_halton_monte_carlo(&g, 20_000, &mut ChaCha8Rng::seed_from_u64(7));
+    assert_eq!(mc, again);
+    // A table far too large to enumerate still gets an answer.
+    let big = groups(&[(5_000, 20_000), (5_200, 20_000), (4_900, 20_000)]);
+    assert!(fisher_freeman_halton(&big).is_err());
+    let mc = fisher_freeman_halton_monte_carlo(&big, 2_000, &mut ChaCha8Rng::seed_from_u64(1));
+    assert!(mc.p_value > 0.0 && mc.p_value < 1.0);
+}

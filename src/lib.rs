@@ -50,3 +50,4 @@ pub mod stats;
 pub mod study;
 pub mod synthetic;
 pub mod tabulate;
+pub mod waves;

@@ -22,12 +22,20 @@ pub struct WaveSpec {
     pub group_shares: Vec<f64>,
     /// Wave label written to the wave column, if the codebook has one.
     pub wave: String,
+    /// Seed of the per-group answer shares (the same across waves of one panel design;
+    /// `seed` then only decides the respondents).
+    pub shares_seed: u64,
+    /// Multiplies the raw weight of each question's first option by `1 + trend` before
+    /// normalising, so successive waves can drift.
+    pub trend: f64,
 }
 
-/// Draws a wave as CSV text. Per group and question, option shares are drawn once from
-/// the seed (uniform weights, normalised), then every respondent's answer from them.
+/// Draws a wave as CSV text. Per group and question, option shares are drawn from
+/// `shares_seed` (uniform weights, normalised, the first option scaled by `1 + trend`),
+/// then every respondent's answer from them with `seed`.
 /// Weights, when the codebook has a weight column, are uniform on 0.25..4.
 pub fn generate_wave(codebook: &Codebook, spec: &WaveSpec) -> String {
+    let mut shares_rng = ChaCha8Rng::seed_from_u64(spec.shares_seed);
     let mut rng = ChaCha8Rng::seed_from_u64(spec.seed);
     let levels = &codebook.grouping.levels;
     let total: f64 = spec.group_shares.iter().sum();
@@ -39,8 +47,12 @@ pub fn generate_wave(codebook: &Codebook, spec: &WaveSpec) -> String {
                 .questions
                 .iter()
                 .map(|q| {
-                    let raw: Vec<f64> =
-                        q.options.iter().map(|_| rng.random_range(0.05..1.0)).collect();
+                    let raw: Vec<f64> = (0..q.options.len())
+                        .map(|o| {
+                            let scale = if o == 0 { 1.0 + spec.trend } else { 1.0 };
+                            shares_rng.random_range(0.05..1.0) * scale
+                        })
+                        .collect();
                     let sum: f64 = raw.iter().sum();
                     raw.into_iter().map(|v| v / sum).collect()
                 })

@@ -114,6 +114,14 @@ for (t in list(c(22, 26, 7, 0), c(29, 19, 0, 7), c(100, 117, 3, 125), c(5, 3, 3,
     emit("mcnemar_z2", g, "statistic", unname(r$statistic), "closed", "R mcnemar.test(correct = FALSE)")
   }
 }
+# Cochran-Armitage trend test over waves.
+for (t in list(list(x = c(30, 38, 45), n = c(100, 100, 100)), list(x = c(52, 48, 61, 70), n = c(60, 58, 75, 80)),
+               list(x = c(5, 5, 6), n = c(50, 60, 55)))) {
+  r <- prop.trend.test(t$x, t$n)
+  g <- list(x = paste(t$x, collapse = ";"), n = paste(t$n, collapse = ";"))
+  emit("trend", g, "statistic", unname(r$statistic), "closed", "R prop.trend.test")
+  emit("trend", g, "p", r$p.value, "closed", "R prop.trend.test")
+}
 out <- file("tests/golden/r.csv", "w")
 writeLines(paste0("# ", R.version.string, "; written by notebooks/golden/r_reference.R"), out)
 writeLines("function,args,field,value,tolerance,source", out)

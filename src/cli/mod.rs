@@ -78,6 +78,13 @@ const MERGE_EXAMPLES: &str = "Examples:
   invitestat tabulate data/executives-online/responses.csv --codebook data/executives-online/codebook.toml --counts-out a.json
   invitestat merge a.json a.json --codebook data/executives-online/codebook.toml";
 
+const WAVES_EXAMPLES: &str = "Examples:
+  invitestat waves data/waves-example/wave-1.csv data/waves-example/wave-2.csv data/waves-example/wave-3.csv --codebook data/waves-example/codebook.toml
+  invitestat waves data/waves-example/wave-1.csv data/waves-example/wave-2.csv --codebook data/waves-example/codebook.toml --json";
+
+const GENERATE_EXAMPLES: &str = "Examples:
+  invitestat generate data/waves-example/codebook.toml --rows 1000 --seed 7 --wave 4";
+
 const RECONSTRUCT_EXAMPLES: &str = "Examples:
   invitestat reconstruct data/executives-online/codebook.toml --seed 20141001";
 
@@ -98,6 +105,12 @@ pub enum Command {
     /// Merge count tables (from `tabulate` or an SQL GROUP BY) and analyse them.
     #[command(after_help = MERGE_EXAMPLES)]
     Merge(study::MergeArgs),
+    /// Compare survey waves: change since the previous wave, trends, gap changes.
+    #[command(after_help = WAVES_EXAMPLES)]
+    Waves(study::WavesArgs),
+    /// Draw a synthetic wave (seeded) for a codebook.
+    #[command(after_help = GENERATE_EXAMPLES)]
+    Generate(study::GenerateArgs),
     /// Which bases and counts can show a set of printed percentages.
     #[command(after_help = RECOVER_EXAMPLES)]
     Recover(study::RecoverArgs),
@@ -296,6 +309,8 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<()> {
         Command::Reconstruct(a) => study::reconstruct_cmd(&a, out),
         Command::Recover(a) => study::recover_cmd(&a, out),
         Command::Tabulate(a) => study::tabulate_cmd(&a, out),
+        Command::Waves(a) => study::waves_cmd(&a, out),
+        Command::Generate(a) => study::generate_cmd(&a, out),
         Command::Merge(a) => study::merge_cmd(&a, out),
         Command::Ci(a) => {
             let prop = Proportion::new(a.successes, a.n).map_err(|e| UsageError(e.to_string()))?;

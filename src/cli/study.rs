@@ -15,6 +15,7 @@ use crate::stats::ci::CiMethod;
 use crate::stats::multiplicity::Adjustment;
 use crate::stats::significance::TestMethod;
 use crate::study::{analyse_file, analyse_table, paired_questions, run_bundled, tabulate_file};
+use crate::synthetic::{WaveSpec, generate_wave};
 use crate::tabulate::{CountTable, CountsFile, read_counts};
 use anyhow::Context;
 use clap::Args;
@@ -146,6 +147,61 @@ pub struct MergeArgs {
     pub methods: MethodArgs,
 }
 
+/// Arguments of `invitestat waves`.
+#[derive(Debug, Args)]
+pub struct WavesArgs {
+    /// One responses file per wave, in order; or one file with the codebook's wave
+    /// column.
+    #[arg(required = true)]
+    pub responses: Vec<PathBuf>,
+    /// The codebook (TOML).
+    #[arg(long)]
+    pub codebook: PathBuf,
+    /// Folder to write the comparison to.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Print the comparison (JSON) to stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// Outputs to write with --out (csv, json, png, svg or all).
+    #[arg(long, default_value = "all", value_parser = Formats::parse)]
+    pub format: Formats,
+    /// Methods.
+    #[command(flatten)]
+    pub methods: MethodArgs,
+}
+
+/// Arguments of `invitestat generate`.
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// The codebook (TOML).
+    pub codebook: PathBuf,
+    /// Respondents.
+    #[arg(long)]
+    pub rows: usize,
+    /// Seed of the respondents' answers.
+    #[arg(long)]
+    pub seed: u64,
+    /// Seed of the groups' answer shares (keep it fixed across waves).
+    #[arg(long, default_value = "1")]
+    pub shares_seed: u64,
+    /// Wave label (also the id prefix).
+    #[arg(long, default_value = "1")]
+    pub wave: String,
+    /// Drift of each question's first answer: its raw share is scaled by 1 + trend.
+    #[arg(long, default_value = "0")]
+    pub trend: f64,
+    /// Share of missing answers.
+    #[arg(long, default_value = "0.03")]
+    pub missing: f64,
+    /// Group shares, comma-separated in codebook order.
+    #[arg(long, default_value = "0.15,0.85")]
+    pub group_shares: String,
+    /// Write here instead of stdout.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
 /// Arguments of `invitestat reconstruct`.
 #[derive(Debug, Args)]
 pub struct ReconstructArgs {
@@ -224,6 +280,16 @@ pub fn run(args: &RunArgs, out: &mut dyn Write) -> anyhow::Result<()> {
         write!(out, "{}", report.summary())?;
         writeln!(out, "  report: {}\n", dir.display())?;
     }
+    // The three-wave example.
+    let folder = data.join("waves-example");
+    let codebook = Codebook::from_path(&folder.join("codebook.toml"))?;
+    let files: Vec<PathBuf> = (1..=3).map(|i| folder.join(format!("wave-{i}.csv"))).collect();
+    let waves = crate::waves::waves_from_files(&files, &codebook)?;
+    let report = crate::waves::compare_waves(&codebook, waves, args.methods.options());
+    let dir = args.out.join("waves-example");
+    report.write(&dir, Formats::ALL)?;
+    write!(out, "{}", report.summary())?;
+    writeln!(out, "  report: {}", dir.display())?;
     Ok(())
 }
 
@@ -307,6 +373,84 @@ pub fn merge_cmd(args: &MergeArgs, out: &mut dyn Write) -> anyhow::Result<()> {
         write!(out, "{}", report.json())?;
     } else {
         write!(out, "{}", report.summary())?;
+    }
+    Ok(())
+}
+
+/// `invitestat waves`.
+///
+/// # Errors
+/// A refused codebook or responses file.
+pub fn waves_cmd(args: &WavesArgs, out: &mut dyn Write) -> anyhow::Result<()> {
+    let codebook = Codebook::from_path(&args.codebook)?;
+    let waves = if args.responses.len() == 1 {
+        if codebook.wave_column.is_none() {
+            return Err(UsageError(
+                "give one file per wave, or a codebook with a wave column".into(),
+            )
+            .into());
+        }
+        crate::waves::waves_from_column(&args.responses[0], &codebook)?
+    } else {
+        crate::waves::waves_from_files(&args.responses, &codebook)?
+    };
+    if waves.len() < 2 {
+        return Err(
+            UsageError(format!("{} holds only one wave", args.responses[0].display())).into()
+        );
+    }
+    let report = crate::waves::compare_waves(&codebook, waves, args.methods.options());
+    if let Some(dir) = &args.out {
+        report.write(dir, args.format)?;
+    }
+    if args.json {
+        writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
+    } else {
+        write!(out, "{}", report.summary())?;
+    }
+    Ok(())
+}
+
+/// `invitestat generate`.
+///
+/// # Errors
+/// A refused codebook, bad shares, or an unwritable output.
+pub fn generate_cmd(args: &GenerateArgs, out: &mut dyn Write) -> anyhow::Result<()> {
+    let codebook = Codebook::from_path(&args.codebook)?;
+    let shares: Vec<f64> = args
+        .group_shares
+        .split(',')
+        .map(|s| {
+            s.trim()
+                .parse::<f64>()
+                .map_err(|_| UsageError(format!("--group-shares: '{s}' is not a number")))
+        })
+        .collect::<Result<_, _>>()?;
+    if shares.len() != codebook.grouping.levels.len() || shares.iter().any(|s| s.is_nan() || *s < 0.0) {
+        return Err(UsageError(format!(
+            "--group-shares needs {} non-negative numbers",
+            codebook.grouping.levels.len()
+        ))
+        .into());
+    }
+    if !(0.0..1.0).contains(&args.missing) {
+        return Err(UsageError("--missing must be in [0, 1)".into()).into());
+    }
+    let spec = WaveSpec {
+        rows: args.rows,
+        seed: args.seed,
+        missing: args.missing,
+        group_shares: shares,
+        wave: args.wave.clone(),
+        shares_seed: args.shares_seed,
+        trend: args.trend,
+    };
+    let csv = generate_wave(&codebook, &spec);
+    match &args.out {
+        Some(path) => {
+            std::fs::write(path, csv).with_context(|| format!("writing {}", path.display()))?
+        }
+        None => write!(out, "{csv}")?,
     }
     Ok(())
 }

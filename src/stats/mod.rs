@@ -26,6 +26,7 @@ pub mod ratio;
 pub(crate) mod roots;
 pub mod significance;
 pub mod special;
+pub mod trend;
 pub mod unconditional;
 pub mod weighted;
 

@@ -179,6 +179,14 @@ fn compute(r: &Row) -> Option<f64> {
             let m = Adjustment::from_name(r.method()).unwrap();
             adjust(&p, m).unwrap()[r.u("i") as usize]
         }
+        "trend" => {
+            let xs: Vec<u64> = r.args["x"].split(';').map(|v| v.parse().unwrap()).collect();
+            let ns: Vec<u64> = r.args["n"].split(';').map(|v| v.parse().unwrap()).collect();
+            let samples: Vec<Proportion> =
+                xs.iter().zip(&ns).map(|(&x, &n)| Proportion::new(x, n).unwrap()).collect();
+            let scores: Vec<f64> = (1..=samples.len()).map(|s| s as f64).collect();
+            test_field(invitestat::stats::trend::cochran_armitage(&samples, &scores).ok()?)
+        }
         "ffh" | "chisq_k" => {
             let xs: Vec<u64> = r.args["x"].split(';').map(|v| v.parse().unwrap()).collect();
             let ns: Vec<u64> = r.args["n"].split(';').map(|v| v.parse().unwrap()).collect();

@@ -13,4 +13,5 @@ mod kgroups;
 mod loader;
 mod properties;
 mod study;
+mod waves;
 mod weighted;

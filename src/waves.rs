@@ -1,0 +1,444 @@
+//! Several survey waves of one codebook: per group and answer, the change since the
+//! previous wave with its interval and test, a trend test across three or more waves,
+//! and the change of the gap between the first two groups (difference in differences).
+//!
+//! Waves are independent samples. Changes use Newcombe's interval and the analysis's
+//! two-group test (Fisher by default); the trend test is Cochran-Armitage on the wave
+//! order; the gap change is a Wald interval with binomial standard errors.
+
+use crate::analysis::{AnalysisOptions, option_counts};
+use crate::codebook::Codebook;
+use crate::data::{LoadError, LoadSummary, load};
+use crate::plot::{Chart, ChartKind, DotRow, Point};
+use crate::report::{Formats, ReportError, Staging};
+use crate::stats::ci::proportion_ci;
+use crate::stats::difference::difference_ci;
+use crate::stats::significance::two_group_test;
+use crate::stats::trend::{binomial_se, cochran_armitage, difference_in_differences};
+use crate::stats::{Alternative, Proportion, TwoGroups};
+use crate::study::paired_questions;
+use crate::tabulate::CountTable;
+use serde::Serialize;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+/// One wave's counts.
+#[derive(Debug, Clone, Serialize)]
+pub struct Wave {
+    /// Label (the wave column's value, or the file name).
+    pub label: String,
+    /// Where it was read from.
+    pub load: LoadSummary,
+    /// Its count table.
+    #[serde(skip)]
+    pub table: CountTable,
+}
+
+/// Tabulates one file per wave, labelled by file stem.
+///
+/// # Errors
+/// [`LoadError`] for a refused file.
+pub fn waves_from_files(paths: &[PathBuf], codebook: &Codebook) -> Result<Vec<Wave>, LoadError> {
+    paths
+        .iter()
+        .map(|p| {
+            let (table, load) = crate::study::tabulate_file(p, codebook)?;
+            let label = p
+                .file_stem()
+                .map_or_else(|| p.display().to_string(), |s| s.to_string_lossy().to_string());
+            Ok(Wave { label, load, table })
+        })
+        .collect()
+}
+
+/// Tabulates one file with a wave column into one table per wave, in wave order
+/// (numeric when every label is a number, otherwise by first appearance).
+///
+/// # Errors
+/// [`LoadError`] for a refused file.
+pub fn waves_from_column(path: &Path, codebook: &Codebook) -> Result<Vec<Wave>, LoadError> {
+    let pairs = paired_questions(codebook);
+    let mut labels: Vec<String> = Vec::new();
+    let mut tables: Vec<CountTable> = Vec::new();
+    let summary = load(path, codebook, |r| {
+        let label = r.wave.clone().unwrap_or_default();
+        let i = match labels.iter().position(|l| *l == label) {
+            Some(i) => i,
+            None => {
+                labels.push(label);
+                tables.push(CountTable::new(codebook, &pairs));
+                labels.len() - 1
+            }
+        };
+        tables[i].add(&r);
+    })?;
+    let mut waves: Vec<Wave> = labels
+        .into_iter()
+        .zip(tables)
+        .map(|(label, table)| {
+            let load = LoadSummary {
+                file: format!("{} (wave {label})", path.display()),
+                rows_read: table.total(),
+                rows_used: table.total(),
+                sha256: summary.sha256.clone(),
+                ..LoadSummary::default()
+            };
+            Wave { label, load, table }
+        })
+        .collect();
+    if waves.iter().all(|w| w.label.parse::<f64>().is_ok()) {
+        waves.sort_by(|a, b| {
+            a.label
+                .parse::<f64>()
+                .expect("numeric")
+                .total_cmp(&b.label.parse::<f64>().expect("numeric"))
+        });
+    }
+    Ok(waves)
+}
+
+/// A group's answer in one wave, with the change since the previous wave.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WaveRow {
+    /// Question id.
+    pub question: String,
+    /// Option code.
+    pub option: String,
+    /// Group id.
+    pub group: String,
+    /// Wave label.
+    pub wave: String,
+    /// Respondents choosing the option.
+    pub successes: u64,
+    /// Respondents answering.
+    pub n: u64,
+    /// Share.
+    pub estimate: f64,
+    /// Interval.
+    pub ci_lower: f64,
+    /// Interval.
+    pub ci_upper: f64,
+    /// Change since the previous wave (this minus previous).
+    pub change: Option<f64>,
+    /// Interval of the change.
+    pub change_lower: Option<f64>,
+    /// Interval of the change.
+    pub change_upper: Option<f64>,
+    /// Two-sided p-value of the change.
+    pub change_p_value: Option<f64>,
+}
+
+/// A trend test across all waves for a group's answer.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TrendRow {
+    /// Question id.
+    pub question: String,
+    /// Option code.
+    pub option: String,
+    /// Group id.
+    pub group: String,
+    /// Cochran-Armitage chi-square (1 df), scores 1, 2, ... in wave order.
+    pub statistic: Option<f64>,
+    /// Its p-value.
+    pub p_value: Option<f64>,
+}
+
+/// The change of the gap between the first two groups since the previous wave.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GapRow {
+    /// Question id.
+    pub question: String,
+    /// Option code.
+    pub option: String,
+    /// Wave label.
+    pub wave: String,
+    /// Gap (group 1 minus group 2) in this wave.
+    pub gap: f64,
+    /// Gap in the previous wave.
+    pub previous_gap: f64,
+    /// Difference in differences.
+    pub change: f64,
+    /// Wald interval.
+    pub ci_lower: f64,
+    /// Wald interval.
+    pub ci_upper: f64,
+    /// Two-sided p-value.
+    pub p_value: f64,
+}
+
+/// The comparison of several waves.
+#[derive(Debug, Clone, Serialize)]
+pub struct WavesReport {
+    /// Study id.
+    pub study: String,
+    /// Options used.
+    pub options: AnalysisOptions,
+    /// The waves, in order.
+    pub waves: Vec<Wave>,
+    /// Per wave, group and answer.
+    pub rows: Vec<WaveRow>,
+    /// Trend tests (three or more waves).
+    pub trends: Vec<TrendRow>,
+    /// Gap changes (two or more groups).
+    pub gaps: Vec<GapRow>,
+    /// Group labels.
+    #[serde(skip)]
+    pub codebook: Codebook,
+}
+
+/// Compares the waves.
+pub fn compare_waves(
+    codebook: &Codebook,
+    waves: Vec<Wave>,
+    options: AnalysisOptions,
+) -> WavesReport {
+    let levels = &codebook.grouping.levels;
+    let mut rows = Vec::new();
+    let mut trends = Vec::new();
+    let mut gaps = Vec::new();
+    let two = Alternative::TwoSided;
+    for (qi, q) in codebook.questions.iter().enumerate() {
+        for o in q.reported_options() {
+            let oi = q.option_index(&o.code).expect("option of its question");
+            let per = |w: &Wave, g: usize| {
+                let (k, n) = option_counts(&w.table, qi, oi, Some(g));
+                Proportion::new(k, n).ok()
+            };
+            for (g, l) in levels.iter().enumerate() {
+                let mut series = Vec::new();
+                for (i, w) in waves.iter().enumerate() {
+                    let Some(p) = per(w, g) else { continue };
+                    let ci = proportion_ci(p, options.ci_method, options.level, two);
+                    let previous = if i > 0 { per(&waves[i - 1], g) } else { None };
+                    let change = previous.map(|prev| {
+                        let pair = TwoGroups { first: p, second: prev };
+                        let ci =
+                            difference_ci(&pair, options.difference_method, options.level, two);
+                        let test =
+                            two_group_test(&pair, options.test, two).ok().map(|t| t.p_value.p);
+                        (pair.difference(), ci, test)
+                    });
+                    rows.push(WaveRow {
+                        question: q.id.clone(),
+                        option: o.code.clone(),
+                        group: l.id.clone(),
+                        wave: w.label.clone(),
+                        successes: p.successes,
+                        n: p.n,
+                        estimate: p.estimate(),
+                        ci_lower: ci.lower,
+                        ci_upper: ci.upper,
+                        change: change.map(|c| c.0),
+                        change_lower: change.map(|c| c.1.lower),
+                        change_upper: change.map(|c| c.1.upper),
+                        change_p_value: change.and_then(|c| c.2),
+                    });
+                    series.push((i as f64 + 1.0, p));
+                }
+                if waves.len() >= 3 && series.len() >= 3 {
+                    let samples: Vec<Proportion> = series.iter().map(|s| s.1).collect();
+                    let scores: Vec<f64> = series.iter().map(|s| s.0).collect();
+                    let t = cochran_armitage(&samples, &scores).ok();
+                    trends.push(TrendRow {
+                        question: q.id.clone(),
+                        option: o.code.clone(),
+                        group: l.id.clone(),
+                        statistic: t.and_then(|t| t.statistic),
+                        p_value: t.map(|t| t.p_value.p),
+                    });
+                }
+            }
+            if levels.len() >= 2 {
+                for i in 1..waves.len() {
+                    let (Some(a1), Some(b1), Some(a0), Some(b0)) = (
+                        per(&waves[i], 0),
+                        per(&waves[i], 1),
+                        per(&waves[i - 1], 0),
+                        per(&waves[i - 1], 1),
+                    ) else {
+                        continue;
+                    };
+                    let e = |p: Proportion| (p.estimate(), binomial_se(&p));
+                    let did =
+                        difference_in_differences([e(a1), e(b1)], [e(a0), e(b0)], options.level);
+                    gaps.push(GapRow {
+                        question: q.id.clone(),
+                        option: o.code.clone(),
+                        wave: waves[i].label.clone(),
+                        gap: a1.estimate() - b1.estimate(),
+                        previous_gap: a0.estimate() - b0.estimate(),
+                        change: did.estimate,
+                        ci_lower: did.interval.lower,
+                        ci_upper: did.interval.upper,
+                        p_value: did.p_value.p,
+                    });
+                }
+            }
+        }
+    }
+    WavesReport {
+        study: codebook.study.id.clone(),
+        options,
+        waves,
+        rows,
+        trends,
+        gaps,
+        codebook: codebook.clone(),
+    }
+}
+
+fn csv_of<T: Serialize>(rows: &[T]) -> String {
+    let mut w =
+        csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
+    for r in rows {
+        w.serialize(r).expect("writing CSV to memory");
+    }
+    String::from_utf8(w.into_inner().expect("in-memory")).expect("UTF-8")
+}
+
+impl WavesReport {
+    /// A terminal summary: the significant changes.
+    pub fn summary(&self) -> String {
+        let mut out = format!("{}: {} waves (", self.study, self.waves.len());
+        out.push_str(
+            &self
+                .waves
+                .iter()
+                .map(|w| format!("{} n = {}", w.label, w.table.total()))
+                .collect::<Vec<_>>()
+                .join(", "),
+        );
+        out.push_str(")\n");
+        let alpha = 1.0 - self.options.level.value();
+        for r in self.rows.iter().filter(|r| r.change_p_value.is_some_and(|p| p < alpha)) {
+            let _ = writeln!(
+                out,
+                "  {} = {} {} {}: {:+.1} points since the previous wave ({:+.1} to {:+.1}, p = {:.4})",
+                r.question,
+                r.option,
+                r.group,
+                r.wave,
+                100.0 * r.change.unwrap_or(0.0),
+                100.0 * r.change_lower.unwrap_or(0.0),
+                100.0 * r.change_upper.unwrap_or(0.0),
+                r.change_p_value.unwrap_or(1.0)
+            );
+        }
+        for t in self.trends.iter().filter(|t| t.p_value.is_some_and(|p| p < alpha)) {
+            let _ = writeln!(
+                out,
+                "  trend in {} = {} for {}: p = {:.2e}",
+                t.question,
+                t.option,
+                t.group,
+                t.p_value.unwrap_or(1.0)
+            );
+        }
+        let n_gaps = self.gaps.iter().filter(|g| g.p_value < alpha).count();
+        let _ = writeln!(
+            out,
+            "  gap changes significant at {:.0}%: {n_gaps} of {}",
+            100.0 * self.options.level.value(),
+            self.gaps.len()
+        );
+        out
+    }
+
+    /// The chart: each group's share per wave.
+    pub fn chart(&self) -> Chart {
+        let levels = &self.codebook.grouping.levels;
+        let mut rows = Vec::new();
+        for q in &self.codebook.questions {
+            for o in q.reported_options() {
+                let name = q.label.clone().unwrap_or_else(|| q.id.clone());
+                let label = match q.kind {
+                    crate::codebook::QuestionKind::YesNo => name,
+                    crate::codebook::QuestionKind::SingleChoice => {
+                        format!("{name}: {}", o.label.to_lowercase())
+                    }
+                };
+                for w in &self.waves {
+                    let points = levels
+                        .iter()
+                        .map(|l| {
+                            self.rows
+                                .iter()
+                                .find(|r| {
+                                    r.question == q.id
+                                        && r.option == o.code
+                                        && r.group == l.id
+                                        && r.wave == w.label
+                                })
+                                .map(|r| Point {
+                                    estimate: r.estimate,
+                                    lower: r.ci_lower,
+                                    upper: r.ci_upper,
+                                    successes: r.successes,
+                                    n: r.n,
+                                })
+                        })
+                        .collect();
+                    rows.push(DotRow { label: format!("{label} ({})", w.label), points });
+                }
+            }
+        }
+        let level = format!("{:.0}%", 100.0 * self.options.level.value());
+        let alt = format!(
+            "Dot plot of each group's share per wave with {level} intervals, for {} answers over {} waves.",
+            rows.len() / self.waves.len().max(1),
+            self.waves.len()
+        );
+        Chart {
+            id: "waves".into(),
+            title: format!("{}: answers by wave", self.codebook.study.title),
+            subtitle: format!(
+                "Share of each group per wave, {level} {} intervals",
+                self.options.ci_method.name()
+            ),
+            footer: format!(
+                "Source: {}; waves {}",
+                self.study,
+                self.waves
+                    .iter()
+                    .map(|w| format!("{} (n = {})", w.label, w.table.total()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            alt,
+            kind: ChartKind::Dots {
+                series: levels.iter().map(|l| l.label.clone()).collect(),
+                rows,
+                x_desc: format!("Share of {}s", self.codebook.study.unit),
+            },
+        }
+    }
+
+    /// Writes `waves.csv`, `trends.csv`, `gaps.csv`, `waves.json`, `summary.txt` and the
+    /// chart into `dir`, atomically.
+    ///
+    /// # Errors
+    /// [`ReportError`].
+    pub fn write(&self, dir: &Path, formats: Formats) -> Result<(), ReportError> {
+        let staging = Staging::new(dir)?;
+        staging.write("summary.txt", self.summary().as_bytes())?;
+        if formats.csv {
+            staging.write("waves.csv", csv_of(&self.rows).as_bytes())?;
+            staging.write("trends.csv", csv_of(&self.trends).as_bytes())?;
+            staging.write("gaps.csv", csv_of(&self.gaps).as_bytes())?;
+        }
+        if formats.json {
+            staging.write(
+                "waves.json",
+                (serde_json::to_string_pretty(self).expect("serialisable") + "\n").as_bytes(),
+            )?;
+        }
+        let chart = self.chart();
+        if formats.svg || formats.html {
+            staging.write("charts/waves.svg", chart.svg()?.as_bytes())?;
+        }
+        if formats.png {
+            chart.write_png(&staging.path("charts/waves.png")?)?;
+        }
+        staging.commit()
+    }
+}

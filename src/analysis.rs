@@ -15,6 +15,7 @@ use crate::stats::difference::{DifferenceMethod, difference_ci};
 use crate::stats::multiplicity::{Adjustment, adjust};
 use crate::stats::one_sample::normal_p_value;
 use crate::stats::significance::{TestMethod, two_group_test};
+use crate::stats::weighted::rao_scott;
 use crate::stats::weighted::{
     WeightedCiMethod, WeightedCounts, domain_df, weighted_ci, weighted_difference,
     weighted_proportion,
@@ -220,6 +221,8 @@ pub struct WeightedComparisonRow {
     pub newcombe_effective_upper: f64,
     /// Two-sided Wald p-value (normal).
     pub p_value: f64,
+    /// Rao-Scott F test p-value (R `svychisq`, the design-based test of the 2 x 2 table).
+    pub rao_scott_p_value: Option<f64>,
 }
 
 /// The comparison of a pair of published figures over all consistent counts.
@@ -500,6 +503,11 @@ fn weighted_rows(
                 estimates.push(Some(e));
             }
             if let [Some(a), Some(b)] = estimates.as_slice() {
+                let rs = rao_scott(
+                    &weighted_counts(table, qi, oi, 0),
+                    &weighted_counts(table, qi, oi, 1),
+                )
+                .ok();
                 let d = weighted_difference(a, b, options.level);
                 let z = if d.se > 0.0 { d.estimate / d.se } else { 0.0 };
                 comparisons.push(WeightedComparisonRow {
@@ -512,6 +520,7 @@ fn weighted_rows(
                     newcombe_effective_lower: d.newcombe_effective.lower,
                     newcombe_effective_upper: d.newcombe_effective.upper,
                     p_value: normal_p_value(z, Alternative::TwoSided).p,
+                    rao_scott_p_value: rs.map(|r| r.f_p_value),
                 });
             }
         }

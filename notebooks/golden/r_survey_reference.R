@@ -47,6 +47,12 @@ for (cs in cases) {
       emit(cs$id, gname, paste0(method, "_upper"), ci[2], "root", paste0("R survey svyciprop(method = \"", method, "\"), df = degf(subset)"))
     }
   }
+  f <- svychisq(~y + grp, des, statistic = "F")
+  chi <- svychisq(~y + grp, des, statistic = "Chisq")
+  emit(cs$id, "rao-scott", "pearson", unname(chi$statistic), "closed", "R survey svychisq(statistic = \"Chisq\") (unscaled X^2)")
+  emit(cs$id, "rao-scott", "chisq_p", chi$p.value, "exact", "R survey svychisq(statistic = \"Chisq\")")
+  emit(cs$id, "rao-scott", "f", unname(f$statistic), "closed", "R survey svychisq(statistic = \"F\")")
+  emit(cs$id, "rao-scott", "f_p", f$p.value, "exact", "R survey svychisq(statistic = \"F\")")
   contrast <- svycontrast(by, c(-1, 1))  # grp levels sorted 0, 1: group 1 minus group 2
   emit(cs$id, "diff", "estimate", coef(contrast)[1], "closed", "R survey svyby(covmat = TRUE) + svycontrast")
   emit(cs$id, "diff", "se", SE(contrast)[1], "closed", "R survey svyby(covmat = TRUE) + svycontrast")

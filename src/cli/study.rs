@@ -426,7 +426,9 @@ pub fn generate_cmd(args: &GenerateArgs, out: &mut dyn Write) -> anyhow::Result<
                 .map_err(|_| UsageError(format!("--group-shares: '{s}' is not a number")))
         })
         .collect::<Result<_, _>>()?;
-    if shares.len() != codebook.grouping.levels.len() || shares.iter().any(|s| s.is_nan() || *s < 0.0) {
+    if shares.len() != codebook.grouping.levels.len()
+        || shares.iter().any(|s| s.is_nan() || *s < 0.0)
+    {
         return Err(UsageError(format!(
             "--group-shares needs {} non-negative numbers",
             codebook.grouping.levels.len()

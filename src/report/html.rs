@@ -303,7 +303,7 @@ pub fn render(r: &StudyReport, charts: &[(Chart, String)]) -> Result<String, min
                 difference => format!("{:+.1} pts", 100.0 * c.difference),
                 wald => format!("{:+.1} to {:+.1}", 100.0 * c.wald_lower, 100.0 * c.wald_upper),
                 newcombe => format!("{:+.1} to {:+.1}", 100.0 * c.newcombe_effective_lower, 100.0 * c.newcombe_effective_upper),
-                p => p_text(Some(c.p_value)),
+                p => p_text(Some(c.p_value)), rao_scott => p_text(c.rao_scott_p_value),
             }
         })
         .collect();

@@ -371,6 +371,7 @@ impl StudyReport {
                 "newcombe_effective_lower",
                 "newcombe_effective_upper",
                 "p_value",
+                "rao_scott_p_value",
             ])?;
             for r in &self.analysis.weighted_comparisons {
                 w.write_record([
@@ -383,6 +384,7 @@ impl StudyReport {
                     r.newcombe_effective_lower.to_string(),
                     r.newcombe_effective_upper.to_string(),
                     r.p_value.to_string(),
+                    opt(r.rao_scott_p_value),
                 ])?;
             }
             Ok(())

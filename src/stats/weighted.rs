@@ -246,3 +246,73 @@ pub fn weighted_difference(
         newcombe_effective: Interval::new(lower.max(-1.0), upper.min(1.0)),
     }
 }
+
+/// Rao-Scott tests of independence of a yes/no answer and two groups in a weighted
+/// design (R `svychisq(~y + group, design)`).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct RaoScott {
+    /// Pearson's X^2 on the weighted table scaled to the sample size (R reports this,
+    /// unscaled, as the "Chisq" statistic).
+    pub pearson: f64,
+    /// The generalised design effect of the interaction contrast.
+    pub delta: f64,
+    /// First-order Rao-Scott p-value: `P(chi2_1 > X^2 / delta)` (R `statistic = "Chisq"`).
+    pub chisq_p_value: f64,
+    /// `X^2 / delta` referred to `F(1, N - 1)` (R `statistic = "F"`, the default).
+    pub f: f64,
+    /// Denominator degrees of freedom `N - 1`.
+    pub f_df: f64,
+    /// The F test's p-value.
+    pub f_p_value: f64,
+}
+
+/// Rao-Scott first-order and F tests for a 2 x 2 weighted table, from the two groups'
+/// sufficient statistics (the design: one stage, with replacement, `N = n1 + n2`).
+/// Matches R survey `svychisq(statistic = "Chisq" | "F")`.
+///
+/// # Errors
+/// Undefined when the weighted table has an empty row or column.
+pub fn rao_scott(a: &WeightedCounts, b: &WeightedCounts) -> super::Maybe<RaoScott> {
+    // Cells in R's order (y varies fastest): (yes, a), (no, a), (yes, b), (no, b).
+    let w = [a.w_yes, a.w_no, b.w_yes, b.w_no];
+    let q = [a.w2_yes, a.w2_no, b.w2_yes, b.w2_no];
+    let total: f64 = w.iter().sum();
+    let n = (a.n + b.n) as f64;
+    let p: Vec<f64> = w.iter().map(|x| x / total).collect();
+    let (row_yes, row_no) = (p[0] + p[2], p[1] + p[3]);
+    let (col_a, col_b) = (p[0] + p[1], p[2] + p[3]);
+    if [row_yes, row_no, col_a, col_b].iter().any(|&m| m <= 0.0) || n < 2.0 {
+        return Err(super::Undefined::NoVariation);
+    }
+    let expected = [row_yes * col_a, row_no * col_a, row_yes * col_b, row_no * col_b];
+    let pearson: f64 = n * p.iter().zip(&expected).map(|(o, e)| (o - e).powi(2) / e).sum::<f64>();
+    // Interaction contrast and the design covariance of the cell proportions:
+    // V = N/(N-1) sum_i u_i u_i', u_i = w_i (z_i - p) / W, summed cell by cell.
+    let c = [1.0, -1.0, -1.0, 1.0];
+    let mut quad_v = 0.0;
+    for j in 0..4 {
+        for k in 0..4 {
+            let mut v = 0.0;
+            for (cell, qc) in q.iter().enumerate() {
+                let zj = if cell == j { 1.0 } else { 0.0 };
+                let zk = if cell == k { 1.0 } else { 0.0 };
+                v += qc * (zj - p[j]) * (zk - p[k]);
+            }
+            v *= n / (n - 1.0) / (total * total);
+            let (cj, ck) = (
+                if p[j] > 0.0 { c[j] / p[j] } else { 0.0 },
+                if p[k] > 0.0 { c[k] / p[k] } else { 0.0 },
+            );
+            quad_v += cj * v * ck;
+        }
+    }
+    let denom: f64 =
+        c.iter().zip(&p).map(|(ci, pi)| if *pi > 0.0 { ci * ci / pi } else { 0.0 }).sum::<f64>()
+            / n;
+    let delta = quad_v / denom;
+    let chisq_p_value = super::special::chi2_ln_sf(pearson / delta, 1.0).exp();
+    let f = pearson / delta;
+    let f_df = n - 1.0;
+    let f_p_value = 2.0 * super::special::t_sf(f.sqrt(), f_df);
+    Ok(RaoScott { pearson, delta, chisq_p_value, f, f_df, f_p_value })
+}

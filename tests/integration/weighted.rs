@@ -3,7 +3,7 @@
 
 use invitestat::stats::ConfidenceLevel;
 use invitestat::stats::weighted::{
-    WeightedCiMethod, WeightedCounts, domain_df, weighted_ci, weighted_difference,
+    WeightedCiMethod, WeightedCounts, domain_df, rao_scott, weighted_ci, weighted_difference,
     weighted_proportion,
 };
 
@@ -69,6 +69,16 @@ fn weighted_estimates_match_r_survey() {
         let expected: f64 = cols[3].parse().unwrap();
         let e = if cols[1] == "1" { e1 } else { e2 };
         let (got, tol) = match (cols[1], cols[2]) {
+            ("rao-scott", field) => {
+                let rs = rao_scott(&g1, &g2).unwrap();
+                let v = match field {
+                    "pearson" => rs.pearson,
+                    "chisq_p" => rs.chisq_p_value,
+                    "f" => rs.f,
+                    _ => rs.f_p_value,
+                };
+                (v, if field.ends_with("_p") { QUANTILE } else { CLOSED_FORM })
+            }
             ("diff", "estimate") => (weighted_difference(&e1, &e2, level).estimate, CLOSED_FORM),
             ("diff", "se") => (weighted_difference(&e1, &e2, level).se, CLOSED_FORM),
             (_, "estimate") => (e.estimate, CLOSED_FORM),
@@ -98,7 +108,7 @@ fn weighted_estimates_match_r_survey() {
             failures.push(format!("{line}: got {got:e}"));
         }
     }
-    assert!(checked >= 55, "only {checked} values checked");
+    assert!(checked >= 65, "only {checked} values checked");
     assert!(
         failures.is_empty(),
         "{} differ from R survey:\n{}",

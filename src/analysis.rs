@@ -475,7 +475,9 @@ fn weighted_rows(
     let mut rows = Vec::new();
     let mut comparisons = Vec::new();
     for (qi, q) in codebook.questions.iter().enumerate() {
-        let total_n: u64 = (0..table.groups).map(|g| table.questions[qi].answered(g)).sum();
+        // The design keeps every respondent: those who skipped the question, like those
+        // in other groups, are outside the domain (R's na.rm = TRUE subsets the design).
+        let total_n = table.total();
         for o in q.reported_options() {
             let oi = q.option_index(&o.code).expect("option of its question");
             let mut estimates = Vec::new();
@@ -484,7 +486,12 @@ fn weighted_rows(
                     estimates.push(None);
                     continue;
                 };
-                let ci = weighted_ci(&e, WeightedCiMethod::Beta, options.level, domain_df(&e));
+                let ci = weighted_ci(
+                    &e,
+                    WeightedCiMethod::Beta,
+                    options.level,
+                    domain_df(table.respondents[g]),
+                );
                 rows.push(WeightedRow {
                     question: q.id.clone(),
                     option: o.code.clone(),

@@ -6,7 +6,8 @@
 #
 # Each case is a deterministic data set (the Rust test rebuilds the same one):
 #   n rows; rows 0..n1-1 are group 1 ("recruiters"); y = 1 for the first k1 rows of group 1
-#   and the first k0 rows of group 2; weight pattern as below. Design: one stage, with
+#   and the first k0 rows of group 2; weight pattern as below; case D also has item
+#   non-response (y missing on every 11th row), handled with na.rm = TRUE. Design: one stage, with
 #   replacement, svydesign(ids = ~1, weights = ~w). Domains via subset() (domain-correct
 #   variances; R's degrees of freedom for a subset are its row count - 1).
 suppressMessages(library(survey))
@@ -25,37 +26,43 @@ weights_for <- function(pattern, n) {
 cases <- list(
   list(id = "A", n = 400, n1 = 60, k1 = 52, k0 = 214, w = "a"),
   list(id = "B", n = 250, n1 = 40, k1 = 13, k0 = 150, w = "b"),
-  list(id = "C", n = 100, n1 = 20, k1 = 20, k0 = 30, w = "c")
+  list(id = "C", n = 100, n1 = 20, k1 = 20, k0 = 30, w = "c"),
+  list(id = "D", n = 300, n1 = 50, k1 = 20, k0 = 100, w = "b", missing_every = 11)
 )
 for (cs in cases) {
   n <- cs$n; n1 <- cs$n1
   grp <- c(rep(1, n1), rep(0, n - n1))
   y <- c(as.numeric(seq_len(n1) <= cs$k1), as.numeric(seq_len(n - n1) <= cs$k0))
+  if (!is.null(cs$missing_every)) y[(0:(n - 1)) %% cs$missing_every == 0] <- NA  # item non-response
   d <- data.frame(y = y, grp = grp, w = weights_for(cs$w, n))
   des <- svydesign(ids = ~1, weights = ~w, data = d)
-  by <- svyby(~y, ~grp, des, svymean, covmat = TRUE)
+  # svyby(covmat = TRUE) fails with NA in survey 4.1.1 ("number of items to replace is
+  # not a multiple"); the difference is then not emitted for that case.
+  by <- if (is.null(cs$missing_every)) svyby(~y, ~grp, des, svymean, covmat = TRUE) else NULL
   for (g in c(1, 0)) {
     gname <- if (g == 1) "1" else "2"
     sub <- subset(des, grp == g)
-    m <- svymean(~y, sub, deff = "replace")
+    m <- svymean(~y, sub, deff = "replace", na.rm = TRUE)
     emit(cs$id, gname, "estimate", coef(m)[1], "closed", "R survey svymean on subset()")
     emit(cs$id, gname, "se", SE(m)[1], "closed", "R survey svymean on subset() (domain variance)")
     emit(cs$id, gname, "deff_replace", deff(m)[1], "closed", "R survey svymean(deff = \"replace\")")
     for (method in c("logit", "mean", "asin", "beta")) {
-      ci <- tryCatch(suppressWarnings(attr(svyciprop(~y, sub, method = method), "ci")), error = function(e) c(NA, NA))
+      ci <- tryCatch(suppressWarnings(attr(svyciprop(~y, sub, method = method, na.rm = TRUE), "ci")), error = function(e) c(NA, NA))
       emit(cs$id, gname, paste0(method, "_lower"), ci[1], "root", paste0("R survey svyciprop(method = \"", method, "\"), df = degf(subset)"))
       emit(cs$id, gname, paste0(method, "_upper"), ci[2], "root", paste0("R survey svyciprop(method = \"", method, "\"), df = degf(subset)"))
     }
   }
-  f <- svychisq(~y + grp, des, statistic = "F")
-  chi <- svychisq(~y + grp, des, statistic = "Chisq")
-  emit(cs$id, "rao-scott", "pearson", unname(chi$statistic), "closed", "R survey svychisq(statistic = \"Chisq\") (unscaled X^2)")
-  emit(cs$id, "rao-scott", "chisq_p", chi$p.value, "exact", "R survey svychisq(statistic = \"Chisq\")")
-  emit(cs$id, "rao-scott", "f", unname(f$statistic), "closed", "R survey svychisq(statistic = \"F\")")
-  emit(cs$id, "rao-scott", "f_p", f$p.value, "exact", "R survey svychisq(statistic = \"F\")")
-  contrast <- svycontrast(by, c(-1, 1))  # grp levels sorted 0, 1: group 1 minus group 2
-  emit(cs$id, "diff", "estimate", coef(contrast)[1], "closed", "R survey svyby(covmat = TRUE) + svycontrast")
-  emit(cs$id, "diff", "se", SE(contrast)[1], "closed", "R survey svyby(covmat = TRUE) + svycontrast")
+  if (is.null(cs$missing_every)) {
+    f <- svychisq(~y + grp, des, statistic = "F")
+    chi <- svychisq(~y + grp, des, statistic = "Chisq")
+    emit(cs$id, "rao-scott", "pearson", unname(chi$statistic), "closed", "R survey svychisq(statistic = \"Chisq\") (unscaled X^2)")
+    emit(cs$id, "rao-scott", "chisq_p", chi$p.value, "exact", "R survey svychisq(statistic = \"Chisq\")")
+    emit(cs$id, "rao-scott", "f", unname(f$statistic), "closed", "R survey svychisq(statistic = \"F\")")
+    emit(cs$id, "rao-scott", "f_p", f$p.value, "exact", "R survey svychisq(statistic = \"F\")")
+    contrast <- svycontrast(by, c(-1, 1))  # grp levels sorted 0, 1: group 1 minus group 2
+    emit(cs$id, "diff", "estimate", coef(contrast)[1], "closed", "R survey svyby(covmat = TRUE) + svycontrast")
+    emit(cs$id, "diff", "se", SE(contrast)[1], "closed", "R survey svyby(covmat = TRUE) + svycontrast")
+  }
 }
 out <- file("tests/golden/r_survey.csv", "w")
 writeLines(paste0("# ", R.version.string, ", survey ", packageVersion("survey"), "; written by notebooks/golden/r_survey_reference.R"), out)

@@ -142,9 +142,11 @@ pub fn weighted_proportion(
     })
 }
 
-/// R's degrees of freedom for a domain taken with `subset()`: its size minus one.
-pub fn domain_df(e: &WeightedEstimate) -> f64 {
-    (e.n as f64 - 1.0).max(1.0)
+/// R's degrees of freedom for a domain taken with `subset()`: the number of
+/// respondents in the group minus one, counting those who skipped the question (R's
+/// `degf()` of the subset design, before `na.rm` drops them).
+pub fn domain_df(group_respondents: u64) -> f64 {
+    (group_respondents as f64 - 1.0).max(1.0)
 }
 
 /// A two-sided interval for a weighted share with `df` degrees of freedom. Matches R
@@ -179,9 +181,9 @@ pub fn weighted_ci(
             Interval::new((a - t * se).sin().powi(2), (a + t * se).sin().powi(2))
         }
         WeightedCiMethod::Beta => {
-            let t_rows = t_quantile(alpha / 2.0, e.n as f64 - 1.0);
-            let t_df = t_quantile(alpha / 2.0, df);
-            let n_eff = p * (1.0 - p) / (e.se * e.se) * (t_rows / t_df).powi(2);
+            // R scales n_eff by (qt(alpha/2, rows - 1) / qt(alpha/2, df))^2, which is 1
+            // for a subset's own degrees of freedom, the df used here.
+            let n_eff = p * (1.0 - p) / (e.se * e.se);
             Interval::new(
                 beta_quantile(alpha / 2.0, n_eff * p, n_eff * (1.0 - p) + 1.0),
                 beta_quantile_upper(alpha / 2.0, n_eff * p + 1.0, n_eff * (1.0 - p)),

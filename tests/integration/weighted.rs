@@ -19,12 +19,15 @@ struct Case {
     k1: usize,
     k0: usize,
     pattern: char,
+    /// y is missing on rows `i % m == 0` (0 = none).
+    missing_every: usize,
 }
 
-const CASES: [Case; 3] = [
-    Case { id: "A", n: 400, n1: 60, k1: 52, k0: 214, pattern: 'a' },
-    Case { id: "B", n: 250, n1: 40, k1: 13, k0: 150, pattern: 'b' },
-    Case { id: "C", n: 100, n1: 20, k1: 20, k0: 30, pattern: 'c' },
+const CASES: [Case; 4] = [
+    Case { id: "A", n: 400, n1: 60, k1: 52, k0: 214, pattern: 'a', missing_every: 0 },
+    Case { id: "B", n: 250, n1: 40, k1: 13, k0: 150, pattern: 'b', missing_every: 0 },
+    Case { id: "C", n: 100, n1: 20, k1: 20, k0: 30, pattern: 'c', missing_every: 0 },
+    Case { id: "D", n: 300, n1: 50, k1: 20, k0: 100, pattern: 'b', missing_every: 11 },
 ];
 
 fn weight(pattern: char, i: usize) -> f64 {
@@ -39,6 +42,9 @@ fn weight(pattern: char, i: usize) -> f64 {
 fn counts(c: &Case) -> [WeightedCounts; 2] {
     let mut g = [WeightedCounts::default(); 2];
     for i in 0..c.n {
+        if c.missing_every > 0 && i % c.missing_every == 0 {
+            continue; // item non-response: outside the domain, still in the design
+        }
         let (idx, yes) = if i < c.n1 { (0, i < c.k1) } else { (1, i - c.n1 < c.k0) };
         let w = weight(c.pattern, i);
         let s = &mut g[idx];
@@ -97,7 +103,8 @@ fn weighted_estimates_match_r_survey() {
                     "asin" => WeightedCiMethod::Asin,
                     _ => WeightedCiMethod::Beta,
                 };
-                let ci = weighted_ci(&e, m, level, domain_df(&e)).interval;
+                let group_rows = if cols[1] == "1" { case.n1 } else { case.n - case.n1 } as u64;
+                let ci = weighted_ci(&e, m, level, domain_df(group_rows)).interval;
                 (if end == "lower" { ci.lower } else { ci.upper }, QUANTILE)
             }
         };
@@ -130,7 +137,7 @@ fn anchors_kish_effective_n_wilson_and_the_domain_error() {
         &e,
         WeightedCiMethod::WilsonEffective,
         ConfidenceLevel::NINETY_FIVE,
-        domain_df(&e),
+        domain_df(60),
     )
     .interval;
     assert!(
@@ -148,7 +155,7 @@ fn a_share_of_one_gets_a_flagged_exact_one_sided_bound() {
     assert_eq!(e.estimate, 1.0);
     assert_eq!(e.deff_replace, None);
     for m in WeightedCiMethod::ALL {
-        let ci = weighted_ci(&e, m, ConfidenceLevel::NINETY_FIVE, domain_df(&e));
+        let ci = weighted_ci(&e, m, ConfidenceLevel::NINETY_FIVE, domain_df(20));
         assert!(ci.boundary);
         assert_eq!(ci.interval.upper, 1.0);
         // Clopper-Pearson lower bound for n_eff of n_eff: (alpha / 2)^(1 / n_eff).

@@ -70,7 +70,7 @@ pub fn waves_from_column(path: &Path, codebook: &Codebook) -> Result<Vec<Wave>, 
                 labels.len() - 1
             }
         };
-        tables[i].add(&r);
+        tables[i].add(r);
     })?;
     let mut waves: Vec<Wave> = labels
         .into_iter()

@@ -10,7 +10,7 @@
 
 use crate::codebook::Codebook;
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -44,17 +44,64 @@ pub struct LoadSummary {
     pub sha256: String,
 }
 
+/// Respondent ids seen so far, kept as 64-bit hashes (8 bytes a row instead of the
+/// ids themselves). Two different ids collide with probability about `n^2 / 2^65`
+/// (1e-7 for a million rows), which would be reported as a duplicate.
+#[derive(Default)]
+struct IdSet(std::collections::HashSet<u64, std::hash::BuildHasherDefault<PassThrough>>);
+
+impl IdSet {
+    fn insert(&mut self, id: &[u8]) -> bool {
+        self.0.insert(hash_id(id))
+    }
+}
+
+/// A hasher for values that are already well-mixed 64-bit hashes.
+#[derive(Default)]
+struct PassThrough(u64);
+
+impl std::hash::Hasher for PassThrough {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 << 8) | u64::from(*b);
+        }
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = v;
+    }
+}
+
+/// A 64-bit hash of an id (FNV-1a followed by a murmur3 finaliser).
+fn hash_id(id: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in id {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    h ^ (h >> 33)
+}
+
 /// A reader that hashes what passes through it, so the checksum costs no second read.
 struct Hashing<R> {
     inner: R,
     hasher: sha2::Sha256,
+    enabled: bool,
 }
 
 impl<R: Read> Read for Hashing<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         use sha2::Digest;
         let n = self.inner.read(buf)?;
-        self.hasher.update(&buf[..n]);
+        if self.enabled {
+            self.hasher.update(&buf[..n]);
+        }
         Ok(n)
     }
 }
@@ -141,7 +188,7 @@ pub struct BadValue {
 pub fn load(
     path: &Path,
     codebook: &Codebook,
-    each: impl FnMut(Response),
+    each: impl FnMut(&Response),
 ) -> Result<LoadSummary, LoadError> {
     let file = std::fs::File::open(path)
         .map_err(|source| LoadError::Io { file: path.to_path_buf(), source })?;
@@ -161,12 +208,29 @@ pub fn load_reader<R: Read>(
     reader: R,
     path: &Path,
     codebook: &Codebook,
-    mut each: impl FnMut(Response),
+    each: impl FnMut(&Response),
+) -> Result<LoadSummary, LoadError> {
+    load_part(reader, path, codebook, false, each)
+}
+
+/// As [`load_reader`] for a part of a file (its header line, then rows from a record
+/// boundary): with `part` set, the part may hold no rows and no checksum is computed
+/// (the caller hashes the whole file).
+///
+/// # Errors
+/// As [`load`]; line numbers count from the start of the part.
+pub fn load_part<R: Read>(
+    reader: R,
+    path: &Path,
+    codebook: &Codebook,
+    part: bool,
+    mut each: impl FnMut(&Response),
 ) -> Result<LoadSummary, LoadError> {
     let file = path.to_path_buf();
-    let hashing = Hashing { inner: reader, hasher: <sha2::Sha256 as sha2::Digest>::new() };
+    let hashing =
+        Hashing { inner: reader, hasher: <sha2::Sha256 as sha2::Digest>::new(), enabled: !part };
     let mut rdr =
-        csv::ReaderBuilder::new().trim(csv::Trim::All).flexible(false).from_reader(hashing);
+        csv::ReaderBuilder::new().trim(csv::Trim::Headers).flexible(false).from_reader(hashing);
     let csv_error = |e: csv::Error, file: &PathBuf| {
         let line = e.position().map_or(0, csv::Position::line);
         let message = match e.kind() {
@@ -249,31 +313,79 @@ pub fn load_reader<R: Read>(
         .collect();
 
     let mut summary = LoadSummary { file: path.display().to_string(), ..LoadSummary::default() };
-    for q in &codebook.questions {
-        summary.missing_answers.insert(q.id.clone(), 0);
+    // Codes are matched as bytes (a handful per question: a linear scan beats hashing).
+    let as_bytes = |m: &HashMap<&str, usize>| -> Vec<(Vec<u8>, usize)> {
+        let mut v: Vec<(Vec<u8>, usize)> =
+            m.iter().map(|(k, i)| (k.as_bytes().to_vec(), *i)).collect();
+        v.sort_by_key(|(_, i)| *i);
+        v
+    };
+    let option_bytes: Vec<Vec<(Vec<u8>, usize)>> = option_codes.iter().map(as_bytes).collect();
+    let group_bytes = as_bytes(&group_codes);
+    let missing_bytes: Vec<Vec<Vec<u8>>> = codebook
+        .questions
+        .iter()
+        .map(|q| q.missing.iter().map(|m| m.as_bytes().to_vec()).collect())
+        .collect();
+    /// Option lookup: one-byte codes through a table, longer ones by scanning.
+    struct Codes {
+        single: [u8; 256],
+        longer: Vec<(Vec<u8>, usize)>,
     }
-    let mut ids: HashSet<String> = HashSet::new();
-    let mut record = csv::StringRecord::new();
+    impl Codes {
+        fn new(codes: &[(Vec<u8>, usize)]) -> Self {
+            let mut single = [0u8; 256];
+            let mut longer = Vec::new();
+            for (k, i) in codes {
+                match k.as_slice() {
+                    [b] if *i < 255 => single[usize::from(*b)] = (*i + 1) as u8,
+                    _ => longer.push((k.clone(), *i)),
+                }
+            }
+            Codes { single, longer }
+        }
+        fn find(&self, field: &[u8]) -> Option<usize> {
+            if let [b] = field {
+                let i = self.single[usize::from(*b)];
+                if i > 0 {
+                    return Some(usize::from(i) - 1);
+                }
+            }
+            self.longer.iter().find(|(k, _)| k == field).map(|(_, i)| *i)
+        }
+    }
+    let option_bytes: Vec<Codes> = option_bytes.iter().map(|c| Codes::new(c)).collect();
+    let group_bytes = Codes::new(&group_bytes);
+    let mut missing_counts = vec![0u64; codebook.questions.len()];
+    let mut ids = IdSet::default();
+    let mut record = csv::ByteRecord::new();
+    let mut response =
+        Response { group: 0, weight: 1.0, wave: None, answers: vec![None; question_cols.len()] };
     loop {
-        match rdr.read_record(&mut record) {
+        match rdr.read_byte_record(&mut record) {
             Ok(true) => {}
             Ok(false) => break,
             Err(e) => return Err(csv_error(e, &file)),
         }
         let line = record.position().map_or(0, csv::Position::line);
         summary.rows_read += 1;
-        let value_error = |c: &Column, value: &str, message: &'static str, expected: String| {
+        let value_error = |c: &Column, value: &[u8], message: &'static str, expected: String| {
+            let (value, message) = match std::str::from_utf8(value) {
+                Ok(v) => (v.to_string(), message),
+                Err(_) => (String::from_utf8_lossy(value).into_owned(), "invalid UTF-8"),
+            };
             LoadError::Value(Box::new(BadValue {
                 file: file.display().to_string(),
                 line,
                 column: c.name.clone(),
                 column_index: c.index + 1,
-                value: value.to_string(),
+                value,
                 message,
                 expected,
             }))
         };
-        let id = &record[id_col.index];
+        let field = |i: usize| record[i].trim_ascii();
+        let id = field(id_col.index);
         if id.is_empty() {
             return Err(value_error(
                 &id_col,
@@ -282,10 +394,10 @@ pub fn load_reader<R: Read>(
                 "a unique, non-empty id".into(),
             ));
         }
-        if !ids.insert(id.to_string()) {
+        if !ids.insert(id) {
             return Err(value_error(&id_col, id, "duplicate respondent id", "each id once".into()));
         }
-        let code = &record[group_col.index];
+        let code = field(group_col.index);
         if code.is_empty() {
             *summary
                 .excluded
@@ -293,21 +405,24 @@ pub fn load_reader<R: Read>(
                 .or_insert(0) += 1;
             continue;
         }
-        let group = *group_codes.get(code).ok_or_else(|| {
+        response.group = group_bytes.find(code).ok_or_else(|| {
             value_error(&group_col, code, "unknown group code", group_expected.clone())
         })?;
-        let weight = match &weight_col {
+        response.weight = match &weight_col {
             None => 1.0,
             Some(c) => {
-                let text = &record[c.index];
-                let w: f64 = text.parse().map_err(|_| {
-                    value_error(
-                        c,
-                        text,
-                        "weight is not a number",
-                        "a positive, finite number".into(),
-                    )
-                })?;
+                let text = field(c.index);
+                let w: f64 = std::str::from_utf8(text)
+                    .ok()
+                    .and_then(|t| t.parse().ok())
+                    .ok_or_else(|| {
+                        value_error(
+                            c,
+                            text,
+                            "weight is not a number",
+                            "a positive, finite number".into(),
+                        )
+                    })?;
                 if !(w.is_finite() && w > 0.0) {
                     return Err(value_error(
                         c,
@@ -319,30 +434,34 @@ pub fn load_reader<R: Read>(
                 w
             }
         };
-        let wave = wave_col.as_ref().map(|c| record[c.index].to_string());
-        if let (Some(c), Some(w)) = (&wave_col, &wave)
-            && w.is_empty()
-        {
-            return Err(value_error(c, w, "empty wave", "a wave label".into()));
+        if let Some(c) = &wave_col {
+            let w = field(c.index);
+            if w.is_empty() {
+                return Err(value_error(c, w, "empty wave", "a wave label".into()));
+            }
+            if response.wave.as_deref().map(str::as_bytes) != Some(w) {
+                response.wave = Some(String::from_utf8_lossy(w).into_owned());
+            }
         }
-        let mut answers = Vec::with_capacity(question_cols.len());
         for (qi, c) in question_cols.iter().enumerate() {
-            let text = &record[c.index];
-            let q = &codebook.questions[qi];
-            if text.is_empty() || q.missing.iter().any(|m| m == text) {
-                *summary.missing_answers.get_mut(&q.id).expect("inserted") += 1;
-                answers.push(None);
+            let text = field(c.index);
+            if text.is_empty() || missing_bytes[qi].iter().any(|m| m.as_slice() == text) {
+                missing_counts[qi] += 1;
+                response.answers[qi] = None;
                 continue;
             }
-            let option = *option_codes[qi].get(text).ok_or_else(|| {
+            let option = option_bytes[qi].find(text).ok_or_else(|| {
                 value_error(c, text, "unknown answer code", question_expected[qi].clone())
             })?;
-            answers.push(Some(option));
+            response.answers[qi] = Some(option);
         }
         summary.rows_used += 1;
-        each(Response { group, weight, wave, answers });
+        each(&response);
     }
-    if summary.rows_read == 0 {
+    for (q, n) in codebook.questions.iter().zip(missing_counts) {
+        summary.missing_answers.insert(q.id.clone(), n);
+    }
+    if summary.rows_read == 0 && !part {
         return Err(LoadError::Empty { file });
     }
     // Hash whatever the CSV reader did not need to read (nothing, normally).

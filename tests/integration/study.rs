@@ -280,7 +280,7 @@ fn count_tables_merge_to_the_whole_regardless_of_how_rows_are_split() {
         (0..3).map(|_| CountTable::new(&codebook, &paired_questions(&codebook))).collect();
     let mut i = 0usize;
     load(&folder.join("responses.csv"), &codebook, |r| {
-        shards[(i * 7) % 3].add(&r);
+        shards[(i * 7) % 3].add(r);
         i += 1;
     })
     .unwrap();
@@ -402,4 +402,52 @@ fn tabulated_shards_and_group_by_counts_merge_into_the_whole_analysis() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("counted with a different codebook"));
+}
+
+/// Files above the two-thread threshold give the same counts as the single-threaded
+/// loader (weight sums to rounding), and an error in the second half is reported with
+/// its true line number.
+#[test]
+fn two_thread_counting_matches_the_single_threaded_loader() {
+    use invitestat::data::load;
+    use invitestat::study::{PARALLEL_BYTES, paired_questions, tabulate_file};
+    use invitestat::synthetic::{WaveSpec, generate_wave};
+    use invitestat::tabulate::CountTable;
+    let dir = tempfile::tempdir().unwrap();
+    let codebook = Codebook::from_path(&root().join("data/waves-example/codebook.toml")).unwrap();
+    let spec = WaveSpec {
+        rows: 300_000,
+        seed: 5,
+        missing: 0.03,
+        group_shares: vec![0.15, 0.85],
+        wave: "9".into(),
+        shares_seed: 1,
+        trend: 0.0,
+    };
+    let csv = generate_wave(&codebook, &spec);
+    assert!(csv.len() as u64 > PARALLEL_BYTES, "{} bytes", csv.len());
+    let path = dir.path().join("big.csv");
+    std::fs::write(&path, &csv).unwrap();
+    let (parallel, summary) = tabulate_file(&path, &codebook).unwrap();
+    let mut sequential = CountTable::new(&codebook, &paired_questions(&codebook));
+    let seq_summary = load(&path, &codebook, |r| sequential.add(r)).unwrap();
+    assert_eq!(summary.rows_read, 300_000);
+    assert_eq!(summary.sha256, seq_summary.sha256);
+    assert_eq!(summary.missing_answers, seq_summary.missing_answers);
+    assert_eq!(parallel.respondents, sequential.respondents);
+    for (a, b) in parallel.questions.iter().zip(&sequential.questions) {
+        assert_eq!(a.counts, b.counts);
+        assert_eq!(a.missing, b.missing);
+        for (x, y) in a.weights.iter().zip(b.weights.iter()) {
+            assert!((x - y).abs() <= 1e-12 * y.abs());
+        }
+    }
+    // A bad code near the end: the message names the same line as the sequential loader.
+    let mut lines: Vec<&str> = csv.lines().collect();
+    let bad_line = lines.len() - 10;
+    let broken = lines[bad_line].replacen(",2,", ",7,", 1);
+    lines[bad_line] = &broken;
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    let err = tabulate_file(&path, &codebook).unwrap_err().to_string();
+    assert!(err.contains(&format!("line {}", bad_line + 1)), "{err}");
 }

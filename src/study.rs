@@ -52,6 +52,9 @@ pub fn paired_questions(codebook: &Codebook) -> Vec<(usize, usize)> {
 /// Files at least this large are counted on two threads.
 pub const PARALLEL_BYTES: u64 = 8 << 20;
 
+/// Files at least this large show a progress bar on stderr (when it is a terminal).
+pub const PROGRESS_BYTES: u64 = 64 << 20;
+
 /// Loads `responses` against `codebook` straight into a count table. Large files
 /// without quoted fields are split at a line boundary and counted on two threads (with
 /// the checksum computed on a third pass through the page cache); any problem sends the
@@ -94,6 +97,19 @@ fn tabulate_parallel(
     mid_reader.read_until(b'\n', &mut skipped).ok()?;
     let mid = size / 2 + skipped.len() as u64;
     let pairs = paired_questions(codebook);
+    // A progress bar for large inputs, drawn only when stderr is a terminal.
+    let progress = (size >= PROGRESS_BYTES).then(|| {
+        let pb = indicatif::ProgressBar::with_draw_target(
+            Some(size),
+            indicatif::ProgressDrawTarget::stderr(),
+        );
+        pb.set_style(
+            indicatif::ProgressStyle::with_template("{msg} {bar:40} {bytes}/{total_bytes} ({eta})")
+                .expect("a valid template"),
+        );
+        pb.set_message(format!("counting {}", path.display()));
+        pb
+    });
     // Each part is read as its own small file: the header line, then its rows.
     let header_end = header_line.len() as u64;
     let count = |start: u64, end: u64| -> Option<(CountTable, LoadSummary)> {
@@ -103,7 +119,10 @@ fn tabulate_parallel(
             BufReader::with_capacity(1 << 16, header_line.as_slice().chain(f.take(end - start)));
         let mut table = CountTable::new(codebook, &pairs);
         let summary =
-            crate::data::loader::load_part(reader, path, codebook, true, |r| table.add(r)).ok()?;
+            crate::data::loader::load_part(reader, path, codebook, true, progress.as_ref(), |r| {
+                table.add(r)
+            })
+            .ok()?;
         Some((table, summary))
     };
     let (checksum, first_half, second_half) = std::thread::scope(|s| {

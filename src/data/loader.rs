@@ -210,12 +210,13 @@ pub fn load_reader<R: Read>(
     codebook: &Codebook,
     each: impl FnMut(&Response),
 ) -> Result<LoadSummary, LoadError> {
-    load_part(reader, path, codebook, false, each)
+    load_part(reader, path, codebook, false, None, each)
 }
 
 /// As [`load_reader`] for a part of a file (its header line, then rows from a record
 /// boundary): with `part` set, the part may hold no rows and no checksum is computed
-/// (the caller hashes the whole file).
+/// (the caller hashes the whole file). `progress`, when given, advances by the bytes
+/// read.
 ///
 /// # Errors
 /// As [`load`]; line numbers count from the start of the part.
@@ -224,8 +225,10 @@ pub fn load_part<R: Read>(
     path: &Path,
     codebook: &Codebook,
     part: bool,
+    progress: Option<&indicatif::ProgressBar>,
     mut each: impl FnMut(&Response),
 ) -> Result<LoadSummary, LoadError> {
+    let mut reported_bytes = 0u64;
     let file = path.to_path_buf();
     let hashing =
         Hashing { inner: reader, hasher: <sha2::Sha256 as sha2::Digest>::new(), enabled: !part };
@@ -369,6 +372,13 @@ pub fn load_part<R: Read>(
         }
         let line = record.position().map_or(0, csv::Position::line);
         summary.rows_read += 1;
+        if let Some(pb) = progress
+            && summary.rows_read.is_multiple_of(1 << 15)
+        {
+            let byte = record.position().map_or(0, csv::Position::byte);
+            pb.inc(byte - reported_bytes);
+            reported_bytes = byte;
+        }
         let value_error = |c: &Column, value: &[u8], message: &'static str, expected: String| {
             let (value, message) = match std::str::from_utf8(value) {
                 Ok(v) => (v.to_string(), message),

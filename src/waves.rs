@@ -413,8 +413,80 @@ impl WavesReport {
         }
     }
 
-    /// Writes `waves.csv`, `trends.csv`, `gaps.csv`, `waves.json`, `summary.txt` and the
-    /// chart into `dir`, atomically.
+    /// The self-contained HTML page (inline SVG chart, no external resources).
+    ///
+    /// # Errors
+    /// A template error (a bug: the template is compiled in and tested).
+    pub fn html(&self, chart: &Chart, svg: &str) -> Result<String, minijinja::Error> {
+        let pct = |v: f64| format!("{:.1}%", 100.0 * v);
+        let pts = |v: f64| format!("{:+.1} pts", 100.0 * v);
+        let p = |v: Option<f64>| {
+            v.map_or(
+                "-".to_string(),
+                |p| if p < 1e-4 { format!("{p:.2e}") } else { format!("{p:.4}") },
+            )
+        };
+        let alpha = 1.0 - self.options.level.value();
+        let levels = &self.codebook.grouping.levels;
+        let waves: Vec<_> = self
+            .waves
+            .iter()
+            .map(|w| minijinja::context! { label => w.label.as_str(), n => w.table.total(), file => w.load.file.as_str(), sha256 => w.load.sha256.as_str() })
+            .collect();
+        let rows: Vec<_> = self
+            .rows
+            .iter()
+            .map(|r| {
+                minijinja::context! {
+                    question => r.question.as_str(), option => r.option.as_str(), group => r.group.as_str(), wave => r.wave.as_str(),
+                    share => pct(r.estimate), interval => format!("{} to {}", pct(r.ci_lower), pct(r.ci_upper)),
+                    change => r.change.map_or("-".to_string(), pts),
+                    change_interval => match (r.change_lower, r.change_upper) {
+                        (Some(l), Some(u)) => format!("{:+.1} to {:+.1}", 100.0 * l, 100.0 * u),
+                        _ => "-".to_string(),
+                    },
+                    p => p(r.change_p_value),
+                    significant => r.change_p_value.is_some_and(|p| p < alpha),
+                }
+            })
+            .collect();
+        let trends: Vec<_> = self
+            .trends
+            .iter()
+            .map(|t| minijinja::context! { question => t.question.as_str(), option => t.option.as_str(), group => t.group.as_str(), statistic => t.statistic.map_or("-".to_string(), |s| format!("{s:.3}")), p => p(t.p_value) })
+            .collect();
+        let gaps: Vec<_> = self
+            .gaps
+            .iter()
+            .map(|g| {
+                minijinja::context! {
+                    question => g.question.as_str(), option => g.option.as_str(), wave => g.wave.as_str(),
+                    gap => pts(g.gap), previous => pts(g.previous_gap), change => pts(g.change),
+                    interval => format!("{:+.1} to {:+.1}", 100.0 * g.ci_lower, 100.0 * g.ci_upper), p => p(Some(g.p_value)),
+                }
+            })
+            .collect();
+        let mut env = minijinja::Environment::new();
+        env.add_template("waves.html", include_str!("../templates/waves.html"))?;
+        env.get_template("waves.html")?.render(minijinja::context! {
+            title => self.codebook.study.title.as_str(),
+            version => env!("CARGO_PKG_VERSION"),
+            level => format!("{:.0}%", 100.0 * self.options.level.value()),
+            ci_method => self.options.ci_method.name(),
+            difference_method => self.options.difference_method.name(),
+            test => self.options.test.name(),
+            waves => waves,
+            chart => minijinja::context! { title => chart.title.as_str(), subtitle => chart.subtitle.as_str(), alt => chart.alt.as_str(), svg => crate::report::html::responsive(svg) },
+            rows => rows,
+            trends => trends,
+            gaps => gaps,
+            group_a => levels.first().map_or("", |l| l.label.as_str()),
+            group_b => levels.get(1).map_or("", |l| l.label.as_str()),
+        })
+    }
+
+    /// Writes `waves.csv`, `trends.csv`, `gaps.csv`, `waves.json`, `summary.txt`, the
+    /// chart and `report.html` into `dir`, atomically.
     ///
     /// # Errors
     /// [`ReportError`].
@@ -433,8 +505,14 @@ impl WavesReport {
             )?;
         }
         let chart = self.chart();
-        if formats.svg || formats.html {
-            staging.write("charts/waves.svg", chart.svg()?.as_bytes())?;
+        let svg = chart.svg()?;
+        if formats.svg {
+            staging.write("charts/waves.svg", svg.as_bytes())?;
+        }
+        if formats.html {
+            let page =
+                self.html(&chart, &svg).map_err(|e| ReportError::Template(format!("{e:#}")))?;
+            staging.write("report.html", page.as_bytes())?;
         }
         if formats.png {
             chart.write_png(&staging.path("charts/waves.png")?)?;

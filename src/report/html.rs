@@ -343,7 +343,7 @@ pub fn render(r: &StudyReport, charts: &[(Chart, String)]) -> Result<String, min
 }
 
 /// Adds a `viewBox` so an inline SVG scales with the page.
-pub(crate) fn responsive(svg: &str) -> String {
+pub fn responsive(svg: &str) -> String {
     let Some(start) = svg.find("<svg") else { return svg.to_string() };
     let attr = |name: &str| -> Option<String> {
         let key = format!("{name}=\"");

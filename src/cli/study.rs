@@ -92,6 +92,15 @@ impl Default for RunArgs {
 pub struct AnalyzeArgs {
     /// Responses CSV (one row per respondent).
     pub responses: PathBuf,
+    /// Codebook, outputs and methods.
+    #[command(flatten)]
+    pub common: AnalysisArgs,
+}
+
+/// What `analyze`, `merge` and `waves` share: the codebook, where the results go, and
+/// the methods.
+#[derive(Debug, Args)]
+pub struct AnalysisArgs {
     /// The codebook (TOML).
     #[arg(long)]
     pub codebook: PathBuf,
@@ -130,21 +139,9 @@ pub struct MergeArgs {
     /// (question,option,group,count,weight_sum,weight_sq_sum) from a GROUP BY.
     #[arg(required = true)]
     pub counts: Vec<PathBuf>,
-    /// The codebook (TOML) the shards were counted with.
-    #[arg(long)]
-    pub codebook: PathBuf,
-    /// Folder to write the report to.
-    #[arg(long)]
-    pub out: Option<PathBuf>,
-    /// Print the results document (JSON) to stdout.
-    #[arg(long)]
-    pub json: bool,
-    /// Outputs to write with --out (csv, json, html, md, png, svg or all).
-    #[arg(long, default_value = "all", value_parser = Formats::parse)]
-    pub format: Formats,
-    /// Methods.
+    /// Codebook (the one the shards were counted with), outputs and methods.
     #[command(flatten)]
-    pub methods: MethodArgs,
+    pub common: AnalysisArgs,
 }
 
 /// Arguments of `invitestat waves`.
@@ -154,21 +151,9 @@ pub struct WavesArgs {
     /// column.
     #[arg(required = true)]
     pub responses: Vec<PathBuf>,
-    /// The codebook (TOML).
-    #[arg(long)]
-    pub codebook: PathBuf,
-    /// Folder to write the comparison to.
-    #[arg(long)]
-    pub out: Option<PathBuf>,
-    /// Print the comparison (JSON) to stdout.
-    #[arg(long)]
-    pub json: bool,
-    /// Outputs to write with --out (csv, json, png, svg or all).
-    #[arg(long, default_value = "all", value_parser = Formats::parse)]
-    pub format: Formats,
-    /// Methods.
+    /// Codebook, outputs and methods.
     #[command(flatten)]
-    pub methods: MethodArgs,
+    pub common: AnalysisArgs,
 }
 
 /// Arguments of `invitestat generate`.
@@ -298,16 +283,25 @@ pub fn run(args: &RunArgs, out: &mut dyn Write) -> anyhow::Result<()> {
 /// # Errors
 /// A refused codebook or responses file.
 pub fn analyze(args: &AnalyzeArgs, out: &mut dyn Write) -> anyhow::Result<()> {
-    let codebook = Codebook::from_path(&args.codebook)?;
-    let report = analyse_file(&args.responses, &codebook, args.methods.options(), None)?;
-    if let Some(dir) = &args.out {
-        report.write(dir, args.format)?;
+    let codebook = Codebook::from_path(&args.common.codebook)?;
+    let report = analyse_file(&args.responses, &codebook, args.common.methods.options(), None)?;
+    deliver(&report, &args.common, out)
+}
+
+/// Writes the report where asked and prints the JSON document or the summary.
+fn deliver(
+    report: &crate::report::StudyReport,
+    common: &AnalysisArgs,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    if let Some(dir) = &common.out {
+        report.write(dir, common.format)?;
     }
-    if args.json {
+    if common.json {
         write!(out, "{}", report.json())?;
     } else {
         write!(out, "{}", report.summary())?;
-        if let Some(dir) = &args.out {
+        if let Some(dir) = &common.out {
             writeln!(out, "  report: {}", dir.display())?;
         }
     }
@@ -343,7 +337,7 @@ pub fn tabulate_cmd(args: &TabulateArgs, out: &mut dyn Write) -> anyhow::Result<
 /// # Errors
 /// A refused codebook or counts file.
 pub fn merge_cmd(args: &MergeArgs, out: &mut dyn Write) -> anyhow::Result<()> {
-    let codebook = Codebook::from_path(&args.codebook)?;
+    let codebook = Codebook::from_path(&args.common.codebook)?;
     let pairs = paired_questions(&codebook);
     let mut merged = CountTable::new(&codebook, &pairs);
     let mut bytes = Vec::new();
@@ -365,16 +359,8 @@ pub fn merge_cmd(args: &MergeArgs, out: &mut dyn Write) -> anyhow::Result<()> {
         sha256: sha256_hex(&bytes),
         ..LoadSummary::default()
     };
-    let report = analyse_table(&merged, load, &codebook, args.methods.options(), None);
-    if let Some(dir) = &args.out {
-        report.write(dir, args.format)?;
-    }
-    if args.json {
-        write!(out, "{}", report.json())?;
-    } else {
-        write!(out, "{}", report.summary())?;
-    }
-    Ok(())
+    let report = analyse_table(&merged, load, &codebook, args.common.methods.options(), None);
+    deliver(&report, &args.common, out)
 }
 
 /// `invitestat waves`.
@@ -382,7 +368,7 @@ pub fn merge_cmd(args: &MergeArgs, out: &mut dyn Write) -> anyhow::Result<()> {
 /// # Errors
 /// A refused codebook or responses file.
 pub fn waves_cmd(args: &WavesArgs, out: &mut dyn Write) -> anyhow::Result<()> {
-    let codebook = Codebook::from_path(&args.codebook)?;
+    let codebook = Codebook::from_path(&args.common.codebook)?;
     let waves = if args.responses.len() == 1 {
         if codebook.wave_column.is_none() {
             return Err(UsageError(
@@ -399,11 +385,11 @@ pub fn waves_cmd(args: &WavesArgs, out: &mut dyn Write) -> anyhow::Result<()> {
             UsageError(format!("{} holds only one wave", args.responses[0].display())).into()
         );
     }
-    let report = crate::waves::compare_waves(&codebook, waves, args.methods.options());
-    if let Some(dir) = &args.out {
-        report.write(dir, args.format)?;
+    let report = crate::waves::compare_waves(&codebook, waves, args.common.methods.options());
+    if let Some(dir) = &args.common.out {
+        report.write(dir, args.common.format)?;
     }
-    if args.json {
+    if args.common.json {
         writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
     } else {
         write!(out, "{}", report.summary())?;

@@ -206,7 +206,7 @@ pub fn reconstruct(codebook: &Codebook, seed: u64) -> Result<Reconstruction, Rec
     }
     // 3-4. Bases and counts.
     let mut plans = Vec::new();
-    for (qi, q) in codebook.questions.iter().enumerate() {
+    for q in &codebook.questions {
         let n_options = q.options.len();
         let mut per_group: Vec<Option<(u64, Vec<u64>, String)>> = vec![None; levels.len()];
         // Pinned counts.
@@ -341,7 +341,6 @@ pub fn reconstruct(codebook: &Codebook, seed: u64) -> Result<Reconstruction, Rec
                     )));
                 }
             }
-            let _ = qi;
             plans.push(QuestionPlan {
                 question: q.id.clone(),
                 group: l.id.clone(),

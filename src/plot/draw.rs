@@ -19,7 +19,7 @@ const FONT: &str = "sans-serif";
 /// Draws the chart's title block and footer, then its body.
 pub(super) fn chart<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &Chart) -> Res {
     root.fill(&WHITE).map_err(e)?;
-    let (w, h) = root.dim_in_pixel();
+    let (_, h) = root.dim_in_pixel();
     let (head, rest) = root.split_vertically(78);
     let (body, foot) = rest.split_vertically(h.saturating_sub(78 + 40));
     head.draw(&Text::new(
@@ -32,7 +32,6 @@ pub(super) fn chart<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &Chart
         .map_err(e)?;
     foot.draw(&Text::new(c.footer.clone(), (20, 12), (FONT, 13).into_font().color(&GREY)))
         .map_err(e)?;
-    let _ = w;
     match &c.kind {
         ChartKind::Dots { series, rows, x_desc } => dots(&body, series, rows, x_desc),
         ChartKind::Differences { rows } => differences(&body, rows),

@@ -1,5 +1,6 @@
-"""The benchmark job in polars: parse, count answers per question x role, Wilson 95%
-CIs for every share, chi-square per question, Holm and BH over the 20 p-values."""
+"""The benchmark job in polars: parse, count answers (and sum weights) per question x
+role, Wilson 95% CIs for every share, weighted shares, chi-square per question, Holm and
+BH over the 20 p-values."""
 import sys
 import polars as pl
 from scipy.stats import chi2_contingency, norm
@@ -10,7 +11,9 @@ z = norm.ppf(0.975)
 pvals = []
 for i in range(1, 21):
     q = f"q{i}"
-    t = df.filter(pl.col(q).is_not_null()).group_by(["role", q]).len()
+    t = df.filter(pl.col(q).is_not_null()).group_by(["role", q]).agg(pl.len().alias("len"), pl.col("weight").sum().alias("w"))
+    wt = t.pivot(on=q, index="role", values="w").fill_null(0).sort("role").drop("role").to_numpy()
+    _ = wt / wt.sum(axis=1, keepdims=True)
     tab = t.pivot(on=q, index="role", values="len").fill_null(0).sort("role")
     counts = tab.drop("role").to_numpy()
     n = counts.sum(axis=1, keepdims=True)

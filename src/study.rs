@@ -3,6 +3,7 @@
 use crate::analysis::{AnalysisOptions, analyse};
 use crate::claims::{Evidence, judge};
 use crate::codebook::{ClaimKind, Codebook, CodebookError};
+use crate::data::loader::IdSet;
 use crate::data::{LoadError, LoadSummary, load};
 use crate::reconstruct::{ReconstructError, Reconstruction, reconstruct};
 use crate::report::{ReportError, StudyReport};
@@ -112,18 +113,24 @@ fn tabulate_parallel(
     });
     // Each part is read as its own small file: the header line, then its rows.
     let header_end = header_line.len() as u64;
-    let count = |start: u64, end: u64| -> Option<(CountTable, LoadSummary)> {
+    let count = |start: u64, end: u64| -> Option<(CountTable, LoadSummary, IdSet)> {
         let mut f = open()?;
         f.seek(SeekFrom::Start(start)).ok()?;
         let reader =
             BufReader::with_capacity(1 << 16, header_line.as_slice().chain(f.take(end - start)));
         let mut table = CountTable::new(codebook, &pairs);
-        let summary =
-            crate::data::loader::load_part(reader, path, codebook, true, progress.as_ref(), |r| {
-                table.add(r)
-            })
-            .ok()?;
-        Some((table, summary))
+        let mut ids = IdSet::default();
+        let summary = crate::data::loader::load_part(
+            reader,
+            path,
+            codebook,
+            true,
+            progress.as_ref(),
+            &mut ids,
+            |r| table.add(r),
+        )
+        .ok()?;
+        Some((table, summary, ids))
     };
     let (checksum, first_half, second_half) = std::thread::scope(|s| {
         let hash = s.spawn(|| -> Option<String> {
@@ -148,8 +155,11 @@ fn tabulate_parallel(
         let first = count(header_end, mid);
         (hash.join().ok().flatten(), first, second.join().ok().flatten())
     });
-    let (checksum, (mut table, mut summary), (table2, summary2)) =
+    let (checksum, (mut table, mut summary, ids), (table2, summary2, ids2)) =
         (checksum?, first_half?, second_half?);
+    if ids.overlaps(&ids2) {
+        return None; // a duplicate id across the halves: the sequential loader names its line
+    }
     table.merge(&table2).ok()?;
     summary.rows_read += summary2.rows_read;
     summary.rows_used += summary2.rows_used;

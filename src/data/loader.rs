@@ -48,11 +48,18 @@ pub struct LoadSummary {
 /// ids themselves). Two different ids collide with probability about `n^2 / 2^65`
 /// (1e-7 for a million rows), which would be reported as a duplicate.
 #[derive(Default)]
-struct IdSet(std::collections::HashSet<u64, std::hash::BuildHasherDefault<PassThrough>>);
+pub struct IdSet(std::collections::HashSet<u64, std::hash::BuildHasherDefault<PassThrough>>);
 
 impl IdSet {
     fn insert(&mut self, id: &[u8]) -> bool {
         self.0.insert(hash_id(id))
+    }
+
+    /// Whether the two sets share an id (for parts of one file read separately).
+    pub fn overlaps(&self, other: &IdSet) -> bool {
+        let (small, large) =
+            if self.0.len() <= other.0.len() { (self, other) } else { (other, self) };
+        small.0.iter().any(|h| large.0.contains(h))
     }
 }
 
@@ -210,13 +217,14 @@ pub fn load_reader<R: Read>(
     codebook: &Codebook,
     each: impl FnMut(&Response),
 ) -> Result<LoadSummary, LoadError> {
-    load_part(reader, path, codebook, false, None, each)
+    load_part(reader, path, codebook, false, None, &mut IdSet::default(), each)
 }
 
 /// As [`load_reader`] for a part of a file (its header line, then rows from a record
 /// boundary): with `part` set, the part may hold no rows and no checksum is computed
 /// (the caller hashes the whole file). `progress`, when given, advances by the bytes
-/// read.
+/// read; `ids` collects the respondent ids seen (shared with the caller so that parts
+/// read separately can be checked against each other).
 ///
 /// # Errors
 /// As [`load`]; line numbers count from the start of the part.
@@ -226,6 +234,7 @@ pub fn load_part<R: Read>(
     codebook: &Codebook,
     part: bool,
     progress: Option<&indicatif::ProgressBar>,
+    ids: &mut IdSet,
     mut each: impl FnMut(&Response),
 ) -> Result<LoadSummary, LoadError> {
     let mut reported_bytes = 0u64;
@@ -360,7 +369,6 @@ pub fn load_part<R: Read>(
     let option_bytes: Vec<Codes> = option_bytes.iter().map(|c| Codes::new(c)).collect();
     let group_bytes = Codes::new(&group_bytes);
     let mut missing_counts = vec![0u64; codebook.questions.len()];
-    let mut ids = IdSet::default();
     let mut record = csv::ByteRecord::new();
     let mut response =
         Response { group: 0, weight: 1.0, wave: None, answers: vec![None; question_cols.len()] };

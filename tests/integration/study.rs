@@ -450,4 +450,17 @@ fn two_thread_counting_matches_the_single_threaded_loader() {
     std::fs::write(&path, lines.join("\n") + "\n").unwrap();
     let err = tabulate_file(&path, &codebook).unwrap_err().to_string();
     assert!(err.contains(&format!("line {}", bad_line + 1)), "{err}");
+    // A duplicate id across the two halves is caught and named like the sequential
+    // loader names it.
+    let mut lines: Vec<String> = csv.lines().map(String::from).collect();
+    let first_id = lines[1].split(',').next().unwrap().to_string();
+    let last = lines.len() - 1;
+    let rest = lines[last].split_once(',').unwrap().1.to_string();
+    lines[last] = format!("{first_id},{rest}");
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    let err = tabulate_file(&path, &codebook).unwrap_err().to_string();
+    assert!(
+        err.contains("duplicate respondent id") && err.contains(&format!("line {}", last + 1)),
+        "{err}"
+    );
 }

@@ -1,8 +1,9 @@
 //! # invitestat
 //!
 //! Survey proportions you can trust to the last digit: confidence intervals,
-//! two-group comparisons and significance tests for recruiter vs non-recruiter
-//! answers, checked against R and statsmodels.
+//! group comparisons and significance tests for recruiter vs non-recruiter answers,
+//! checked against R, R survey, scipy and statsmodels, and checks of published
+//! (rounded) figures against the data they could have come from.
 //!
 //! ## Pipeline
 //!
@@ -18,11 +19,14 @@
 //! - [`stats`]: pure math on counts (no I/O): one-proportion intervals
 //!   ([`stats::ci`]), one-sample tests, two-group tests ([`stats::significance`],
 //!   [`stats::fisher`], [`stats::unconditional`]), differences and ratios, paired and
-//!   k-group tests, power and multiplicity;
+//!   k-group tests, trends over waves, weighted (survey-design) estimates
+//!   ([`stats::weighted`]), power and multiplicity;
 //! - [`consistency`]: what a printed, rounded figure allows (exact integer arithmetic);
 //! - [`reconstruct`]: respondent rows consistent with every published figure;
 //! - [`analysis`] and [`claims`]: the per-question results, comparisons and verdicts;
-//! - [`report`] and [`study`]: the files a study run writes;
+//! - [`waves`]: several waves compared; [`synthetic`]: seeded synthetic waves;
+//! - [`plot`] and [`report`]: charts (PNG, SVG) and the CSV, JSON, HTML and Markdown
+//!   reports; [`study`]: running a study from its files;
 //! - [`calculator`] and [`cli`]: the command line.
 //!
 //! ```

@@ -157,8 +157,9 @@ fn tabulate_parallel(
     });
     let (checksum, (mut table, mut summary, ids), (table2, summary2, ids2)) =
         (checksum?, first_half?, second_half?);
-    if ids.overlaps(&ids2) {
-        return None; // a duplicate id across the halves: the sequential loader names its line
+    // A repeat across the halves (or after spilling): the sequential loader names its line.
+    if crate::data::ids::find_duplicate(vec![ids, ids2]).ok()?.is_some() {
+        return None;
     }
     table.merge(&table2).ok()?;
     summary.rows_read += summary2.rows_read;

@@ -8,6 +8,7 @@
 //! Accepted: a UTF-8 BOM, CRLF line ends, quoted fields, surrounding spaces. The header
 //! must hold exactly the codebook's columns (in any order).
 
+pub use super::ids::IdSet;
 use crate::codebook::Codebook;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -42,57 +43,6 @@ pub struct LoadSummary {
     pub missing_answers: BTreeMap<String, u64>,
     /// SHA-256 of the file's bytes, hex.
     pub sha256: String,
-}
-
-/// Respondent ids seen so far, kept as 64-bit hashes (8 bytes a row instead of the
-/// ids themselves). Two different ids collide with probability about `n^2 / 2^65`
-/// (1e-7 for a million rows), which would be reported as a duplicate.
-#[derive(Default)]
-pub struct IdSet(std::collections::HashSet<u64, std::hash::BuildHasherDefault<PassThrough>>);
-
-impl IdSet {
-    fn insert(&mut self, id: &[u8]) -> bool {
-        self.0.insert(hash_id(id))
-    }
-
-    /// Whether the two sets share an id (for parts of one file read separately).
-    pub fn overlaps(&self, other: &IdSet) -> bool {
-        let (small, large) =
-            if self.0.len() <= other.0.len() { (self, other) } else { (other, self) };
-        small.0.iter().any(|h| large.0.contains(h))
-    }
-}
-
-/// A hasher for values that are already well-mixed 64-bit hashes.
-#[derive(Default)]
-struct PassThrough(u64);
-
-impl std::hash::Hasher for PassThrough {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = (self.0 << 8) | u64::from(*b);
-        }
-    }
-    fn write_u64(&mut self, v: u64) {
-        self.0 = v;
-    }
-}
-
-/// A 64-bit hash of an id (FNV-1a followed by a murmur3 finaliser).
-fn hash_id(id: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in id {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-    h ^ (h >> 33)
 }
 
 /// A reader that hashes what passes through it, so the checksum costs no second read.
@@ -199,7 +149,62 @@ pub fn load(
 ) -> Result<LoadSummary, LoadError> {
     let file = std::fs::File::open(path)
         .map_err(|source| LoadError::Io { file: path.to_path_buf(), source })?;
-    load_reader(std::io::BufReader::with_capacity(1 << 16, file), path, codebook, each)
+    let mut ids = IdSet::default();
+    let reader = std::io::BufReader::with_capacity(1 << 16, file);
+    let summary = load_part(reader, path, codebook, false, None, &mut ids, each)?;
+    check_ids(path, codebook, vec![ids])?;
+    Ok(summary)
+}
+
+/// Checks the ids of a file's parts for a repeat left undetected while reading (after
+/// the id set spilled to disk, or across parts), and names its line.
+///
+/// # Errors
+/// [`LoadError::Value`] for a duplicate id; [`LoadError::Io`].
+pub fn check_ids(path: &Path, codebook: &Codebook, sets: Vec<IdSet>) -> Result<(), LoadError> {
+    let io = |source| LoadError::Io { file: path.to_path_buf(), source };
+    let Some(hash) = super::ids::find_duplicate(sets).map_err(io)? else { return Ok(()) };
+    // Second pass over the ids only: the second row with this id is the duplicate.
+    let mut rdr =
+        csv::ReaderBuilder::new().trim(csv::Trim::Headers).from_path(path).map_err(|e| {
+            LoadError::Csv { file: path.to_path_buf(), line: 0, message: e.to_string() }
+        })?;
+    let headers = rdr.byte_headers().map_err(|e| LoadError::Csv {
+        file: path.to_path_buf(),
+        line: 1,
+        message: e.to_string(),
+    })?;
+    let col = headers
+        .iter()
+        .position(|h| {
+            h.trim_ascii().strip_prefix("\u{feff}".as_bytes()).unwrap_or(h.trim_ascii())
+                == codebook.id_column.as_bytes()
+        })
+        .unwrap_or(0);
+    let mut seen = false;
+    let mut record = csv::ByteRecord::new();
+    while rdr.read_byte_record(&mut record).map_err(|e| LoadError::Csv {
+        file: path.to_path_buf(),
+        line: 0,
+        message: e.to_string(),
+    })? {
+        let id = record[col].trim_ascii();
+        if super::ids::hash_id(id) == hash {
+            if seen {
+                return Err(LoadError::Value(Box::new(BadValue {
+                    file: path.display().to_string(),
+                    line: record.position().map_or(0, csv::Position::line),
+                    column: codebook.id_column.clone(),
+                    column_index: col + 1,
+                    value: String::from_utf8_lossy(id).into_owned(),
+                    message: "duplicate respondent id",
+                    expected: "each id once".into(),
+                })));
+            }
+            seen = true;
+        }
+    }
+    Ok(())
 }
 
 struct Column {
@@ -217,7 +222,23 @@ pub fn load_reader<R: Read>(
     codebook: &Codebook,
     each: impl FnMut(&Response),
 ) -> Result<LoadSummary, LoadError> {
-    load_part(reader, path, codebook, false, None, &mut IdSet::default(), each)
+    let mut ids = IdSet::default();
+    let summary = load_part(reader, path, codebook, false, None, &mut ids, each)?;
+    // A reader cannot be read twice: a repeat found only after spilling has no line.
+    if let Some(hash) = super::ids::find_duplicate(vec![ids])
+        .map_err(|source| LoadError::Io { file: path.to_path_buf(), source })?
+    {
+        return Err(LoadError::Value(Box::new(BadValue {
+            file: path.display().to_string(),
+            line: 0,
+            column: codebook.id_column.clone(),
+            column_index: 0,
+            value: format!("id with hash {hash:016x}"),
+            message: "duplicate respondent id",
+            expected: "each id once".into(),
+        })));
+    }
+    Ok(summary)
 }
 
 /// As [`load_reader`] for a part of a file (its header line, then rows from a record
@@ -412,7 +433,7 @@ pub fn load_part<R: Read>(
                 "a unique, non-empty id".into(),
             ));
         }
-        if !ids.insert(id) {
+        if !ids.insert(id).map_err(|source| LoadError::Io { file: file.clone(), source })? {
             return Err(value_error(&id_col, id, "duplicate respondent id", "each id once".into()));
         }
         let code = field(group_col.index);

@@ -464,3 +464,47 @@ fn two_thread_counting_matches_the_single_threaded_loader() {
         "{err}"
     );
 }
+
+/// Past the in-memory limit ids spill to disk; a repeat is still found, and its line
+/// named, by the single-threaded loader and by the two-thread count.
+#[test]
+fn a_duplicate_id_is_found_after_the_id_set_spills_to_disk() {
+    use invitestat::data::ids::IN_MEMORY_IDS;
+    use invitestat::data::load;
+    use invitestat::study::tabulate_file;
+    use invitestat::synthetic::{WaveSpec, generate_wave};
+    let dir = tempfile::tempdir().unwrap();
+    let codebook = Codebook::from_path(&root().join("data/waves-example/codebook.toml")).unwrap();
+    let rows = 2 * IN_MEMORY_IDS + 50_000;
+    let spec = WaveSpec {
+        rows,
+        seed: 11,
+        missing: 0.0,
+        group_shares: vec![0.15, 0.85],
+        wave: "s".into(),
+        shares_seed: 1,
+        trend: 0.0,
+    };
+    let csv = generate_wave(&codebook, &spec);
+    let path = dir.path().join("spill.csv");
+    std::fs::write(&path, &csv).unwrap();
+    // Clean file: no error either way.
+    load(&path, &codebook, |_| {}).unwrap();
+    let (table, _) = tabulate_file(&path, &codebook).unwrap();
+    assert_eq!(table.total(), rows as u64);
+    // Repeat an early id near the end.
+    let mut lines: Vec<String> = csv.lines().map(String::from).collect();
+    let early_id = lines[10].split(',').next().unwrap().to_string();
+    let late = lines.len() - 3;
+    let rest = lines[late].split_once(',').unwrap().1.to_string();
+    lines[late] = format!("{early_id},{rest}");
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    let expected = format!(
+        "line {}, column 1 (respondent_id): duplicate respondent id: got '{early_id}'",
+        late + 1
+    );
+    let err = load(&path, &codebook, |_| {}).unwrap_err().to_string();
+    assert!(err.contains(&expected), "{err}");
+    let err = tabulate_file(&path, &codebook).unwrap_err().to_string();
+    assert!(err.contains(&expected), "{err}");
+}

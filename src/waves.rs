@@ -470,6 +470,7 @@ impl WavesReport {
         env.add_template("waves.html", include_str!("../templates/waves.html"))?;
         env.get_template("waves.html")?.render(minijinja::context! {
             title => self.codebook.study.title.as_str(),
+        style => include_str!("../templates/style.css"),
             version => env!("CARGO_PKG_VERSION"),
             level => format!("{:.0}%", 100.0 * self.options.level.value()),
             ci_method => self.options.ci_method.name(),

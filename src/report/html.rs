@@ -311,6 +311,7 @@ pub fn render(r: &StudyReport, charts: &[(Chart, String)]) -> Result<String, min
     env.add_template("report.html", TEMPLATE)?;
     env.get_template("report.html")?.render(minijinja::context! {
         title => cb.study.title.as_str(),
+        style => include_str!("../../templates/style.css"),
         source => cb.study.source.as_str(),
         version => r.version.as_str(),
         load => minijinja::value::Serde(&r.load),

@@ -2,14 +2,14 @@
 //! comparisons with tests adjusted across the questionnaire, published figures
 //! reproduced, and (in [`crate::claims`]) the published claims judged.
 
-use crate::codebook::{Codebook, PublishedFigure};
+use crate::codebook::{Codebook, PublishedFigure, QuestionKind};
 use crate::consistency::{
     ComparisonRange, Figure, Rounding, comparison_range, counts, expected_chance_hits,
 };
 use crate::stats::ci::{CiMethod, proportion_ci};
 use crate::stats::contingency::{
-    MonteCarloResult, Pairwise, chi_square, fisher_freeman_halton,
-    fisher_freeman_halton_monte_carlo, pairwise_letters,
+    MonteCarloResult, Pairwise, chi_square, chi_square_rc, fisher_freeman_halton,
+    fisher_freeman_halton_monte_carlo, fisher_freeman_halton_rc, pairwise_letters,
 };
 use crate::stats::difference::{DifferenceMethod, difference_ci};
 use crate::stats::multiplicity::{Adjustment, adjust};
@@ -163,10 +163,30 @@ pub struct AnalysisResults {
     /// For groups with a published approximate size: which sizes fit their figures
     /// under each rounding scheme.
     pub base_recovery: Vec<BaseRecovery>,
+    /// Tests of each single-choice question across all its answers and the groups.
+    pub question_tests: Vec<QuestionTestRow>,
     /// Weighted estimates, when the codebook declares a weight column.
     pub weighted: Vec<WeightedRow>,
     /// Weighted group comparisons (two-group studies with weights).
     pub weighted_comparisons: Vec<WeightedComparisonRow>,
+}
+
+/// A test of independence of all the answers of a single-choice question and the groups
+/// (an answers x groups table).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct QuestionTestRow {
+    /// Question id.
+    pub question: String,
+    /// Counts, `[answer][group]`.
+    pub table: Vec<Vec<u64>>,
+    /// Pearson chi-square statistic (empty rows and columns dropped).
+    pub chi2: Option<f64>,
+    /// Its p-value.
+    pub chi2_p_value: Option<f64>,
+    /// Exact Fisher-Freeman-Halton p-value, when the table can be enumerated.
+    pub exact_p_value: Option<f64>,
+    /// Why a test is undefined, if one is.
+    pub note: String,
 }
 
 /// A weighted share of a question option in a group, as a domain of the whole sample.
@@ -422,6 +442,7 @@ pub fn analyse(
     let group_tests =
         if levels.len() > 2 { group_tests(codebook, table, &options) } else { Vec::new() };
     let figure_comparisons = figure_comparisons(codebook, table, &options);
+    let question_tests = question_tests(codebook, table);
     let base_recovery = base_recovery(codebook);
     let (weighted, weighted_comparisons) = if codebook.weight_column.is_some() {
         weighted_rows(codebook, table, &options)
@@ -441,6 +462,7 @@ pub fn analyse(
         group_tests,
         figure_comparisons,
         base_recovery,
+        question_tests,
         weighted,
         weighted_comparisons,
     }
@@ -606,6 +628,37 @@ fn base_recovery(codebook: &Codebook) -> Vec<BaseRecovery> {
 }
 
 /// Chi-square and exact tests across every group with answers, per option.
+/// Answers x groups tests for the single-choice questions.
+fn question_tests(codebook: &Codebook, table: &CountTable) -> Vec<QuestionTestRow> {
+    codebook
+        .questions
+        .iter()
+        .zip(&table.questions)
+        .filter(|(q, _)| q.kind == QuestionKind::SingleChoice)
+        .map(|(q, counts)| {
+            let t: Vec<Vec<u64>> = (0..q.options.len())
+                .map(|o| (0..table.groups).map(|g| counts.count(o, g)).collect())
+                .collect();
+            let chi = chi_square_rc(&t);
+            let exact = fisher_freeman_halton_rc(&t);
+            let note = [chi.as_ref().err(), exact.as_ref().err()]
+                .into_iter()
+                .flatten()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; ");
+            QuestionTestRow {
+                question: q.id.clone(),
+                chi2: chi.as_ref().ok().and_then(|t| t.statistic),
+                chi2_p_value: chi.as_ref().ok().map(|t| t.p_value.p),
+                exact_p_value: exact.as_ref().ok().map(|t| t.p_value.p),
+                table: t,
+                note,
+            }
+        })
+        .collect()
+}
+
 /// Tables drawn when the exact k-group test is too large to enumerate.
 pub const MONTE_CARLO_REPLICATES: u64 = 100_000;
 

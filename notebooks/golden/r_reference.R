@@ -114,6 +114,15 @@ for (t in list(c(22, 26, 7, 0), c(29, 19, 0, 7), c(100, 117, 3, 125), c(5, 3, 3,
     emit("mcnemar_z2", g, "statistic", unname(r$statistic), "closed", "R mcnemar.test(correct = FALSE)")
   }
 }
+# r x c tables (answers x groups): chi-square and Fisher-Freeman-Halton.
+for (t in list(matrix(c(11, 21, 21, 179, 2, 164), 3, byrow = TRUE), matrix(c(3, 1, 4, 1, 5, 9, 2, 6, 5), 3, byrow = TRUE),
+               matrix(c(8, 2, 0, 3, 5, 4, 1, 2, 6, 2, 1, 3), 4, byrow = TRUE), matrix(c(5, 0, 0, 5), 2))) {
+  g <- list(table = paste(apply(t, 1, paste, collapse = ";"), collapse = "|"))
+  if (sum(t) < 100) emit("ffh_rc", g, "p", fisher.test(t)$p.value, "exact", "R fisher.test (r x c)")
+  r <- suppressWarnings(chisq.test(t, correct = FALSE))
+  emit("chisq_rc", g, "statistic", unname(r$statistic), "closed", "R chisq.test (r x c)")
+  emit("chisq_rc", g, "p", r$p.value, "closed", "R chisq.test (r x c)")
+}
 # Cochran-Armitage trend test over waves.
 for (t in list(list(x = c(30, 38, 45), n = c(100, 100, 100)), list(x = c(52, 48, 61, 70), n = c(60, 58, 75, 80)),
                list(x = c(5, 5, 6), n = c(50, 60, 55)))) {

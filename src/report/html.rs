@@ -281,6 +281,17 @@ pub fn render(r: &StudyReport, charts: &[(Chart, String)]) -> Result<String, min
             dependent.join(", ")
         )
     };
+    let question_tests: Vec<_> = a
+        .question_tests
+        .iter()
+        .map(|q| {
+            minijinja::context! {
+                question => q.question.as_str(),
+                table => q.table.iter().map(|r| r.iter().map(u64::to_string).collect::<Vec<_>>().join(" / ")).collect::<Vec<_>>().join("; "),
+                chi2_p => p_text(q.chi2_p_value), exact_p => p_text(q.exact_p_value),
+            }
+        })
+        .collect();
     let weighted: Vec<_> = a
         .weighted
         .iter()
@@ -325,6 +336,7 @@ pub fn render(r: &StudyReport, charts: &[(Chart, String)]) -> Result<String, min
         results => results,
         comparisons => comparisons,
         group_tests => group_tests,
+        question_tests => question_tests,
         weighted => weighted,
         weighted_comparisons => weighted_comparisons,
         figures => figures,

@@ -318,6 +318,29 @@ impl StudyReport {
         })
     }
 
+    /// `question_tests.csv`: each single-choice question, all answers x groups.
+    pub fn question_tests_csv(&self) -> String {
+        csv_text(|w| {
+            w.write_record(["question", "table", "chi2", "chi2_p_value", "exact_p_value", "note"])?;
+            for r in &self.analysis.question_tests {
+                let table: Vec<String> = r
+                    .table
+                    .iter()
+                    .map(|row| row.iter().map(u64::to_string).collect::<Vec<_>>().join(" "))
+                    .collect();
+                w.write_record([
+                    r.question.clone(),
+                    table.join(" | "),
+                    opt(r.chi2),
+                    opt(r.chi2_p_value),
+                    opt(r.exact_p_value),
+                    r.note.clone(),
+                ])?;
+            }
+            Ok(())
+        })
+    }
+
     /// `weighted.csv`: weighted shares per question option and group, with design
     /// effects and effective sample sizes (studies with a weight column).
     pub fn weighted_csv(&self) -> String {
@@ -570,6 +593,9 @@ impl StudyReport {
             }
             if !self.analysis.base_recovery.is_empty() {
                 files.push(("bases.csv".into(), self.bases_csv()));
+            }
+            if !self.analysis.question_tests.is_empty() {
+                files.push(("question_tests.csv".into(), self.question_tests_csv()));
             }
             if !self.analysis.weighted.is_empty() {
                 files.push(("weighted.csv".into(), self.weighted_csv()));

@@ -246,3 +246,136 @@ pub fn pairwise_letters(
     }
     (pairs, letters)
 }
+
+/// Pearson chi-square test of independence on an r x c table of counts (`rows` x
+/// `columns`, e.g. answers x groups), `(r - 1)(c - 1)` degrees of freedom. Empty rows
+/// and columns are dropped first. Matches R `chisq.test(table, correct = FALSE)`.
+///
+/// # Errors
+/// Undefined when fewer than two non-empty rows or columns remain.
+pub fn chi_square_rc(table: &[Vec<u64>]) -> Maybe<TestResult> {
+    let t = nonempty(table);
+    if t.len() < 2 || t[0].len() < 2 {
+        return Err(Undefined::NoVariation);
+    }
+    let rows: Vec<f64> = t.iter().map(|r| r.iter().sum::<u64>() as f64).collect();
+    let cols: Vec<f64> =
+        (0..t[0].len()).map(|j| t.iter().map(|r| r[j]).sum::<u64>() as f64).collect();
+    let n: f64 = rows.iter().sum();
+    let mut stat = 0.0;
+    for (i, r) in t.iter().enumerate() {
+        for (j, &o) in r.iter().enumerate() {
+            let e = rows[i] * cols[j] / n;
+            stat += (o as f64 - e).powi(2) / e;
+        }
+    }
+    let df = ((t.len() - 1) * (t[0].len() - 1)) as f64;
+    Ok(TestResult { statistic: Some(stat), p_value: PValue::from_ln(chi2_ln_sf(stat, df)) })
+}
+
+/// The table without empty rows and columns.
+fn nonempty(table: &[Vec<u64>]) -> Vec<Vec<u64>> {
+    let c = table.first().map_or(0, Vec::len);
+    let keep: Vec<usize> = (0..c).filter(|&j| table.iter().any(|r| r[j] > 0)).collect();
+    table
+        .iter()
+        .filter(|r| r.iter().any(|&v| v > 0))
+        .map(|r| keep.iter().map(|&j| r[j]).collect())
+        .collect()
+}
+
+/// `ln` of the probability of an r x c table given its margins:
+/// `prod r_i! prod c_j! / (N! prod n_ij!)`.
+fn ln_table_probability(t: &[Vec<u64>]) -> f64 {
+    let lf = |k: u64| ln_gamma(k as f64 + 1.0);
+    let n: u64 = t.iter().flatten().sum();
+    let rows: f64 = t.iter().map(|r| lf(r.iter().sum())).sum();
+    let cols: f64 = (0..t[0].len()).map(|j| lf(t.iter().map(|r| r[j]).sum())).sum();
+    let cells: f64 = t.iter().flatten().map(|&v| lf(v)).sum();
+    rows + cols - lf(n) - cells
+}
+
+/// Exact Fisher-Freeman-Halton test on an r x c table: the probability, given the
+/// margins, of every table at most `1 + 1e-7` times as likely as the observed one.
+/// Matches R `fisher.test(table)`.
+///
+/// # Errors
+/// [`Undefined::TooLarge`] when more than [`MAX_EXACT_TABLES`] tables would be visited;
+/// [`Undefined::NoVariation`] with fewer than two non-empty rows or columns.
+pub fn fisher_freeman_halton_rc(table: &[Vec<u64>]) -> Maybe<TestResult> {
+    let t = nonempty(table);
+    if t.len() < 2 || t[0].len() < 2 {
+        return Err(Undefined::NoVariation);
+    }
+    let (r, c) = (t.len(), t[0].len());
+    let row_totals: Vec<u64> = t.iter().map(|row| row.iter().sum()).collect();
+    let col_totals: Vec<u64> = (0..c).map(|j| t.iter().map(|row| row[j]).sum()).collect();
+    let threshold = ln_table_probability(&t) + 1e-7f64.ln_1p();
+    let mut acc = f64::NEG_INFINITY;
+    let mut visited = 0u64;
+    let mut cells = vec![vec![0u64; c]; r];
+    // Fill column by column, each column row by row, with the remaining row totals.
+    struct Walk<'a> {
+        r: usize,
+        c: usize,
+        col_totals: &'a [u64],
+        threshold: f64,
+        acc: &'a mut f64,
+        visited: &'a mut u64,
+    }
+    fn fill(
+        w: &mut Walk,
+        cells: &mut Vec<Vec<u64>>,
+        rows_left: &mut Vec<u64>,
+        j: usize,
+        i: usize,
+        col_left: u64,
+    ) -> bool {
+        if *w.visited > MAX_EXACT_TABLES {
+            return false;
+        }
+        if j == w.c - 1 {
+            // The last column is determined by the remaining row totals.
+            for (k, left) in rows_left.iter().enumerate() {
+                cells[k][j] = *left;
+            }
+            *w.visited += 1;
+            let lp = ln_table_probability(cells);
+            if lp <= w.threshold {
+                *w.acc = ln_add_exp(*w.acc, lp);
+            }
+            return true;
+        }
+        if i == w.r - 1 {
+            if col_left > rows_left[i] {
+                return true;
+            }
+            cells[i][j] = col_left;
+            rows_left[i] -= col_left;
+            let ok =
+                fill(w, cells, rows_left, j + 1, 0, w.col_totals.get(j + 1).copied().unwrap_or(0));
+            rows_left[i] += col_left;
+            return ok;
+        }
+        let rest: u64 = rows_left[i + 1..].iter().sum();
+        let lo = col_left.saturating_sub(rest);
+        let hi = col_left.min(rows_left[i]);
+        for x in lo..=hi {
+            cells[i][j] = x;
+            rows_left[i] -= x;
+            let ok = fill(w, cells, rows_left, j, i + 1, col_left - x);
+            rows_left[i] += x;
+            if !ok {
+                return false;
+            }
+        }
+        true
+    }
+    let mut rows_left = row_totals.clone();
+    let mut walk =
+        Walk { r, c, col_totals: &col_totals, threshold, acc: &mut acc, visited: &mut visited };
+    if !fill(&mut walk, &mut cells, &mut rows_left, 0, 0, col_totals[0]) {
+        return Err(Undefined::TooLarge { tables: visited, limit: MAX_EXACT_TABLES });
+    }
+    Ok(TestResult { statistic: None, p_value: PValue::from_ln(acc) })
+}

@@ -179,6 +179,18 @@ fn compute(r: &Row) -> Option<f64> {
             let m = Adjustment::from_name(r.method()).unwrap();
             adjust(&p, m).unwrap()[r.u("i") as usize]
         }
+        "ffh_rc" | "chisq_rc" => {
+            let table: Vec<Vec<u64>> = r.args["table"]
+                .split('|')
+                .map(|row| row.split(';').map(|v| v.parse().unwrap()).collect())
+                .collect();
+            let t = if r.function == "ffh_rc" {
+                invitestat::stats::contingency::fisher_freeman_halton_rc(&table).ok()?
+            } else {
+                invitestat::stats::contingency::chi_square_rc(&table).ok()?
+            };
+            test_field(t)
+        }
         "trend" => {
             let xs: Vec<u64> = r.args["x"].split(';').map(|v| v.parse().unwrap()).collect();
             let ns: Vec<u64> = r.args["n"].split(';').map(|v| v.parse().unwrap()).collect();

@@ -70,6 +70,12 @@ fn executives_online_reproduces_every_figure_and_judges_every_claim() {
     assert_eq!(verdicts["C7"], Verdict::NotSupported);
     let c3 = report.claims.iter().find(|c| c.id == "C3").unwrap();
     assert!(c3.summary.contains("45.57 to 136.70"), "{}", c3.summary);
+    // The main-use question across all answers and both groups: R 4.2.2
+    // fisher.test(matrix(c(11, 179, 21, 2, 21, 164), 3, byrow = TRUE)) = 3.5122686216983174e-19.
+    let q = &report.analysis.question_tests[0];
+    assert_eq!(q.table, vec![vec![11, 179], vec![21, 2], vec![21, 164]]);
+    assert!((q.exact_p_value.unwrap() / 3.512_268_621_698_317_4e-19 - 1.0).abs() < 1e-8);
+    assert!((q.chi2.unwrap() - 131.130_530_219_727_75).abs() < 1e-9);
     let c7 = report.claims.iter().find(|c| c.id == "C7").unwrap();
     assert!(c7.summary.contains("not significant: F7"), "{}", c7.summary);
     // The headline comparison: recruiters 48/55 vs non-recruiters 217/345.

@@ -9,7 +9,8 @@ use crate::consistency::{
 use crate::stats::ci::{CiMethod, proportion_ci};
 use crate::stats::contingency::{
     MonteCarloResult, Pairwise, chi_square, chi_square_rc, fisher_freeman_halton,
-    fisher_freeman_halton_monte_carlo, fisher_freeman_halton_rc, pairwise_letters,
+    fisher_freeman_halton_monte_carlo, fisher_freeman_halton_rc,
+    fisher_freeman_halton_rc_monte_carlo, pairwise_letters,
 };
 use crate::stats::difference::{DifferenceMethod, difference_ci};
 use crate::stats::multiplicity::{Adjustment, adjust};
@@ -20,7 +21,9 @@ use crate::stats::weighted::{
     WeightedCiMethod, WeightedCounts, domain_df, weighted_ci, weighted_difference,
     weighted_proportion,
 };
-use crate::stats::{Alternative, ConfidenceLevel, Proportion, TwoGroups};
+use crate::stats::{
+    Alternative, ConfidenceLevel, Maybe, Proportion, TestResult, TwoGroups, Undefined,
+};
 use crate::tabulate::CountTable;
 use serde::Serialize;
 
@@ -183,8 +186,11 @@ pub struct QuestionTestRow {
     pub chi2: Option<f64>,
     /// Its p-value.
     pub chi2_p_value: Option<f64>,
-    /// Exact Fisher-Freeman-Halton p-value, when the table can be enumerated.
+    /// Exact Fisher-Freeman-Halton p-value (Monte Carlo estimate when the table is too
+    /// large to enumerate; see `monte_carlo`).
     pub exact_p_value: Option<f64>,
+    /// The Monte Carlo run behind `exact_p_value`, with its seed, when one was needed.
+    pub monte_carlo: Option<(MonteCarloResult, u64)>,
     /// Why a test is undefined, if one is.
     pub note: String,
 }
@@ -442,7 +448,7 @@ pub fn analyse(
     let group_tests =
         if levels.len() > 2 { group_tests(codebook, table, &options) } else { Vec::new() };
     let figure_comparisons = figure_comparisons(codebook, table, &options);
-    let question_tests = question_tests(codebook, table);
+    let question_tests = question_tests(codebook, table, &options);
     let base_recovery = base_recovery(codebook);
     let (weighted, weighted_comparisons) = if codebook.weight_column.is_some() {
         weighted_rows(codebook, table, &options)
@@ -629,7 +635,11 @@ fn base_recovery(codebook: &Codebook) -> Vec<BaseRecovery> {
 
 /// Chi-square and exact tests across every group with answers, per option.
 /// Answers x groups tests for the single-choice questions.
-fn question_tests(codebook: &Codebook, table: &CountTable) -> Vec<QuestionTestRow> {
+fn question_tests(
+    codebook: &Codebook,
+    table: &CountTable,
+    options: &AnalysisOptions,
+) -> Vec<QuestionTestRow> {
     codebook
         .questions
         .iter()
@@ -641,17 +651,34 @@ fn question_tests(codebook: &Codebook, table: &CountTable) -> Vec<QuestionTestRo
                 .collect();
             let chi = chi_square_rc(&t);
             let exact = fisher_freeman_halton_rc(&t);
-            let note = [chi.as_ref().err(), exact.as_ref().err()]
-                .into_iter()
-                .flatten()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("; ");
+            let monte_carlo = match &exact {
+                Err(Undefined::TooLarge { .. }) => {
+                    let mut rng =
+                        <rand_chacha::ChaCha8Rng as rand::SeedableRng>::seed_from_u64(options.seed);
+                    fisher_freeman_halton_rc_monte_carlo(&t, MONTE_CARLO_REPLICATES, &mut rng)
+                        .ok()
+                        .map(|m| (m, options.seed))
+                }
+                _ => None,
+            };
+            let note = [
+                chi.as_ref().err().map(ToString::to_string),
+                match (&exact, monte_carlo) {
+                    (_, Some((m, seed))) => Some(monte_carlo_note(&m, seed)),
+                    (Err(e), None) => Some(e.to_string()),
+                    (Ok(_), None) => None,
+                },
+            ]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join("; ");
             QuestionTestRow {
                 question: q.id.clone(),
                 chi2: chi.as_ref().ok().and_then(|t| t.statistic),
                 chi2_p_value: chi.as_ref().ok().map(|t| t.p_value.p),
-                exact_p_value: exact.as_ref().ok().map(|t| t.p_value.p),
+                exact_p_value: exact_or_monte_carlo(&exact, monte_carlo),
+                monte_carlo,
                 table: t,
                 note,
             }
@@ -659,7 +686,23 @@ fn question_tests(codebook: &Codebook, table: &CountTable) -> Vec<QuestionTestRo
         .collect()
 }
 
-/// Tables drawn when the exact k-group test is too large to enumerate.
+/// The exact p-value, or its Monte Carlo estimate when the table was too large.
+fn exact_or_monte_carlo(
+    exact: &Maybe<TestResult>,
+    monte_carlo: Option<(MonteCarloResult, u64)>,
+) -> Option<f64> {
+    exact.as_ref().ok().map(|t| t.p_value.p).or(monte_carlo.map(|(m, _)| m.p_value))
+}
+
+/// How a Monte Carlo exact test is reported: tables drawn, seed, standard error.
+fn monte_carlo_note(m: &MonteCarloResult, seed: u64) -> String {
+    format!(
+        "exact test by Monte Carlo: {} tables, seed {seed}, standard error {:.2e}",
+        m.replicates, m.standard_error
+    )
+}
+
+/// Tables drawn when an exact test is too large to enumerate.
 pub const MONTE_CARLO_REPLICATES: u64 = 100_000;
 
 fn group_tests(
@@ -701,12 +744,7 @@ fn group_tests(
             );
             let note = [
                 chi.as_ref().err().map(ToString::to_string),
-                monte_carlo.map(|(m, seed)| {
-                    format!(
-                        "exact test by Monte Carlo: {} tables, seed {seed}, standard error {:.2e}",
-                        m.replicates, m.standard_error
-                    )
-                }),
+                monte_carlo.map(|(m, seed)| monte_carlo_note(&m, seed)),
             ]
             .into_iter()
             .flatten()
@@ -719,11 +757,7 @@ fn group_tests(
                 counts: props.iter().map(|p| (p.successes, p.n)).collect(),
                 chi2: chi.as_ref().ok().and_then(|t| t.statistic),
                 chi2_p_value: chi.as_ref().ok().map(|t| t.p_value.p),
-                exact_p_value: exact
-                    .as_ref()
-                    .ok()
-                    .map(|t| t.p_value.p)
-                    .or(monte_carlo.map(|(m, _)| m.p_value)),
+                exact_p_value: exact_or_monte_carlo(&exact, monte_carlo),
                 monte_carlo,
                 pairwise,
                 letters,

@@ -289,6 +289,7 @@ pub fn render(r: &StudyReport, charts: &[(Chart, String)]) -> Result<String, min
                 question => q.question.as_str(),
                 table => q.table.iter().map(|r| r.iter().map(u64::to_string).collect::<Vec<_>>().join(" / ")).collect::<Vec<_>>().join("; "),
                 chi2_p => p_text(q.chi2_p_value), exact_p => p_text(q.exact_p_value),
+                note => q.note.as_str(),
             }
         })
         .collect();

@@ -1,5 +1,7 @@
-//! Tests of independence for a 2 x k table (a yes/no answer across k groups):
-//! Pearson's chi-square and the exact Fisher-Freeman-Halton test.
+//! Tests of independence for a 2 x k table (a yes/no answer across k groups) and an
+//! r x c table (answers x groups): Pearson's chi-square and the Fisher-Freeman-Halton
+//! test, exact by enumeration or, for tables too large to enumerate, by seeded Monte
+//! Carlo.
 
 use super::discrete::{Hypergeometric, Unimodal};
 use super::special::{chi2_ln_sf, ln_add_exp, ln_gamma};
@@ -284,6 +286,24 @@ fn nonempty(table: &[Vec<u64>]) -> Vec<Vec<u64>> {
         .collect()
 }
 
+/// An r x c table without its empty rows and columns, with its margins.
+struct Margins {
+    table: Vec<Vec<u64>>,
+    rows: Vec<u64>,
+    columns: Vec<u64>,
+}
+
+/// The table's [`Margins`]; undefined with fewer than two non-empty rows or columns.
+fn margins(table: &[Vec<u64>]) -> Maybe<Margins> {
+    let t = nonempty(table);
+    if t.len() < 2 || t[0].len() < 2 {
+        return Err(Undefined::NoVariation);
+    }
+    let rows = t.iter().map(|row| row.iter().sum()).collect();
+    let columns = (0..t[0].len()).map(|j| t.iter().map(|row| row[j]).sum()).collect();
+    Ok(Margins { table: t, rows, columns })
+}
+
 /// `ln` of the probability of an r x c table given its margins:
 /// `prod r_i! prod c_j! / (N! prod n_ij!)`.
 fn ln_table_probability(t: &[Vec<u64>]) -> f64 {
@@ -303,13 +323,8 @@ fn ln_table_probability(t: &[Vec<u64>]) -> f64 {
 /// [`Undefined::TooLarge`] when more than [`MAX_EXACT_TABLES`] tables would be visited;
 /// [`Undefined::NoVariation`] with fewer than two non-empty rows or columns.
 pub fn fisher_freeman_halton_rc(table: &[Vec<u64>]) -> Maybe<TestResult> {
-    let t = nonempty(table);
-    if t.len() < 2 || t[0].len() < 2 {
-        return Err(Undefined::NoVariation);
-    }
+    let Margins { table: t, rows: row_totals, columns: col_totals } = margins(table)?;
     let (r, c) = (t.len(), t[0].len());
-    let row_totals: Vec<u64> = t.iter().map(|row| row.iter().sum()).collect();
-    let col_totals: Vec<u64> = (0..c).map(|j| t.iter().map(|row| row[j]).sum()).collect();
     let threshold = ln_table_probability(&t) + 1e-7f64.ln_1p();
     let mut acc = f64::NEG_INFINITY;
     let mut visited = 0u64;
@@ -378,4 +393,64 @@ pub fn fisher_freeman_halton_rc(table: &[Vec<u64>]) -> Maybe<TestResult> {
         return Err(Undefined::TooLarge { tables: visited, limit: MAX_EXACT_TABLES });
     }
     Ok(TestResult { statistic: None, p_value: PValue::from_ln(acc) })
+}
+
+/// The r x c Fisher-Freeman-Halton p-value by Monte Carlo, for tables too large to
+/// enumerate: `B` tables with the observed margins are drawn (each column row by row
+/// from the conditional hypergeometric distributions, so every table with these
+/// margins is drawn with its exact probability), and the p-value is
+/// `(1 + hits) / (1 + B)`, counting the drawn tables at most `1 + 1e-7` times as likely
+/// as the observed one (R `fisher.test(table, simulate.p.value = TRUE)`'s convention).
+/// Empty rows and columns are dropped first.
+///
+/// # Errors
+/// [`Undefined::NoVariation`] with fewer than two non-empty rows or columns.
+pub fn fisher_freeman_halton_rc_monte_carlo<R: rand::Rng + ?Sized>(
+    table: &[Vec<u64>],
+    replicates: u64,
+    rng: &mut R,
+) -> Maybe<MonteCarloResult> {
+    use rand::RngExt;
+    let Margins { table: t, rows: row_totals, columns: col_totals } = margins(table)?;
+    let r = t.len();
+    // With the margins fixed, a table's probability varies only through -sum ln n_ij!.
+    let lf = |k: u64| ln_gamma(k as f64 + 1.0);
+    let observed: f64 = -t.iter().flatten().map(|&v| lf(v)).sum::<f64>();
+    let threshold = observed + 1e-7f64.ln_1p();
+    let mut hits = 0u64;
+    let mut rows_left = vec![0u64; r];
+    for _ in 0..replicates {
+        rows_left.copy_from_slice(&row_totals);
+        let mut units_left: u64 = row_totals.iter().sum();
+        let mut ln_weight = 0.0;
+        for &col in &col_totals {
+            // Deal this column's units among the rows without replacement.
+            let mut col_left = col;
+            let mut rest = units_left;
+            for left in rows_left.iter_mut() {
+                let x = if col_left == 0 || *left == 0 {
+                    0
+                } else if rest == *left {
+                    col_left
+                } else {
+                    let d = Hypergeometric::new(*left, rest - *left, col_left);
+                    sample_unimodal(&d, rng.random_range(0.0..1.0))
+                };
+                ln_weight -= lf(x);
+                rest -= *left;
+                *left -= x;
+                col_left -= x;
+            }
+            units_left -= col;
+        }
+        if ln_weight <= threshold {
+            hits += 1;
+        }
+    }
+    let p = (1 + hits) as f64 / (1 + replicates) as f64;
+    Ok(MonteCarloResult {
+        p_value: p,
+        standard_error: (p * (1.0 - p) / replicates as f64).sqrt(),
+        replicates,
+    })
 }

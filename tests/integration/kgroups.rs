@@ -3,7 +3,8 @@
 
 use invitestat::stats::Proportion;
 use invitestat::stats::contingency::{
-    fisher_freeman_halton, fisher_freeman_halton_monte_carlo, pairwise_letters,
+    fisher_freeman_halton, fisher_freeman_halton_monte_carlo, fisher_freeman_halton_rc,
+    fisher_freeman_halton_rc_monte_carlo, pairwise_letters,
 };
 use invitestat::stats::multiplicity::Adjustment;
 use invitestat::stats::significance::TestMethod;
@@ -47,4 +48,44 @@ fn monte_carlo_exact_test_agrees_with_enumeration_and_is_seeded() {
     assert!(fisher_freeman_halton(&big).is_err());
     let mc = fisher_freeman_halton_monte_carlo(&big, 2_000, &mut ChaCha8Rng::seed_from_u64(1));
     assert!(mc.p_value > 0.0 && mc.p_value < 1.0);
+}
+
+#[test]
+fn monte_carlo_rc_test_agrees_with_enumeration_and_is_seeded() {
+    // 3 answers x 3 groups, with an empty row that is dropped.
+    let t = vec![vec![4, 9, 2], vec![0, 0, 0], vec![7, 3, 8], vec![5, 6, 1]];
+    let exact = fisher_freeman_halton_rc(&t).unwrap().p_value.p;
+    let mc = fisher_freeman_halton_rc_monte_carlo(&t, 40_000, &mut ChaCha8Rng::seed_from_u64(3))
+        .unwrap();
+    assert!((mc.p_value - exact).abs() < 4.0 * mc.standard_error + 1e-4, "{mc:?} vs {exact}");
+    let again = fisher_freeman_halton_rc_monte_carlo(&t, 40_000, &mut ChaCha8Rng::seed_from_u64(3))
+        .unwrap();
+    assert_eq!(mc, again);
+    // The main-use question (R fisher.test p = 3.5e-19): no drawn table is as extreme,
+    // so the estimate is the smallest possible, 1 / (1 + B).
+    let main_use = vec![vec![11, 179], vec![21, 2], vec![21, 164]];
+    let mc =
+        fisher_freeman_halton_rc_monte_carlo(&main_use, 999, &mut ChaCha8Rng::seed_from_u64(1))
+            .unwrap();
+    assert_eq!(mc.p_value, 1.0 / 1000.0);
+    // Independent-looking table: the estimate is near 1.
+    let flat = vec![vec![10, 10, 10], vec![10, 10, 10]];
+    let mc = fisher_freeman_halton_rc_monte_carlo(&flat, 2_000, &mut ChaCha8Rng::seed_from_u64(5))
+        .unwrap();
+    assert!(mc.p_value > 0.95, "{mc:?}");
+    // Too large to enumerate: still answered.
+    let big = vec![vec![900, 950, 1_000], vec![800, 700, 760], vec![400, 420, 380]];
+    assert!(fisher_freeman_halton_rc(&big).is_err());
+    let mc = fisher_freeman_halton_rc_monte_carlo(&big, 2_000, &mut ChaCha8Rng::seed_from_u64(9))
+        .unwrap();
+    assert!(mc.p_value > 0.0 && mc.p_value <= 1.0);
+    // A single non-empty column is not a test.
+    assert!(
+        fisher_freeman_halton_rc_monte_carlo(
+            &[vec![3, 0], vec![4, 0]],
+            10,
+            &mut ChaCha8Rng::seed_from_u64(1)
+        )
+        .is_err()
+    );
 }

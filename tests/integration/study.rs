@@ -514,3 +514,37 @@ fn a_duplicate_id_is_found_after_the_id_set_spills_to_disk() {
     let err = tabulate_file(&path, &codebook).unwrap_err().to_string();
     assert!(err.contains(&expected), "{err}");
 }
+
+/// A single-choice question too large to enumerate gets a seeded Monte Carlo exact
+/// test, its seed and standard error written next to the p-value.
+#[test]
+fn a_large_single_choice_question_gets_a_seeded_monte_carlo_exact_test() {
+    use invitestat::analysis::{MONTE_CARLO_REPLICATES, analyse};
+    use invitestat::study::tabulate_file;
+    use invitestat::synthetic::{WaveSpec, generate_wave};
+    let dir = tempfile::tempdir().unwrap();
+    let codebook = Codebook::from_path(&root().join("data/waves-example/codebook.toml")).unwrap();
+    let spec = WaveSpec {
+        rows: 20_000,
+        seed: 11,
+        missing: 0.0,
+        group_shares: vec![0.3, 0.7],
+        wave: "1".into(),
+        shares_seed: 2,
+        trend: 0.0,
+    };
+    let path = dir.path().join("wave.csv");
+    std::fs::write(&path, generate_wave(&codebook, &spec)).unwrap();
+    let (table, _) = tabulate_file(&path, &codebook).unwrap();
+    let options = AnalysisOptions { seed: 2024, ..AnalysisOptions::default() };
+    let a = analyse(&codebook, &table, options);
+    let q = a.question_tests.iter().find(|q| q.question == "main_use").unwrap();
+    let (mc, seed) = q.monte_carlo.expect("too large to enumerate");
+    assert_eq!(seed, 2024);
+    assert_eq!(mc.replicates, MONTE_CARLO_REPLICATES);
+    assert_eq!(q.exact_p_value, Some(mc.p_value));
+    assert!(q.note.contains("seed 2024") && q.note.contains("Monte Carlo"), "{}", q.note);
+    // The same seed gives the same estimate.
+    let b = analyse(&codebook, &table, options);
+    assert_eq!(b.question_tests[0].monte_carlo, q.monte_carlo);
+}

@@ -3,7 +3,9 @@
 //! - `golden`: every statistic against the committed R / scipy / statsmodels / mpmath
 //!   reference values in `tests/golden/`;
 //! - `properties`: invariants over many inputs (proptest);
-//! - `cli`: the `invitestat` binary end to end, including every `--help` example.
+//! - `cli`: the `invitestat` binary end to end, including every `--help` example;
+//! - `loader`, `study`, `consistency`, `kgroups`, `weighted`, `waves`, `charts`: each
+//!   stage of the pipeline, on bundled, synthetic and malformed data.
 
 mod charts;
 mod cli;
@@ -15,3 +17,24 @@ mod properties;
 mod study;
 mod waves;
 mod weighted;
+
+/// Runs `invitestat analyze DATA --codebook CODEBOOK --out OUT --json`, asserts it
+/// succeeded, and returns the JSON it printed.
+fn analyze_json(
+    data: &std::path::Path,
+    codebook: &std::path::Path,
+    out_dir: &std::path::Path,
+) -> serde_json::Value {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_invitestat"))
+        .arg("analyze")
+        .arg(data)
+        .arg("--codebook")
+        .arg(codebook)
+        .arg("--out")
+        .arg(out_dir)
+        .arg("--json")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}

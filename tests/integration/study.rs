@@ -207,18 +207,7 @@ fn a_new_weighted_wave_with_missing_answers_matches_an_independent_tally() {
     let data = dir.path().join("wave2.csv");
     std::fs::write(&data, csv).unwrap();
     let out_dir = dir.path().join("report");
-    let out = Command::new(env!("CARGO_BIN_EXE_invitestat"))
-        .arg("analyze")
-        .arg(&data)
-        .arg("--codebook")
-        .arg(&cb_path)
-        .arg("--out")
-        .arg(&out_dir)
-        .arg("--json")
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = crate::analyze_json(&data, &cb_path, &out_dir);
     assert_eq!(v["load"]["rows_used"], n);
     let mut checked = 0;
     for r in v["analysis"]["results"].as_array().unwrap() {

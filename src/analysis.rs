@@ -38,6 +38,9 @@ pub struct AnalysisOptions {
     pub test: TestMethod,
     /// Multiplicity adjustment across the questionnaire (default Holm).
     pub adjustment: Adjustment,
+    /// Interval for each weighted share (default Korn-Graubard beta, R `svyciprop`
+    /// `method = "beta"`, which keeps its coverage in small domains).
+    pub weighted_ci_method: WeightedCiMethod,
     /// Confidence level (default 0.95); the significance level is `1 - level`.
     pub level: ConfidenceLevel,
     /// Seed for Monte Carlo tests (used only when an exact test is too large).
@@ -51,6 +54,7 @@ impl Default for AnalysisOptions {
             difference_method: DifferenceMethod::Newcombe,
             test: TestMethod::Fisher,
             adjustment: Adjustment::Holm,
+            weighted_ci_method: WeightedCiMethod::Beta,
             level: ConfidenceLevel::NINETY_FIVE,
             seed: 20141001,
         }
@@ -490,6 +494,8 @@ pub fn weighted_counts(
         w_no: col(&q.weights) - w,
         w2_yes: w2,
         w2_no: col(&q.weights_sq) - w2,
+        n_skipped: q.missing[group],
+        w_skipped: q.missing_weights[group],
     }
 }
 
@@ -516,7 +522,7 @@ fn weighted_rows(
                 };
                 let ci = weighted_ci(
                     &e,
-                    WeightedCiMethod::Beta,
+                    options.weighted_ci_method,
                     options.level,
                     domain_df(table.respondents[g]),
                 );
@@ -532,7 +538,7 @@ fn weighted_rows(
                     deff_replace: e.deff_replace,
                     ci_lower: ci.interval.lower,
                     ci_upper: ci.interval.upper,
-                    ci_method: WeightedCiMethod::Beta.name().into(),
+                    ci_method: options.weighted_ci_method.name().into(),
                     boundary: ci.boundary,
                 });
                 estimates.push(Some(e));

@@ -1,8 +1,8 @@
 //! Count tables: the sufficient statistics of a survey for proportions.
 //!
 //! For every question, an `options x groups` array of respondent counts (and of weight
-//! sums and squared-weight sums, for weighted analyses), plus the number of missing
-//! answers per group and, for requested question pairs, the joint yes/yes table per
+//! sums and squared-weight sums, for weighted analyses), plus the number (and weight)
+//! of missing answers per group and, for requested question pairs, the joint yes/yes table per
 //! group (for within-respondent comparisons). Tables of the same codebook add up
 //! ([`CountTable::merge`]), so shards counted separately combine into one analysis and
 //! the result does not depend on how the rows were read.
@@ -23,6 +23,8 @@ pub struct QuestionCounts {
     pub weights_sq: Array2<f64>,
     /// Missing answers per group.
     pub missing: Vec<u64>,
+    /// Sum of weights of the missing answers per group.
+    pub missing_weights: Vec<f64>,
 }
 
 impl QuestionCounts {
@@ -83,6 +85,7 @@ impl CountTable {
                     weights: Array2::zeros((q.options.len(), g)),
                     weights_sq: Array2::zeros((q.options.len(), g)),
                     missing: vec![0; g],
+                    missing_weights: vec![0.0; g],
                 })
                 .collect(),
             pairs: pairs
@@ -107,7 +110,10 @@ impl CountTable {
                     q.weights[[*o, g]] += r.weight;
                     q.weights_sq[[*o, g]] += r.weight * r.weight;
                 }
-                None => q.missing[g] += 1,
+                None => {
+                    q.missing[g] += 1;
+                    q.missing_weights[g] += r.weight;
+                }
             }
         }
         for p in &mut self.pairs {
@@ -145,6 +151,9 @@ impl CountTable {
             for (x, y) in a.missing.iter_mut().zip(&b.missing) {
                 *x += y;
             }
+            for (x, y) in a.missing_weights.iter_mut().zip(&b.missing_weights) {
+                *x += y;
+            }
         }
         for (a, b) in self.pairs.iter_mut().zip(&other.pairs) {
             a.joint += &b.joint;
@@ -178,7 +187,7 @@ pub struct CountsFile {
 }
 
 /// The format tag of [`CountsFile`].
-pub const COUNTS_FORMAT: &str = "invitestat-counts/1";
+pub const COUNTS_FORMAT: &str = "invitestat-counts/2";
 
 /// A counts file that does not fit the codebook.
 #[derive(Debug, thiserror::Error)]
@@ -199,6 +208,16 @@ pub enum CountsError {
         path: std::path::PathBuf,
         /// What is wrong.
         message: String,
+    },
+    /// Written by another version of the counts format.
+    #[error("{path}: counts format '{found}'; expected '{expected}' (count the rows again)")]
+    Format {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Its format tag.
+        found: String,
+        /// The format this build reads.
+        expected: &'static str,
     },
     /// Counted with another codebook.
     #[error(
@@ -265,9 +284,24 @@ pub fn read_counts(
     let text = std::fs::read_to_string(path)
         .map_err(|source| CountsError::Io { path: path.to_path_buf(), source })?;
     if text.trim_start().starts_with('{') {
-        let file: CountsFile = serde_json::from_str(&text)
-            .map_err(|e| CountsError::Parse { path: path.to_path_buf(), message: e.to_string() })?;
-        if file.format != COUNTS_FORMAT || file.codebook_sha256 != codebook.sha256 {
+        let parse_error = |e: serde_json::Error| CountsError::Parse {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        };
+        #[derive(serde::Deserialize)]
+        struct FormatTag {
+            format: String,
+        }
+        let tag: FormatTag = serde_json::from_str(&text).map_err(parse_error)?;
+        if tag.format != COUNTS_FORMAT {
+            return Err(CountsError::Format {
+                path: path.to_path_buf(),
+                found: tag.format,
+                expected: COUNTS_FORMAT,
+            });
+        }
+        let file: CountsFile = serde_json::from_str(&text).map_err(parse_error)?;
+        if file.codebook_sha256 != codebook.sha256 {
             return Err(CountsError::Codebook {
                 path: path.to_path_buf(),
                 study: file.study,
@@ -351,6 +385,7 @@ pub fn read_counts(
             let q = &mut table.questions[qi];
             if option.is_empty() {
                 q.missing[group] += count;
+                q.missing_weights[group] += w;
             } else {
                 let oi = codebook.questions[qi]
                     .option_index(option)

@@ -23,6 +23,26 @@ weights_for <- function(pattern, n) {
          b = 0.5 + (i %% 7) / 3,
          c = c(1, 2)[i %% 2 + 1])
 }
+# svyciprop(method = "likelihood") interpolates a spline through at most ten profile
+# points (survey:::confint_profile) and profiles a fit whose IRLS stopped at glm's default
+# epsilon; its limits are emitted as likelihood_spline_*. likelihood_* are the exact
+# roots of the same profile, computed here with R's own glm machinery: a tightly converged
+# svyglm, the deviance at a fixed intercept from glm.fit, and uniroot.
+exact_likelihood_ci <- function(sub, level = 0.95) {
+  m <- svyglm(y ~ 1, sub, family = quasibinomial,
+              control = glm.control(epsilon = 1e-15, maxit = 100))
+  s <- summary(m)
+  lambda <- m$cov.unscaled[1, 1] / m$naive.cov[1, 1]
+  cutoff2 <- qt((1 - level) / 2, degf(sub))^2 * lambda
+  mf <- model.frame(m); y <- model.response(mf); w <- model.weights(mf)
+  dev_at <- function(b) glm.fit(x = matrix(0, length(y), 0), y = y, weights = w,
+                                offset = rep(b, length(y)), family = quasibinomial())$deviance
+  tau2 <- function(b) (dev_at(b) - deviance(m)) / s$dispersion - cutoff2
+  b0 <- coef(m)[[1]]
+  lo <- uniroot(tau2, c(b0 - 10, b0), tol = 1e-13)$root
+  hi <- uniroot(tau2, c(b0, b0 + 10), tol = 1e-13)$root
+  plogis(c(lo, hi))
+}
 cases <- list(
   list(id = "A", n = 400, n1 = 60, k1 = 52, k0 = 214, w = "a"),
   list(id = "B", n = 250, n1 = 40, k1 = 13, k0 = 150, w = "b"),
@@ -50,6 +70,16 @@ for (cs in cases) {
       ci <- tryCatch(suppressWarnings(attr(svyciprop(~y, sub, method = method, na.rm = TRUE), "ci")), error = function(e) c(NA, NA))
       emit(cs$id, gname, paste0(method, "_lower"), ci[1], "root", paste0("R survey svyciprop(method = \"", method, "\"), df = degf(subset)"))
       emit(cs$id, gname, paste0(method, "_upper"), ci[2], "root", paste0("R survey svyciprop(method = \"", method, "\"), df = degf(subset)"))
+    }
+    if (coef(m)[1] > 0 && coef(m)[1] < 1) {  # R's profile fails at a share of 0 or 1
+      ci <- suppressWarnings(attr(svyciprop(~y, sub, method = "likelihood", na.rm = TRUE), "ci"))
+      src <- "R survey svyciprop(method = \"likelihood\"): spline through the profile"
+      emit(cs$id, gname, "likelihood_spline_lower", ci[1], "spline", src)
+      emit(cs$id, gname, "likelihood_spline_upper", ci[2], "spline", src)
+      ci <- exact_likelihood_ci(sub)
+      src <- "exact root of R survey's likelihood profile (svyglm, glm.fit deviance, uniroot)"
+      emit(cs$id, gname, "likelihood_lower", ci[1], "root", src)
+      emit(cs$id, gname, "likelihood_upper", ci[2], "root", src)
     }
   }
   if (is.null(cs$missing_every)) {

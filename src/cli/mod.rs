@@ -6,6 +6,7 @@ use crate::stats::ci::CiMethod;
 use crate::stats::multiplicity::Adjustment;
 use crate::stats::power::{minimum_detectable_difference, power, sample_size};
 use crate::stats::significance::TestMethod;
+use crate::stats::weighted::WeightedCiMethod;
 use crate::stats::{Alternative, ConfidenceLevel, Proportion, TwoGroups};
 use clap::{Args, Parser, Subcommand};
 use std::io::Write;
@@ -133,6 +134,14 @@ pub(crate) fn parse_ci_method(s: &str) -> Result<CiMethod, String> {
     CiMethod::from_name(s).ok_or_else(|| {
         let names: Vec<&str> = CiMethod::ALL.iter().map(|m| m.name()).collect();
         format!("unknown interval method '{s}' (expected one of {})", names.join(", "))
+    })
+}
+
+/// Parses a kebab-case weighted interval method name.
+pub(crate) fn parse_weighted_ci_method(s: &str) -> Result<WeightedCiMethod, String> {
+    WeightedCiMethod::from_name(s).ok_or_else(|| {
+        let names: Vec<&str> = WeightedCiMethod::ALL.iter().map(|m| m.name()).collect();
+        format!("unknown weighted interval method '{s}' (expected one of {})", names.join(", "))
     })
 }
 

@@ -1,6 +1,6 @@
 //! The study subcommands: `run` (the default), `analyze`, `reconstruct`, `recover`.
 
-use super::{UsageError, parse_adjustment, parse_ci_method, parse_test};
+use super::{UsageError, parse_adjustment, parse_ci_method, parse_test, parse_weighted_ci_method};
 use crate::analysis::AnalysisOptions;
 use crate::codebook::Codebook;
 use crate::consistency::{
@@ -14,6 +14,7 @@ use crate::stats::ConfidenceLevel;
 use crate::stats::ci::CiMethod;
 use crate::stats::multiplicity::Adjustment;
 use crate::stats::significance::TestMethod;
+use crate::stats::weighted::WeightedCiMethod;
 use crate::study::{analyse_file, analyse_table, paired_questions, run_bundled, tabulate_file};
 use crate::synthetic::{WaveSpec, generate_wave};
 use crate::tabulate::{CountTable, CountsFile, read_counts};
@@ -41,6 +42,10 @@ pub struct MethodArgs {
     /// bh, by).
     #[arg(long, default_value = "holm", value_parser = parse_adjustment)]
     pub adjust: Adjustment,
+    /// Interval for each weighted share, as R svyciprop's methods (beta, logit,
+    /// likelihood, asin, mean) or wilson-effective (Wilson on Kish's effective n).
+    #[arg(long, default_value = "beta", value_parser = parse_weighted_ci_method)]
+    pub weighted_ci_method: WeightedCiMethod,
     /// Confidence level in (0, 1); the significance level is 1 - level.
     #[arg(long, default_value = "0.95", value_parser = super::parse_level)]
     pub confidence_level: ConfidenceLevel,
@@ -52,6 +57,7 @@ impl MethodArgs {
             ci_method: self.ci_method,
             test: self.test,
             adjustment: self.adjust,
+            weighted_ci_method: self.weighted_ci_method,
             level: self.confidence_level,
             ..AnalysisOptions::default()
         }
@@ -81,6 +87,7 @@ impl Default for RunArgs {
                 ci_method: CiMethod::Wilson,
                 test: TestMethod::Fisher,
                 adjust: Adjustment::Holm,
+                weighted_ci_method: WeightedCiMethod::Beta,
                 confidence_level: ConfidenceLevel::NINETY_FIVE,
             },
         }

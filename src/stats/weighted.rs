@@ -11,8 +11,10 @@
 //!   `deff = "replace"`. R's default `deff = TRUE` is not reproduced: it uses the sum
 //!   of the weights as the population size, which gives Inf or NA when weights are
 //!   scaled to the sample size.
-//! - Intervals follow R `svyciprop` (logit, Korn-Graubard beta, asin, mean) with `df`
-//!   degrees of freedom; R uses `df = n - 1` for a domain taken with `subset()`. When
+//! - Intervals follow R `svyciprop` (logit, Korn-Graubard beta, asin, mean,
+//!   likelihood) with `df` degrees of freedom; R uses `df = n - 1` for a domain taken
+//!   with `subset()`. The likelihood interval is the exact root of R's Rao-Scott-scaled
+//!   profile deviance, where R interpolates a spline through ten profile points. When
 //!   the weighted share is exactly 0 or 1, R's methods collapse or fail; here every
 //!   method returns the exact one-sided bound on Kish's effective sample size
 //!   (Clopper-Pearson with `x = n_eff` of `n_eff`), flagged as a boundary case.
@@ -34,6 +36,11 @@ pub struct WeightedCounts {
     pub w2_yes: f64,
     /// Sum of squared weights, no.
     pub w2_no: f64,
+    /// Respondents of the domain who skipped the question (outside the domain once
+    /// missing answers are dropped, as R's `na.rm = TRUE` does).
+    pub n_skipped: u64,
+    /// Sum of weights of those who skipped.
+    pub w_skipped: f64,
 }
 
 /// A weighted domain proportion with its design-based standard error.
@@ -54,6 +61,11 @@ pub struct WeightedEstimate {
     /// R `svymean(deff = "replace")`: the variance over that of a with-replacement
     /// simple random sample of the same size; `None` at a share of 0 or 1.
     pub deff_replace: Option<f64>,
+    /// The quasibinomial dispersion R `summary(svyglm(y ~ 1, family = quasibinomial))`
+    /// reports for the domain: `n/(n-1)` times the answering respondents' mean weight
+    /// over the mean weight of the whole domain (R normalises the weights before
+    /// dropping missing answers). Scales the likelihood interval.
+    pub glm_dispersion: f64,
 }
 
 /// Weighted interval methods (R `svyciprop` names).
@@ -69,6 +81,14 @@ pub enum WeightedCiMethod {
     Asin,
     /// Wald on the proportion scale (R `method = "mean"`).
     Mean,
+    /// Profile likelihood of the quasibinomial intercept, its deviance scaled by the
+    /// Rao-Scott design effect of the logit (R `method = "likelihood"`): the shares
+    /// `mu` with `KL(p || mu) = t^2 phi var(p) / (2 p (1 - p))`, `phi` the
+    /// [`glm_dispersion`](WeightedEstimate::glm_dispersion), solved exactly. R
+    /// approximates the same roots with a spline through ten profile points (and a
+    /// not fully converged IRLS weight); its printed limits differ from the exact ones
+    /// in the fifth or sixth decimal.
+    Likelihood,
     /// Wilson's score interval on Kish's effective sample size, normal quantile
     /// (no R equivalent; the small-sample interval for weighted data).
     WilsonEffective,
@@ -76,13 +96,19 @@ pub enum WeightedCiMethod {
 
 impl WeightedCiMethod {
     /// Every method.
-    pub const ALL: [WeightedCiMethod; 5] = [
+    pub const ALL: [WeightedCiMethod; 6] = [
         WeightedCiMethod::Beta,
         WeightedCiMethod::Logit,
+        WeightedCiMethod::Likelihood,
         WeightedCiMethod::WilsonEffective,
         WeightedCiMethod::Asin,
         WeightedCiMethod::Mean,
     ];
+
+    /// The method called `name` (as [`name`](Self::name) spells it).
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|m| m.name() == name)
+    }
 
     /// The kebab-case name.
     pub fn name(self) -> &'static str {
@@ -91,6 +117,7 @@ impl WeightedCiMethod {
             WeightedCiMethod::Beta => "beta",
             WeightedCiMethod::Asin => "asin",
             WeightedCiMethod::Mean => "mean",
+            WeightedCiMethod::Likelihood => "likelihood",
             WeightedCiMethod::WilsonEffective => "wilson-effective",
         }
     }
@@ -131,6 +158,7 @@ pub fn weighted_proportion(
     let effective_n = w * w / w2;
     let n = c.n as f64;
     let srs = p * (1.0 - p) / (n - 1.0);
+    let domain_mean_weight = (w + c.w_skipped) / (c.n + c.n_skipped) as f64;
     Ok(WeightedEstimate {
         estimate: p,
         se: var.sqrt(),
@@ -139,6 +167,7 @@ pub fn weighted_proportion(
         effective_n,
         deff_kish: n / effective_n,
         deff_replace: (srs > 0.0 && c.n > 1).then(|| var / srs),
+        glm_dispersion: if c.n > 1 { n / (n - 1.0) * (w / n) / domain_mean_weight } else { 1.0 },
     })
 }
 
@@ -189,6 +218,10 @@ pub fn weighted_ci(
                 beta_quantile_upper(alpha / 2.0, n_eff * p + 1.0, n_eff * (1.0 - p)),
             )
         }
+        WeightedCiMethod::Likelihood => {
+            let target = t * t * e.glm_dispersion * e.se * e.se / (2.0 * p * (1.0 - p));
+            Interval::new(kl_root(p, target, -1.0), kl_root(p, target, 1.0))
+        }
         WeightedCiMethod::WilsonEffective => {
             let (lower, upper) =
                 wilson_effective(p, e.effective_n, normal_quantile(1.0 - alpha / 2.0));
@@ -196,6 +229,23 @@ pub fn weighted_ci(
         }
     };
     WeightedInterval { interval, boundary: false }
+}
+
+/// The share `mu` below (`side = -1`) or above (`side = 1`) `p` at which the
+/// Kullback-Leibler divergence `p ln(p/mu) + (1-p) ln((1-p)/(1-mu))` reaches `target`,
+/// found on the logit scale so that limits near 0 or 1 keep full relative precision.
+fn kl_root(p: f64, target: f64, side: f64) -> f64 {
+    let (lp, lq) = (p.ln(), (-p).ln_1p());
+    let b_hat = lp - lq;
+    // ln(mu) = -ln(1 + e^-b), ln(1 - mu) = -ln(1 + e^b), both without cancellation.
+    let ln1pexp = |x: f64| if x > 35.0 { x } else { x.exp().ln_1p() };
+    let kl = |b: f64| p * (lp + ln1pexp(-b)) + (1.0 - p) * (lq + ln1pexp(b)) - target;
+    let mut step = 1.0;
+    while kl(b_hat + side * step) < 0.0 && step < 1e3 {
+        step *= 2.0;
+    }
+    let b = super::roots::brent(kl, b_hat, b_hat + side * step);
+    1.0 / (1.0 + (-b).exp())
 }
 
 /// Wilson's interval for share `p` on a (possibly fractional) sample size `n`.

@@ -260,7 +260,7 @@ fn bom_crlf_quotes_and_spaces_are_accepted_and_exclusions_counted() {
     let body = "\u{feff}id,grp,w,wave,q1,q2\r\n\"r1\",1,1.5,\"2026\",1,a\r\nr2, 2 ,0.5,2026,0,\"b\"\r\nr3,2,1,2026,9,c\r\nr4,,1,2026,1,a\r\n";
     std::fs::write(&file, body).unwrap();
     let out_dir = dir.path().join("report");
-    let v = crate::analyze_json(&file, &cb, &out_dir);
+    let v = crate::analyze_json(&file, &cb, &out_dir, &[]);
     assert_eq!(v["load"]["rows_read"], 4);
     assert_eq!(v["load"]["rows_used"], 3);
     assert_eq!(v["load"]["excluded"]["no value in grouping column 'grp'"], 1);

@@ -24,6 +24,7 @@ fn analyze_json(
     data: &std::path::Path,
     codebook: &std::path::Path,
     out_dir: &std::path::Path,
+    extra: &[&str],
 ) -> serde_json::Value {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_invitestat"))
         .arg("analyze")
@@ -33,6 +34,7 @@ fn analyze_json(
         .arg("--out")
         .arg(out_dir)
         .arg("--json")
+        .args(extra)
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));

@@ -207,7 +207,7 @@ fn a_new_weighted_wave_with_missing_answers_matches_an_independent_tally() {
     let data = dir.path().join("wave2.csv");
     std::fs::write(&data, csv).unwrap();
     let out_dir = dir.path().join("report");
-    let v = crate::analyze_json(&data, &cb_path, &out_dir);
+    let v = crate::analyze_json(&data, &cb_path, &out_dir, &[]);
     assert_eq!(v["load"]["rows_used"], n);
     let mut checked = 0;
     for r in v["analysis"]["results"].as_array().unwrap() {
@@ -397,6 +397,26 @@ fn tabulated_shards_and_group_by_counts_merge_into_the_whole_analysis() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("counted with a different codebook"));
+
+    // So are counts written by an earlier format, which lack the missing answers' weights.
+    let old = dir.path().join("old.json");
+    let a_json = std::fs::read_to_string(dir.path().join("a.json")).unwrap();
+    std::fs::write(&old, a_json.replace("invitestat-counts/2", "invitestat-counts/1")).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_invitestat"))
+        .arg("merge")
+        .arg(&old)
+        .arg("--codebook")
+        .arg(&cb)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(
+            "old.json: counts format 'invitestat-counts/1'; expected 'invitestat-counts/2'"
+        ),
+        "{stderr}"
+    );
 }
 
 /// Files above the two-thread threshold give the same counts as the single-threaded
@@ -433,7 +453,12 @@ fn two_thread_counting_matches_the_single_threaded_loader() {
     for (a, b) in parallel.questions.iter().zip(&sequential.questions) {
         assert_eq!(a.counts, b.counts);
         assert_eq!(a.missing, b.missing);
-        for (x, y) in a.weights.iter().zip(b.weights.iter()) {
+        for (x, y) in a
+            .weights
+            .iter()
+            .zip(b.weights.iter())
+            .chain(a.missing_weights.iter().zip(&b.missing_weights))
+        {
             assert!((x - y).abs() <= 1e-12 * y.abs());
         }
     }

@@ -11,6 +11,12 @@ use invitestat::stats::weighted::{
 const CLOSED_FORM: f64 = 1e-9;
 /// Quantile-based intervals (t, beta quantiles): 1e-8 relative.
 const QUANTILE: f64 = 1e-8;
+/// Root-found intervals (the exact profile-likelihood limits): 1e-7 relative.
+const ROOT: f64 = 1e-7;
+/// R's own `svyciprop(method = "likelihood")` limits interpolate a spline through at
+/// most ten profile points: they are within 2e-5 of the exact limits here, 1e-4 apart
+/// at most. A check that the method is R's, not a digit-for-digit reference.
+const R_PROFILE_SPLINE: f64 = 1e-4;
 
 struct Case {
     id: &'static str,
@@ -42,12 +48,15 @@ fn weight(pattern: char, i: usize) -> f64 {
 fn counts(c: &Case) -> [WeightedCounts; 2] {
     let mut g = [WeightedCounts::default(); 2];
     for i in 0..c.n {
-        if c.missing_every > 0 && i % c.missing_every == 0 {
-            continue; // item non-response: outside the domain, still in the design
-        }
         let (idx, yes) = if i < c.n1 { (0, i < c.k1) } else { (1, i - c.n1 < c.k0) };
         let w = weight(c.pattern, i);
         let s = &mut g[idx];
+        if c.missing_every > 0 && i % c.missing_every == 0 {
+            // Item non-response: outside the domain, still in the design.
+            s.n_skipped += 1;
+            s.w_skipped += w;
+            continue;
+        }
         s.n += 1;
         if yes {
             s.w_yes += w;
@@ -98,6 +107,7 @@ fn weighted_estimates_match_r_survey() {
                     continue;
                 }
                 let m = match method {
+                    "likelihood" => WeightedCiMethod::Likelihood,
                     "logit" => WeightedCiMethod::Logit,
                     "mean" => WeightedCiMethod::Mean,
                     "asin" => WeightedCiMethod::Asin,
@@ -105,7 +115,14 @@ fn weighted_estimates_match_r_survey() {
                 };
                 let group_rows = if cols[1] == "1" { case.n1 } else { case.n - case.n1 } as u64;
                 let ci = weighted_ci(&e, m, level, domain_df(group_rows)).interval;
-                (if end == "lower" { ci.lower } else { ci.upper }, QUANTILE)
+                let tol = match (m, end) {
+                    (WeightedCiMethod::Likelihood, "spline_lower" | "spline_upper") => {
+                        R_PROFILE_SPLINE
+                    }
+                    (WeightedCiMethod::Likelihood, _) => ROOT,
+                    _ => QUANTILE,
+                };
+                (if end.ends_with("lower") { ci.lower } else { ci.upper }, tol)
             }
         };
         checked += 1;
@@ -115,13 +132,94 @@ fn weighted_estimates_match_r_survey() {
             failures.push(format!("{line}: got {got:e}"));
         }
     }
-    assert!(checked >= 65, "only {checked} values checked");
+    assert!(checked >= 93, "only {checked} values checked");
     assert!(
         failures.is_empty(),
         "{} differ from R survey:\n{}",
         failures.len(),
         failures.join("\n")
     );
+}
+
+/// The golden value `case,group,field` of `tests/golden/r_survey.csv`.
+fn golden(case: &str, group: &str, field: &str) -> f64 {
+    let prefix = format!("{case},{group},{field},");
+    let line = include_str!("../golden/r_survey.csv").lines().find(|l| l.starts_with(&prefix));
+    line.unwrap().split(',').nth(3).unwrap().parse().unwrap()
+}
+
+#[test]
+fn analyze_matches_r_survey_from_rows_with_item_non_response() {
+    // Case D written as a response file: the weights of those who skipped the question
+    // travel through the loader and the count table into the likelihood interval.
+    let case = &CASES[3];
+    let dir = tempfile::tempdir().unwrap();
+    let codebook = dir.path().join("codebook.toml");
+    std::fs::write(
+        &codebook,
+        r#"id_column = "id"
+weight_column = "w"
+
+[study]
+id = "case-d"
+title = "R survey golden case D"
+source = "tests/integration/weighted.rs"
+unit = "respondent"
+rounding = "half-up"
+
+[grouping]
+column = "grp"
+levels = [{ id = "one", code = "1", label = "Group 1" }, { id = "two", code = "0", label = "Group 2" }]
+
+[[questions]]
+id = "y"
+label = "y"
+text = "y"
+kind = "yes-no"
+options = [{ code = "1", label = "Yes" }, { code = "0", label = "No" }]
+"#,
+    )
+    .unwrap();
+    let mut csv = String::from("id,grp,w,y\n");
+    for i in 0..case.n {
+        let (grp, yes) = if i < case.n1 { (1, i < case.k1) } else { (0, i - case.n1 < case.k0) };
+        let y = if i % case.missing_every == 0 {
+            ""
+        } else if yes {
+            "1"
+        } else {
+            "0"
+        };
+        csv.push_str(&format!("r{i},{grp},{:.17},{y}\n", weight(case.pattern, i)));
+    }
+    let data = dir.path().join("responses.csv");
+    std::fs::write(&data, csv).unwrap();
+    for method in ["likelihood", "logit", "beta"] {
+        let v = crate::analyze_json(
+            &data,
+            &codebook,
+            &dir.path().join(method),
+            &["--weighted-ci-method", method],
+        );
+        let rows = v["analysis"]["weighted"].as_array().unwrap();
+        assert_eq!(rows.len(), 2);
+        for r in rows {
+            let group = if r["group"] == "one" { "1" } else { "2" };
+            assert_eq!(r["ci_method"], method);
+            let close = |got: &serde_json::Value, field: &str, tol: f64| {
+                let (got, want) = (got.as_f64().unwrap(), golden("D", group, field));
+                assert!(
+                    ((got - want) / want).abs() <= tol,
+                    "{method} {group} {field}: {got} vs {want}"
+                );
+            };
+            close(&r["estimate"], "estimate", CLOSED_FORM);
+            close(&r["se"], "se", CLOSED_FORM);
+            let tol = if method == "likelihood" { ROOT } else { QUANTILE };
+            close(&r["ci_lower"], &format!("{method}_lower"), tol);
+            close(&r["ci_upper"], &format!("{method}_upper"), tol);
+        }
+    }
 }
 
 #[test]

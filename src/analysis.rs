@@ -549,7 +549,7 @@ fn weighted_rows(
                     &weighted_counts(table, qi, oi, 1),
                 )
                 .ok();
-                let d = weighted_difference(a, b, options.level);
+                let d = weighted_difference(a, b, options.level, total_n as f64 - 1.0);
                 let z = if d.se > 0.0 { d.estimate / d.se } else { 0.0 };
                 comparisons.push(WeightedComparisonRow {
                     question: q.id.clone(),

@@ -5,16 +5,28 @@
 //! Waves are independent samples. Changes use Newcombe's interval and the analysis's
 //! two-group test (Fisher by default); the trend test is Cochran-Armitage on the wave
 //! order; the gap change is a Wald interval with binomial standard errors.
+//!
+//! When the codebook names a weight column, the same comparisons are made on weighted
+//! shares, the waves stacked as a design stratified by wave (R survey
+//! `svydesign(ids = ~1, strata = ~wave, weights = ~w)`): each group a domain of its
+//! wave, changes and gap changes as contrasts of domain means (`svyby(covmat = TRUE)` +
+//! `svycontrast`), and the trend as the slope of a weighted logistic regression on the
+//! wave score (`svyglm(y ~ wave, family = quasibinomial)`).
 
-use crate::analysis::{AnalysisOptions, option_counts};
+use crate::analysis::{AnalysisOptions, option_counts, weighted_counts};
 use crate::codebook::Codebook;
 use crate::data::{LoadError, LoadSummary, load};
 use crate::plot::{Chart, ChartKind, DotRow, Point};
 use crate::report::{Formats, ReportError, Staging};
 use crate::stats::ci::proportion_ci;
 use crate::stats::difference::difference_ci;
+use crate::stats::one_sample::normal_p_value;
 use crate::stats::significance::two_group_test;
 use crate::stats::trend::{binomial_se, cochran_armitage, difference_in_differences};
+use crate::stats::weighted::{
+    TrendWave, WeightedEstimate, domain_df, weighted_ci, weighted_difference, weighted_proportion,
+    weighted_trend,
+};
 use crate::stats::{Alternative, Proportion, TwoGroups};
 use crate::study::paired_questions;
 use crate::tabulate::CountTable;
@@ -166,6 +178,70 @@ pub struct GapRow {
     pub p_value: f64,
 }
 
+/// A group's weighted share in one wave, with the change since the previous wave.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WeightedWaveRow {
+    /// Question id.
+    pub question: String,
+    /// Option code.
+    pub option: String,
+    /// Group id.
+    pub group: String,
+    /// Wave label.
+    pub wave: String,
+    /// Respondents answering.
+    pub n: u64,
+    /// Weighted share.
+    pub estimate: f64,
+    /// Its standard error, the group a domain of its wave.
+    pub se: f64,
+    /// Kish's effective sample size.
+    pub effective_n: f64,
+    /// Kish's design effect due to weighting.
+    pub deff_kish: f64,
+    /// Interval (the analysis's weighted interval method).
+    pub ci_lower: f64,
+    /// Interval.
+    pub ci_upper: f64,
+    /// True when the share is 0 or 1 and the interval is the flagged exact bound.
+    pub boundary: bool,
+    /// Change since the previous wave (this minus previous).
+    pub change: Option<f64>,
+    /// Its standard error (independent waves: the variances add).
+    pub change_se: Option<f64>,
+    /// Wald interval of the change (normal quantile, as R `confint(svycontrast())`).
+    pub change_lower: Option<f64>,
+    /// Wald interval of the change.
+    pub change_upper: Option<f64>,
+    /// Newcombe's interval of the change on the Kish effective sample sizes.
+    pub change_newcombe_effective_lower: Option<f64>,
+    /// Newcombe's interval of the change on the Kish effective sample sizes.
+    pub change_newcombe_effective_upper: Option<f64>,
+    /// Two-sided p-value of the Wald z test of the change.
+    pub change_p_value: Option<f64>,
+}
+
+/// A weighted trend across all waves for a group's answer.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WeightedTrendRow {
+    /// Question id.
+    pub question: String,
+    /// Option code.
+    pub option: String,
+    /// Group id.
+    pub group: String,
+    /// Slope of the log odds per wave (scores 1, 2, ... in wave order).
+    pub slope: Option<f64>,
+    /// Its design-based standard error.
+    pub se: Option<f64>,
+    /// Residual degrees of freedom of the t test.
+    pub df: Option<f64>,
+    /// Two-sided p-value.
+    pub p_value: Option<f64>,
+    /// Why the trend is undefined, when it is.
+    pub note: Option<String>,
+}
+
 /// The comparison of several waves.
 #[derive(Debug, Clone, Serialize)]
 pub struct WavesReport {
@@ -181,6 +257,12 @@ pub struct WavesReport {
     pub trends: Vec<TrendRow>,
     /// Gap changes (two or more groups).
     pub gaps: Vec<GapRow>,
+    /// Weighted shares and changes (empty without a weight column).
+    pub weighted_rows: Vec<WeightedWaveRow>,
+    /// Weighted trends (three or more waves, weighted).
+    pub weighted_trends: Vec<WeightedTrendRow>,
+    /// Weighted gap changes (two or more groups, weighted).
+    pub weighted_gaps: Vec<GapRow>,
     /// Group labels.
     #[serde(skip)]
     pub codebook: Codebook,
@@ -276,6 +358,11 @@ pub fn compare_waves(
             }
         }
     }
+    let (weighted_rows, weighted_trends, weighted_gaps) = if codebook.weight_column.is_some() {
+        weighted_comparisons(codebook, &waves, &options)
+    } else {
+        Default::default()
+    };
     WavesReport {
         study: codebook.study.id.clone(),
         options,
@@ -283,8 +370,117 @@ pub fn compare_waves(
         rows,
         trends,
         gaps,
+        weighted_rows,
+        weighted_trends,
+        weighted_gaps,
         codebook: codebook.clone(),
     }
+}
+
+/// The weighted comparisons: per group and answer, each wave's share as a domain of
+/// its wave, the change since the previous wave, the trend, and the gap changes.
+fn weighted_comparisons(
+    codebook: &Codebook,
+    waves: &[Wave],
+    options: &AnalysisOptions,
+) -> (Vec<WeightedWaveRow>, Vec<WeightedTrendRow>, Vec<GapRow>) {
+    let levels = &codebook.grouping.levels;
+    let (mut rows, mut trends, mut gaps) = (Vec::new(), Vec::new(), Vec::new());
+    for (qi, q) in codebook.questions.iter().enumerate() {
+        for o in q.reported_options() {
+            let oi = q.option_index(&o.code).expect("option of its question");
+            let estimate = |w: &Wave, g: usize| -> Option<WeightedEstimate> {
+                weighted_proportion(&weighted_counts(&w.table, qi, oi, g), w.table.total()).ok()
+            };
+            for (g, l) in levels.iter().enumerate() {
+                for (i, w) in waves.iter().enumerate() {
+                    let Some(e) = estimate(w, g) else { continue };
+                    let ci = weighted_ci(
+                        &e,
+                        options.weighted_ci_method,
+                        options.level,
+                        domain_df(w.table.respondents[g]),
+                    );
+                    let change =
+                        (i > 0).then(|| estimate(&waves[i - 1], g)).flatten().map(|prev| {
+                            let df = (e.total_n + prev.total_n) as f64 - 2.0;
+                            weighted_difference(&e, &prev, options.level, df)
+                        });
+                    let z = change.map(|d| if d.se > 0.0 { d.estimate / d.se } else { 0.0 });
+                    rows.push(WeightedWaveRow {
+                        question: q.id.clone(),
+                        option: o.code.clone(),
+                        group: l.id.clone(),
+                        wave: w.label.clone(),
+                        n: e.n,
+                        estimate: e.estimate,
+                        se: e.se,
+                        effective_n: e.effective_n,
+                        deff_kish: e.deff_kish,
+                        ci_lower: ci.interval.lower,
+                        ci_upper: ci.interval.upper,
+                        boundary: ci.boundary,
+                        change: change.map(|d| d.estimate),
+                        change_se: change.map(|d| d.se),
+                        change_lower: change.map(|d| d.wald.lower),
+                        change_upper: change.map(|d| d.wald.upper),
+                        change_newcombe_effective_lower: change.map(|d| d.newcombe_effective.lower),
+                        change_newcombe_effective_upper: change.map(|d| d.newcombe_effective.upper),
+                        change_p_value: z.map(|z| normal_p_value(z, Alternative::TwoSided).p),
+                    });
+                }
+                if waves.len() >= 3 {
+                    let series: Vec<TrendWave> = waves
+                        .iter()
+                        .enumerate()
+                        .map(|(i, w)| TrendWave {
+                            score: i as f64 + 1.0,
+                            counts: weighted_counts(&w.table, qi, oi, g),
+                            wave_n: w.table.total(),
+                        })
+                        .collect();
+                    let t = weighted_trend(&series);
+                    trends.push(WeightedTrendRow {
+                        question: q.id.clone(),
+                        option: o.code.clone(),
+                        group: l.id.clone(),
+                        slope: t.as_ref().ok().map(|t| t.slope),
+                        se: t.as_ref().ok().map(|t| t.se),
+                        df: t.as_ref().ok().map(|t| t.df),
+                        p_value: t.as_ref().ok().map(|t| t.p_value),
+                        note: t.as_ref().err().map(ToString::to_string),
+                    });
+                }
+            }
+            if levels.len() >= 2 {
+                for i in 1..waves.len() {
+                    let (Some(a1), Some(b1), Some(a0), Some(b0)) = (
+                        estimate(&waves[i], 0),
+                        estimate(&waves[i], 1),
+                        estimate(&waves[i - 1], 0),
+                        estimate(&waves[i - 1], 1),
+                    ) else {
+                        continue;
+                    };
+                    let e = |x: WeightedEstimate| (x.estimate, x.se);
+                    let did =
+                        difference_in_differences([e(a1), e(b1)], [e(a0), e(b0)], options.level);
+                    gaps.push(GapRow {
+                        question: q.id.clone(),
+                        option: o.code.clone(),
+                        wave: waves[i].label.clone(),
+                        gap: a1.estimate - b1.estimate,
+                        previous_gap: a0.estimate - b0.estimate,
+                        change: did.estimate,
+                        ci_lower: did.interval.lower,
+                        ci_upper: did.interval.upper,
+                        p_value: did.p_value.p,
+                    });
+                }
+            }
+        }
+    }
+    (rows, trends, gaps)
 }
 
 fn csv_of<T: Serialize>(rows: &[T]) -> String {
@@ -341,11 +537,56 @@ impl WavesReport {
             100.0 * self.options.level.value(),
             self.gaps.len()
         );
+        if self.weighted_rows.is_empty() {
+            return out;
+        }
+        out.push_str("weighted (waves as strata of one design):\n");
+        for r in self.weighted_rows.iter().filter(|r| r.change_p_value.is_some_and(|p| p < alpha)) {
+            let _ = writeln!(
+                out,
+                "  {} = {} {} {}: {:+.1} points since the previous wave ({:+.1} to {:+.1}, p = {:.4})",
+                r.question,
+                r.option,
+                r.group,
+                r.wave,
+                100.0 * r.change.unwrap_or(0.0),
+                100.0 * r.change_lower.unwrap_or(0.0),
+                100.0 * r.change_upper.unwrap_or(0.0),
+                r.change_p_value.unwrap_or(1.0)
+            );
+        }
+        for t in self.weighted_trends.iter().filter(|t| t.p_value.is_some_and(|p| p < alpha)) {
+            let _ = writeln!(
+                out,
+                "  trend in {} = {} for {}: log odds {:+.3} per wave, p = {:.2e}",
+                t.question,
+                t.option,
+                t.group,
+                t.slope.unwrap_or(0.0),
+                t.p_value.unwrap_or(1.0)
+            );
+        }
+        let n_gaps = self.weighted_gaps.iter().filter(|g| g.p_value < alpha).count();
+        let _ = writeln!(
+            out,
+            "  gap changes significant at {:.0}%: {n_gaps} of {}",
+            100.0 * self.options.level.value(),
+            self.weighted_gaps.len()
+        );
         out
     }
 
     /// The chart: each group's share per wave.
     pub fn chart(&self) -> Chart {
+        self.chart_of(false)
+    }
+
+    /// The weighted chart: each group's weighted share per wave (none without weights).
+    pub fn weighted_chart(&self) -> Option<Chart> {
+        (!self.weighted_rows.is_empty()).then(|| self.chart_of(true))
+    }
+
+    fn chart_of(&self, weighted: bool) -> Chart {
         let levels = &self.codebook.grouping.levels;
         let mut rows = Vec::new();
         for q in &self.codebook.questions {
@@ -361,7 +602,22 @@ impl WavesReport {
                     let points = levels
                         .iter()
                         .map(|l| {
-                            self.rows
+                            let unweighted = self.rows.iter().find(|r| {
+                                r.question == q.id
+                                    && r.option == o.code
+                                    && r.group == l.id
+                                    && r.wave == w.label
+                            })?;
+                            if !weighted {
+                                return Some(Point {
+                                    estimate: unweighted.estimate,
+                                    lower: unweighted.ci_lower,
+                                    upper: unweighted.ci_upper,
+                                    successes: unweighted.successes,
+                                    n: unweighted.n,
+                                });
+                            }
+                            self.weighted_rows
                                 .iter()
                                 .find(|r| {
                                     r.question == q.id
@@ -373,7 +629,7 @@ impl WavesReport {
                                     estimate: r.estimate,
                                     lower: r.ci_lower,
                                     upper: r.ci_upper,
-                                    successes: r.successes,
+                                    successes: unweighted.successes,
                                     n: r.n,
                                 })
                         })
@@ -383,17 +639,26 @@ impl WavesReport {
             }
         }
         let level = format!("{:.0}%", 100.0 * self.options.level.value());
+        let (weighting, method) = if weighted {
+            ("weighted ", self.options.weighted_ci_method.name())
+        } else {
+            ("", self.options.ci_method.name())
+        };
         let alt = format!(
-            "Dot plot of each group's share per wave with {level} intervals, for {} answers over {} waves.",
+            "Dot plot of each group's {weighting}share per wave with {level} intervals, for {} answers over {} waves.",
             rows.len() / self.waves.len().max(1),
             self.waves.len()
         );
         Chart {
-            id: "waves".into(),
-            title: format!("{}: answers by wave", self.codebook.study.title),
+            id: if weighted { "waves-weighted" } else { "waves" }.into(),
+            title: format!(
+                "{}: answers by wave{}",
+                self.codebook.study.title,
+                if weighted { ", weighted" } else { "" }
+            ),
             subtitle: format!(
-                "Share of each group per wave, {level} {} intervals",
-                self.options.ci_method.name()
+                "{} of each group per wave, {level} {method} intervals",
+                if weighted { "Weighted share" } else { "Share" }
             ),
             footer: format!(
                 "Source: {}; waves {}",
@@ -413,11 +678,12 @@ impl WavesReport {
         }
     }
 
-    /// The self-contained HTML page (inline SVG chart, no external resources).
+    /// The self-contained HTML page (inline SVG charts, each with its SVG text, no
+    /// external resources).
     ///
     /// # Errors
     /// A template error (a bug: the template is compiled in and tested).
-    pub fn html(&self, chart: &Chart, svg: &str) -> Result<String, minijinja::Error> {
+    pub fn html(&self, charts: &[(Chart, String)]) -> Result<String, minijinja::Error> {
         let pct = |v: f64| format!("{:.1}%", 100.0 * v);
         let pts = |v: f64| format!("{:+.1} pts", 100.0 * v);
         let p = |v: Option<f64>| {
@@ -455,16 +721,52 @@ impl WavesReport {
             .iter()
             .map(|t| minijinja::context! { question => t.question.as_str(), option => t.option.as_str(), group => t.group.as_str(), statistic => t.statistic.map_or("-".to_string(), |s| format!("{s:.3}")), p => p(t.p_value) })
             .collect();
-        let gaps: Vec<_> = self
-            .gaps
+        let gap_rows = |gaps: &[GapRow]| -> Vec<minijinja::Value> {
+            gaps.iter()
+                .map(|g| {
+                    minijinja::context! {
+                        question => g.question.as_str(), option => g.option.as_str(), wave => g.wave.as_str(),
+                        gap => pts(g.gap), previous => pts(g.previous_gap), change => pts(g.change),
+                        interval => format!("{:+.1} to {:+.1}", 100.0 * g.ci_lower, 100.0 * g.ci_upper), p => p(Some(g.p_value)),
+                        significant => g.p_value < alpha,
+                    }
+                })
+                .collect()
+        };
+        let interval = |l: Option<f64>, u: Option<f64>| match (l, u) {
+            (Some(l), Some(u)) => format!("{:+.1} to {:+.1}", 100.0 * l, 100.0 * u),
+            _ => "-".to_string(),
+        };
+        let weighted_rows: Vec<_> = self
+            .weighted_rows
             .iter()
-            .map(|g| {
+            .map(|r| {
                 minijinja::context! {
-                    question => g.question.as_str(), option => g.option.as_str(), wave => g.wave.as_str(),
-                    gap => pts(g.gap), previous => pts(g.previous_gap), change => pts(g.change),
-                    interval => format!("{:+.1} to {:+.1}", 100.0 * g.ci_lower, 100.0 * g.ci_upper), p => p(Some(g.p_value)),
+                    question => r.question.as_str(), option => r.option.as_str(), group => r.group.as_str(), wave => r.wave.as_str(),
+                    n => r.n, effective_n => format!("{:.1}", r.effective_n), deff => format!("{:.2}", r.deff_kish),
+                    share => pct(r.estimate),
+                    interval => format!("{} to {}{}", pct(r.ci_lower), pct(r.ci_upper), if r.boundary { " (bound)" } else { "" }),
+                    change => r.change.map_or("-".to_string(), pts),
+                    change_interval => interval(r.change_lower, r.change_upper),
+                    newcombe => interval(r.change_newcombe_effective_lower, r.change_newcombe_effective_upper),
+                    p => p(r.change_p_value),
+                    significant => r.change_p_value.is_some_and(|p| p < alpha),
                 }
             })
+            .collect();
+        let weighted_trends: Vec<_> = self
+            .weighted_trends
+            .iter()
+            .map(|t| minijinja::context! {
+                question => t.question.as_str(), option => t.option.as_str(), group => t.group.as_str(),
+                slope => t.slope.map_or("-".to_string(), |s| format!("{s:+.3}")),
+                se => t.se.map_or("-".to_string(), |s| format!("{s:.3}")),
+                p => p(t.p_value), note => t.note.as_deref().unwrap_or(""),
+            })
+            .collect();
+        let charts: Vec<_> = charts
+            .iter()
+            .map(|(chart, svg)| minijinja::context! { id => chart.id.as_str(), title => chart.title.as_str(), subtitle => chart.subtitle.as_str(), alt => chart.alt.as_str(), svg => crate::report::html::responsive(svg) })
             .collect();
         let mut env = minijinja::Environment::new();
         env.add_template("waves.html", include_str!("../templates/waves.html"))?;
@@ -477,17 +779,22 @@ impl WavesReport {
             difference_method => self.options.difference_method.name(),
             test => self.options.test.name(),
             waves => waves,
-            chart => minijinja::context! { title => chart.title.as_str(), subtitle => chart.subtitle.as_str(), alt => chart.alt.as_str(), svg => crate::report::html::responsive(svg) },
+            weighted_ci_method => self.options.weighted_ci_method.name(),
+            charts => charts,
             rows => rows,
             trends => trends,
-            gaps => gaps,
+            gaps => gap_rows(&self.gaps),
+            weighted_rows => weighted_rows,
+            weighted_trends => weighted_trends,
+            weighted_gaps => gap_rows(&self.weighted_gaps),
             group_a => levels.first().map_or("", |l| l.label.as_str()),
             group_b => levels.get(1).map_or("", |l| l.label.as_str()),
         })
     }
 
-    /// Writes `waves.csv`, `trends.csv`, `gaps.csv`, `waves.json`, `summary.txt`, the
-    /// chart and `report.html` into `dir`, atomically.
+    /// Writes `waves.csv`, `trends.csv`, `gaps.csv` (and their `weighted_` twins when
+    /// the waves are weighted), `waves.json`, `summary.txt`, the charts and
+    /// `report.html` into `dir`, atomically.
     ///
     /// # Errors
     /// [`ReportError`].
@@ -498,6 +805,11 @@ impl WavesReport {
             staging.write("waves.csv", csv_of(&self.rows).as_bytes())?;
             staging.write("trends.csv", csv_of(&self.trends).as_bytes())?;
             staging.write("gaps.csv", csv_of(&self.gaps).as_bytes())?;
+            if !self.weighted_rows.is_empty() {
+                staging.write("weighted_waves.csv", csv_of(&self.weighted_rows).as_bytes())?;
+                staging.write("weighted_trends.csv", csv_of(&self.weighted_trends).as_bytes())?;
+                staging.write("weighted_gaps.csv", csv_of(&self.weighted_gaps).as_bytes())?;
+            }
         }
         if formats.json {
             staging.write(
@@ -505,18 +817,20 @@ impl WavesReport {
                 (serde_json::to_string_pretty(self).expect("serialisable") + "\n").as_bytes(),
             )?;
         }
-        let chart = self.chart();
-        let svg = chart.svg()?;
-        if formats.svg {
-            staging.write("charts/waves.svg", svg.as_bytes())?;
+        let mut charts = Vec::new();
+        for chart in std::iter::once(self.chart()).chain(self.weighted_chart()) {
+            let svg = chart.svg()?;
+            if formats.svg {
+                staging.write(&format!("charts/{}.svg", chart.id), svg.as_bytes())?;
+            }
+            if formats.png {
+                chart.write_png(&staging.path(&format!("charts/{}.png", chart.id))?)?;
+            }
+            charts.push((chart, svg));
         }
         if formats.html {
-            let page =
-                self.html(&chart, &svg).map_err(|e| ReportError::Template(format!("{e:#}")))?;
+            let page = self.html(&charts).map_err(|e| ReportError::Template(format!("{e:#}")))?;
             staging.write("report.html", page.as_bytes())?;
-        }
-        if formats.png {
-            chart.write_png(&staging.path("charts/waves.png")?)?;
         }
         staging.commit()
     }

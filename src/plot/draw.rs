@@ -51,6 +51,35 @@ fn row_label(labels: &[String], y: f64) -> String {
     }
 }
 
+/// The first corner (lower right, upper right, lower left, upper left) where the legend
+/// of `k` series covers no whisker or value label, judged on the rows it spans.
+fn legend_corner(rows: &[DotRow], k: usize, row_px: f64) -> SeriesLabelPosition {
+    // The legend box: about 24 px per series plus padding, 30% of the width.
+    let spanned = (((24 * k + 16) as f64) / row_px.max(1.0)).ceil() as usize;
+    let spanned = spanned.clamp(1, rows.len().max(1));
+    let extent = |r: &DotRow| {
+        r.points.iter().flatten().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), p| {
+            // The value label takes about 7 points of the axis right of the whisker.
+            (lo.min(100.0 * p.lower), hi.max(100.0 * p.upper + 7.0))
+        })
+    };
+    let top = &rows[..spanned.min(rows.len())];
+    let bottom = &rows[rows.len().saturating_sub(spanned)..];
+    let clear_right = |rs: &[DotRow]| rs.iter().all(|r| extent(r).1 < 70.0);
+    let clear_left = |rs: &[DotRow]| rs.iter().all(|r| extent(r).0 > 30.0);
+    if clear_right(bottom) {
+        SeriesLabelPosition::LowerRight
+    } else if clear_right(top) {
+        SeriesLabelPosition::UpperRight
+    } else if clear_left(bottom) {
+        SeriesLabelPosition::LowerLeft
+    } else if clear_left(top) {
+        SeriesLabelPosition::UpperLeft
+    } else {
+        SeriesLabelPosition::LowerRight
+    }
+}
+
 fn dots<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     series: &[String],
@@ -128,9 +157,10 @@ fn dots<DB: DrawingBackend>(
             .map_err(e)?;
     }
     if k > 1 {
+        let row_px = f64::from(area.dim_in_pixel().1) / n.max(1) as f64;
         chart
             .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
+            .position(legend_corner(rows, k, row_px))
             .label_font((FONT, 14))
             .background_style(WHITE.mix(0.9))
             .border_style(GREY)
@@ -322,4 +352,44 @@ fn bases<DB: DrawingBackend>(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plot::Point;
+
+    fn row(shares: &[f64]) -> DotRow {
+        DotRow {
+            label: String::new(),
+            points: shares
+                .iter()
+                .map(|&p| {
+                    Some(Point {
+                        estimate: p,
+                        lower: p - 0.05,
+                        upper: p + 0.05,
+                        successes: 0,
+                        n: 1,
+                    })
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn the_legend_moves_off_the_data() {
+        let low = row(&[0.3, 0.4]);
+        let high = row(&[0.4, 0.9]);
+        let wide = row(&[0.1, 0.9]);
+        let corner = |rows: &[DotRow]| legend_corner(rows, 2, 80.0);
+        assert!(matches!(corner(&[high.clone(), low.clone()]), SeriesLabelPosition::LowerRight));
+        assert!(matches!(corner(&[low.clone(), high.clone()]), SeriesLabelPosition::UpperRight));
+        assert!(matches!(
+            corner(&[high.clone(), wide.clone(), high.clone()]),
+            SeriesLabelPosition::LowerLeft
+        ));
+        // Nowhere clear: the default corner.
+        assert!(matches!(corner(&[wide.clone(), wide]), SeriesLabelPosition::LowerRight));
+    }
 }

@@ -139,6 +139,10 @@ pub enum Undefined {
     /// A chi-square-type test was asked for a one-sided alternative.
     #[error("the chi-square and G tests are two-sided only")]
     TwoSidedOnly,
+    /// The answers are perfectly separated by a covariate, so a logistic slope is
+    /// infinite.
+    #[error("the answers are separated by {0}, so the logistic slope is infinite")]
+    Separation(&'static str),
     /// The requested power or sample size cannot be reached.
     #[error("{0}")]
     Unreachable(&'static str),

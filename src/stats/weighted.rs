@@ -256,18 +256,131 @@ fn wilson_effective(p: f64, n: f64, z: f64) -> (f64, f64) {
     ((center - half).max(0.0), (center + half).min(1.0))
 }
 
+/// One wave of a weighted trend: a group's answers in that wave.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TrendWave {
+    /// The wave's score (1, 2, ... in wave order).
+    pub score: f64,
+    /// The group's sufficient statistics in the wave.
+    pub counts: WeightedCounts,
+    /// Respondents in the whole wave (the stratum's sample size).
+    pub wave_n: u64,
+}
+
+/// A design-based logistic trend test of a group's weighted share across waves.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct WeightedTrend {
+    /// Slope of the log odds per unit of score (per wave).
+    pub slope: f64,
+    /// Its linearised (sandwich) standard error, waves as strata.
+    pub se: f64,
+    /// `slope / se`.
+    pub t: f64,
+    /// Residual degrees of freedom: respondents answering minus waves minus one.
+    pub df: f64,
+    /// Two-sided p-value from `t(df)`.
+    pub p_value: f64,
+}
+
+/// The trend of a weighted share across independent waves: the slope of a logistic
+/// regression of the answer on the wave score, weighted, with the sandwich variance of
+/// a design stratified by wave (one stage, with replacement within each wave; the group
+/// a domain of each wave). Matches R survey
+/// `svyglm(y ~ wave, subset(svydesign(ids = ~1, strata = ~wave, weights = ~w), group),
+/// family = quasibinomial)`: slope, standard error and `Pr(>|t|)`.
+///
+/// # Errors
+/// [`Undefined::NoVariation`](super::Undefined::NoVariation) with fewer than two
+/// scored waves, no answers on one side, or no residual degrees of freedom;
+/// [`Undefined::Separation`](super::Undefined::Separation) when the answers are
+/// separated by the wave (the slope is infinite).
+pub fn weighted_trend(waves: &[TrendWave]) -> super::Maybe<WeightedTrend> {
+    let waves: Vec<&TrendWave> = waves.iter().filter(|w| w.counts.n > 0).collect();
+    let yes: f64 = waves.iter().map(|w| w.counts.w_yes).sum();
+    let all: f64 = waves.iter().map(|w| w.counts.w_yes + w.counts.w_no).sum();
+    let distinct = waves.windows(2).any(|p| p[0].score != p[1].score);
+    let answering: u64 = waves.iter().map(|w| w.counts.n).sum();
+    let df = answering as f64 - waves.len() as f64 - 1.0;
+    if !distinct || yes <= 0.0 || yes >= all || df <= 0.0 {
+        return Err(super::Undefined::NoVariation);
+    }
+    // Newton-Raphson on the weighted log-likelihood, from the pooled share and no slope.
+    let mut b = [(yes / (all - yes)).ln(), 0.0];
+    let fitted = |b: &[f64; 2], s: f64| 1.0 / (1.0 + (-(b[0] + b[1] * s)).exp());
+    let information = |b: &[f64; 2]| {
+        let mut a = [0.0; 3]; // [a00, a01, a11]
+        for w in &waves {
+            let mu = fitted(b, w.score);
+            let v = (w.counts.w_yes + w.counts.w_no) * mu * (1.0 - mu);
+            a[0] += v;
+            a[1] += v * w.score;
+            a[2] += v * w.score * w.score;
+        }
+        a
+    };
+    let mut converged = false;
+    for _ in 0..100 {
+        let (mut g0, mut g1) = (0.0, 0.0);
+        for w in &waves {
+            let r = w.counts.w_yes - (w.counts.w_yes + w.counts.w_no) * fitted(&b, w.score);
+            g0 += r;
+            g1 += r * w.score;
+        }
+        let a = information(&b);
+        let det = a[0] * a[2] - a[1] * a[1];
+        if det.is_nan() || det <= 0.0 {
+            break;
+        }
+        let step = [(a[2] * g0 - a[1] * g1) / det, (a[0] * g1 - a[1] * g0) / det];
+        b = [b[0] + step[0], b[1] + step[1]];
+        if step[0].abs().max(step[1].abs()) <= 1e-13 * (1.0 + b[0].abs().max(b[1].abs())) {
+            converged = true;
+            break;
+        }
+    }
+    if !converged || !b[1].is_finite() || b[1].abs() > 30.0 {
+        return Err(super::Undefined::Separation("the wave"));
+    }
+    // Sandwich: A^-1 B A^-1, B = sum over waves n_h/(n_h-1) x_h x_h' (Q_h - r_h^2 / n_h)
+    // with r_h = sum w (y - mu) and Q_h = sum w^2 (y - mu)^2 over the group in wave h.
+    let a = information(&b);
+    let det = a[0] * a[2] - a[1] * a[1];
+    let inv = [a[2] / det, -a[1] / det, a[0] / det];
+    let mut m = [0.0; 3];
+    for w in &waves {
+        let mu = fitted(&b, w.score);
+        let c = &w.counts;
+        let r = c.w_yes * (1.0 - mu) - c.w_no * mu;
+        let q = c.w2_yes * (1.0 - mu).powi(2) + c.w2_no * mu * mu;
+        let nh = w.wave_n as f64;
+        let k = nh / (nh - 1.0) * (q - r * r / nh);
+        m[0] += k;
+        m[1] += k * w.score;
+        m[2] += k * w.score * w.score;
+    }
+    // Row 1 of A^-1 is (inv[1], inv[2]); var(slope) = row1 . B . row1'.
+    let (u0, u1) = (inv[1], inv[2]);
+    let var = u0 * u0 * m[0] + 2.0 * u0 * u1 * m[1] + u1 * u1 * m[2];
+    if var.is_nan() || var <= 0.0 {
+        return Err(super::Undefined::ZeroStandardError);
+    }
+    let se = var.sqrt();
+    let t = b[1] / se;
+    Ok(WeightedTrend { slope: b[1], se, t, df, p_value: 2.0 * super::special::t_sf(t.abs(), df) })
+}
+
 /// The difference of two weighted domain shares.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct WeightedDifference {
     /// `p1 - p2`.
     pub estimate: f64,
     /// Standard error; the covariance of two disjoint domains of a one-stage
-    /// with-replacement design is zero. Matches R `svyby(covmat = TRUE)` +
-    /// `svycontrast`.
+    /// with-replacement design is zero, and so is that of two independent waves.
+    /// Matches R `svyby(covmat = TRUE)` + `svycontrast`.
     pub se: f64,
     /// Wald interval with the normal quantile (R `confint(svycontrast(...))`).
     pub wald: Interval,
-    /// Wald interval with `t(N - 1)` (R `confint(..., df = degf(design))`).
+    /// Wald interval with `t(df)` (R `confint(..., df = degf(design))`).
     pub wald_t: Interval,
     /// Newcombe's hybrid score interval built from the two Wilson intervals on the
     /// groups' Kish effective sample sizes: a small-sample interval for weighted data
@@ -275,17 +388,20 @@ pub struct WeightedDifference {
     pub newcombe_effective: Interval,
 }
 
-/// The weighted difference `p1 - p2` of two disjoint domains of the same design.
+/// The weighted difference `p1 - p2` of two disjoint domains: two groups of one design
+/// (`df = N - 1`), or one group in two independent waves, stacked as a design
+/// stratified by wave (`df = N_1 + N_2 - 2`).
 pub fn weighted_difference(
     a: &WeightedEstimate,
     b: &WeightedEstimate,
     level: ConfidenceLevel,
+    df: f64,
 ) -> WeightedDifference {
     let d = a.estimate - b.estimate;
     let se = (a.se * a.se + b.se * b.se).sqrt();
     let alpha = 1.0 - level.value();
     let z = normal_quantile(1.0 - alpha / 2.0);
-    let t = t_quantile(1.0 - alpha / 2.0, a.total_n as f64 - 1.0);
+    let t = t_quantile(1.0 - alpha / 2.0, df);
     let (l1, u1) = wilson_effective(a.estimate, a.effective_n, z);
     let (l2, u2) = wilson_effective(b.estimate, b.effective_n, z);
     let lower = d - ((a.estimate - l1).powi(2) + (u2 - b.estimate).powi(2)).sqrt();

@@ -161,3 +161,150 @@ fn a_wave_column_gives_the_same_comparison_as_one_file_per_wave() {
 fn root_data(rel: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data").join(rel)
 }
+
+/// A weighted-waves golden case of `tests/golden/r_survey_waves.csv`.
+struct WavesCase {
+    id: &'static str,
+    sizes: &'static [usize],
+    n1: &'static [usize],
+    k1: &'static [usize],
+    k0: &'static [usize],
+    /// y is missing where `i % miss == wave` (0: never).
+    miss: usize,
+}
+
+const WAVES_CASES: [WavesCase; 2] = [
+    WavesCase {
+        id: "W1",
+        sizes: &[200, 240, 180],
+        n1: &[30, 40, 35],
+        k1: &[20, 30, 31],
+        k0: &[80, 100, 95],
+        miss: 13,
+    },
+    WavesCase {
+        id: "W2",
+        sizes: &[150, 150, 160, 170],
+        n1: &[25, 20, 30, 28],
+        k1: &[5, 6, 12, 15],
+        k0: &[60, 58, 70, 66],
+        miss: 0,
+    },
+];
+
+/// The case's rows as a response file with a wave column, as the R script builds them.
+fn weighted_waves_file(case: &WavesCase, dir: &std::path::Path) -> (Codebook, PathBuf) {
+    let codebook = dir.join(format!("{}.toml", case.id));
+    std::fs::write(
+        &codebook,
+        r#"id_column = "id"
+weight_column = "w"
+wave_column = "wave"
+
+[study]
+id = "weighted-waves"
+title = "R survey weighted waves golden case"
+source = "tests/integration/waves.rs"
+unit = "respondent"
+rounding = "half-up"
+
+[grouping]
+column = "grp"
+levels = [{ id = "one", code = "1", label = "Group 1" }, { id = "two", code = "0", label = "Group 2" }]
+
+[[questions]]
+id = "y"
+label = "y"
+text = "y"
+kind = "yes-no"
+options = [{ code = "1", label = "Yes" }, { code = "0", label = "No" }]
+"#,
+    )
+    .unwrap();
+    let mut csv = String::from("id,wave,grp,w,y\n");
+    for (h0, &n) in case.sizes.iter().enumerate() {
+        let h = h0 + 1;
+        for i in 0..n {
+            let (grp, yes) = if i < case.n1[h0] {
+                (1, i < case.k1[h0])
+            } else {
+                (0, i - case.n1[h0] < case.k0[h0])
+            };
+            let missing = case.miss > 0 && i % case.miss == h;
+            let y = if missing {
+                ""
+            } else if yes {
+                "1"
+            } else {
+                "0"
+            };
+            let w = 0.5 + ((i * 7 + h) % 11) as f64 / 5.0;
+            csv.push_str(&format!("w{h}-{i},{h},{grp},{w:.17},{y}\n"));
+        }
+    }
+    let path = dir.join(format!("{}.csv", case.id));
+    std::fs::write(&path, csv).unwrap();
+    (Codebook::from_path(&codebook).unwrap(), path)
+}
+
+#[test]
+fn weighted_changes_trends_and_gaps_match_r_survey() {
+    /// Closed forms (shares, standard errors, contrasts): 1e-9 relative.
+    const CLOSED_FORM: f64 = 1e-9;
+    /// The logistic trend (Newton to convergence, t tail): 1e-7 relative.
+    const ROOT: f64 = 1e-7;
+    let dir = tempfile::tempdir().unwrap();
+    let golden = include_str!("../golden/r_survey_waves.csv");
+    let mut checked = 0;
+    for case in &WAVES_CASES {
+        let (codebook, path) = weighted_waves_file(case, dir.path());
+        let report = compare_waves(
+            &codebook,
+            waves_from_column(&path, &codebook).unwrap(),
+            AnalysisOptions::default(),
+        );
+        for line in golden.lines().filter(|l| l.starts_with(&format!("{},", case.id))) {
+            let cols: Vec<&str> = line.splitn(7, ',').collect();
+            let (group, wave, field) = (cols[1], cols[2], cols[3]);
+            let want: f64 = cols[4].parse().unwrap();
+            let group_id = if group == "1" { "one" } else { "two" };
+            let (got, tol) = if group == "gap" {
+                let g = report.weighted_gaps.iter().find(|g| g.wave == wave).unwrap();
+                match field {
+                    "change" => (g.change, CLOSED_FORM),
+                    _ => {
+                        // The Wald interval's half-width over the normal quantile.
+                        let z = 1.959_963_984_540_054;
+                        ((g.ci_upper - g.ci_lower) / (2.0 * z), CLOSED_FORM)
+                    }
+                }
+            } else if wave.is_empty() {
+                let t = report.weighted_trends.iter().find(|t| t.group == group_id).unwrap();
+                match field {
+                    "trend_slope" => (t.slope.unwrap(), ROOT),
+                    "trend_se" => (t.se.unwrap(), ROOT),
+                    "trend_p" => (t.p_value.unwrap(), ROOT),
+                    _ => (t.df.unwrap(), 0.0),
+                }
+            } else {
+                let r = report
+                    .weighted_rows
+                    .iter()
+                    .find(|r| r.group == group_id && r.wave == wave && r.option == "1")
+                    .unwrap();
+                match field {
+                    "estimate" => (r.estimate, CLOSED_FORM),
+                    "se" => (r.se, CLOSED_FORM),
+                    "change" => (r.change.unwrap(), CLOSED_FORM),
+                    _ => (r.change_se.unwrap(), CLOSED_FORM),
+                }
+            };
+            assert!(((got - want) / want).abs() <= tol, "{line}: got {got:e}");
+            checked += 1;
+        }
+        // Three or more waves give one weighted trend per group; every wave pair a gap.
+        assert_eq!(report.weighted_trends.len(), 2);
+        assert_eq!(report.weighted_gaps.len(), case.sizes.len() - 1);
+    }
+    assert_eq!(checked, golden.lines().count() - 2);
+}

@@ -94,8 +94,10 @@ fn weighted_estimates_match_r_survey() {
                 };
                 (v, if field.ends_with("_p") { QUANTILE } else { CLOSED_FORM })
             }
-            ("diff", "estimate") => (weighted_difference(&e1, &e2, level).estimate, CLOSED_FORM),
-            ("diff", "se") => (weighted_difference(&e1, &e2, level).se, CLOSED_FORM),
+            ("diff", field) => {
+                let d = weighted_difference(&e1, &e2, level, case.n as f64 - 1.0);
+                (if field == "estimate" { d.estimate } else { d.se }, CLOSED_FORM)
+            }
             (_, "estimate") => (e.estimate, CLOSED_FORM),
             (_, "se") => (e.se, CLOSED_FORM),
             (_, "deff_replace") => (e.deff_replace.unwrap(), CLOSED_FORM),
@@ -260,4 +262,32 @@ fn a_share_of_one_gets_a_flagged_exact_one_sided_bound() {
         let expected = 0.025f64.powf(1.0 / e.effective_n);
         assert!((ci.interval.lower - expected).abs() < 1e-15 && ci.interval.lower < 1.0);
     }
+}
+
+#[test]
+fn a_weighted_trend_is_undefined_when_the_waves_separate_the_answers() {
+    use invitestat::stats::Undefined;
+    use invitestat::stats::weighted::{TrendWave, weighted_trend};
+    let counts = |yes: u64, no: u64| WeightedCounts {
+        n: yes + no,
+        w_yes: 1.5 * yes as f64,
+        w_no: 1.5 * no as f64,
+        w2_yes: 2.25 * yes as f64,
+        w2_no: 2.25 * no as f64,
+        ..WeightedCounts::default()
+    };
+    let wave = |score: f64, c: WeightedCounts| TrendWave { score, counts: c, wave_n: 100 };
+    // Nobody says yes before wave 3, everybody after: the slope is infinite.
+    let separated = [wave(1.0, counts(0, 20)), wave(2.0, counts(0, 20)), wave(3.0, counts(20, 0))];
+    assert_eq!(weighted_trend(&separated), Err(Undefined::Separation("the wave")));
+    // Nobody ever says yes: nothing to fit.
+    let flat = [wave(1.0, counts(0, 20)), wave(2.0, counts(0, 20)), wave(3.0, counts(0, 20))];
+    assert_eq!(weighted_trend(&flat), Err(Undefined::NoVariation));
+    // A wave where the group did not answer is left out, not counted as a score.
+    let gap = [wave(1.0, counts(5, 15)), wave(2.0, counts(0, 0)), wave(3.0, counts(12, 8))];
+    let t = weighted_trend(&gap).unwrap();
+    // Two waves, one covariate: the fit is saturated, the slope the half log odds ratio.
+    let want = ((12.0 / 8.0) / (5.0 / 15.0_f64)).ln() / 2.0;
+    assert!((t.slope - want).abs() < 1e-12, "{}", t.slope);
+    assert_eq!(t.df, 40.0 - 2.0 - 1.0);
 }

@@ -483,6 +483,20 @@ fn weighted_comparisons(
     (rows, trends, gaps)
 }
 
+/// A summary line for a significant change: question, option, group and wave; change,
+/// its interval and p-value.
+fn change_line(out: &mut String, key: [&str; 4], values: [Option<f64>; 4]) {
+    let [question, option, group, wave] = key;
+    let [change, lower, upper, p] = values.map(|v| v.unwrap_or(f64::NAN));
+    let _ = writeln!(
+        out,
+        "  {question} = {option} {group} {wave}: {:+.1} points since the previous wave ({:+.1} to {:+.1}, p = {p:.4})",
+        100.0 * change,
+        100.0 * lower,
+        100.0 * upper,
+    );
+}
+
 fn csv_of<T: Serialize>(rows: &[T]) -> String {
     let mut w =
         csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
@@ -507,17 +521,10 @@ impl WavesReport {
         out.push_str(")\n");
         let alpha = 1.0 - self.options.level.value();
         for r in self.rows.iter().filter(|r| r.change_p_value.is_some_and(|p| p < alpha)) {
-            let _ = writeln!(
-                out,
-                "  {} = {} {} {}: {:+.1} points since the previous wave ({:+.1} to {:+.1}, p = {:.4})",
-                r.question,
-                r.option,
-                r.group,
-                r.wave,
-                100.0 * r.change.unwrap_or(0.0),
-                100.0 * r.change_lower.unwrap_or(0.0),
-                100.0 * r.change_upper.unwrap_or(0.0),
-                r.change_p_value.unwrap_or(1.0)
+            change_line(
+                &mut out,
+                [&r.question, &r.option, &r.group, &r.wave],
+                [r.change, r.change_lower, r.change_upper, r.change_p_value],
             );
         }
         for t in self.trends.iter().filter(|t| t.p_value.is_some_and(|p| p < alpha)) {
@@ -542,17 +549,10 @@ impl WavesReport {
         }
         out.push_str("weighted (waves as strata of one design):\n");
         for r in self.weighted_rows.iter().filter(|r| r.change_p_value.is_some_and(|p| p < alpha)) {
-            let _ = writeln!(
-                out,
-                "  {} = {} {} {}: {:+.1} points since the previous wave ({:+.1} to {:+.1}, p = {:.4})",
-                r.question,
-                r.option,
-                r.group,
-                r.wave,
-                100.0 * r.change.unwrap_or(0.0),
-                100.0 * r.change_lower.unwrap_or(0.0),
-                100.0 * r.change_upper.unwrap_or(0.0),
-                r.change_p_value.unwrap_or(1.0)
+            change_line(
+                &mut out,
+                [&r.question, &r.option, &r.group, &r.wave],
+                [r.change, r.change_lower, r.change_upper, r.change_p_value],
             );
         }
         for t in self.weighted_trends.iter().filter(|t| t.p_value.is_some_and(|p| p < alpha)) {

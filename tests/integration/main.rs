@@ -40,3 +40,33 @@ fn analyze_json(
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     serde_json::from_slice(&out.stdout).unwrap()
 }
+
+/// Writes a codebook for the R survey golden cases: groups `grp` (1 = "one", 0 =
+/// "two"), a weight column `w`, one yes/no question `y` (1 = yes), plus `header` lines
+/// (such as a wave column) at the top.
+fn golden_case_codebook(path: &std::path::Path, study: &str, header: &str) {
+    let text = format!(
+        r#"id_column = "id"
+weight_column = "w"
+{header}
+[study]
+id = "{study}"
+title = "R survey golden case {study}"
+source = "tests/golden"
+unit = "respondent"
+rounding = "half-up"
+
+[grouping]
+column = "grp"
+levels = [{{ id = "one", code = "1", label = "Group 1" }}, {{ id = "two", code = "0", label = "Group 2" }}]
+
+[[questions]]
+id = "y"
+label = "y"
+text = "y"
+kind = "yes-no"
+options = [{{ code = "1", label = "Yes" }}, {{ code = "0", label = "No" }}]
+"#
+    );
+    std::fs::write(path, text).unwrap();
+}

@@ -195,32 +195,7 @@ const WAVES_CASES: [WavesCase; 2] = [
 /// The case's rows as a response file with a wave column, as the R script builds them.
 fn weighted_waves_file(case: &WavesCase, dir: &std::path::Path) -> (Codebook, PathBuf) {
     let codebook = dir.join(format!("{}.toml", case.id));
-    std::fs::write(
-        &codebook,
-        r#"id_column = "id"
-weight_column = "w"
-wave_column = "wave"
-
-[study]
-id = "weighted-waves"
-title = "R survey weighted waves golden case"
-source = "tests/integration/waves.rs"
-unit = "respondent"
-rounding = "half-up"
-
-[grouping]
-column = "grp"
-levels = [{ id = "one", code = "1", label = "Group 1" }, { id = "two", code = "0", label = "Group 2" }]
-
-[[questions]]
-id = "y"
-label = "y"
-text = "y"
-kind = "yes-no"
-options = [{ code = "1", label = "Yes" }, { code = "0", label = "No" }]
-"#,
-    )
-    .unwrap();
+    crate::golden_case_codebook(&codebook, "weighted-waves", "wave_column = \"wave\"\n");
     let mut csv = String::from("id,wave,grp,w,y\n");
     for (h0, &n) in case.sizes.iter().enumerate() {
         let h = h0 + 1;

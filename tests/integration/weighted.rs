@@ -157,31 +157,7 @@ fn analyze_matches_r_survey_from_rows_with_item_non_response() {
     let case = &CASES[3];
     let dir = tempfile::tempdir().unwrap();
     let codebook = dir.path().join("codebook.toml");
-    std::fs::write(
-        &codebook,
-        r#"id_column = "id"
-weight_column = "w"
-
-[study]
-id = "case-d"
-title = "R survey golden case D"
-source = "tests/integration/weighted.rs"
-unit = "respondent"
-rounding = "half-up"
-
-[grouping]
-column = "grp"
-levels = [{ id = "one", code = "1", label = "Group 1" }, { id = "two", code = "0", label = "Group 2" }]
-
-[[questions]]
-id = "y"
-label = "y"
-text = "y"
-kind = "yes-no"
-options = [{ code = "1", label = "Yes" }, { code = "0", label = "No" }]
-"#,
-    )
-    .unwrap();
+    crate::golden_case_codebook(&codebook, "case-d", "");
     let mut csv = String::from("id,grp,w,y\n");
     for i in 0..case.n {
         let (grp, yes) = if i < case.n1 { (1, i < case.k1) } else { (0, i - case.n1 < case.k0) };

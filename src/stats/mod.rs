@@ -139,6 +139,10 @@ pub enum Undefined {
     /// A chi-square-type test was asked for a one-sided alternative.
     #[error("the chi-square and G tests are two-sided only")]
     TwoSidedOnly,
+    /// The data cannot support the model: too few waves, no answer on one side, or no
+    /// degrees of freedom left (the reason is given).
+    #[error("{0}")]
+    Degenerate(&'static str),
     /// The answers are perfectly separated by a covariate, so a logistic slope is
     /// infinite.
     #[error("the answers are separated by {0}, so the logistic slope is infinite")]

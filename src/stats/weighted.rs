@@ -290,10 +290,10 @@ pub struct WeightedTrend {
 /// family = quasibinomial)`: slope, standard error and `Pr(>|t|)`.
 ///
 /// # Errors
-/// [`Undefined::NoVariation`](super::Undefined::NoVariation) with fewer than two
-/// scored waves, no answers on one side, or no residual degrees of freedom;
-/// [`Undefined::Separation`](super::Undefined::Separation) when the answers are
-/// separated by the wave (the slope is infinite).
+/// [`Undefined::Degenerate`](super::Undefined::Degenerate) with fewer than two waves
+/// with answers, the same answer from everyone, a wave of one respondent, or no
+/// residual degrees of freedom; [`Undefined::Separation`](super::Undefined::Separation)
+/// when the answers are separated by the wave (the slope is infinite).
 pub fn weighted_trend(waves: &[TrendWave]) -> super::Maybe<WeightedTrend> {
     let waves: Vec<&TrendWave> = waves.iter().filter(|w| w.counts.n > 0).collect();
     let yes: f64 = waves.iter().map(|w| w.counts.w_yes).sum();
@@ -301,8 +301,19 @@ pub fn weighted_trend(waves: &[TrendWave]) -> super::Maybe<WeightedTrend> {
     let distinct = waves.windows(2).any(|p| p[0].score != p[1].score);
     let answering: u64 = waves.iter().map(|w| w.counts.n).sum();
     let df = answering as f64 - waves.len() as f64 - 1.0;
-    if !distinct || yes <= 0.0 || yes >= all || df <= 0.0 {
-        return Err(super::Undefined::NoVariation);
+    let degenerate = if !distinct {
+        Some("fewer than two waves with answers")
+    } else if yes <= 0.0 || yes >= all {
+        Some("every respondent gave the same answer in every wave")
+    } else if waves.iter().any(|w| w.wave_n < 2) {
+        Some("a wave of one respondent has no sampling variance")
+    } else if df <= 0.0 {
+        Some("no residual degrees of freedom")
+    } else {
+        None
+    };
+    if let Some(reason) = degenerate {
+        return Err(super::Undefined::Degenerate(reason));
     }
     // Newton-Raphson on the weighted log-likelihood, from the pooled share and no slope.
     let mut b = [(yes / (all - yes)).ln(), 0.0];

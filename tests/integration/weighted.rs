@@ -258,7 +258,15 @@ fn a_weighted_trend_is_undefined_when_the_waves_separate_the_answers() {
     assert_eq!(weighted_trend(&separated), Err(Undefined::Separation("the wave")));
     // Nobody ever says yes: nothing to fit.
     let flat = [wave(1.0, counts(0, 20)), wave(2.0, counts(0, 20)), wave(3.0, counts(0, 20))];
-    assert_eq!(weighted_trend(&flat), Err(Undefined::NoVariation));
+    assert_eq!(
+        weighted_trend(&flat),
+        Err(Undefined::Degenerate("every respondent gave the same answer in every wave"))
+    );
+    // One wave with answers: no trend to fit.
+    assert_eq!(
+        weighted_trend(&flat[..1]),
+        Err(Undefined::Degenerate("fewer than two waves with answers"))
+    );
     // A wave where the group did not answer is left out, not counted as a score.
     let gap = [wave(1.0, counts(5, 15)), wave(2.0, counts(0, 0)), wave(3.0, counts(12, 8))];
     let t = weighted_trend(&gap).unwrap();

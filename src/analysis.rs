@@ -8,9 +8,10 @@ use crate::consistency::{
 };
 use crate::stats::ci::{CiMethod, proportion_ci};
 use crate::stats::contingency::{
-    MonteCarloResult, Pairwise, chi_square, chi_square_rc, fisher_freeman_halton,
+    MAX_EXACT_TABLES, MonteCarloResult, Pairwise, chi_square, chi_square_rc, fisher_freeman_halton,
     fisher_freeman_halton_monte_carlo, fisher_freeman_halton_rc,
-    fisher_freeman_halton_rc_monte_carlo, pairwise_letters,
+    fisher_freeman_halton_rc_monte_carlo, min_expected_count, pairwise_letters,
+    rc_tables_upper_bound,
 };
 use crate::stats::difference::{DifferenceMethod, difference_ci};
 use crate::stats::multiplicity::{Adjustment, adjust};
@@ -656,29 +657,24 @@ fn question_tests(
                 .map(|o| (0..table.groups).map(|g| counts.count(o, g)).collect())
                 .collect();
             let chi = chi_square_rc(&t);
-            let exact = fisher_freeman_halton_rc(&t);
-            let monte_carlo = match &exact {
-                Err(Undefined::TooLarge { .. }) => {
-                    let mut rng =
-                        <rand_chacha::ChaCha8Rng as rand::SeedableRng>::seed_from_u64(options.seed);
-                    fisher_freeman_halton_rc_monte_carlo(&t, MONTE_CARLO_REPLICATES, &mut rng)
-                        .ok()
-                        .map(|m| (m, options.seed))
+            // Enumerated when the number of tables is surely within the limit (a rare
+            // answer keeps it small); otherwise simulated if an expected count is small,
+            // or left to the chi-square test.
+            let exact = match rc_tables_upper_bound(&t) {
+                bound if bound > MAX_EXACT_TABLES => {
+                    Err(Undefined::TooLarge { tables: bound, limit: MAX_EXACT_TABLES })
                 }
-                _ => None,
+                _ => fisher_freeman_halton_rc(&t),
             };
-            let note = [
-                chi.as_ref().err().map(ToString::to_string),
-                match (&exact, monte_carlo) {
-                    (_, Some((m, seed))) => Some(monte_carlo_note(&m, seed)),
-                    (Err(e), None) => Some(e.to_string()),
-                    (Ok(_), None) => None,
-                },
-            ]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join("; ");
+            let monte_carlo = monte_carlo_when_needed(&exact, &t, options.seed, |rng| {
+                fisher_freeman_halton_rc_monte_carlo(&t, MONTE_CARLO_REPLICATES, rng).ok()
+            });
+            let note =
+                [chi.as_ref().err().map(ToString::to_string), exact_note(&exact, monte_carlo)]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join("; ");
             QuestionTestRow {
                 question: q.id.clone(),
                 chi2: chi.as_ref().ok().and_then(|t| t.statistic),
@@ -711,6 +707,45 @@ fn monte_carlo_note(m: &MonteCarloResult, seed: u64) -> String {
 /// Tables drawn when an exact test is too large to enumerate.
 pub const MONTE_CARLO_REPLICATES: u64 = 100_000;
 
+/// Below this smallest expected count the chi-square approximation is doubtful
+/// (Cochran's rule); a table too large to enumerate then gets a Monte Carlo exact test.
+pub const COCHRAN_MIN_EXPECTED: f64 = 5.0;
+
+/// For a table the exact test could not enumerate: a seeded Monte Carlo estimate when
+/// some expected count is below [`COCHRAN_MIN_EXPECTED`], and none otherwise, where
+/// the chi-square test applies (a million respondents would otherwise cost seconds of
+/// simulation per question for a p-value the chi-square test already gives).
+fn monte_carlo_when_needed(
+    exact: &Maybe<TestResult>,
+    table: &[Vec<u64>],
+    seed: u64,
+    draw: impl FnOnce(&mut rand_chacha::ChaCha8Rng) -> Option<MonteCarloResult>,
+) -> Option<(MonteCarloResult, u64)> {
+    if !matches!(exact, Err(Undefined::TooLarge { .. }))
+        || min_expected_count(table).is_none_or(|m| m >= COCHRAN_MIN_EXPECTED)
+    {
+        return None;
+    }
+    let mut rng = <rand_chacha::ChaCha8Rng as rand::SeedableRng>::seed_from_u64(seed);
+    draw(&mut rng).map(|m| (m, seed))
+}
+
+/// What the report says of the exact test: the Monte Carlo draws and seed, or why
+/// there is no exact p-value.
+fn exact_note(
+    exact: &Maybe<TestResult>,
+    monte_carlo: Option<(MonteCarloResult, u64)>,
+) -> Option<String> {
+    match (exact, monte_carlo) {
+        (_, Some((m, seed))) => Some(monte_carlo_note(&m, seed)),
+        (Err(e @ Undefined::TooLarge { .. }), None) => Some(format!(
+            "{e}; every expected count is at least {COCHRAN_MIN_EXPECTED}, so the chi-square test applies"
+        )),
+        (Err(e), None) => Some(e.to_string()),
+        (Ok(_), None) => None,
+    }
+}
+
 fn group_tests(
     codebook: &Codebook,
     table: &CountTable,
@@ -734,13 +769,12 @@ fn group_tests(
             }
             let chi = chi_square(&props);
             let exact = fisher_freeman_halton(&props);
-            let monte_carlo = exact.as_ref().err().map(|_| {
-                let mut rng =
-                    <rand_chacha::ChaCha8Rng as rand::SeedableRng>::seed_from_u64(options.seed);
-                (
-                    fisher_freeman_halton_monte_carlo(&props, MONTE_CARLO_REPLICATES, &mut rng),
-                    options.seed,
-                )
+            let table = [
+                props.iter().map(|p| p.successes).collect(),
+                props.iter().map(|p| p.n - p.successes).collect(),
+            ];
+            let monte_carlo = monte_carlo_when_needed(&exact, &table, options.seed, |rng| {
+                Some(fisher_freeman_halton_monte_carlo(&props, MONTE_CARLO_REPLICATES, rng))
             });
             let (pairwise, letters) = pairwise_letters(
                 &props,
@@ -748,14 +782,12 @@ fn group_tests(
                 options.adjustment,
                 1.0 - options.level.value(),
             );
-            let note = [
-                chi.as_ref().err().map(ToString::to_string),
-                monte_carlo.map(|(m, seed)| monte_carlo_note(&m, seed)),
-            ]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join("; ");
+            let note =
+                [chi.as_ref().err().map(ToString::to_string), exact_note(&exact, monte_carlo)]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join("; ");
             rows.push(GroupTestRow {
                 question: q.id.clone(),
                 option: o.code.clone(),

@@ -94,7 +94,10 @@ for (cfg in list(c(2.0009953, 59), c(-1.3, 4.5), c(40, 10), c(0.5, 1e6)))
 # 2 x k tables (successes over k groups): Pearson chi-square and Fisher-Freeman-Halton.
 kgroups <- list(list(x = c(10, 7, 6), n = c(10, 10, 11)), list(x = c(11, 7, 6), n = c(11, 10, 11)),
                 list(x = c(5, 14, 11), n = c(5, 20, 20)), list(x = c(3, 9, 2, 7), n = c(12, 15, 10, 9)),
-                list(x = c(1, 1, 1, 1), n = c(10, 10, 11, 19)), list(x = c(20, 10), n = c(25, 30)))
+                list(x = c(1, 1, 1, 1), n = c(10, 10, 11, 19)), list(x = c(20, 10), n = c(25, 30)),
+                # A rare answer, and a near-universal one, among 15,000; two large groups.
+                list(x = c(2, 3, 1), n = c(5000, 5000, 5000)), list(x = c(4998, 4995, 4999), n = c(5000, 5000, 5000)),
+                list(x = c(5200, 2140), n = c(6000, 3400)))
 for (t in kgroups) {
   m <- rbind(t$x, t$n - t$x)
   g <- list(x = paste(t$x, collapse = ";"), n = paste(t$n, collapse = ";"))

@@ -41,17 +41,35 @@ fn ln_choose(n: u64, k: u64) -> f64 {
 
 /// Exact Fisher-Freeman-Halton test on a 2 x k table: the probability, given both
 /// margins, of every table at most `1 + 1e-7` times as likely as the observed one.
-/// Matches R `fisher.test(matrix)`.
+/// Matches R `fisher.test(matrix)`. With two groups this is Fisher's exact test, summed
+/// from the hypergeometric distribution at any sample size. The tables are enumerated
+/// over the rarer answer (the test is the same with the answers swapped), so a rare
+/// answer stays exact however many respond.
 ///
 /// # Errors
-/// [`Undefined::TooLarge`] beyond [`MAX_EXACT_TABLES`] tables.
+/// [`Undefined::TooLarge`] beyond [`MAX_EXACT_TABLES`] tables (three or more groups).
 pub fn fisher_freeman_halton(groups: &[Proportion]) -> Maybe<TestResult> {
-    let tables: u64 = groups.iter().fold(1u64, |acc, g| acc.saturating_mul(g.n + 1));
+    if let [first, second] = groups {
+        let pair = super::TwoGroups { first: *first, second: *second };
+        return Ok(super::fisher::fisher_exact(&pair, super::Alternative::TwoSided));
+    }
+    let total: u64 = groups.iter().map(|g| g.n).sum();
+    let flipped: Vec<Proportion>;
+    let groups = if 2 * groups.iter().map(|g| g.successes).sum::<u64>() > total {
+        flipped =
+            groups.iter().map(|g| Proportion { successes: g.n - g.successes, n: g.n }).collect();
+        &flipped
+    } else {
+        groups
+    };
+    let successes: u64 = groups.iter().map(|g| g.successes).sum();
+    // Every group but the last takes 0 to min(n_j, successes); the last is determined.
+    let tables: u64 = groups[..groups.len().saturating_sub(1)]
+        .iter()
+        .fold(1u64, |acc, g| acc.saturating_mul(g.n.min(successes) + 1));
     if tables > MAX_EXACT_TABLES {
         return Err(Undefined::TooLarge { tables, limit: MAX_EXACT_TABLES });
     }
-    let total: u64 = groups.iter().map(|g| g.n).sum();
-    let successes: u64 = groups.iter().map(|g| g.successes).sum();
     let ln_norm = ln_choose(total, successes);
     let ln_prob = |xs: &[u64]| -> f64 {
         xs.iter().zip(groups).map(|(&x, g)| ln_choose(g.n, x)).sum::<f64>() - ln_norm
@@ -95,56 +113,21 @@ pub fn fisher_freeman_halton(groups: &[Proportion]) -> Maybe<TestResult> {
     Ok(TestResult { statistic: None, p_value: PValue::from_ln(acc) })
 }
 
-/// The Fisher-Freeman-Halton p-value by Monte Carlo, for tables too large to
-/// enumerate: `B` tables with the observed margins are drawn (column by column from the
-/// hypergeometric distribution), and the p-value is `(1 + hits) / (1 + B)`, counting the
-/// drawn tables at most as likely as the observed one (R `fisher.test(simulate.p.value =
-/// TRUE)`'s convention). Returns the p-value and its Monte Carlo standard error.
-pub fn fisher_freeman_halton_monte_carlo<R: rand::Rng + ?Sized>(
-    groups: &[Proportion],
-    replicates: u64,
-    rng: &mut R,
-) -> MonteCarloResult {
+/// Of `drawn` units dealt without replacement from `units`, how many fall among the
+/// `marked` ones: a hypergeometric draw by chop-down inversion outward from the mode,
+/// which costs of the order of one standard deviation and stays exact at any size
+/// (rand_distr's sampler sets up in time linear in the draw and fails when the
+/// probability of its starting point underflows).
+fn deal<R: rand::Rng + ?Sized>(units: u64, marked: u64, drawn: u64, rng: &mut R) -> u64 {
     use rand::RngExt;
-    let total: u64 = groups.iter().map(|g| g.n).sum();
-    let successes: u64 = groups.iter().map(|g| g.successes).sum();
-    let ln_prob =
-        |xs: &[u64]| -> f64 { xs.iter().zip(groups).map(|(&x, g)| ln_choose(g.n, x)).sum::<f64>() };
-    let observed: Vec<u64> = groups.iter().map(|g| g.successes).collect();
-    let threshold = ln_prob(&observed) + 1e-7f64.ln_1p();
-    let mut hits = 0u64;
-    let mut xs = vec![0u64; groups.len()];
-    for _ in 0..replicates {
-        // Deal the successes among the units without replacement, column by column.
-        let (mut left_units, mut left_successes) = (total, successes);
-        for (j, g) in groups.iter().enumerate() {
-            let d = Hypergeometric::new(g.n, left_units - g.n, left_successes);
-            let x = sample_unimodal(&d, rng.random_range(0.0..1.0));
-            xs[j] = x;
-            left_units -= g.n;
-            left_successes -= x;
-        }
-        if ln_prob(&xs) <= threshold {
-            hits += 1;
-        }
-    }
-    let p = (1 + hits) as f64 / (1 + replicates) as f64;
-    MonteCarloResult {
-        p_value: p,
-        standard_error: (p * (1.0 - p) / replicates as f64).sqrt(),
-        replicates,
-    }
-}
-
-/// Inverts the cdf at `u` by chop-down search outward from the mode (expected cost of
-/// order one standard deviation).
-fn sample_unimodal<D: Unimodal>(d: &D, u: f64) -> u64 {
+    let d = Hypergeometric::new(marked, units - marked, drawn);
+    let u: f64 = rng.random_range(0.0..1.0);
     let mode = d.mode();
-    let ln_total = super::discrete::ln_total(d);
-    let mut u = u - (d.ln_weight(mode) - ln_total).exp();
+    // The weights are dhyper's probabilities: no normalising sum is needed.
+    let p_mode = d.ln_weight(mode).exp();
+    let mut u = u - p_mode;
     let (mut up, mut down) = (mode, mode);
-    let (mut p_up, mut p_down) =
-        ((d.ln_weight(mode) - ln_total).exp(), (d.ln_weight(mode) - ln_total).exp());
+    let (mut p_up, mut p_down) = (p_mode, p_mode);
     while u > 0.0 {
         let can_up = up < d.hi();
         let can_down = down > d.lo();
@@ -171,6 +154,45 @@ fn sample_unimodal<D: Unimodal>(d: &D, u: f64) -> u64 {
         }
     }
     mode
+}
+
+/// The Fisher-Freeman-Halton p-value by Monte Carlo, for tables too large to
+/// enumerate: `B` tables with the observed margins are drawn (column by column from the
+/// hypergeometric distribution), and the p-value is `(1 + hits) / (1 + B)`, counting the
+/// drawn tables at most as likely as the observed one (R `fisher.test(simulate.p.value =
+/// TRUE)`'s convention). Returns the p-value and its Monte Carlo standard error.
+pub fn fisher_freeman_halton_monte_carlo<R: rand::Rng + ?Sized>(
+    groups: &[Proportion],
+    replicates: u64,
+    rng: &mut R,
+) -> MonteCarloResult {
+    let total: u64 = groups.iter().map(|g| g.n).sum();
+    let successes: u64 = groups.iter().map(|g| g.successes).sum();
+    let ln_prob =
+        |xs: &[u64]| -> f64 { xs.iter().zip(groups).map(|(&x, g)| ln_choose(g.n, x)).sum::<f64>() };
+    let observed: Vec<u64> = groups.iter().map(|g| g.successes).collect();
+    let threshold = ln_prob(&observed) + 1e-7f64.ln_1p();
+    let mut hits = 0u64;
+    let mut xs = vec![0u64; groups.len()];
+    for _ in 0..replicates {
+        // Deal the successes among the units without replacement, column by column.
+        let (mut left_units, mut left_successes) = (total, successes);
+        for (j, g) in groups.iter().enumerate() {
+            let x = deal(left_units, g.n, left_successes, rng);
+            xs[j] = x;
+            left_units -= g.n;
+            left_successes -= x;
+        }
+        if ln_prob(&xs) <= threshold {
+            hits += 1;
+        }
+    }
+    let p = (1 + hits) as f64 / (1 + replicates) as f64;
+    MonteCarloResult {
+        p_value: p,
+        standard_error: (p * (1.0 - p) / replicates as f64).sqrt(),
+        replicates,
+    }
 }
 
 /// A Monte Carlo p-value.
@@ -273,6 +295,34 @@ pub fn chi_square_rc(table: &[Vec<u64>]) -> Maybe<TestResult> {
     }
     let df = ((t.len() - 1) * (t[0].len() - 1)) as f64;
     Ok(TestResult { statistic: Some(stat), p_value: PValue::from_ln(chi2_ln_sf(stat, df)) })
+}
+
+/// An upper bound on the number of r x c tables with the margins of `table`: the
+/// product, over the cells left free once the largest row and column are dropped, of
+/// `min(row total, column total) + 1` (saturating). Cheap, so a caller can decline a
+/// hopeless enumeration before starting it.
+pub fn rc_tables_upper_bound(table: &[Vec<u64>]) -> u64 {
+    let t = nonempty(table);
+    let Some(first) = t.first() else { return 1 };
+    let mut rows: Vec<u64> = t.iter().map(|r| r.iter().sum()).collect();
+    let mut cols: Vec<u64> = (0..first.len()).map(|j| t.iter().map(|r| r[j]).sum()).collect();
+    rows.sort_unstable();
+    cols.sort_unstable();
+    let (rows, cols) = (&rows[..rows.len() - 1], &cols[..cols.len().saturating_sub(1)]);
+    rows.iter()
+        .flat_map(|&r| cols.iter().map(move |&c| r.min(c) + 1))
+        .fold(1u64, u64::saturating_mul)
+}
+
+/// The smallest expected count of an r x c table under independence (empty rows and
+/// columns left out); `None` for an empty table.
+pub fn min_expected_count(table: &[Vec<u64>]) -> Option<f64> {
+    let t = nonempty(table);
+    let rows: Vec<u64> = t.iter().map(|r| r.iter().sum()).collect();
+    let cols: Vec<u64> = (0..t.first()?.len()).map(|j| t.iter().map(|r| r[j]).sum()).collect();
+    let n: u64 = rows.iter().sum();
+    let (r, c) = (rows.iter().min()?, cols.iter().min()?);
+    Some(*r as f64 * *c as f64 / n as f64)
 }
 
 /// The table without empty rows and columns.
@@ -410,7 +460,6 @@ pub fn fisher_freeman_halton_rc_monte_carlo<R: rand::Rng + ?Sized>(
     replicates: u64,
     rng: &mut R,
 ) -> Maybe<MonteCarloResult> {
-    use rand::RngExt;
     let Margins { table: t, rows: row_totals, columns: col_totals } = margins(table)?;
     let r = t.len();
     // With the margins fixed, a table's probability varies only through -sum ln n_ij!.
@@ -433,8 +482,7 @@ pub fn fisher_freeman_halton_rc_monte_carlo<R: rand::Rng + ?Sized>(
                 } else if rest == *left {
                     col_left
                 } else {
-                    let d = Hypergeometric::new(*left, rest - *left, col_left);
-                    sample_unimodal(&d, rng.random_range(0.0..1.0))
+                    deal(rest, *left, col_left, rng)
                 };
                 ln_weight -= lf(x);
                 rest -= *left;

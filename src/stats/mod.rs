@@ -129,9 +129,11 @@ pub enum Undefined {
     #[error("the estimated standard error is zero (each group is all successes or all failures)")]
     ZeroStandardError,
     /// The exact unconditional test would need more tables than it enumerates.
-    #[error("{tables} tables exceed the {limit} that the exact unconditional test enumerates")]
+    #[error(
+        "the exact test would visit up to {tables} tables, more than the {limit} it enumerates"
+    )]
     TooLarge {
-        /// Number of tables (n1 + 1) * (n2 + 1).
+        /// Number of tables (or an upper bound on it).
         tables: u64,
         /// The limit.
         limit: u64,

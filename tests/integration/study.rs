@@ -532,8 +532,9 @@ fn a_duplicate_id_is_found_after_the_id_set_spills_to_disk() {
 /// A single-choice question too large to enumerate gets a seeded Monte Carlo exact
 /// test, its seed and standard error written next to the p-value.
 #[test]
-fn a_large_single_choice_question_gets_a_seeded_monte_carlo_exact_test() {
-    use invitestat::analysis::{MONTE_CARLO_REPLICATES, analyse};
+fn a_large_single_choice_question_gets_a_seeded_monte_carlo_exact_test_when_an_expected_count_is_small()
+ {
+    use invitestat::analysis::{COCHRAN_MIN_EXPECTED, MONTE_CARLO_REPLICATES, analyse};
     use invitestat::study::tabulate_file;
     use invitestat::synthetic::{WaveSpec, generate_wave};
     let dir = tempfile::tempdir().unwrap();
@@ -551,14 +552,40 @@ fn a_large_single_choice_question_gets_a_seeded_monte_carlo_exact_test() {
     std::fs::write(&path, generate_wave(&codebook, &spec)).unwrap();
     let (table, _) = tabulate_file(&path, &codebook).unwrap();
     let options = AnalysisOptions { seed: 2024, ..AnalysisOptions::default() };
+    // Too large to enumerate, every expected count large: the chi-square test applies.
     let a = analyse(&codebook, &table, options);
     let q = a.question_tests.iter().find(|q| q.question == "main_use").unwrap();
-    let (mc, seed) = q.monte_carlo.expect("too large to enumerate");
+    assert!(q.table.iter().flatten().all(|&c| c as f64 >= COCHRAN_MIN_EXPECTED));
+    assert_eq!((q.monte_carlo, q.exact_p_value), (None, None));
+    assert!(
+        q.note.contains("more than the 5000000 it enumerates")
+            && q.note.contains("chi-square test applies"),
+        "{}",
+        q.note
+    );
+    assert!(q.chi2_p_value.is_some());
+    // A rare fifth answer among 400,000 respondents: too large to enumerate, expected
+    // counts below 5, so a seeded Monte Carlo exact test. (With three answers the same
+    // rare row is still enumerated exactly.)
+    let five = Codebook::from_path(&root().join("benches/peers/codebook.toml")).unwrap();
+    let mut rare = invitestat::tabulate::CountTable::new(&five, &[]);
+    rare.respondents = vec![120_000, 280_000];
+    let rows = [[30_000, 70_000], [30_000, 70_000], [30_000, 70_000], [29_996, 69_997], [4, 3]];
+    for (o, row) in rows.iter().enumerate() {
+        for (g, &c) in row.iter().enumerate() {
+            rare.questions[0].counts[[o, g]] = c;
+        }
+    }
+    let a = analyse(&five, &rare, options);
+    let q = a.question_tests.iter().find(|q| q.question == "q1").unwrap();
+    let (mc, seed) = q.monte_carlo.unwrap_or_else(|| panic!("{q:?}"));
     assert_eq!(seed, 2024);
     assert_eq!(mc.replicates, MONTE_CARLO_REPLICATES);
     assert_eq!(q.exact_p_value, Some(mc.p_value));
     assert!(q.note.contains("seed 2024") && q.note.contains("Monte Carlo"), "{}", q.note);
+    // 4 of 150,000 vs 3 of 350,000 is no evidence of a difference.
+    assert!(mc.p_value > 0.1, "{mc:?}");
     // The same seed gives the same estimate.
-    let b = analyse(&codebook, &table, options);
+    let b = analyse(&five, &rare, options);
     assert_eq!(b.question_tests[0].monte_carlo, q.monte_carlo);
 }

@@ -5,6 +5,7 @@
 //! the README come from this program.
 
 use invitestat::stats::ci::{CiMethod, proportion_ci};
+use invitestat::stats::contingency::{fisher_freeman_halton, fisher_freeman_halton_rc_monte_carlo};
 use invitestat::stats::fisher::conditional_odds_ratio;
 use invitestat::stats::significance::{TestMethod, two_group_test};
 use invitestat::stats::{Alternative, ConfidenceLevel, Proportion, TwoGroups};
@@ -59,5 +60,23 @@ fn main() {
     let p = Proportion::new(500_000, 1_000_000).unwrap();
     bench("clopper-pearson interval, 500000/1e6", || {
         black_box(proportion_ci(p, CiMethod::ClopperPearson, level, two));
+    });
+    let rare: Vec<Proportion> = [(2, 5000), (3, 5000), (1, 5000)]
+        .iter()
+        .map(|&(x, n)| Proportion::new(x, n).unwrap())
+        .collect();
+    bench("fisher-freeman-halton 2 x 3, 2/3/1 of 5000 each (exact)", || {
+        black_box(fisher_freeman_halton(black_box(&rare)).unwrap());
+    });
+    // A single-choice question of a million respondents with a rare fifth answer: too
+    // many tables to enumerate, expected counts below 5, so the seeded simulation.
+    let table: Vec<Vec<u64>> =
+        [[75_000, 175_000], [75_000, 175_000], [75_000, 175_000], [74_996, 174_997], [4, 3]]
+            .iter()
+            .map(|r| r.to_vec())
+            .collect();
+    bench("fisher-freeman-halton 5 x 2 Monte Carlo, 1e5 tables, n = 1e6", || {
+        let mut rng = <rand_chacha::ChaCha8Rng as rand::SeedableRng>::seed_from_u64(1);
+        black_box(fisher_freeman_halton_rc_monte_carlo(&table, 100_000, &mut rng).unwrap());
     });
 }

@@ -17,11 +17,11 @@ use crate::stats::difference::{DifferenceMethod, difference_ci};
 use crate::stats::multiplicity::{Adjustment, adjust};
 use crate::stats::one_sample::normal_p_value;
 use crate::stats::significance::{TestMethod, two_group_test};
-use crate::stats::weighted::rao_scott;
 use crate::stats::weighted::{
     WeightedCiMethod, WeightedCounts, domain_df, weighted_ci, weighted_difference,
     weighted_proportion,
 };
+use crate::stats::weighted::{rao_scott, rao_scott_rc};
 use crate::stats::{
     Alternative, ConfidenceLevel, Maybe, Proportion, TestResult, TwoGroups, Undefined,
 };
@@ -196,6 +196,9 @@ pub struct QuestionTestRow {
     pub exact_p_value: Option<f64>,
     /// The Monte Carlo run behind `exact_p_value`, with its seed, when one was needed.
     pub monte_carlo: Option<(MonteCarloResult, u64)>,
+    /// Rao-Scott F test p-value on the weighted table (studies with a weight column;
+    /// R `svychisq(~answer + group)`, the design taken as the respondents answering).
+    pub rao_scott_p_value: Option<f64>,
     /// Why a test is undefined, if one is.
     pub note: String,
 }
@@ -323,6 +326,9 @@ pub struct GroupTestRow {
     pub exact_p_value: Option<f64>,
     /// The Monte Carlo run behind `exact_p_value`, with its seed, when one was needed.
     pub monte_carlo: Option<(MonteCarloResult, u64)>,
+    /// Rao-Scott F test p-value on the weighted table (studies with a weight column;
+    /// R `svychisq(~answer + group)`, the design taken as the respondents answering).
+    pub rao_scott_p_value: Option<f64>,
     /// Pairwise comparisons of the groups (adjusted over the pairs of this question).
     pub pairwise: Vec<Pairwise>,
     /// Significance letters per group: the groups (A, B, ...) this one is significantly
@@ -675,12 +681,20 @@ fn question_tests(
                     .flatten()
                     .collect::<Vec<_>>()
                     .join("; ");
+            let weighted = codebook.weight_column.is_some().then(|| {
+                let per = |a: &ndarray::Array2<f64>| -> Vec<Vec<f64>> {
+                    a.rows().into_iter().map(|r| r.to_vec()).collect()
+                };
+                let n = counts.counts.sum();
+                rao_scott_rc(&per(&counts.weights), &per(&counts.weights_sq), n)
+            });
             QuestionTestRow {
                 question: q.id.clone(),
                 chi2: chi.as_ref().ok().and_then(|t| t.statistic),
                 chi2_p_value: chi.as_ref().ok().map(|t| t.p_value.p),
                 exact_p_value: exact_or_monte_carlo(&exact, monte_carlo),
                 monte_carlo,
+                rao_scott_p_value: weighted.and_then(|r| r.ok()).map(|r| r.f_p_value),
                 table: t,
                 note,
             }
@@ -757,11 +771,13 @@ fn group_tests(
             let oi = q.option_index(&o.code).expect("option of its question");
             let mut groups = Vec::new();
             let mut props = Vec::new();
+            let mut weighted = Vec::new();
             for (g, l) in codebook.grouping.levels.iter().enumerate() {
                 let (k, n) = option_counts(table, qi, oi, Some(g));
                 if let Ok(p) = Proportion::new(k, n) {
                     groups.push(l.id.clone());
                     props.push(p);
+                    weighted.push(weighted_counts(table, qi, oi, g));
                 }
             }
             if props.len() < 2 {
@@ -788,6 +804,20 @@ fn group_tests(
                     .flatten()
                     .collect::<Vec<_>>()
                     .join("; ");
+            let rao_scott_p_value = codebook
+                .weight_column
+                .is_some()
+                .then(|| {
+                    let row = |f: fn(&WeightedCounts) -> f64| weighted.iter().map(f).collect();
+                    rao_scott_rc(
+                        &[row(|c| c.w_yes), row(|c| c.w_no)],
+                        &[row(|c| c.w2_yes), row(|c| c.w2_no)],
+                        weighted.iter().map(|c| c.n).sum(),
+                    )
+                    .ok()
+                    .map(|r| r.f_p_value)
+                })
+                .flatten();
             rows.push(GroupTestRow {
                 question: q.id.clone(),
                 option: o.code.clone(),
@@ -797,6 +827,7 @@ fn group_tests(
                 chi2_p_value: chi.as_ref().ok().map(|t| t.p_value.p),
                 exact_p_value: exact_or_monte_carlo(&exact, monte_carlo),
                 monte_carlo,
+                rao_scott_p_value,
                 pairwise,
                 letters,
                 note,

@@ -94,6 +94,28 @@ for (cs in cases) {
     emit(cs$id, "diff", "se", SE(contrast)[1], "closed", "R survey svyby(covmat = TRUE) + svycontrast")
   }
 }
+# r x c tables (an answer with several codes across groups): Rao-Scott tests. Row i
+# (0-based) of a case is in group g = i mod levels and gives answer g mod codes when
+# i mod 5 < 1 + g, otherwise (i %/% 3) mod codes.
+rc_cases <- list(
+  list(id = "R1", n = 300, levels = 3, codes = 4, w = "b"),
+  list(id = "R2", n = 400, levels = 2, codes = 5, w = "a"),
+  list(id = "R3", n = 150, levels = 4, codes = 3, w = "c")
+)
+for (cs in rc_cases) {
+  i <- 0:(cs$n - 1)
+  grp <- i %% cs$levels
+  ans <- ifelse(i %% 5 < 1 + grp, grp %% cs$codes, (i %/% 3) %% cs$codes)
+  d <- data.frame(ans = factor(ans), grp = factor(grp), w = weights_for(cs$w, cs$n))
+  des <- svydesign(ids = ~1, weights = ~w, data = d)
+  f <- svychisq(~ans + grp, des, statistic = "F")
+  chi <- svychisq(~ans + grp, des, statistic = "Chisq")
+  emit(cs$id, "rc", "pearson", unname(chi$statistic), "closed", "R survey svychisq(statistic = \"Chisq\") (unscaled X^2)")
+  emit(cs$id, "rc", "chisq_p", chi$p.value, "exact", "R survey svychisq(statistic = \"Chisq\")")
+  emit(cs$id, "rc", "f", unname(f$statistic), "closed", "R survey svychisq(statistic = \"F\")")
+  emit(cs$id, "rc", "f_ndf", unname(f$parameter[1]), "closed", "R survey svychisq(statistic = \"F\")")
+  emit(cs$id, "rc", "f_p", f$p.value, "exact", "R survey svychisq(statistic = \"F\")")
+}
 out <- file("tests/golden/r_survey.csv", "w")
 writeLines(paste0("# ", R.version.string, ", survey ", packageVersion("survey"), "; written by notebooks/golden/r_survey_reference.R"), out)
 writeLines("case,group,field,value,tolerance,source", out)

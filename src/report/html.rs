@@ -177,6 +177,7 @@ pub fn render(r: &StudyReport, charts: &[(Chart, String)]) -> Result<String, min
                 question => format!("{} = {}", g.question, g.option), groups => g.groups.join(", "),
                 counts => g.counts.iter().map(|(k, n)| format!("{k}/{n}")).collect::<Vec<_>>().join(", "),
                 chi2_p => p_text(g.chi2_p_value), exact_p => p_text(g.exact_p_value),
+                rao_scott_p => p_text(g.rao_scott_p_value),
                 letters => g.groups.iter().zip(&g.letters).enumerate()
                     .map(|(j, (name, l))| format!("{} {name}: {}", (b'A' + j as u8) as char, if l.is_empty() { "-" } else { l }))
                     .collect::<Vec<_>>().join("; "),
@@ -289,6 +290,7 @@ pub fn render(r: &StudyReport, charts: &[(Chart, String)]) -> Result<String, min
                 question => q.question.as_str(),
                 table => q.table.iter().map(|r| r.iter().map(u64::to_string).collect::<Vec<_>>().join(" / ")).collect::<Vec<_>>().join("; "),
                 chi2_p => p_text(q.chi2_p_value), exact_p => p_text(q.exact_p_value),
+                rao_scott_p => p_text(q.rao_scott_p_value),
                 note => q.note.as_str(),
             }
         })
@@ -337,6 +339,8 @@ pub fn render(r: &StudyReport, charts: &[(Chart, String)]) -> Result<String, min
         results => results,
         comparisons => comparisons,
         group_tests => group_tests,
+        weighted_tests => a.question_tests.iter().any(|q| q.rao_scott_p_value.is_some())
+            || a.group_tests.iter().any(|g| g.rao_scott_p_value.is_some()),
         question_tests => question_tests,
         weighted => weighted,
         weighted_comparisons => weighted_comparisons,

@@ -217,6 +217,7 @@ impl StudyReport {
                 "chi2",
                 "chi2_p_value",
                 "exact_p_value",
+                "rao_scott_p_value",
                 "letters",
                 "note",
             ])?;
@@ -229,6 +230,7 @@ impl StudyReport {
                     opt(r.chi2),
                     opt(r.chi2_p_value),
                     opt(r.exact_p_value),
+                    opt(r.rao_scott_p_value),
                     r.letters
                         .iter()
                         .map(|l| if l.is_empty() { "-".to_string() } else { l.clone() })
@@ -321,7 +323,15 @@ impl StudyReport {
     /// `question_tests.csv`: each single-choice question, all answers x groups.
     pub fn question_tests_csv(&self) -> String {
         csv_text(|w| {
-            w.write_record(["question", "table", "chi2", "chi2_p_value", "exact_p_value", "note"])?;
+            w.write_record([
+                "question",
+                "table",
+                "chi2",
+                "chi2_p_value",
+                "exact_p_value",
+                "rao_scott_p_value",
+                "note",
+            ])?;
             for r in &self.analysis.question_tests {
                 let table: Vec<String> = r
                     .table
@@ -334,6 +344,7 @@ impl StudyReport {
                     opt(r.chi2),
                     opt(r.chi2_p_value),
                     opt(r.exact_p_value),
+                    opt(r.rao_scott_p_value),
                     r.note.clone(),
                 ])?;
             }

@@ -426,21 +426,26 @@ pub fn weighted_difference(
     }
 }
 
-/// Rao-Scott tests of independence of a yes/no answer and two groups in a weighted
-/// design (R `svychisq(~y + group, design)`).
+/// Rao-Scott tests of independence of the answers and the groups in a weighted design
+/// (R `svychisq(~answer + group, design)`).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct RaoScott {
     /// Pearson's X^2 on the weighted table scaled to the sample size (R reports this,
     /// unscaled, as the "Chisq" statistic).
     pub pearson: f64,
-    /// The generalised design effect of the interaction contrast.
+    /// Degrees of freedom `(r - 1)(c - 1)` of the table without empty rows or columns.
+    pub df: f64,
+    /// The mean generalised design effect (the mean eigenvalue of R's `Delta`).
     pub delta: f64,
-    /// First-order Rao-Scott p-value: `P(chi2_1 > X^2 / delta)` (R `statistic = "Chisq"`).
+    /// First-order Rao-Scott p-value: `P(chi2_df > X^2 / delta)` (R `statistic = "Chisq"`).
     pub chisq_p_value: f64,
-    /// `X^2 / delta` referred to `F(1, N - 1)` (R `statistic = "F"`, the default).
+    /// Second-order Rao-Scott statistic `X^2 / trace(Delta)` (R `statistic = "F"`, the
+    /// default).
     pub f: f64,
-    /// Denominator degrees of freedom `N - 1`.
-    pub f_df: f64,
+    /// Its numerator degrees of freedom `d0 = trace(Delta)^2 / trace(Delta^2)`.
+    pub f_ndf: f64,
+    /// Its denominator degrees of freedom `d0 (N - 1)`.
+    pub f_ddf: f64,
     /// The F test's p-value.
     pub f_p_value: f64,
 }
@@ -452,46 +457,145 @@ pub struct RaoScott {
 /// # Errors
 /// Undefined when the weighted table has an empty row or column.
 pub fn rao_scott(a: &WeightedCounts, b: &WeightedCounts) -> super::Maybe<RaoScott> {
-    // Cells in R's order (y varies fastest): (yes, a), (no, a), (yes, b), (no, b).
-    let w = [a.w_yes, a.w_no, b.w_yes, b.w_no];
-    let q = [a.w2_yes, a.w2_no, b.w2_yes, b.w2_no];
-    let total: f64 = w.iter().sum();
-    let n = (a.n + b.n) as f64;
-    let p: Vec<f64> = w.iter().map(|x| x / total).collect();
-    let (row_yes, row_no) = (p[0] + p[2], p[1] + p[3]);
-    let (col_a, col_b) = (p[0] + p[1], p[2] + p[3]);
-    if [row_yes, row_no, col_a, col_b].iter().any(|&m| m <= 0.0) || n < 2.0 {
+    rao_scott_rc(
+        &[vec![a.w_yes, b.w_yes], vec![a.w_no, b.w_no]],
+        &[vec![a.w2_yes, b.w2_yes], vec![a.w2_no, b.w2_no]],
+        a.n + b.n,
+    )
+}
+
+/// Rao-Scott tests for an r x c weighted table (answers x groups), from the sums of
+/// weights `w` and of squared weights `w2` per cell, in a one-stage with-replacement
+/// design of the `n` respondents in the table. Rows and columns without respondents are
+/// left out, as R leaves out codes nobody gave. Matches R survey
+/// `svychisq(~answer + group, svydesign(ids = ~1, weights = ~w), statistic = "Chisq" | "F")`.
+///
+/// # Errors
+/// [`Undefined::NoVariation`](super::Undefined::NoVariation) with fewer than two
+/// non-empty rows or columns, or fewer than two respondents;
+/// [`Undefined::Degenerate`](super::Undefined::Degenerate) when the design effects
+/// cannot be estimated (a singular contrast matrix).
+pub fn rao_scott_rc(w: &[Vec<f64>], w2: &[Vec<f64>], n: u64) -> super::Maybe<RaoScott> {
+    let c_all = w.first().map_or(0, Vec::len);
+    let rows: Vec<usize> = (0..w.len()).filter(|&i| w[i].iter().sum::<f64>() > 0.0).collect();
+    let cols: Vec<usize> = (0..c_all).filter(|&j| w.iter().any(|r| r[j] > 0.0)).collect();
+    let (r, c) = (rows.len(), cols.len());
+    if r < 2 || c < 2 || n < 2 {
         return Err(super::Undefined::NoVariation);
     }
-    let expected = [row_yes * col_a, row_no * col_a, row_yes * col_b, row_no * col_b];
-    let pearson: f64 = n * p.iter().zip(&expected).map(|(o, e)| (o - e).powi(2) / e).sum::<f64>();
-    // Interaction contrast and the design covariance of the cell proportions:
-    // V = N/(N-1) sum_i u_i u_i', u_i = w_i (z_i - p) / W, summed cell by cell.
-    let c = [1.0, -1.0, -1.0, 1.0];
-    let mut quad_v = 0.0;
-    for j in 0..4 {
-        for k in 0..4 {
-            let mut v = 0.0;
-            for (cell, qc) in q.iter().enumerate() {
-                let zj = if cell == j { 1.0 } else { 0.0 };
-                let zk = if cell == k { 1.0 } else { 0.0 };
-                v += qc * (zj - p[j]) * (zk - p[k]);
-            }
-            v *= n / (n - 1.0) / (total * total);
-            let (cj, ck) = (
-                if p[j] > 0.0 { c[j] / p[j] } else { 0.0 },
-                if p[k] > 0.0 { c[k] / p[k] } else { 0.0 },
-            );
-            quad_v += cj * v * ck;
+    // Cells in row-major order of the reduced table.
+    let total: f64 = rows.iter().flat_map(|&i| cols.iter().map(move |&j| w[i][j])).sum();
+    let p: Vec<f64> =
+        rows.iter().flat_map(|&i| cols.iter().map(move |&j| w[i][j] / total)).collect();
+    let q: Vec<f64> = rows.iter().flat_map(|&i| cols.iter().map(move |&j| w2[i][j])).collect();
+    let row_p: Vec<f64> = (0..r).map(|i| (0..c).map(|j| p[i * c + j]).sum()).collect();
+    let col_p: Vec<f64> = (0..c).map(|j| (0..r).map(|i| p[i * c + j]).sum()).collect();
+    let nf = n as f64;
+    let mut pearson = 0.0;
+    for i in 0..r {
+        for j in 0..c {
+            let e = row_p[i] * col_p[j];
+            pearson += (p[i * c + j] - e).powi(2) / e;
         }
     }
-    let denom: f64 =
-        c.iter().zip(&p).map(|(ci, pi)| if *pi > 0.0 { ci * ci / pi } else { 0.0 }).sum::<f64>()
-            / n;
-    let delta = quad_v / denom;
-    let chisq_p_value = super::special::chi2_ln_sf(pearson / delta, 1.0).exp();
-    let f = pearson / delta;
-    let f_df = n - 1.0;
-    let f_p_value = 2.0 * super::special::t_sf(f.sqrt(), f_df);
-    Ok(RaoScott { pearson, delta, chisq_p_value, f, f_df, f_p_value })
+    pearson *= nf;
+    // Interaction contrasts (zero row and column sums): cell (i, j) minus the last row
+    // and column; any basis of that space gives R's traces.
+    let k = (r - 1) * (c - 1);
+    let cells = r * c;
+    let mut contrast = vec![vec![0.0; k]; cells];
+    for i in 0..r - 1 {
+        for j in 0..c - 1 {
+            let m = i * (c - 1) + j;
+            contrast[i * c + j][m] = 1.0;
+            contrast[i * c + c - 1][m] = -1.0;
+            contrast[(r - 1) * c + j][m] = -1.0;
+            contrast[(r - 1) * c + c - 1][m] = 1.0;
+        }
+    }
+    // A = D^-1 C (R sets 1/0 to 0 for an empty cell).
+    let a: Vec<Vec<f64>> = contrast
+        .iter()
+        .zip(&p)
+        .map(|(row, &pc)| row.iter().map(|v| if pc > 0.0 { v / pc } else { 0.0 }).collect())
+        .collect();
+    // Design covariance of the cell shares: V = N/(N-1)/W^2 (diag(q) - q p' - p q' + Q p p').
+    let s = nf / (nf - 1.0) / (total * total);
+    let big_q: f64 = q.iter().sum();
+    let at = |vec: &[f64]| -> Vec<f64> {
+        (0..k).map(|m| (0..cells).map(|cell| a[cell][m] * vec[cell]).sum()).collect()
+    };
+    let (aq, ap) = (at(&q), at(&p));
+    let mut denom = vec![vec![0.0; k]; k];
+    let mut numr = vec![vec![0.0; k]; k];
+    for m in 0..k {
+        for l in 0..k {
+            let mut d = 0.0;
+            let mut v = 0.0;
+            for cell in 0..cells {
+                d += contrast[cell][m] * a[cell][l];
+                v += q[cell] * a[cell][m] * a[cell][l];
+            }
+            denom[m][l] = d / nf;
+            numr[m][l] = s * (v - aq[m] * ap[l] - ap[m] * aq[l] + big_q * ap[m] * ap[l]);
+        }
+    }
+    let delta = solve(denom, numr).ok_or(super::Undefined::Degenerate(
+        "the design effects cannot be estimated (singular contrasts)",
+    ))?;
+    let trace: f64 = (0..k).map(|m| delta[m][m]).sum();
+    let trace2: f64 = (0..k).map(|m| (0..k).map(|l| delta[m][l] * delta[l][m]).sum::<f64>()).sum();
+    if trace.is_nan() || trace <= 0.0 {
+        return Err(super::Undefined::Degenerate("the design effects are not positive"));
+    }
+    let mean_delta = trace / k as f64;
+    let d0 = trace * trace / trace2;
+    let f = pearson / trace;
+    let f_ddf = d0 * (nf - 1.0);
+    Ok(RaoScott {
+        pearson,
+        df: k as f64,
+        delta: mean_delta,
+        chisq_p_value: super::special::chi2_ln_sf(pearson / mean_delta, k as f64).exp(),
+        f,
+        f_ndf: d0,
+        f_ddf,
+        f_p_value: super::special::f_sf(f, d0, f_ddf),
+    })
+}
+
+/// `A^-1 B` by Gauss-Jordan elimination with partial pivoting; `None` when `A` is
+/// singular.
+fn solve(mut a: Vec<Vec<f64>>, mut b: Vec<Vec<f64>>) -> Option<Vec<Vec<f64>>> {
+    let k = a.len();
+    let scale = a.iter().flatten().fold(0.0f64, |m, v| m.max(v.abs()));
+    for col in 0..k {
+        let pivot = (col..k).max_by(|&x, &y| a[x][col].abs().total_cmp(&a[y][col].abs()))?;
+        if a[pivot][col].abs() <= 1e-13 * scale {
+            return None;
+        }
+        a.swap(col, pivot);
+        b.swap(col, pivot);
+        let d = a[col][col];
+        for v in a[col].iter_mut() {
+            *v /= d;
+        }
+        for v in b[col].iter_mut() {
+            *v /= d;
+        }
+        let (pivot_a, pivot_b) = (a[col].clone(), b[col].clone());
+        for (row, (ar, br)) in a.iter_mut().zip(b.iter_mut()).enumerate() {
+            let factor = ar[col];
+            if row == col || factor == 0.0 {
+                continue;
+            }
+            for (x, y) in ar.iter_mut().zip(&pivot_a) {
+                *x -= factor * y;
+            }
+            for (x, y) in br.iter_mut().zip(&pivot_b) {
+                *x -= factor * y;
+            }
+        }
+    }
+    Some(b)
 }

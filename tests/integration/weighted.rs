@@ -77,6 +77,9 @@ fn weighted_estimates_match_r_survey() {
     let mut failures = Vec::new();
     for line in golden.lines().filter(|l| !l.starts_with('#') && !l.starts_with("case,")) {
         let cols: Vec<&str> = line.splitn(6, ',').collect();
+        if cols[1] == "rc" {
+            continue; // r x c tables: see rao_scott_on_r_by_c_tables_matches_r_survey
+        }
         let case = CASES.iter().find(|c| c.id == cols[0]).unwrap();
         let [g1, g2] = counts(case);
         let e1 = weighted_proportion(&g1, case.n as u64).unwrap();
@@ -198,6 +201,92 @@ fn analyze_matches_r_survey_from_rows_with_item_non_response() {
             close(&r["ci_upper"], &format!("{method}_upper"), tol);
         }
     }
+}
+
+#[test]
+fn rao_scott_on_r_by_c_tables_matches_r_survey() {
+    use invitestat::stats::weighted::rao_scott_rc;
+    // (id, rows, groups, answer codes, weight pattern), as notebooks/golden/r_survey_reference.R.
+    let cases = [("R1", 300, 3, 4, 'b'), ("R2", 400, 2, 5, 'a'), ("R3", 150, 4, 3, 'c')];
+    let mut checked = 0;
+    for (id, n, levels, codes, pattern) in cases {
+        let (mut w, mut w2) = (vec![vec![0.0; levels]; codes], vec![vec![0.0; levels]; codes]);
+        for i in 0..n {
+            let g = i % levels;
+            let answer = if i % 5 < 1 + g { g % codes } else { (i / 3) % codes };
+            let wt = weight(pattern, i);
+            w[answer][g] += wt;
+            w2[answer][g] += wt * wt;
+        }
+        let rs = rao_scott_rc(&w, &w2, n as u64).unwrap();
+        for line in include_str!("../golden/r_survey.csv").lines() {
+            let cols: Vec<&str> = line.splitn(6, ',').collect();
+            if cols[0] != id {
+                continue;
+            }
+            let want: f64 = cols[3].parse().unwrap();
+            let (got, tol) = match cols[2] {
+                "pearson" => (rs.pearson, CLOSED_FORM),
+                "chisq_p" => (rs.chisq_p_value, QUANTILE),
+                "f" => (rs.f, CLOSED_FORM),
+                "f_ndf" => (rs.f_ndf, CLOSED_FORM),
+                _ => (rs.f_p_value, QUANTILE),
+            };
+            assert!(((got - want) / want).abs() <= tol, "{line}: got {got:e}");
+            checked += 1;
+        }
+        assert_eq!(rs.df, ((codes - 1) * (levels - 1)) as f64);
+    }
+    assert_eq!(checked, 15);
+}
+
+#[test]
+fn analyze_gives_the_rao_scott_test_of_a_weighted_single_choice_question() {
+    // Case R1 (three groups, four answers) as a response file.
+    let dir = tempfile::tempdir().unwrap();
+    let codebook = dir.path().join("codebook.toml");
+    std::fs::write(
+        &codebook,
+        r#"id_column = "id"
+weight_column = "w"
+
+[study]
+id = "r1"
+title = "R survey golden case R1"
+source = "tests/golden"
+unit = "respondent"
+rounding = "half-up"
+
+[grouping]
+column = "grp"
+levels = [{ id = "g0", code = "0", label = "G0" }, { id = "g1", code = "1", label = "G1" }, { id = "g2", code = "2", label = "G2" }]
+
+[[questions]]
+id = "ans"
+label = "ans"
+text = "ans"
+kind = "single-choice"
+options = [{ code = "0", label = "a" }, { code = "1", label = "b" }, { code = "2", label = "c" }, { code = "3", label = "d" }]
+"#,
+    )
+    .unwrap();
+    let mut csv = String::from("id,grp,w,ans\n");
+    for i in 0..300 {
+        let g = i % 3;
+        let answer = if i % 5 < 1 + g { g % 4 } else { (i / 3) % 4 };
+        csv.push_str(&format!("r{i},{g},{:.17},{answer}\n", weight('b', i)));
+    }
+    let data = dir.path().join("responses.csv");
+    std::fs::write(&data, csv).unwrap();
+    let v = crate::analyze_json(&data, &codebook, &dir.path().join("out"), &[]);
+    let q = &v["analysis"]["question_tests"][0];
+    let got = q["rao_scott_p_value"].as_f64().unwrap();
+    let want = golden("R1", "rc", "f_p");
+    assert!(((got - want) / want).abs() <= QUANTILE, "{got} vs {want}");
+    // Every answer across the three groups gets its weighted test too.
+    let tests = v["analysis"]["group_tests"].as_array().unwrap();
+    assert_eq!(tests.len(), 4);
+    assert!(tests.iter().all(|t| t["rao_scott_p_value"].as_f64().is_some_and(|p| p > 0.0)));
 }
 
 #[test]

@@ -675,12 +675,7 @@ fn question_tests(
             let monte_carlo = monte_carlo_when_needed(&exact, &t, options.seed, |rng| {
                 fisher_freeman_halton_rc_monte_carlo(&t, MONTE_CARLO_REPLICATES, rng).ok()
             });
-            let note =
-                [chi.as_ref().err().map(ToString::to_string), exact_note(&exact, monte_carlo)]
-                    .into_iter()
-                    .flatten()
-                    .collect::<Vec<_>>()
-                    .join("; ");
+            let note = test_note(&chi, &exact, monte_carlo);
             let weighted = codebook.weight_column.is_some().then(|| {
                 let per = |a: &ndarray::Array2<f64>| -> Vec<Vec<f64>> {
                     a.rows().into_iter().map(|r| r.to_vec()).collect()
@@ -744,20 +739,27 @@ fn monte_carlo_when_needed(
     draw(&mut rng).map(|m| (m, seed))
 }
 
-/// What the report says of the exact test: the Monte Carlo draws and seed, or why
-/// there is no exact p-value.
-fn exact_note(
+/// What the report says of a chi-square and exact test pair: why the chi-square test is
+/// undefined, if it is, and the Monte Carlo draws and seed, or why there is no exact
+/// p-value.
+fn test_note(
+    chi: &Maybe<TestResult>,
     exact: &Maybe<TestResult>,
     monte_carlo: Option<(MonteCarloResult, u64)>,
-) -> Option<String> {
-    match (exact, monte_carlo) {
+) -> String {
+    let exact_note = match (exact, monte_carlo) {
         (_, Some((m, seed))) => Some(monte_carlo_note(&m, seed)),
         (Err(e @ Undefined::TooLarge { .. }), None) => Some(format!(
             "{e}; every expected count is at least {COCHRAN_MIN_EXPECTED}, so the chi-square test applies"
         )),
         (Err(e), None) => Some(e.to_string()),
         (Ok(_), None) => None,
-    }
+    };
+    [chi.as_ref().err().map(ToString::to_string), exact_note]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 fn group_tests(
@@ -798,12 +800,7 @@ fn group_tests(
                 options.adjustment,
                 1.0 - options.level.value(),
             );
-            let note =
-                [chi.as_ref().err().map(ToString::to_string), exact_note(&exact, monte_carlo)]
-                    .into_iter()
-                    .flatten()
-                    .collect::<Vec<_>>()
-                    .join("; ");
+            let note = test_note(&chi, &exact, monte_carlo);
             let rao_scott_p_value = codebook
                 .weight_column
                 .is_some()

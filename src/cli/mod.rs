@@ -106,7 +106,8 @@ pub enum Command {
     /// Merge count tables (from `tabulate` or an SQL GROUP BY) and analyse them.
     #[command(after_help = MERGE_EXAMPLES)]
     Merge(study::MergeArgs),
-    /// Compare survey waves: change since the previous wave, trends, gap changes.
+    /// Compare survey waves: change since the previous wave, trends, gap changes (also
+    /// on weighted shares when the codebook names a weight column).
     #[command(after_help = WAVES_EXAMPLES)]
     Waves(study::WavesArgs),
     /// Draw a synthetic wave (seeded) for a codebook.

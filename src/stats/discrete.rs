@@ -36,12 +36,6 @@ pub trait Unimodal {
         }
         lo
     }
-
-    /// `ln` of the sum of all weights when known in closed form (`0` for weights that
-    /// are the probabilities themselves); `None` to sum them.
-    fn known_ln_total(&self) -> Option<f64> {
-        None
-    }
 }
 
 /// `ln sum_{k=a}^{b} weight(k)`; `-inf` when the range is empty.
@@ -241,9 +235,6 @@ impl Unimodal for Hypergeometric {
         ln_binom_kernel(k as f64, (self.r1 - k) as f64, p, q)
             + ln_binom_kernel(k2 as f64, (self.r2 - k2) as f64, p, q)
             - ln_binom_kernel(self.c1 as f64, (self.r1 + self.r2 - self.c1) as f64, p, q)
-    }
-    fn known_ln_total(&self) -> Option<f64> {
-        Some(0.0) // the weights are dhyper's probabilities
     }
     fn ratio_up(&self, k: u64) -> f64 {
         // (r1 - k)(c1 - k) / ((k + 1)(r2 - c1 + k + 1))

@@ -311,6 +311,18 @@ fn anchors_kish_effective_n_wilson_and_the_domain_error() {
     );
     let wrong = weighted_proportion(&g1, 60).unwrap().se;
     assert!((wrong - 0.050_244_570_07).abs() < 1e-10);
+    // The difference: SE 0.05754017457 and t(399) interval from R (svyby + svycontrast);
+    // Newcombe's hybrid on the two anchored Wilson-on-effective-n intervals, by hand:
+    // d -/+ sqrt((p1 - l1)^2 + (u2 - p2)^2), sqrt((u1 - p1)^2 + (p2 - l2)^2).
+    let [_, g2] = counts(&CASES[0]);
+    let e2 = weighted_proportion(&g2, 400).unwrap();
+    let d = weighted_difference(&e, &e2, ConfidenceLevel::NINETY_FIVE, 399.0);
+    assert!((d.se - 0.057_540_174_57).abs() < 1e-10);
+    assert!((d.wald_t.lower - 0.116_805_600_7).abs() < 1e-9, "{:?}", d.wald_t);
+    assert!((d.wald_t.upper - 0.343_045_200_3).abs() < 1e-9, "{:?}", d.wald_t);
+    let n = d.newcombe_effective;
+    assert!((n.lower - 0.096_764_038_38).abs() < 1e-8, "{n:?}");
+    assert!((n.upper - 0.321_079_697_9).abs() < 1e-8, "{n:?}");
 }
 
 #[test]

@@ -64,7 +64,9 @@ pub fn waves_from_files(paths: &[PathBuf], codebook: &Codebook) -> Result<Vec<Wa
 }
 
 /// Tabulates one file with a wave column into one table per wave, in wave order
-/// (numeric when every label is a number, otherwise by first appearance).
+/// (numeric when every label is a number, otherwise by first appearance). Rows excluded
+/// before their wave is known (no group value) are counted in the first wave's load
+/// summary, their reason naming the file.
 ///
 /// # Errors
 /// [`LoadError`] for a refused file.
@@ -105,6 +107,12 @@ pub fn waves_from_column(path: &Path, codebook: &Codebook) -> Result<Vec<Wave>, 
                 .expect("numeric")
                 .total_cmp(&b.label.parse::<f64>().expect("numeric"))
         });
+    }
+    if let Some(first) = waves.first_mut() {
+        for (reason, n) in summary.excluded {
+            first.load.excluded.insert(format!("{reason} (any wave of {})", path.display()), n);
+            first.load.rows_read += n;
+        }
     }
     Ok(waves)
 }
@@ -519,6 +527,11 @@ impl WavesReport {
                 .join(", "),
         );
         out.push_str(")\n");
+        for w in &self.waves {
+            for (reason, n) in &w.load.excluded {
+                let _ = writeln!(out, "  {}: {n} rows excluded: {reason}", w.label);
+            }
+        }
         let alpha = 1.0 - self.options.level.value();
         for r in self.rows.iter().filter(|r| r.change_p_value.is_some_and(|p| p < alpha)) {
             change_line(
@@ -602,36 +615,28 @@ impl WavesReport {
                     let points = levels
                         .iter()
                         .map(|l| {
-                            let unweighted = self.rows.iter().find(|r| {
-                                r.question == q.id
-                                    && r.option == o.code
-                                    && r.group == l.id
-                                    && r.wave == w.label
-                            })?;
-                            if !weighted {
-                                return Some(Point {
-                                    estimate: unweighted.estimate,
-                                    lower: unweighted.ci_lower,
-                                    upper: unweighted.ci_upper,
-                                    successes: unweighted.successes,
-                                    n: unweighted.n,
-                                });
-                            }
-                            self.weighted_rows
+                            let key = [&q.id, &o.code, &l.id, &w.label];
+                            let unweighted = self
+                                .rows
                                 .iter()
-                                .find(|r| {
-                                    r.question == q.id
-                                        && r.option == o.code
-                                        && r.group == l.id
-                                        && r.wave == w.label
-                                })
-                                .map(|r| Point {
-                                    estimate: r.estimate,
-                                    lower: r.ci_lower,
-                                    upper: r.ci_upper,
-                                    successes: unweighted.successes,
-                                    n: r.n,
-                                })
+                                .find(|r| [&r.question, &r.option, &r.group, &r.wave] == key)?;
+                            let (estimate, lower, upper, n) = if weighted {
+                                let r = self
+                                    .weighted_rows
+                                    .iter()
+                                    .find(|r| [&r.question, &r.option, &r.group, &r.wave] == key)?;
+                                (r.estimate, r.ci_lower, r.ci_upper, r.n)
+                            } else {
+                                let r = unweighted;
+                                (r.estimate, r.ci_lower, r.ci_upper, r.n)
+                            };
+                            Some(Point {
+                                estimate,
+                                lower,
+                                upper,
+                                successes: unweighted.successes,
+                                n,
+                            })
                         })
                         .collect();
                     rows.push(DotRow { label: format!("{label} ({})", w.label), points });
@@ -697,7 +702,10 @@ impl WavesReport {
         let waves: Vec<_> = self
             .waves
             .iter()
-            .map(|w| minijinja::context! { label => w.label.as_str(), n => w.table.total(), file => w.load.file.as_str(), sha256 => w.load.sha256.as_str() })
+            .map(|w| minijinja::context! {
+                label => w.label.as_str(), n => w.table.total(), file => w.load.file.as_str(), sha256 => w.load.sha256.as_str(),
+                excluded => w.load.excluded.iter().map(|(reason, n)| format!("{n} ({reason})")).collect::<Vec<_>>().join("; "),
+            })
             .collect();
         let rows: Vec<_> = self
             .rows

@@ -123,6 +123,8 @@ fn a_wave_column_gives_the_same_comparison_as_one_file_per_wave() {
             all.push('\n');
         }
     }
+    // Two rows without a group: excluded, and said so, not dropped silently.
+    all.push_str("x-1,,1.0,2,1,0,1,0,1,1\nx-2,,1.0,3,1,0,1,0,1,1\n");
     let one = dir.path().join("all.csv");
     std::fs::write(&one, all).unwrap();
     let by_column = compare_waves(
@@ -130,6 +132,11 @@ fn a_wave_column_gives_the_same_comparison_as_one_file_per_wave() {
         waves_from_column(&one, &codebook).unwrap(),
         AnalysisOptions::default(),
     );
+    let first = &by_column.waves[0].load;
+    let reason = format!("no value in grouping column 'recruiter' (any wave of {})", one.display());
+    assert_eq!(first.excluded.get(&reason), Some(&2), "{:?}", first.excluded);
+    assert_eq!(first.rows_read, first.rows_used + 2);
+    assert!(by_column.summary().contains(&format!("1: 2 rows excluded: {reason}")));
     let by_file = compare_waves(
         &codebook,
         waves_from_files(&files(), &codebook).unwrap(),

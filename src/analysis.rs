@@ -2,7 +2,7 @@
 //! comparisons with tests adjusted across the questionnaire, published figures
 //! reproduced, and (in [`crate::claims`]) the published claims judged.
 
-use crate::codebook::{Codebook, PublishedFigure, QuestionKind};
+use crate::codebook::{Codebook, GroupRef, QuestionKind};
 use crate::consistency::{
     ComparisonRange, Figure, Rounding, comparison_range, counts, expected_chance_hits,
 };
@@ -135,20 +135,37 @@ pub struct ComparisonRow {
 /// A published figure next to what the data give.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FigureCheck {
-    /// The figure as the codebook records it.
-    #[serde(flatten)]
-    pub figure: PublishedFigure,
+    /// Figure id (e.g. `F1r`).
+    pub id: String,
+    /// Figure group in the study's table (e.g. `F1`).
+    pub label: String,
+    /// Question id.
+    pub question: String,
+    /// Option code.
+    pub option: String,
+    /// Group id (`all` for the whole sample).
+    pub group: String,
+    /// As printed.
+    pub printed: String,
+    /// The sentence it comes from.
+    pub quote: String,
     /// Data count.
     pub successes: u64,
     /// Data base.
     pub n: u64,
-    /// Data proportion.
-    pub estimate: f64,
+    /// Data proportion (`None` when nobody in the group answered).
+    pub estimate: Option<f64>,
     /// Whether the data proportion shows as the printed figure under the scheme.
     pub reproduced: bool,
-    /// Every count that would show the figure on this base.
+    /// Every count that would show the figure on this base (listed when there are at
+    /// most [`MAX_LISTED_FIGURE_COUNTS`]; see `consistent_range`).
     pub consistent_counts: Vec<u64>,
+    /// The smallest and largest count that would show the figure on this base.
+    pub consistent_range: Option<(u64, u64)>,
 }
+
+/// Most consistent counts listed per published figure (large bases allow millions).
+pub const MAX_LISTED_FIGURE_COUNTS: u64 = 1_000;
 
 /// Everything computed for a study or wave.
 #[derive(Debug, Clone, Serialize)]
@@ -272,8 +289,11 @@ pub struct FigureComparison {
     pub first: (String, u64),
     /// Printed figure of group 2 and its base.
     pub second: (String, u64),
-    /// The range, if both figures are reachable at those bases.
+    /// The range, if both figures are reachable at those bases and the consistent
+    /// pairs are few enough to evaluate.
     pub range: Option<ComparisonRange>,
+    /// Why there is no range, when there is none.
+    pub note: String,
 }
 
 /// One group size checked against a group's figures under one rounding scheme.
@@ -380,12 +400,10 @@ pub fn analyse(
     let mut comparisons = Vec::new();
     let alpha = 1.0 - options.level.value();
     for (qi, q) in codebook.questions.iter().enumerate() {
-        for o in q.reported_options() {
-            let oi = q.option_index(&o.code).expect("option of its question");
-            let mut groups: Vec<(String, Option<usize>)> =
-                levels.iter().enumerate().map(|(g, l)| (l.id.clone(), Some(g))).collect();
-            groups.push(("all".into(), None));
-            for (gid, g) in groups {
+        for (oi, o) in q.reported_options() {
+            let groups = (0..levels.len()).map(GroupRef::Level).chain([GroupRef::All]);
+            for group in groups {
+                let (gid, g) = (codebook.group_id(group).to_string(), group.level());
                 let (k, n) = option_counts(table, qi, oi, g);
                 let missing = match g {
                     Some(g) => table.questions[qi].missing[g],
@@ -447,13 +465,13 @@ pub fn analyse(
         }
     }
     // Adjust across every defined comparison of the questionnaire.
-    let defined: Vec<usize> =
-        (0..comparisons.len()).filter(|&i| comparisons[i].p_value.is_some()).collect();
-    let raw: Vec<f64> = defined.iter().map(|&i| comparisons[i].p_value.expect("defined")).collect();
-    let adjusted = adjust(&raw, options.adjustment).expect("p-values in [0, 1]");
-    for (&i, p) in defined.iter().zip(adjusted) {
-        comparisons[i].p_adjusted = Some(p);
-        comparisons[i].significant = p < alpha;
+    let (defined, raw): (Vec<usize>, Vec<f64>) =
+        comparisons.iter().enumerate().filter_map(|(i, c)| Some((i, c.p_value?))).unzip();
+    if let Ok(adjusted) = adjust(&raw, options.adjustment) {
+        for (&i, p) in defined.iter().zip(adjusted) {
+            comparisons[i].p_adjusted = Some(p);
+            comparisons[i].significant = p < alpha;
+        }
     }
     let figures = check_figures(codebook, table);
     let group_tests =
@@ -519,8 +537,7 @@ fn weighted_rows(
         // The design keeps every respondent: those who skipped the question, like those
         // in other groups, are outside the domain (R's na.rm = TRUE subsets the design).
         let total_n = table.total();
-        for o in q.reported_options() {
-            let oi = q.option_index(&o.code).expect("option of its question");
+        for (oi, o) in q.reported_options() {
             let mut estimates = Vec::new();
             for (g, l) in levels.iter().enumerate() {
                 let Ok(e) = weighted_proportion(&weighted_counts(table, qi, oi, g), total_n) else {
@@ -582,37 +599,35 @@ fn figure_comparisons(
     table: &CountTable,
     options: &AnalysisOptions,
 ) -> Vec<FigureComparison> {
-    let levels = &codebook.grouping.levels;
-    if levels.len() != 2 {
+    if codebook.grouping.levels.len() != 2 {
         return Vec::new();
     }
     let mut rows = Vec::new();
-    for f1 in codebook.figures.iter().filter(|f| f.group == levels[0].id) {
-        let Some(f2) = codebook.figures.iter().find(|f| {
-            f.group == levels[1].id && f.question == f1.question && f.option == f1.option
-        }) else {
+    for f1 in codebook.figures.iter().filter(|f| f.group == GroupRef::Level(0)) {
+        let Some(f2) =
+            codebook.figures.iter().find(|f| f.group == GroupRef::Level(1) && f.item == f1.item)
+        else {
             continue;
         };
-        let qi = codebook.question_index(&f1.question).expect("validated");
-        let oi = codebook.questions[qi].option_index(&f1.option).expect("validated");
+        let (qi, oi) = (f1.item.question, f1.item.option);
         let (_, n1) = option_counts(table, qi, oi, Some(0));
         let (_, n2) = option_counts(table, qi, oi, Some(1));
-        let a: Figure = f1.printed.parse().expect("validated");
-        let b: Figure = f2.printed.parse().expect("validated");
+        let range = comparison_range(
+            (&f1.printed, n1),
+            (&f2.printed, n2),
+            codebook.rounding(),
+            options.difference_method,
+            options.test,
+            options.level,
+        );
         rows.push(FigureComparison {
             label: f1.label.clone(),
-            question: f1.question.clone(),
-            option: f1.option.clone(),
-            first: (f1.printed.clone(), n1),
-            second: (f2.printed.clone(), n2),
-            range: comparison_range(
-                (&a, n1),
-                (&b, n2),
-                codebook.rounding(),
-                options.difference_method,
-                options.test,
-                options.level,
-            ),
+            question: codebook.questions[qi].id.clone(),
+            option: codebook.questions[qi].options[oi].code.clone(),
+            first: (f1.printed.text.clone(), n1),
+            second: (f2.printed.text.clone(), n2),
+            note: range.as_ref().err().map(ToString::to_string).unwrap_or_default(),
+            range: range.ok(),
         });
     }
     rows
@@ -621,16 +636,17 @@ fn figure_comparisons(
 /// Which sizes fit each group's figures, for groups with a published approximate size.
 fn base_recovery(codebook: &Codebook) -> Vec<BaseRecovery> {
     let mut out = Vec::new();
-    for l in &codebook.grouping.levels {
+    for (g, l) in codebook.grouping.levels.iter().enumerate() {
         let Some(w) = &l.published_size else { continue };
-        let [lo, hi] = w.search.unwrap_or([w.min, w.max]);
-        let all: Vec<Figure> = codebook.figures_by_question(&l.id).into_iter().flatten().collect();
+        let (lo, hi) = w.search;
+        let group = GroupRef::Level(g);
+        let all: Vec<Figure> = codebook.figures_by_question(group).into_iter().flatten().collect();
         let mut fits = Vec::new();
         let mut chance = Vec::new();
         for rounding in Rounding::ALL {
             for n in lo..=hi {
                 let fit = all.iter().all(|f| counts(f, n, rounding).is_some());
-                let missing = codebook.missing_needed(&l.id, n, rounding);
+                let missing = codebook.missing_needed(group, n, rounding);
                 fits.push(BaseFit { rounding, n, fits: fit, missing_needed: missing });
             }
             chance.push((rounding, expected_chance_hits(&all, lo..=hi, rounding)));
@@ -769,8 +785,7 @@ fn group_tests(
 ) -> Vec<GroupTestRow> {
     let mut rows = Vec::new();
     for (qi, q) in codebook.questions.iter().enumerate() {
-        for o in q.reported_options() {
-            let oi = q.option_index(&o.code).expect("option of its question");
+        for (oi, o) in q.reported_options() {
             let mut groups = Vec::new();
             let mut props = Vec::new();
             let mut weighted = Vec::new();
@@ -841,20 +856,28 @@ pub fn check_figures(codebook: &Codebook, table: &CountTable) -> Vec<FigureCheck
         .figures
         .iter()
         .map(|f| {
-            let qi = codebook.question_index(&f.question).expect("validated");
-            let oi = codebook.questions[qi].option_index(&f.option).expect("validated");
-            let g = if f.group == "all" { None } else { codebook.level_index(&f.group) };
-            let (k, n) = option_counts(table, qi, oi, g);
-            let figure: Figure = f.printed.parse().expect("validated");
-            let consistent: Vec<u64> =
-                counts(&figure, n, rounding).map(|r| r.collect()).unwrap_or_default();
+            let (k, n) = option_counts(table, f.item.question, f.item.option, f.group.level());
+            let range = counts(&f.printed, n, rounding).filter(|_| n > 0);
+            let consistent: Vec<u64> = range
+                .clone()
+                .filter(|r| r.end() - r.start() < MAX_LISTED_FIGURE_COUNTS)
+                .map(|r| r.collect())
+                .unwrap_or_default();
+            let reproduced = range.as_ref().is_some_and(|r| r.contains(&k));
             FigureCheck {
-                figure: f.clone(),
+                id: f.id.clone(),
+                label: f.label.clone(),
+                question: codebook.item_question(f.item).id.clone(),
+                option: codebook.item_option(f.item).code.clone(),
+                group: codebook.group_id(f.group).to_string(),
+                printed: f.printed.text.clone(),
+                quote: f.quote.clone(),
                 successes: k,
                 n,
-                estimate: if n > 0 { k as f64 / n as f64 } else { f64::NAN },
-                reproduced: consistent.contains(&k),
+                estimate: (n > 0).then(|| k as f64 / n as f64),
+                reproduced,
                 consistent_counts: consistent,
+                consistent_range: range.map(|r| (*r.start(), *r.end())),
             }
         })
         .collect()

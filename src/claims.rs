@@ -1,7 +1,7 @@
 //! Judging published claims against the data and against every count the published
 //! figures allow.
 //!
-//! Each claim gets one of four verdicts, with the numbers behind it:
+//! Each claim gets one of five verdicts, with the numbers behind it:
 //! - **supported**: the data support it at the analysis level (95% by default), and so
 //!   does every count combination consistent with the published figures;
 //! - **not supported**: neither the data nor any consistent counts support it at that
@@ -10,14 +10,17 @@
 //! - **cannot be reproduced**: no count combination consistent with the published
 //!   figures gives the claimed number;
 //! - **depends on an assumption**: some consistent counts (or joint answers, or group
-//!   sizes) support it and others do not.
+//!   sizes) support it and others do not;
+//! - **cannot be judged**: the data hold nothing to judge it on (a group with no
+//!   answers to the question, no respondent answering both questions of a paired
+//!   claim); the summary says what is missing.
 //!
 //! "Consistent counts" are taken at the data's own bases: for a reconstruction these
 //! are the reconstructed bases, for a new wave its real ones.
 
 use crate::analysis::{AnalysisResults, option_counts};
-use crate::codebook::{ClaimKind, Codebook};
-use crate::consistency::{Figure, counts, ratio_range};
+use crate::codebook::{ClaimKind, Codebook, GroupRef, ItemRef, RatioRelation};
+use crate::consistency::{Figure, MAX_FIGURE_PAIRS, counts, ratio_range};
 use crate::stats::contingency::{chi_square, fisher_freeman_halton};
 use crate::stats::fisher::fisher_exact;
 use crate::stats::one_sample::binomial_exact_test;
@@ -39,16 +42,19 @@ pub enum Verdict {
     CannotBeReproduced,
     /// Supported under some consistent counts or joint answers and not others.
     DependsOnAssumption,
+    /// The data hold nothing to judge the claim on (the summary says why).
+    CannotBeJudged,
 }
 
 impl Verdict {
-    /// Kebab-case name.
+    /// The verdict in words.
     pub fn name(self) -> &'static str {
         match self {
             Verdict::Supported => "supported",
             Verdict::NotSupported => "not supported",
             Verdict::CannotBeReproduced => "cannot be reproduced",
             Verdict::DependsOnAssumption => "depends on an assumption",
+            Verdict::CannotBeJudged => "cannot be judged",
         }
     }
 }
@@ -68,14 +74,6 @@ pub struct ClaimVerdict {
     pub depends_on_reconstruction: bool,
 }
 
-fn figure_for(codebook: &Codebook, question: &str, option: &str, group: &str) -> Option<Figure> {
-    codebook
-        .figures
-        .iter()
-        .find(|f| f.question == question && f.option == option && f.group == group)
-        .map(|f| f.printed.parse().expect("validated"))
-}
-
 fn fmt_p(p: f64) -> String {
     if p < 1e-4 { format!("{p:.2e}") } else { format!("{p:.4}") }
 }
@@ -88,6 +86,46 @@ pub enum Evidence {
     DataAndPublishedFigures,
     /// Real respondent data (a new wave): judge on the data alone.
     DataOnly,
+}
+
+/// Most joint tables with given margins a paired claim is judged over.
+pub const MAX_JOINT_TABLES: u64 = 10_000;
+
+/// Most configurations of group sizes and counts a k-group claim is judged over.
+pub const MAX_GROUP_CONFIGURATIONS: u64 = 200_000;
+
+/// A verdict, its summary and whether it depends on the reconstruction.
+type Judged = (Verdict, String, bool);
+
+fn cannot(why: String) -> Judged {
+    (Verdict::CannotBeJudged, why, false)
+}
+
+/// What the judges share: the codebook (figures stripped for real data), the table and
+/// the level.
+struct Judge<'a> {
+    codebook: &'a Codebook,
+    table: &'a CountTable,
+    alpha: f64,
+}
+
+impl Judge<'_> {
+    /// `(successes, n)` of an answer in a group, or why the group cannot be judged.
+    fn counts(&self, item: ItemRef, group: GroupRef) -> Result<(u64, u64), String> {
+        let (k, n) = option_counts(self.table, item.question, item.option, group.level());
+        if n == 0 {
+            return Err(format!(
+                "{}: nobody answered '{}'",
+                self.codebook.group_id(group),
+                self.codebook.item_question(item).id
+            ));
+        }
+        Ok((k, n))
+    }
+
+    fn figure(&self, item: ItemRef, group: GroupRef) -> Option<&Figure> {
+        self.codebook.figure_for(item, group)
+    }
 }
 
 /// Judges every claim of the codebook.
@@ -105,57 +143,32 @@ pub fn judge(
     } else {
         codebook
     };
-    let alpha = 1.0 - results.options.level.value();
+    let judge = Judge { codebook, table, alpha: 1.0 - results.options.level.value() };
     let level_pct = format!("{}%", (results.options.level.value() * 100.0).round());
     codebook
         .claims
         .iter()
         .map(|c| {
-            let (verdict, summary, depends_on_reconstruction) = match &c.kind {
-                ClaimKind::Majority { question, option, groups, threshold, check_difference } => {
-                    judge_majority(
-                        codebook,
-                        table,
-                        question,
-                        option,
-                        groups,
-                        *threshold,
-                        *check_difference,
-                        alpha,
-                    )
+            let judged = match &c.kind {
+                ClaimKind::Majority { item, groups, threshold, check_difference } => {
+                    judge.majority(*item, groups, *threshold, *check_difference)
                 }
-                ClaimKind::Ratio { question, option, numerator, denominator, value, relation } => {
-                    judge_ratio(
-                        codebook,
-                        table,
-                        results,
-                        question,
-                        option,
-                        numerator,
-                        denominator,
-                        *value,
-                        relation,
-                        &level_pct,
-                    )
+                ClaimKind::Ratio { item, numerator, denominator, value, relation } => judge.ratio(
+                    *item,
+                    *numerator,
+                    *denominator,
+                    *value,
+                    *relation,
+                    results,
+                    &level_pct,
+                ),
+                ClaimKind::Paired { a, b, groups } => {
+                    judge.paired(*a, *b, groups, evidence == Evidence::DataAndPublishedFigures)
                 }
-                ClaimKind::Paired { question_a, option_a, question_b, option_b, groups } => {
-                    judge_paired(
-                        codebook,
-                        table,
-                        question_a,
-                        option_a,
-                        question_b,
-                        option_b,
-                        groups,
-                        alpha,
-                        evidence == Evidence::DataAndPublishedFigures,
-                    )
-                }
-                ClaimKind::Differ { items } => judge_differ(codebook, table, results, items, alpha),
-                ClaimKind::GroupsDiffer { question, option, groups } => {
-                    judge_groups_differ(codebook, table, question, option, groups, alpha)
-                }
+                ClaimKind::Differ { items } => judge.differ(items, results),
+                ClaimKind::GroupsDiffer { item, groups } => judge.groups_differ(*item, groups),
             };
+            let (verdict, summary, depends_on_reconstruction) = judged.unwrap_or_else(cannot);
             ClaimVerdict {
                 id: c.id.clone(),
                 text: c.text.clone(),
@@ -167,20 +180,6 @@ pub fn judge(
         .collect()
 }
 
-fn indices(codebook: &Codebook, question: &str, option: &str) -> (usize, usize) {
-    let qi = codebook.question_index(question).expect("claim names a known question");
-    let oi = codebook.questions[qi].option_index(option).expect("claim names a known option");
-    (qi, oi)
-}
-
-fn group_index(codebook: &Codebook, group: &str) -> Option<usize> {
-    if group == "all" {
-        None
-    } else {
-        Some(codebook.level_index(group).expect("claim names a known group"))
-    }
-}
-
 /// Status of a condition over the data and the consistent counts.
 fn status(data: bool, consistent: &[bool]) -> (bool, bool) {
     let all = consistent.iter().all(|&b| b) && data;
@@ -188,442 +187,489 @@ fn status(data: bool, consistent: &[bool]) -> (bool, bool) {
     (all, none)
 }
 
-#[allow(clippy::too_many_arguments)]
-fn judge_majority(
-    codebook: &Codebook,
-    table: &CountTable,
-    question: &str,
-    option: &str,
-    groups: &[String],
-    threshold: f64,
-    check_difference: bool,
-    alpha: f64,
-) -> (Verdict, String, bool) {
-    let (qi, oi) = indices(codebook, question, option);
-    let mut parts = Vec::new();
-    let (mut all_robust, mut any_robust_fail, mut depends) = (true, false, false);
-    let mut per_group = Vec::new();
-    for gid in groups {
-        let g = group_index(codebook, gid);
-        let (k, n) = option_counts(table, qi, oi, g);
-        let test = |k: u64| {
-            binomial_exact_test(
-                Proportion::new(k, n).expect("k <= n"),
-                threshold,
-                Alternative::Greater,
-            )
-            .expect("threshold in (0, 1)")
-            .p_value
-            .p
+fn range_of(values: &[f64]) -> (f64, f64) {
+    (
+        values.iter().copied().fold(f64::INFINITY, f64::min),
+        values.iter().copied().fold(0.0, f64::max),
+    )
+}
+
+impl Judge<'_> {
+    fn majority(
+        &self,
+        item: ItemRef,
+        groups: &[GroupRef],
+        threshold: f64,
+        check_difference: bool,
+    ) -> Result<Judged, String> {
+        let mut parts = Vec::new();
+        let (mut all_robust, mut any_robust_fail, mut depends) = (true, false, false);
+        let mut per_group = Vec::new();
+        for &group in groups {
+            let (k, n) = self.counts(item, group)?;
+            let test = |k: u64| -> Result<f64, String> {
+                let prop = Proportion::new(k, n).map_err(|e| e.to_string())?;
+                binomial_exact_test(prop, threshold, Alternative::Greater)
+                    .map(|t| t.p_value.p)
+                    .map_err(|e| e.to_string())
+            };
+            let p = test(k)?;
+            let consistent: Vec<u64> = self
+                .figure(item, group)
+                .and_then(|f| counts(f, n, self.codebook.rounding()))
+                .map(|r| r.collect())
+                .unwrap_or_default();
+            let ps: Vec<f64> = consistent.iter().map(|&k| test(k)).collect::<Result<_, _>>()?;
+            let (all, none) =
+                status(p < self.alpha, &ps.iter().map(|&p| p < self.alpha).collect::<Vec<_>>());
+            all_robust &= all;
+            any_robust_fail |= none;
+            depends |= !all && !none;
+            let range = if ps.len() > 1 {
+                let (lo, hi) = range_of(&ps);
+                format!(
+                    " (p {}-{} over the {} counts consistent with the figure)",
+                    fmt_p(lo),
+                    fmt_p(hi),
+                    ps.len()
+                )
+            } else {
+                String::new()
+            };
+            parts.push(format!(
+                "{}: {k}/{n} = {:.1}%, exact binomial test of > {:.0}%: p = {}{range}",
+                self.codebook.group_id(group),
+                100.0 * k as f64 / n as f64,
+                100.0 * threshold,
+                fmt_p(p)
+            ));
+            per_group.push((k, n));
+        }
+        if check_difference
+            && let [(k1, n1), (k2, n2)] = per_group[..]
+            && let Ok(g) = TwoGroups::new(k1, n1, k2, n2)
+        {
+            let p = fisher_exact(&g, Alternative::TwoSided).p_value.p;
+            parts.push(format!(
+                "the gap between the groups ({:+.1} points) is {}significant (Fisher p = {})",
+                100.0 * g.difference(),
+                if p < self.alpha { "" } else { "not " },
+                fmt_p(p)
+            ));
+        }
+        let verdict = if all_robust {
+            Verdict::Supported
+        } else if any_robust_fail {
+            Verdict::NotSupported
+        } else {
+            Verdict::DependsOnAssumption
         };
-        let p = test(k);
-        let consistent: Vec<u64> = figure_for(codebook, question, option, gid)
-            .and_then(|f| counts(&f, n, codebook.rounding()))
-            .map(|r| r.collect())
-            .unwrap_or_default();
-        let ps: Vec<f64> = consistent.iter().map(|&k| test(k)).collect();
-        let (all, none) = status(p < alpha, &ps.iter().map(|&p| p < alpha).collect::<Vec<_>>());
-        all_robust &= all;
-        any_robust_fail |= none;
-        depends |= !all && !none;
-        let range = if ps.len() > 1 {
+        Ok((verdict, parts.join("; "), depends))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn ratio(
+        &self,
+        item: ItemRef,
+        numerator: GroupRef,
+        denominator: GroupRef,
+        value: f64,
+        relation: RatioRelation,
+        results: &AnalysisResults,
+        level_pct: &str,
+    ) -> Result<Judged, String> {
+        let rounding = self.codebook.rounding();
+        let (k1, n1) = self.counts(item, numerator)?;
+        let (k2, n2) = self.counts(item, denominator)?;
+        let g = TwoGroups::new(k1, n1, k2, n2).map_err(|e| e.to_string())?;
+        let ci = risk_ratio_ci(
+            &g,
+            RiskRatioMethod::Koopman,
+            results.options.level,
+            Alternative::TwoSided,
+        );
+        let ratio = if k2 == 0 { f64::INFINITY } else { g.first.estimate() / g.second.estimate() };
+        let figures = self.figure(item, numerator).zip(self.figure(item, denominator));
+        let range = figures.and_then(|(a, b)| ratio_range((a, n1), (b, n2), rounding));
+        let ci_text = match &ci {
+            Ok(i) => format!(
+                "{level_pct} Koopman interval {:.2} to {}",
+                i.lower,
+                if i.upper.is_finite() { format!("{:.2}", i.upper) } else { "infinity".into() }
+            ),
+            Err(e) => format!("interval undefined ({e})"),
+        };
+        let ratio_text =
+            if ratio.is_finite() { format!("{ratio:.2}") } else { "infinite".to_string() };
+        let data_text = format!("data: {k1}/{n1} vs {k2}/{n2}, ratio {ratio_text}, {ci_text}");
+        let range_text = range.zip(figures).map(|(r, (a, b))| {
             format!(
-                " (p {}-{} over the {} counts consistent with the figure)",
-                fmt_p(ps.iter().copied().fold(f64::INFINITY, f64::min)),
-                fmt_p(ps.iter().copied().fold(0.0, f64::max)),
+                "counts consistent with {} and {} give ratios {:.2} to {:.2}{}",
+                a.text,
+                b.text,
+                r.min,
+                r.max,
+                if r.unbounded { " (or infinite, with no denominator cases)" } else { "" }
+            )
+        });
+        match relation {
+            RatioRelation::About => {
+                // Reproduced if some consistent pair rounds to the claimed value.
+                let reproducible = match figures {
+                    Some((a, b)) => {
+                        let ka = counts(a, n1, rounding);
+                        let kb = counts(b, n2, rounding);
+                        match (ka, kb) {
+                            (Some(ka), Some(kb))
+                                if (ka.end() - ka.start() + 1)
+                                    .saturating_mul(kb.end() - kb.start() + 1)
+                                    <= MAX_FIGURE_PAIRS =>
+                            {
+                                ka.clone().any(|x| {
+                                    kb.clone().any(|y| {
+                                        y > 0
+                                            && (((x as f64 / n1 as f64) / (y as f64 / n2 as f64))
+                                                - value)
+                                                .abs()
+                                                < 0.5
+                                    })
+                                })
+                            }
+                            // Too many pairs to list: the ratio range decides.
+                            (Some(_), Some(_)) => range.is_some_and(|r| {
+                                r.min - 0.5 < value && (value < r.max + 0.5 || r.unbounded)
+                            }),
+                            _ => false,
+                        }
+                    }
+                    None => (ratio - value).abs() < 0.5,
+                };
+                let printed = figures.map_or(String::new(), |(a, b)| {
+                    format!(
+                        "; the printed figures give {:.0} / {:.0} = {:.0}, and exactly {value} would need {} to print as {:.1}%",
+                        100.0 * a.value(),
+                        100.0 * b.value(),
+                        a.value() / b.value(),
+                        self.codebook.group_id(denominator),
+                        100.0 * a.value() / value
+                    )
+                });
+                let summary = format!(
+                    "claimed {value}x; {}{}; {data_text}",
+                    range_text.unwrap_or_else(|| "no published figures to check".into()),
+                    printed
+                );
+                Ok(if figures.is_none() {
+                    // Real data: the claimed factor must lie inside the interval.
+                    let inside = ci.as_ref().is_ok_and(|i| i.contains(value));
+                    (
+                        if inside { Verdict::Supported } else { Verdict::NotSupported },
+                        summary,
+                        false,
+                    )
+                } else if reproducible {
+                    (Verdict::Supported, summary, true)
+                } else {
+                    (Verdict::CannotBeReproduced, summary, false)
+                })
+            }
+            RatioRelation::MoreThan => {
+                let arithmetic_all = range.is_some_and(|r| r.min > value) && ratio > value;
+                let arithmetic_none = range
+                    .map_or(ratio <= value, |r| r.max <= value && !r.unbounded)
+                    && ratio <= value;
+                let statistical = ci.is_ok_and(|i| i.lower > value);
+                let summary = format!(
+                    "claimed more than {value}x; {}; {data_text}; the interval {} {value}",
+                    range_text.unwrap_or_else(|| "no published figures to check".into()),
+                    if statistical { "excludes" } else { "does not exclude" }
+                );
+                let verdict = if arithmetic_all && statistical {
+                    Verdict::Supported
+                } else if arithmetic_none || (arithmetic_all && !statistical) {
+                    Verdict::NotSupported
+                } else {
+                    Verdict::DependsOnAssumption
+                };
+                Ok((verdict, summary, !arithmetic_all && !arithmetic_none))
+            }
+        }
+    }
+
+    fn paired(
+        &self,
+        a: ItemRef,
+        b: ItemRef,
+        groups: &[GroupRef],
+        frechet: bool,
+    ) -> Result<Judged, String> {
+        let cb = self.codebook;
+        let pair =
+            self.table.pairs.iter().find(|p| p.a == a.question && p.b == b.question).ok_or_else(
+                || {
+                    format!(
+                        "the count table holds no joint answers of '{}' and '{}'",
+                        cb.item_question(a).id,
+                        cb.item_question(b).id
+                    )
+                },
+            )?;
+        // The joint table counts the first option of each question (index 1 = chosen);
+        // a claim on the other answer of a yes/no question reads it the other way round.
+        let index = |option: usize, hit: bool| usize::from((option == 0) == hit);
+        let mut parts = Vec::new();
+        let (mut all_robust, mut any_fail, mut depends) = (true, false, false);
+        for &group in groups {
+            let levels: Vec<usize> = match group {
+                GroupRef::Level(g) => vec![g],
+                GroupRef::All => (0..self.table.groups).collect(),
+            };
+            let j = |ha: bool, hb: bool| -> u64 {
+                levels
+                    .iter()
+                    .map(|&g| pair.joint[[g, index(a.option, ha), index(b.option, hb)]])
+                    .sum()
+            };
+            let t = PairedTable {
+                both: j(true, true),
+                a_only: j(true, false),
+                b_only: j(false, true),
+                neither: j(false, false),
+            };
+            let n = t.n();
+            if n == 0 {
+                return Err(format!(
+                    "{}: nobody answered both '{}' and '{}'",
+                    cb.group_id(group),
+                    cb.item_question(a).id,
+                    cb.item_question(b).id
+                ));
+            }
+            let p = mcnemar_exact(&t, Alternative::Greater).p_value.p;
+            let (ma, mb) = (t.both + t.a_only, t.both + t.b_only);
+            let joint_tables = ma.min(mb) - (ma + mb).saturating_sub(n) + 1;
+            let frechet = frechet && joint_tables <= MAX_JOINT_TABLES;
+            let tables = if frechet { tables_with_margins(ma, mb, n) } else { vec![t] };
+            let ps: Vec<f64> =
+                tables.iter().map(|t| mcnemar_exact(t, Alternative::Greater).p_value.p).collect();
+            let (min, max) = range_of(&ps);
+            let (all, none) =
+                status(p < self.alpha, &ps.iter().map(|&p| p < self.alpha).collect::<Vec<_>>());
+            all_robust &= all;
+            any_fail |= none;
+            depends |= !all && !none;
+            parts.push(format!(
+                "{}: {ma}/{n} vs {mb}/{n} answering both, exact McNemar p = {} on the reconstructed joint answers, {} to {} over all {} joint tables with these margins",
+                cb.group_id(group),
+                fmt_p(p),
+                fmt_p(min),
+                fmt_p(max),
                 ps.len()
+            ));
+        }
+        let verdict = if all_robust {
+            Verdict::Supported
+        } else if any_fail {
+            Verdict::NotSupported
+        } else {
+            Verdict::DependsOnAssumption
+        };
+        Ok((verdict, parts.join("; "), depends))
+    }
+
+    fn differ(&self, items: &[ItemRef], results: &AnalysisResults) -> Result<Judged, String> {
+        let cb = self.codebook;
+        let mut significant = Vec::new();
+        let mut not = Vec::new();
+        let mut depends = false;
+        let mut robust_fail = false;
+        for &item in items {
+            let (question, option) = (&cb.item_question(item).id, &cb.item_option(item).code);
+            let key = format!("{question}:{option}");
+            let (_, n1) = self.counts(item, GroupRef::Level(0))?;
+            let (_, n2) = self.counts(item, GroupRef::Level(1))?;
+            let row = results
+                .comparison(question, option)
+                .ok_or_else(|| format!("{key}: the groups were not compared"))?;
+            let label = cb.figures.iter().find(|f| f.item == item).map_or(key, |f| f.label.clone());
+            let p_adj = row.p_adjusted.unwrap_or(1.0);
+            // Raw p over the counts consistent with both groups' figures.
+            let ka =
+                self.figure(item, GroupRef::Level(0)).and_then(|f| counts(f, n1, cb.rounding()));
+            let kb =
+                self.figure(item, GroupRef::Level(1)).and_then(|f| counts(f, n2, cb.rounding()));
+            let mut range = (f64::INFINITY, 0.0f64);
+            if let (Some(ka), Some(kb)) = (ka, kb)
+                && (ka.end() - ka.start() + 1).saturating_mul(kb.end() - kb.start() + 1)
+                    <= MAX_FIGURE_PAIRS
+            {
+                for x in ka {
+                    for y in kb.clone() {
+                        let g = TwoGroups::new(x, n1, y, n2).map_err(|e| e.to_string())?;
+                        let p = fisher_exact(&g, Alternative::TwoSided).p_value.p;
+                        range = (range.0.min(p), range.1.max(p));
+                    }
+                }
+            }
+            let text = format!("{label} (adjusted p = {})", fmt_p(p_adj));
+            if p_adj < self.alpha {
+                significant.push(text);
+                if range.1 >= self.alpha {
+                    depends = true;
+                }
+            } else {
+                if range.0 >= self.alpha || range.0.is_infinite() {
+                    robust_fail = true;
+                } else {
+                    depends = true;
+                }
+                not.push(format!(
+                    "{text}, raw p {} to {} over consistent counts",
+                    fmt_p(range.0),
+                    fmt_p(range.1)
+                ));
+            }
+        }
+        let verdict = if !not.is_empty() {
+            if robust_fail { Verdict::NotSupported } else { Verdict::DependsOnAssumption }
+        } else if depends {
+            Verdict::DependsOnAssumption
+        } else {
+            Verdict::Supported
+        };
+        let list = |items: &[String], sep: &str| {
+            if items.is_empty() { "none".to_string() } else { items.join(sep) }
+        };
+        let summary = format!(
+            "significant after {} adjustment: {}; not significant: {}",
+            results.options.adjustment.name(),
+            list(&significant, ", "),
+            list(&not, "; ")
+        );
+        Ok((verdict, summary, depends))
+    }
+
+    fn groups_differ(&self, item: ItemRef, groups: &[usize]) -> Result<Judged, String> {
+        let cb = self.codebook;
+        let rounding = cb.rounding();
+        let data: Vec<Proportion> = groups
+            .iter()
+            .map(|&g| {
+                let (k, n) = self.counts(item, GroupRef::Level(g))?;
+                Proportion::new(k, n).map_err(|e| e.to_string())
+            })
+            .collect::<Result<_, _>>()?;
+        let exact = fisher_freeman_halton(&data);
+        let chi = chi_square(&data);
+        let p_data = exact.as_ref().map(|t| t.p_value.p).unwrap_or(1.0);
+        // Every configuration of group sizes (up to the reconstructed total) and counts
+        // consistent with the published figures.
+        let figures: Vec<Option<&Figure>> =
+            groups.iter().map(|&g| self.figure(item, GroupRef::Level(g))).collect();
+        let total = self.table.total();
+        let limit: u64 = total.min(25);
+        let options_per_group: Vec<Vec<(u64, u64)>> = figures
+            .iter()
+            .map(|f| match f {
+                Some(f) => (1..=limit)
+                    .flat_map(|n| {
+                        counts(f, n, rounding).into_iter().flat_map(move |r| r.map(move |k| (k, n)))
+                    })
+                    .collect(),
+                None => vec![],
+            })
+            .collect();
+        let configurations =
+            options_per_group.iter().fold(1u64, |t, s| t.saturating_mul(s.len() as u64));
+        let mut configs = 0u64;
+        let mut significant = 0u64;
+        let (mut pmin, mut pmax) = (f64::INFINITY, 0.0f64);
+        let mut smallest_significant: Option<(u64, Vec<(u64, u64)>)> = None;
+        let mut stack: Vec<(u64, u64)> = Vec::new();
+        /// `(successes, n)` of each group in one configuration.
+        type Config = [(u64, u64)];
+        fn walk(
+            j: usize,
+            sets: &[Vec<(u64, u64)>],
+            stack: &mut Vec<(u64, u64)>,
+            budget: u64,
+            visit: &mut dyn FnMut(&Config),
+        ) {
+            if j == sets.len() {
+                visit(stack);
+                return;
+            }
+            for &(k, n) in &sets[j] {
+                if n <= budget {
+                    stack.push((k, n));
+                    walk(j + 1, sets, stack, budget - n, visit);
+                    stack.pop();
+                }
+            }
+        }
+        let enumerate = options_per_group.iter().all(|s| !s.is_empty())
+            && configurations <= MAX_GROUP_CONFIGURATIONS;
+        if enumerate {
+            walk(0, &options_per_group, &mut stack, total, &mut |cfg| {
+                let Ok(props) =
+                    cfg.iter().map(|&(k, n)| Proportion::new(k, n)).collect::<Result<Vec<_>, _>>()
+                else {
+                    return;
+                };
+                if let Ok(t) = fisher_freeman_halton(&props) {
+                    configs += 1;
+                    let p = t.p_value.p;
+                    pmin = pmin.min(p);
+                    pmax = pmax.max(p);
+                    if p < self.alpha {
+                        significant += 1;
+                        let size: u64 = cfg.iter().map(|c| c.1).sum();
+                        if smallest_significant.as_ref().is_none_or(|(s, _)| size < *s) {
+                            smallest_significant = Some((size, cfg.to_vec()));
+                        }
+                    }
+                }
+            });
+        }
+        let data_text = format!(
+            "data: {}; Fisher-Freeman-Halton p = {}, chi-square p = {}",
+            groups
+                .iter()
+                .zip(&data)
+                .map(|(&g, p)| format!("{} {}/{}", cb.grouping.levels[g].id, p.successes, p.n))
+                .collect::<Vec<_>>()
+                .join(", "),
+            fmt_p(p_data),
+            chi.as_ref().map_or("undefined".into(), |t| fmt_p(t.p_value.p))
+        );
+        let smallest = smallest_significant.map_or(String::new(), |(_, cfg)| {
+            format!(
+                "; the smallest significant configuration is {}",
+                cfg.iter().map(|(k, n)| format!("{k}/{n}")).collect::<Vec<_>>().join(" vs ")
+            )
+        });
+        let skipped = if configurations > MAX_GROUP_CONFIGURATIONS {
+            format!(
+                "; the {configurations} configurations consistent with the figures are more than the {MAX_GROUP_CONFIGURATIONS} enumerated, so the claim is judged on the data alone"
             )
         } else {
             String::new()
         };
-        parts.push(format!(
-            "{gid}: {k}/{n} = {:.1}%, exact binomial test of > {:.0}%: p = {}{range}",
-            100.0 * k as f64 / n as f64,
-            100.0 * threshold,
-            fmt_p(p)
-        ));
-        per_group.push((k, n));
-    }
-    if check_difference && per_group.len() == 2 {
-        let g = TwoGroups::new(per_group[0].0, per_group[0].1, per_group[1].0, per_group[1].1)
-            .expect("valid counts");
-        let p = fisher_exact(&g, Alternative::TwoSided).p_value.p;
-        parts.push(format!(
-            "the gap between the groups ({:+.1} points) is {}significant (Fisher p = {})",
-            100.0 * g.difference(),
-            if p < alpha { "" } else { "not " },
-            fmt_p(p)
-        ));
-    }
-    let verdict = if all_robust {
-        Verdict::Supported
-    } else if any_robust_fail {
-        Verdict::NotSupported
-    } else {
-        Verdict::DependsOnAssumption
-    };
-    (verdict, parts.join("; "), depends)
-}
-
-#[allow(clippy::too_many_arguments)]
-fn judge_ratio(
-    codebook: &Codebook,
-    table: &CountTable,
-    results: &AnalysisResults,
-    question: &str,
-    option: &str,
-    numerator: &str,
-    denominator: &str,
-    value: f64,
-    relation: &str,
-    level_pct: &str,
-) -> (Verdict, String, bool) {
-    let (qi, oi) = indices(codebook, question, option);
-    let (k1, n1) = option_counts(table, qi, oi, group_index(codebook, numerator));
-    let (k2, n2) = option_counts(table, qi, oi, group_index(codebook, denominator));
-    let g = TwoGroups::new(k1, n1, k2, n2).expect("valid counts");
-    let ci =
-        risk_ratio_ci(&g, RiskRatioMethod::Koopman, results.options.level, Alternative::TwoSided);
-    let ratio = if k2 == 0 { f64::INFINITY } else { g.first.estimate() / g.second.estimate() };
-    let fa = figure_for(codebook, question, option, numerator);
-    let fb = figure_for(codebook, question, option, denominator);
-    let range = match (&fa, &fb) {
-        (Some(a), Some(b)) => ratio_range((a, n1), (b, n2), codebook.rounding()),
-        _ => None,
-    };
-    let ci_text = match &ci {
-        Ok(i) => format!(
-            "{level_pct} Koopman interval {:.2} to {}",
-            i.lower,
-            if i.upper.is_finite() { format!("{:.2}", i.upper) } else { "infinity".into() }
-        ),
-        Err(e) => format!("interval undefined ({e})"),
-    };
-    let data_text = format!("data: {k1}/{n1} vs {k2}/{n2}, ratio {ratio:.2}, {ci_text}");
-    let range_text = range.map(|r| {
-        format!(
-            "counts consistent with {} and {} give ratios {:.2} to {:.2}{}",
-            fa.as_ref().expect("some").text,
-            fb.as_ref().expect("some").text,
-            r.min,
-            r.max,
-            if r.unbounded { " (or infinite, with no denominator cases)" } else { "" }
-        )
-    });
-    match relation {
-        "about" => {
-            // Reproduced if some consistent pair rounds to the claimed value.
-            let reproducible = match (&fa, &fb) {
-                (Some(a), Some(b)) => {
-                    let ka: Vec<u64> =
-                        counts(a, n1, codebook.rounding()).map(|r| r.collect()).unwrap_or_default();
-                    let kb: Vec<u64> =
-                        counts(b, n2, codebook.rounding()).map(|r| r.collect()).unwrap_or_default();
-                    ka.iter().any(|&x| {
-                        kb.iter().any(|&y| {
-                            y > 0
-                                && (((x as f64 / n1 as f64) / (y as f64 / n2 as f64)) - value).abs()
-                                    < 0.5
-                        })
-                    })
-                }
-                _ => (ratio - value).abs() < 0.5,
-            };
-            let printed = match (&fa, &fb) {
-                (Some(a), Some(b)) => format!(
-                    "; the printed figures give {:.0} / {:.0} = {:.0}, and exactly {value} would need {} to print as {:.1}%",
-                    100.0 * a.value(),
-                    100.0 * b.value(),
-                    a.value() / b.value(),
-                    denominator,
-                    100.0 * a.value() / value
-                ),
-                _ => String::new(),
-            };
-            let summary = format!(
-                "claimed {value}x; {}{}; {data_text}",
-                range_text.unwrap_or_else(|| "no published figures to check".into()),
-                printed
-            );
-            if fa.is_none() || fb.is_none() {
-                // Real data: the claimed factor must lie inside the interval.
-                let inside = ci.as_ref().is_ok_and(|i| i.contains(value));
-                (if inside { Verdict::Supported } else { Verdict::NotSupported }, summary, false)
-            } else if reproducible {
-                (Verdict::Supported, summary, true)
-            } else {
-                (Verdict::CannotBeReproduced, summary, false)
-            }
-        }
-        _ => {
-            let arithmetic_all = range.is_some_and(|r| r.min > value) && ratio > value;
-            let arithmetic_none =
-                range.map_or(ratio <= value, |r| r.max <= value && !r.unbounded) && ratio <= value;
-            let statistical = ci.is_ok_and(|i| i.lower > value);
-            let summary = format!(
-                "claimed more than {value}x; {}; {data_text}; the interval {} {value}",
-                range_text.unwrap_or_else(|| "no published figures to check".into()),
-                if statistical { "excludes" } else { "does not exclude" }
-            );
-            let verdict = if arithmetic_all && statistical {
-                Verdict::Supported
-            } else if arithmetic_none || (arithmetic_all && !statistical) {
-                Verdict::NotSupported
-            } else {
-                Verdict::DependsOnAssumption
-            };
-            (verdict, summary, !arithmetic_all && !arithmetic_none)
-        }
-    }
-}
-
-#[allow(clippy::too_many_arguments)]
-fn judge_paired(
-    codebook: &Codebook,
-    table: &CountTable,
-    question_a: &str,
-    option_a: &str,
-    question_b: &str,
-    option_b: &str,
-    groups: &[String],
-    alpha: f64,
-    frechet: bool,
-) -> (Verdict, String, bool) {
-    let (qa, oa) = indices(codebook, question_a, option_a);
-    let (qb, ob) = indices(codebook, question_b, option_b);
-    let pair = table
-        .pairs
-        .iter()
-        .find(|p| p.a == qa && p.b == qb)
-        .expect("the count table keeps the pairs of every paired claim");
-    debug_assert!(oa == 0 && ob == 0, "paired claims compare the first (yes) options");
-    let mut parts = Vec::new();
-    let (mut all_robust, mut any_fail, mut depends) = (true, false, false);
-    for gid in groups {
-        let g = codebook.level_index(gid).expect("known group");
-        let j = |a: usize, b: usize| pair.joint[[g, a, b]];
-        let t = PairedTable { both: j(1, 1), a_only: j(1, 0), b_only: j(0, 1), neither: j(0, 0) };
-        let p = mcnemar_exact(&t, Alternative::Greater).p_value.p;
-        let n = t.n();
-        let (a, b) = (t.both + t.a_only, t.both + t.b_only);
-        let tables = if frechet { tables_with_margins(a, b, n) } else { vec![t] };
-        let ps: Vec<f64> =
-            tables.iter().map(|t| mcnemar_exact(t, Alternative::Greater).p_value.p).collect();
-        let max = ps.iter().copied().fold(0.0, f64::max);
-        let min = ps.iter().copied().fold(f64::INFINITY, f64::min);
-        let (all, none) = status(p < alpha, &ps.iter().map(|&p| p < alpha).collect::<Vec<_>>());
-        all_robust &= all;
-        any_fail |= none;
-        depends |= !all && !none;
-        parts.push(format!(
-            "{gid}: {a}/{n} vs {b}/{n} answering both, exact McNemar p = {} on the reconstructed joint answers, {} to {} over all {} joint tables with these margins",
-            fmt_p(p),
-            fmt_p(min),
-            fmt_p(max),
-            ps.len()
-        ));
-    }
-    let verdict = if all_robust {
-        Verdict::Supported
-    } else if any_fail {
-        Verdict::NotSupported
-    } else {
-        Verdict::DependsOnAssumption
-    };
-    (verdict, parts.join("; "), depends)
-}
-
-fn judge_differ(
-    codebook: &Codebook,
-    table: &CountTable,
-    results: &AnalysisResults,
-    items: &[String],
-    alpha: f64,
-) -> (Verdict, String, bool) {
-    let levels = &codebook.grouping.levels;
-    let mut significant = Vec::new();
-    let mut not = Vec::new();
-    let mut depends = false;
-    let mut robust_fail = false;
-    for item in items {
-        let (question, option) = item.split_once(':').expect("question:option");
-        let row = results.comparison(question, option).expect("compared item");
-        let label = codebook
-            .figures
-            .iter()
-            .find(|f| f.question == question && f.option == option)
-            .map_or(item.clone(), |f| f.label.clone());
-        let p_adj = row.p_adjusted.unwrap_or(1.0);
-        // Raw p over the counts consistent with both groups' figures.
-        let (qi, oi) = indices(codebook, question, option);
-        let (_, n1) = option_counts(table, qi, oi, Some(0));
-        let (_, n2) = option_counts(table, qi, oi, Some(1));
-        let ka = figure_for(codebook, question, option, &levels[0].id)
-            .and_then(|f| counts(&f, n1, codebook.rounding()));
-        let kb = figure_for(codebook, question, option, &levels[1].id)
-            .and_then(|f| counts(&f, n2, codebook.rounding()));
-        let mut range = (f64::INFINITY, 0.0f64);
-        if let (Some(ka), Some(kb)) = (ka, kb) {
-            for x in ka {
-                for y in kb.clone() {
-                    let g = TwoGroups::new(x, n1, y, n2).expect("valid");
-                    let p = fisher_exact(&g, Alternative::TwoSided).p_value.p;
-                    range = (range.0.min(p), range.1.max(p));
-                }
-            }
-        }
-        let text = format!("{label} (adjusted p = {})", fmt_p(p_adj));
-        if p_adj < alpha {
-            significant.push(text);
-            if range.1 >= alpha {
-                depends = true;
-            }
+        let summary = format!(
+            "{data_text}; over {configs} configurations of group sizes up to {limit} (total at most {total}) consistent with the figures, {significant} are significant at {:.0}% (p {} to {}){smallest}{skipped}",
+            100.0 * (1.0 - self.alpha),
+            fmt_p(pmin),
+            fmt_p(pmax)
+        );
+        let verdict = if configs == 0 {
+            if p_data < self.alpha { Verdict::Supported } else { Verdict::NotSupported }
+        } else if significant == configs {
+            Verdict::Supported
+        } else if significant == 0 && p_data >= self.alpha {
+            Verdict::NotSupported
         } else {
-            if range.0 >= alpha || range.0.is_infinite() {
-                robust_fail = true;
-            } else {
-                depends = true;
-            }
-            not.push(format!(
-                "{text}, raw p {} to {} over consistent counts",
-                fmt_p(range.0),
-                fmt_p(range.1)
-            ));
-        }
+            Verdict::DependsOnAssumption
+        };
+        Ok((verdict, summary, verdict == Verdict::DependsOnAssumption))
     }
-    let verdict = if !not.is_empty() {
-        if robust_fail { Verdict::NotSupported } else { Verdict::DependsOnAssumption }
-    } else if depends {
-        Verdict::DependsOnAssumption
-    } else {
-        Verdict::Supported
-    };
-    let list = |items: &[String], sep: &str| {
-        if items.is_empty() { "none".to_string() } else { items.join(sep) }
-    };
-    let summary = format!(
-        "significant after {} adjustment: {}; not significant: {}",
-        results.options.adjustment.name(),
-        list(&significant, ", "),
-        list(&not, "; ")
-    );
-    (verdict, summary, depends)
-}
-
-fn judge_groups_differ(
-    codebook: &Codebook,
-    table: &CountTable,
-    question: &str,
-    option: &str,
-    groups: &[String],
-    alpha: f64,
-) -> (Verdict, String, bool) {
-    let (qi, oi) = indices(codebook, question, option);
-    let data: Vec<Proportion> = groups
-        .iter()
-        .map(|g| {
-            let (k, n) = option_counts(table, qi, oi, group_index(codebook, g));
-            Proportion::new(k, n).expect("answered")
-        })
-        .collect();
-    let exact = fisher_freeman_halton(&data);
-    let chi = chi_square(&data);
-    let p_data = exact.as_ref().map(|t| t.p_value.p).unwrap_or(1.0);
-    // Every configuration of group sizes (up to the reconstructed total) and counts
-    // consistent with the published figures.
-    let figures: Vec<Option<Figure>> =
-        groups.iter().map(|g| figure_for(codebook, question, option, g)).collect();
-    let limit: u64 = table.total().min(25);
-    let options_per_group: Vec<Vec<(u64, u64)>> = figures
-        .iter()
-        .map(|f| match f {
-            Some(f) => (1..=limit)
-                .flat_map(|n| {
-                    counts(f, n, codebook.rounding())
-                        .into_iter()
-                        .flat_map(move |r| r.map(move |k| (k, n)))
-                })
-                .collect(),
-            None => vec![],
-        })
-        .collect();
-    let total = table.total();
-    let mut configs = 0u64;
-    let mut significant = 0u64;
-    let (mut pmin, mut pmax) = (f64::INFINITY, 0.0f64);
-    let mut smallest_significant: Option<(u64, Vec<(u64, u64)>)> = None;
-    let mut stack: Vec<(u64, u64)> = Vec::new();
-    /// `(successes, n)` of each group in one configuration.
-    type Config = [(u64, u64)];
-    fn walk(
-        j: usize,
-        sets: &[Vec<(u64, u64)>],
-        stack: &mut Vec<(u64, u64)>,
-        budget: u64,
-        visit: &mut dyn FnMut(&Config),
-    ) {
-        if j == sets.len() {
-            visit(stack);
-            return;
-        }
-        for &(k, n) in &sets[j] {
-            if n <= budget {
-                stack.push((k, n));
-                walk(j + 1, sets, stack, budget - n, visit);
-                stack.pop();
-            }
-        }
-    }
-    if options_per_group.iter().all(|s| !s.is_empty()) {
-        walk(0, &options_per_group, &mut stack, total, &mut |cfg| {
-            let props: Vec<Proportion> =
-                cfg.iter().map(|&(k, n)| Proportion::new(k, n).expect("valid")).collect();
-            if let Ok(t) = fisher_freeman_halton(&props) {
-                configs += 1;
-                let p = t.p_value.p;
-                pmin = pmin.min(p);
-                pmax = pmax.max(p);
-                if p < alpha {
-                    significant += 1;
-                    let size: u64 = cfg.iter().map(|c| c.1).sum();
-                    if smallest_significant.as_ref().is_none_or(|(s, _)| size < *s) {
-                        smallest_significant = Some((size, cfg.to_vec()));
-                    }
-                }
-            }
-        });
-    }
-    let data_text = format!(
-        "data: {}; Fisher-Freeman-Halton p = {}, chi-square p = {}",
-        groups
-            .iter()
-            .zip(&data)
-            .map(|(g, p)| format!("{g} {}/{}", p.successes, p.n))
-            .collect::<Vec<_>>()
-            .join(", "),
-        fmt_p(p_data),
-        chi.as_ref().map_or("undefined".into(), |t| fmt_p(t.p_value.p))
-    );
-    let smallest = smallest_significant.map_or(String::new(), |(_, cfg)| {
-        format!(
-            "; the smallest significant configuration is {}",
-            cfg.iter().map(|(k, n)| format!("{k}/{n}")).collect::<Vec<_>>().join(" vs ")
-        )
-    });
-    let summary = format!(
-        "{data_text}; over {configs} configurations of group sizes up to {limit} (total at most {total}) consistent with the figures, {significant} are significant at {:.0}% (p {} to {}){smallest}",
-        100.0 * (1.0 - alpha),
-        fmt_p(pmin),
-        fmt_p(pmax)
-    );
-    let verdict = if configs == 0 {
-        if p_data < alpha { Verdict::Supported } else { Verdict::NotSupported }
-    } else if significant == configs {
-        Verdict::Supported
-    } else if significant == 0 && p_data >= alpha {
-        Verdict::NotSupported
-    } else {
-        Verdict::DependsOnAssumption
-    };
-    (verdict, summary, verdict == Verdict::DependsOnAssumption)
 }

@@ -261,19 +261,75 @@ pub struct Candidate {
     pub counts: Vec<Vec<u64>>,
 }
 
+/// Most bases searched by [`recover`] in one window.
+pub const MAX_RECOVER_WINDOW: u64 = 100_000;
+
+/// Most counts [`recover`] lists over all its candidates (a wide window of large bases
+/// would otherwise list billions).
+pub const MAX_LISTED_COUNTS: u64 = 1_000_000;
+
+/// Work that the consistency checks refuse because it exceeds a documented limit.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConsistencyError {
+    /// The window of bases is wider than [`MAX_RECOVER_WINDOW`].
+    #[error("the window {lo}..{hi} holds {bases} bases; at most {MAX_RECOVER_WINDOW} are searched")]
+    WindowTooWide {
+        /// Lowest base.
+        lo: u64,
+        /// Highest base.
+        hi: u64,
+        /// Bases in the window.
+        bases: u64,
+    },
+    /// The candidates would list more than [`MAX_LISTED_COUNTS`] counts.
+    #[error(
+        "the bases {lo}..{hi} would list {listed} consistent counts, more than {MAX_LISTED_COUNTS}; narrow the window"
+    )]
+    TooManyCounts {
+        /// Lowest base.
+        lo: u64,
+        /// Highest base.
+        hi: u64,
+        /// Counts the candidates would list.
+        listed: u64,
+    },
+}
+
 /// Every `n` in `window` at which all `figures` are reachable on one common base.
+///
+/// # Errors
+/// [`ConsistencyError`] when the window holds more than [`MAX_RECOVER_WINDOW`] bases
+/// or the candidates would list more than [`MAX_LISTED_COUNTS`] counts; nothing is
+/// enumerated then.
 pub fn recover(
     figures: &[Figure],
     window: RangeInclusive<u64>,
     rounding: Rounding,
-) -> Vec<Candidate> {
-    window
+) -> Result<Vec<Candidate>, ConsistencyError> {
+    let (lo, hi) = (*window.start(), *window.end());
+    let bases = if hi < lo { 0 } else { hi - lo + 1 };
+    if bases > MAX_RECOVER_WINDOW {
+        return Err(ConsistencyError::WindowTooWide { lo, hi, bases });
+    }
+    let mut listed = 0u64;
+    for n in window.clone() {
+        let ranges: Option<Vec<RangeInclusive<u64>>> =
+            figures.iter().map(|f| counts(f, n, rounding)).collect();
+        if let Some(ranges) = ranges {
+            listed = ranges.iter().fold(listed, |t, r| t.saturating_add(r.end() - r.start() + 1));
+        }
+    }
+    if listed > MAX_LISTED_COUNTS {
+        return Err(ConsistencyError::TooManyCounts { lo, hi, listed });
+    }
+    Ok(window
         .filter_map(|n| {
             let sets: Option<Vec<Vec<u64>>> =
                 figures.iter().map(|f| counts(f, n, rounding).map(|r| r.collect())).collect();
             sets.map(|counts| Candidate { n, counts })
         })
-        .collect()
+        .collect())
 }
 
 /// The smallest base `n >= 1` (up to `limit`) at which every figure is reachable.
@@ -281,22 +337,32 @@ pub fn smallest_base(figures: &[Figure], rounding: Rounding, limit: u64) -> Opti
     (1..=limit).find(|&n| figures.iter().all(|f| counts(f, n, rounding).is_some()))
 }
 
-/// The fewest missing answers `d` (up to `max_missing`) such that every figure in
-/// `figures` (which share one base, e.g. the options of one question) is reachable on
-/// `n - d` respondents.
+/// Most missing answers [`min_missing`] tries (it tries every count up to its limit).
+pub const MAX_MISSING_SEARCHED: u64 = 10_000;
+
+/// The fewest missing answers `d` (up to `max_missing`, and at most
+/// [`MAX_MISSING_SEARCHED`]) such that every figure in `figures` (which share one base,
+/// e.g. the options of one question) is reachable on `n - d` respondents.
 pub fn min_missing(
     figures: &[Figure],
     n: u64,
     rounding: Rounding,
     max_missing: u64,
 ) -> Option<u64> {
-    (0..=max_missing.min(n.saturating_sub(1)))
+    (0..=max_missing.min(n.saturating_sub(1)).min(MAX_MISSING_SEARCHED))
         .find(|&d| figures.iter().all(|f| counts(f, n - d, rounding).is_some()))
 }
 
 /// The probability that a figure printed with the same precision, drawn uniformly from
 /// all printable values, is reachable at `n`; the product over `figures` is the chance
 /// that a random set of figures fits base `n`.
+///
+/// Counted exactly in constant time: with `s = 100 * 10^decimals` printable steps, a
+/// base `n >= s` reaches every value (consecutive shares are at most one step apart and
+/// every value stands for an interval one step wide), and a base `n < s` reaches `n + 1`
+/// distinct values (shares more than a step apart never round alike), plus, under
+/// up-or-down rounding, one more for each share that falls exactly on a tie (it shows
+/// both neighbours).
 pub fn chance_of_fit(figures: &[Figure], n: u64, rounding: Rounding) -> f64 {
     figures
         .iter()
@@ -305,15 +371,50 @@ pub fn chance_of_fit(figures: &[Figure], n: u64, rounding: Rounding) -> f64 {
                 return 1.0;
             }
             let top = 100 * 10i128.pow(f.decimals);
-            let reachable = (0..=top)
-                .filter(|&m| {
-                    let g = Figure { digits: m, ..f.clone() };
-                    counts(&g, n, rounding).is_some()
-                })
-                .count();
-            reachable as f64 / (top + 1) as f64
+            reachable_values(top, n, rounding) as f64 / (top + 1) as f64
         })
         .product()
+}
+
+/// How many of the printable values `0..=top` (in steps of `1 / top`) some `k / n`
+/// shows under `rounding`.
+fn reachable_values(top: i128, n: u64, rounding: Rounding) -> i128 {
+    let n = i128::from(n);
+    if n >= top {
+        return top + 1;
+    }
+    let ties = if rounding == Rounding::UpOrDown { tie_shares(top, n) } else { 0 };
+    n + 1 + ties
+}
+
+/// The `k` in `0..=n` whose share `top * k / n` is exactly half-way between two
+/// printable values: `2 top k = n (2j + 1)`, i.e. `2 top k = n (mod 2n)`.
+fn tie_shares(top: i128, n: i128) -> i128 {
+    let (a, m) = (2 * top, 2 * n);
+    let g = gcd(a, m);
+    if n % g != 0 {
+        return 0;
+    }
+    let (a, b, m) = (a / g, n / g, m / g);
+    // k = b * a^-1 (mod m): the solutions are k0, k0 + m, ...
+    let k0 = (b % m) * modular_inverse(a % m, m) % m;
+    if k0 > n { 0 } else { (n - k0) / m + 1 }
+}
+
+fn gcd(a: i128, b: i128) -> i128 {
+    if b == 0 { a.abs() } else { gcd(b, a % b) }
+}
+
+/// The inverse of `a` modulo `m` (`a` and `m` coprime; 0 when `m` is 1).
+fn modular_inverse(a: i128, m: i128) -> i128 {
+    let (mut old_r, mut r) = (a, m);
+    let (mut old_s, mut s) = (1i128, 0i128);
+    while r != 0 {
+        let q = old_r / r;
+        (old_r, r) = (r, old_r - q * r);
+        (old_s, s) = (s, old_s - q * s);
+    }
+    old_s.rem_euclid(m.max(1))
 }
 
 /// The expected number of bases in `window` at which a random set of figures of the
@@ -338,7 +439,9 @@ pub struct RatioRange {
     pub unbounded: bool,
 }
 
-/// Ratio range over consistent counts; `None` if either figure is unreachable.
+/// Ratio range over consistent counts; `None` if either figure is unreachable. The
+/// extremes are at the corners of the consistent counts (the ratio rises with `k1` and
+/// falls with `k2`), so this takes constant time at any base.
 pub fn ratio_range(
     numerator: (&Figure, u64),
     denominator: (&Figure, u64),
@@ -346,19 +449,18 @@ pub fn ratio_range(
 ) -> Option<RatioRange> {
     let a = counts(numerator.0, numerator.1, rounding)?;
     let b = counts(denominator.0, denominator.1, rounding)?;
-    let (mut min, mut max, mut unbounded) = (f64::INFINITY, f64::NEG_INFINITY, false);
-    for k1 in a {
-        for k2 in b.clone() {
-            if k2 == 0 {
-                unbounded = true;
-                continue;
-            }
-            let r = (k1 as f64 / numerator.1 as f64) / (k2 as f64 / denominator.1 as f64);
-            min = min.min(r);
-            max = max.max(r);
-        }
+    let ratio =
+        |k1: u64, k2: u64| (k1 as f64 / numerator.1 as f64) / (k2 as f64 / denominator.1 as f64);
+    let unbounded = *b.start() == 0;
+    let smallest_positive = (*b.start()).max(1);
+    if *b.end() == 0 {
+        return Some(RatioRange { min: f64::INFINITY, max: f64::NEG_INFINITY, unbounded });
     }
-    Some(RatioRange { min, max, unbounded })
+    Some(RatioRange {
+        min: ratio(*a.start(), *b.end()),
+        max: ratio(*a.end(), smallest_positive),
+        unbounded,
+    })
 }
 
 #[cfg(test)]
@@ -388,6 +490,46 @@ mod tests {
     }
 
     #[test]
+    fn reachable_values_match_a_brute_force_count() {
+        for decimals in 0..=1u32 {
+            let top = 100 * 10i128.pow(decimals);
+            for rounding in Rounding::ALL {
+                for n in 1..=(top as u64 + 20) {
+                    let brute = (0..=top)
+                        .filter(|&m| {
+                            let f = Figure {
+                                text: String::new(),
+                                relation: Relation::Rounded,
+                                digits: m,
+                                decimals,
+                            };
+                            counts(&f, n, rounding).is_some()
+                        })
+                        .count() as i128;
+                    assert_eq!(
+                        reachable_values(top, n, rounding),
+                        brute,
+                        "{rounding} n = {n} d = {decimals}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn wide_windows_are_refused_before_enumerating() {
+        let f = vec![fig("50%")];
+        assert!(matches!(
+            recover(&f, 1..=1_000_000, Rounding::HalfUp),
+            Err(ConsistencyError::WindowTooWide { bases: 1_000_000, .. })
+        ));
+        assert!(matches!(
+            recover(&f, 900_000..=990_000, Rounding::HalfUp),
+            Err(ConsistencyError::TooManyCounts { .. })
+        ));
+    }
+
+    #[test]
     fn bounds_and_decimals() {
         assert_eq!(counts(&fig("<1%"), 340, Rounding::HalfUp), Some(0..=3));
         assert_eq!(counts(&fig("12.5%"), 8, Rounding::HalfUp), Some(1..=1));
@@ -411,9 +553,30 @@ pub struct ComparisonRange {
     pub p_value: (f64, f64),
 }
 
+/// Most pairs of consistent counts [`comparison_range`] evaluates (each pair is a
+/// test); published figures on large bases allow far more.
+pub const MAX_FIGURE_PAIRS: u64 = 10_000;
+
+/// Why [`comparison_range`] has no range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum RangeUnavailable {
+    /// A figure cannot be shown at its base.
+    #[error("a figure cannot be shown on its base")]
+    Unreachable,
+    /// More pairs of consistent counts than [`MAX_FIGURE_PAIRS`].
+    #[error("{pairs} pairs of consistent counts, more than the {MAX_FIGURE_PAIRS} evaluated")]
+    TooManyPairs {
+        /// Pairs of counts consistent with the two figures.
+        pairs: u64,
+    },
+}
+
 /// The range of the difference, its interval (Newcombe by default) and the two-sided
-/// test's p-value over every pair of counts consistent with two figures; `None` if
-/// either figure is unreachable at its base.
+/// test's p-value over every pair of counts consistent with two figures.
+///
+/// # Errors
+/// [`RangeUnavailable`] when either figure is unreachable at its base, or when more
+/// than [`MAX_FIGURE_PAIRS`] pairs are consistent.
 pub fn comparison_range(
     first: (&Figure, u64),
     second: (&Figure, u64),
@@ -421,10 +584,14 @@ pub fn comparison_range(
     difference_method: crate::stats::difference::DifferenceMethod,
     test: crate::stats::significance::TestMethod,
     level: crate::stats::ConfidenceLevel,
-) -> Option<ComparisonRange> {
-    use crate::stats::{Alternative, TwoGroups};
-    let a = counts(first.0, first.1, rounding)?;
-    let b = counts(second.0, second.1, rounding)?;
+) -> Result<ComparisonRange, RangeUnavailable> {
+    use crate::stats::{Alternative, Proportion, TwoGroups};
+    let a = counts(first.0, first.1, rounding).ok_or(RangeUnavailable::Unreachable)?;
+    let b = counts(second.0, second.1, rounding).ok_or(RangeUnavailable::Unreachable)?;
+    let pairs = (a.end() - a.start() + 1).saturating_mul(b.end() - b.start() + 1);
+    if pairs > MAX_FIGURE_PAIRS {
+        return Err(RangeUnavailable::TooManyPairs { pairs });
+    }
     let mut r = ComparisonRange {
         combinations: 0,
         difference: (f64::INFINITY, f64::NEG_INFINITY),
@@ -433,7 +600,11 @@ pub fn comparison_range(
     };
     for k1 in a {
         for k2 in b.clone() {
-            let g = TwoGroups::new(k1, first.1, k2, second.1).expect("counts within bases");
+            let (Ok(p1), Ok(p2)) = (Proportion::new(k1, first.1), Proportion::new(k2, second.1))
+            else {
+                return Err(RangeUnavailable::Unreachable);
+            };
+            let g = TwoGroups { first: p1, second: p2 };
             let d = g.difference();
             let ci = crate::stats::difference::difference_ci(
                 &g,
@@ -451,5 +622,5 @@ pub fn comparison_range(
             }
         }
     }
-    Some(r)
+    Ok(r)
 }

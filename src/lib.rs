@@ -47,6 +47,8 @@ pub mod cli;
 pub mod codebook;
 pub mod consistency;
 pub mod data;
+pub mod digest;
+pub mod format;
 pub mod plot;
 pub mod reconstruct;
 pub mod report;

@@ -27,7 +27,7 @@
 //!    results that depend on joint answers (paired comparisons) are reported over every
 //!    joint table consistent with the margins as well.
 
-use crate::codebook::{Codebook, QuestionKind};
+use crate::codebook::{Codebook, GroupRef, QuestionKind};
 use crate::consistency::{Figure, counts, min_missing, smallest_base};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -95,16 +95,26 @@ pub struct Reconstruction {
 }
 
 impl Reconstruction {
+    /// Writes the rows as CSV (LF line ends).
+    ///
+    /// # Errors
+    /// The writer's.
+    pub fn write_csv(&self, out: impl std::io::Write) -> std::io::Result<()> {
+        let mut w =
+            csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(out);
+        w.write_record(&self.header)?;
+        for r in &self.rows {
+            w.write_record(r)?;
+        }
+        w.flush()
+    }
+
     /// The rows as CSV text (LF line ends).
     pub fn to_csv(&self) -> String {
-        let mut w = csv::WriterBuilder::new()
-            .terminator(csv::Terminator::Any(b'\n'))
-            .from_writer(Vec::new());
-        w.write_record(&self.header).expect("in-memory write");
-        for r in &self.rows {
-            w.write_record(r).expect("in-memory write");
-        }
-        String::from_utf8(w.into_inner().expect("in-memory write")).expect("UTF-8")
+        let mut bytes = Vec::new();
+        // Writing to memory cannot fail, and the cells are UTF-8 strings.
+        let _ = self.write_csv(&mut bytes);
+        String::from_utf8_lossy(&bytes).into_owned()
     }
 }
 
@@ -126,8 +136,8 @@ pub fn reconstruct(codebook: &Codebook, seed: u64) -> Result<Reconstruction, Rec
     let all_figures: Vec<Figure> = codebook
         .figures
         .iter()
-        .filter(|f| f.group == "all")
-        .map(|f| f.printed.parse().expect("validated"))
+        .filter(|f| f.group == GroupRef::All)
+        .map(|f| f.printed.clone())
         .collect();
     let (total, total_rule) = match codebook.study.published_total {
         Some(t) => (t, format!("published total {t}")),
@@ -147,6 +157,7 @@ pub fn reconstruct(codebook: &Codebook, seed: u64) -> Result<Reconstruction, Rec
     let mut sizes: Vec<Option<u64>> = vec![None; levels.len()];
     let mut group_plans: Vec<Option<GroupPlan>> = vec![None; levels.len()];
     for (i, l) in levels.iter().enumerate() {
+        let group = GroupRef::Level(i);
         if let Some(s) = l.assumed_size {
             sizes[i] = Some(s);
             group_plans[i] = Some(GroupPlan {
@@ -157,7 +168,7 @@ pub fn reconstruct(codebook: &Codebook, seed: u64) -> Result<Reconstruction, Rec
             });
         } else if let Some(w) = &l.published_size {
             let candidates: Vec<(u64, Option<u64>)> =
-                (w.min..=w.max).map(|n| (n, codebook.missing_needed(&l.id, n, rounding))).collect();
+                (w.min..=w.max).map(|n| (n, codebook.missing_needed(group, n, rounding))).collect();
             let best = candidates
                 .iter()
                 .filter_map(|&(n, m)| m.map(|m| (n, m)))
@@ -200,38 +211,34 @@ pub fn reconstruct(codebook: &Codebook, seed: u64) -> Result<Reconstruction, Rec
             ));
         }
     }
-    let sizes: Vec<u64> = sizes.into_iter().map(|s| s.expect("set")).collect();
+    let sizes: Vec<u64> = sizes.into_iter().map(|s| s.unwrap_or(0)).collect();
     if sizes.iter().sum::<u64>() != total {
         return Err(err(format!("group sizes {sizes:?} do not add up to the total {total}")));
     }
     // 3-4. Bases and counts.
     let mut plans = Vec::new();
-    for q in &codebook.questions {
+    for (qi, q) in codebook.questions.iter().enumerate() {
         let n_options = q.options.len();
         let mut per_group: Vec<Option<(u64, Vec<u64>, String)>> = vec![None; levels.len()];
         // Pinned counts.
         let mut pinned = vec![vec![None; n_options]; levels.len()];
-        for a in codebook.assumptions.iter().filter(|a| a.question == q.id) {
-            let g = codebook
-                .level_index(&a.group)
-                .ok_or_else(|| err(format!("assumption names unknown group {}", a.group)))?;
-            let o = q
-                .option_index(&a.option)
-                .ok_or_else(|| err(format!("assumption names unknown option {}", a.option)))?;
-            pinned[g][o] = Some(a.count);
+        for a in codebook.assumptions.iter().filter(|a| a.item.question == qi) {
+            pinned[a.group][a.item.option] = Some(a.count);
         }
         for (g, l) in levels.iter().enumerate() {
-            let figs = codebook.question_figures(&q.id, &l.id);
+            let figs = codebook.question_figures(qi, GroupRef::Level(g));
             if figs.is_empty() {
                 continue;
             }
-            let just: Vec<Figure> = figs.iter().map(|(_, f)| f.clone()).collect();
+            let just: Vec<Figure> = figs.iter().map(|(_, f)| (*f).clone()).collect();
             let d = min_missing(&just, sizes[g], rounding, sizes[g] / 2)
                 .ok_or_else(|| err(format!("{} in {}: figures unreachable", q.id, l.id)))?;
             let base = sizes[g] - d;
             let mut c = vec![0u64; n_options];
             for (o, f) in &figs {
-                c[*o] = representative(f, base, codebook).expect("reachable at this base");
+                c[*o] = representative(f, base, codebook).ok_or_else(|| {
+                    err(format!("{} in {}: {} unreachable on {base}", q.id, l.id, f.text))
+                })?;
             }
             let rule = format!(
                 "base {base} ({} missing: the fewest that make {} reachable); counts nearest the middle of each figure's interval",
@@ -241,26 +248,21 @@ pub fn reconstruct(codebook: &Codebook, seed: u64) -> Result<Reconstruction, Rec
             per_group[g] = Some((base, c, rule));
         }
         // Whole-sample figures, split across groups without their own figures.
-        let all = codebook.question_figures(&q.id, "all");
+        let all = codebook.question_figures(qi, GroupRef::All);
         if !all.is_empty() {
             let open: Vec<usize> = (0..levels.len()).filter(|&g| per_group[g].is_none()).collect();
-            let base_all: u64 = open.iter().map(|&g| sizes[g]).sum::<u64>()
-                + (0..levels.len())
-                    .filter(|g| !open.contains(g))
-                    .map(|g| per_group[g].as_ref().expect("set").0)
-                    .sum::<u64>();
+            let base_all: u64 = (0..levels.len())
+                .map(|g| per_group[g].as_ref().map_or(sizes[g], |p| p.0))
+                .sum::<u64>();
             let mut split = vec![vec![0u64; n_options]; levels.len()];
             for (o, f) in &all {
                 let k_total = representative(f, base_all, codebook).ok_or_else(|| {
                     err(format!("{} ({}) unreachable on {base_all}", q.id, f.text))
                 })?;
                 let fixed: u64 = (0..levels.len())
-                    .map(|g| {
-                        if open.contains(&g) {
-                            pinned[g][*o].unwrap_or(0)
-                        } else {
-                            per_group[g].as_ref().expect("set").1[*o]
-                        }
+                    .map(|g| match &per_group[g] {
+                        None => pinned[g][*o].unwrap_or(0),
+                        Some(p) => p.1[*o],
                     })
                     .sum();
                 let free: Vec<usize> =
@@ -317,9 +319,9 @@ pub fn reconstruct(codebook: &Codebook, seed: u64) -> Result<Reconstruction, Rec
             let with_figure: Vec<bool> = (0..n_options)
                 .map(|o| {
                     codebook.figures.iter().any(|f| {
-                        f.question == q.id
-                            && q.option_index(&f.option) == Some(o)
-                            && (f.group == l.id || f.group == "all")
+                        f.item.question == qi
+                            && f.item.option == o
+                            && (f.group == GroupRef::Level(g) || f.group == GroupRef::All)
                     }) || pinned[g][o].is_some()
                 })
                 .collect();
@@ -359,8 +361,10 @@ pub fn reconstruct(codebook: &Codebook, seed: u64) -> Result<Reconstruction, Rec
         let n = sizes[g] as usize;
         let mut columns: Vec<Vec<String>> = Vec::new();
         for q in &codebook.questions {
-            let plan =
-                plans.iter().find(|p| p.question == q.id && p.group == l.id).expect("planned");
+            let plan = plans
+                .iter()
+                .find(|p| p.question == q.id && p.group == l.id)
+                .ok_or_else(|| err(format!("{} in {}: no plan", q.id, l.id)))?;
             let mut answers: Vec<String> = Vec::with_capacity(n);
             for (o, &k) in plan.counts.iter().enumerate() {
                 answers.extend(std::iter::repeat_n(q.options[o].code.clone(), k as usize));
@@ -390,7 +394,7 @@ pub fn reconstruct(codebook: &Codebook, seed: u64) -> Result<Reconstruction, Rec
         seed,
         total,
         total_rule,
-        groups: group_plans.into_iter().map(|p| p.expect("set")).collect(),
+        groups: group_plans.into_iter().flatten().collect(),
         questions: plans,
         header,
         rows,

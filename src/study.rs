@@ -2,7 +2,7 @@
 
 use crate::analysis::{AnalysisOptions, analyse};
 use crate::claims::{Evidence, judge};
-use crate::codebook::{ClaimKind, Codebook, CodebookError};
+use crate::codebook::{Codebook, CodebookError};
 use crate::data::loader::IdSet;
 use crate::data::{LoadError, LoadSummary, load};
 use crate::reconstruct::{ReconstructError, Reconstruction, reconstruct};
@@ -36,20 +36,6 @@ pub enum StudyError {
     },
 }
 
-/// The question pairs the count table must keep: those of paired claims.
-pub fn paired_questions(codebook: &Codebook) -> Vec<(usize, usize)> {
-    codebook
-        .claims
-        .iter()
-        .filter_map(|c| match &c.kind {
-            ClaimKind::Paired { question_a, question_b, .. } => {
-                Some((codebook.question_index(question_a)?, codebook.question_index(question_b)?))
-            }
-            _ => None,
-        })
-        .collect()
-}
-
 /// Files at least this large are counted on two threads.
 pub const PARALLEL_BYTES: u64 = 8 << 20;
 
@@ -74,7 +60,7 @@ pub fn tabulate_file(
     {
         return Ok(done);
     }
-    let mut table = CountTable::new(codebook, &paired_questions(codebook));
+    let mut table = CountTable::new(codebook, &codebook.paired_questions());
     let summary = load(responses, codebook, |r| table.add(r))?;
     Ok((table, summary))
 }
@@ -97,7 +83,7 @@ fn tabulate_parallel(
     let mut skipped = Vec::new();
     mid_reader.read_until(b'\n', &mut skipped).ok()?;
     let mid = size / 2 + skipped.len() as u64;
-    let pairs = paired_questions(codebook);
+    let pairs = codebook.paired_questions();
     // A progress bar for large inputs, drawn only when stderr is a terminal.
     let progress = (size >= PROGRESS_BYTES).then(|| {
         let pb = indicatif::ProgressBar::with_draw_target(

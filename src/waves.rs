@@ -28,7 +28,6 @@ use crate::stats::weighted::{
     weighted_trend,
 };
 use crate::stats::{Alternative, Proportion, TwoGroups};
-use crate::study::paired_questions;
 use crate::tabulate::CountTable;
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -71,7 +70,7 @@ pub fn waves_from_files(paths: &[PathBuf], codebook: &Codebook) -> Result<Vec<Wa
 /// # Errors
 /// [`LoadError`] for a refused file.
 pub fn waves_from_column(path: &Path, codebook: &Codebook) -> Result<Vec<Wave>, LoadError> {
-    let pairs = paired_questions(codebook);
+    let pairs = codebook.paired_questions();
     let mut labels: Vec<String> = Vec::new();
     let mut tables: Vec<CountTable> = Vec::new();
     let summary = load(path, codebook, |r| {
@@ -288,8 +287,7 @@ pub fn compare_waves(
     let mut gaps = Vec::new();
     let two = Alternative::TwoSided;
     for (qi, q) in codebook.questions.iter().enumerate() {
-        for o in q.reported_options() {
-            let oi = q.option_index(&o.code).expect("option of its question");
+        for (oi, o) in q.reported_options() {
             let per = |w: &Wave, g: usize| {
                 let (k, n) = option_counts(&w.table, qi, oi, Some(g));
                 Proportion::new(k, n).ok()
@@ -395,8 +393,7 @@ fn weighted_comparisons(
     let levels = &codebook.grouping.levels;
     let (mut rows, mut trends, mut gaps) = (Vec::new(), Vec::new(), Vec::new());
     for (qi, q) in codebook.questions.iter().enumerate() {
-        for o in q.reported_options() {
-            let oi = q.option_index(&o.code).expect("option of its question");
+        for (oi, o) in q.reported_options() {
             let estimate = |w: &Wave, g: usize| -> Option<WeightedEstimate> {
                 weighted_proportion(&weighted_counts(&w.table, qi, oi, g), w.table.total()).ok()
             };
@@ -603,7 +600,7 @@ impl WavesReport {
         let levels = &self.codebook.grouping.levels;
         let mut rows = Vec::new();
         for q in &self.codebook.questions {
-            for o in q.reported_options() {
+            for (_, o) in q.reported_options() {
                 let name = q.label.clone().unwrap_or_else(|| q.id.clone());
                 let label = match q.kind {
                     crate::codebook::QuestionKind::YesNo => name,

@@ -15,7 +15,7 @@ use crate::stats::ci::CiMethod;
 use crate::stats::multiplicity::Adjustment;
 use crate::stats::significance::TestMethod;
 use crate::stats::weighted::WeightedCiMethod;
-use crate::study::{analyse_file, analyse_table, paired_questions, run_bundled, tabulate_file};
+use crate::study::{analyse_file, analyse_table, run_bundled, tabulate_file};
 use crate::synthetic::{WaveSpec, generate_wave};
 use crate::tabulate::{CountTable, CountsFile, read_counts};
 use anyhow::Context;
@@ -345,7 +345,7 @@ pub fn tabulate_cmd(args: &TabulateArgs, out: &mut dyn Write) -> anyhow::Result<
 /// A refused codebook or counts file.
 pub fn merge_cmd(args: &MergeArgs, out: &mut dyn Write) -> anyhow::Result<()> {
     let codebook = Codebook::from_path(&args.common.codebook)?;
-    let pairs = paired_questions(&codebook);
+    let pairs = codebook.paired_questions();
     let mut merged = CountTable::new(&codebook, &pairs);
     let mut bytes = Vec::new();
     for path in &args.counts {
@@ -480,7 +480,8 @@ pub fn recover_cmd(args: &RecoverArgs, out: &mut dyn Write) -> anyhow::Result<()
     if args.figures.is_empty() {
         return Err(UsageError("give at least one figure".into()).into());
     }
-    let candidates = recover(&args.figures, lo..=hi, args.rounding);
+    let candidates =
+        recover(&args.figures, lo..=hi, args.rounding).map_err(|e| UsageError(e.to_string()))?;
     if args.json {
         let doc = json!({
             "rounding": args.rounding.name(),

@@ -264,10 +264,12 @@ fn verdict_style(v: Verdict) -> (RGBColor, &'static str) {
         Verdict::NotSupported => (VERMILLION, "\u{2717} not supported"),
         Verdict::CannotBeReproduced => (BLACK_RGB, "\u{2260} cannot be reproduced"),
         Verdict::DependsOnAssumption => (BLUE, "? depends on an assumption"),
+        Verdict::CannotBeJudged => (GREY_RGB, "\u{2205} cannot be judged"),
     }
 }
 
 const BLACK_RGB: RGBColor = RGBColor(0, 0, 0);
+const GREY_RGB: RGBColor = RGBColor(90, 90, 90);
 
 fn claims<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,

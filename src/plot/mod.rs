@@ -226,8 +226,10 @@ pub fn charts(
     let ci_name = analysis.options.ci_method.name();
     let mut out = Vec::new();
     let label_of = |question: &str, option: &str| {
-        let q = codebook.question(question).expect("known question");
-        let o = &q.options[q.option_index(option).expect("known option")];
+        let Some(q) = codebook.question(question) else { return question.to_string() };
+        let Some(o) = q.option_index(option).map(|i| &q.options[i]) else {
+            return format!("{question}: {option}");
+        };
         let name = q.label.clone().unwrap_or_else(|| short(&q.text));
         match q.kind {
             crate::codebook::QuestionKind::YesNo => name,
@@ -250,7 +252,7 @@ pub fn charts(
     // Rows that have data in the groups: every reported option of every question.
     let mut items: Vec<(String, String)> = Vec::new();
     for q in &codebook.questions {
-        for o in q.reported_options() {
+        for (_, o) in q.reported_options() {
             items.push((q.id.clone(), o.code.clone()));
         }
     }
@@ -277,10 +279,12 @@ pub fn charts(
             levels[0].label.to_lowercase(),
             levels[1].label.to_lowercase(),
             rows.iter()
-                .map(|r| {
-                    let p0 = r.points[0].as_ref().expect("filtered");
-                    let p1 = r.points[1].as_ref().expect("filtered");
-                    format!(
+                .filter_map(|r| {
+                    let (Some(Some(p0)), Some(Some(p1))) = (r.points.first(), r.points.get(1))
+                    else {
+                        return None;
+                    };
+                    Some(format!(
                         "{}: {} {} ({}-{}), {} {} ({}-{})",
                         r.label,
                         levels[0].label.to_lowercase(),
@@ -291,7 +295,7 @@ pub fn charts(
                         pct(p1.estimate),
                         pct(p1.lower),
                         pct(p1.upper)
-                    )
+                    ))
                 })
                 .collect::<Vec<_>>()
                 .join("; ")
@@ -366,10 +370,11 @@ pub fn charts(
         // More than two groups: one chart per question option with a group figure,
         // exact (Clopper-Pearson) intervals.
         for (q, o) in &items {
-            let published = codebook
-                .figures
-                .iter()
-                .any(|f| f.question == *q && f.option == *o && f.group != "all");
+            let published = codebook.figures.iter().any(|f| {
+                f.group != crate::codebook::GroupRef::All
+                    && codebook.item_question(f.item).id == *q
+                    && codebook.item_option(f.item).code == *o
+            });
             if !published {
                 continue;
             }

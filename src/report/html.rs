@@ -190,8 +190,8 @@ pub fn render(r: &StudyReport, charts: &[(Chart, String)]) -> Result<String, min
         .iter()
         .map(|f| {
             minijinja::context! {
-                label => f.figure.label.as_str(), group => f.figure.group.as_str(), printed => f.figure.printed.as_str(),
-                data => format!("{}/{} = {}", f.successes, f.n, pct(f.estimate)),
+                label => f.label.as_str(), group => f.group.as_str(), printed => f.printed.as_str(),
+                data => format!("{}/{} = {}", f.successes, f.n, f.estimate.map_or("undefined".into(), pct)),
                 reproduced => if f.reproduced { "yes" } else { "no" },
                 consistent => if f.consistent_counts.is_empty() { "none".to_string() } else {
                     f.consistent_counts.iter().map(u64::to_string).collect::<Vec<_>>().join(", ") },
@@ -416,12 +416,12 @@ pub fn markdown(r: &StudyReport, charts: &[Chart]) -> String {
         let _ = writeln!(
             md,
             "| {} | {} | {} | {}/{} = {} | {} |",
-            f.figure.label,
-            f.figure.group,
-            f.figure.printed,
+            f.label,
+            f.group,
+            f.printed,
             f.successes,
             f.n,
-            pct(f.estimate),
+            f.estimate.map_or("undefined".into(), pct),
             if f.reproduced { "yes" } else { "no" }
         );
     }

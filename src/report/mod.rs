@@ -443,15 +443,15 @@ impl StudyReport {
             ])?;
             for f in &self.analysis.figures {
                 w.write_record([
-                    f.figure.id.clone(),
-                    f.figure.label.clone(),
-                    f.figure.question.clone(),
-                    f.figure.option.clone(),
-                    f.figure.group.clone(),
-                    f.figure.printed.clone(),
+                    f.id.clone(),
+                    f.label.clone(),
+                    f.question.clone(),
+                    f.option.clone(),
+                    f.group.clone(),
+                    f.printed.clone(),
                     f.successes.to_string(),
                     f.n.to_string(),
-                    f.estimate.to_string(),
+                    opt(f.estimate),
                     f.reproduced.to_string(),
                     f.consistent_counts.iter().map(u64::to_string).collect::<Vec<_>>().join(" "),
                 ])?;
@@ -527,14 +527,14 @@ impl StudyReport {
             for f in &self.analysis.figures {
                 let _ = writeln!(
                     out,
-                    "    {:<4} {:<16} {:<26} {:>5}  data {:>4}/{:<4} = {:>5.1}%  {}",
-                    f.figure.label,
-                    f.figure.group,
-                    format!("{}={}", f.figure.question, f.figure.option),
-                    f.figure.printed,
+                    "    {:<4} {:<16} {:<26} {:>5}  data {:>4}/{:<4} = {:>6}  {}",
+                    f.label,
+                    f.group,
+                    format!("{}={}", f.question, f.option),
+                    f.printed,
                     f.successes,
                     f.n,
-                    100.0 * f.estimate,
+                    f.estimate.map_or("-".into(), |e| format!("{:.1}%", 100.0 * e)),
                     if f.reproduced { "reproduced" } else { "NOT reproduced" }
                 );
             }

@@ -75,6 +75,12 @@ pub enum StatsError {
     /// A group has no respondents.
     #[error("the number of trials must be at least 1 (got n = 0)")]
     EmptySample,
+    /// More trials than the exact methods are bounded for.
+    #[error("{n} trials is more than the {MAX_TRIALS} invitestat computes with")]
+    TooManyTrials {
+        /// Trials given.
+        n: u64,
+    },
     /// More successes than trials.
     #[error("successes ({successes}) exceed the number of trials ({n})")]
     SuccessesExceedTrials {
@@ -157,6 +163,11 @@ pub enum Undefined {
 /// A value that may not exist for the data, with the reason when it does not.
 pub type Maybe<T> = Result<T, Undefined>;
 
+/// The largest number of trials (respondents in a group) a [`Proportion`] holds. Exact
+/// tail sums take time proportional to the square root of the base (about 0.2 s at this
+/// limit); sums of two groups stay far below `2^53`, so every count is exact in `f64`.
+pub const MAX_TRIALS: u64 = 10_000_000_000;
+
 /// A number of successes out of a number of trials (respondents answering).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Proportion {
@@ -167,14 +178,17 @@ pub struct Proportion {
 }
 
 impl Proportion {
-    /// Checks `n >= 1` and `successes <= n`.
+    /// Checks `1 <= n <=` [`MAX_TRIALS`] and `successes <= n`.
     ///
     /// # Errors
-    /// [`StatsError::EmptySample`] when `n = 0`, [`StatsError::SuccessesExceedTrials`]
-    /// when `successes > n`.
+    /// [`StatsError::EmptySample`] when `n = 0`, [`StatsError::TooManyTrials`] above
+    /// [`MAX_TRIALS`], [`StatsError::SuccessesExceedTrials`] when `successes > n`.
     pub fn new(successes: u64, n: u64) -> Result<Self, StatsError> {
         if n == 0 {
             return Err(StatsError::EmptySample);
+        }
+        if n > MAX_TRIALS {
+            return Err(StatsError::TooManyTrials { n });
         }
         if successes > n {
             return Err(StatsError::SuccessesExceedTrials { successes, n });

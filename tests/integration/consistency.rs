@@ -15,16 +15,16 @@ const RECRUITERS: [&str; 6] = ["21%", "40%", "87%", "6%", "54%", "78%"];
 #[test]
 fn recruiter_figures_fit_63_67_68_under_half_up_and_58_under_ceiling() {
     let f = figs(&RECRUITERS);
-    let ns = |r| recover(&f, 50..=70, r).iter().map(|c| c.n).collect::<Vec<_>>();
+    let ns = |r| recover(&f, 50..=70, r).unwrap().iter().map(|c| c.n).collect::<Vec<_>>();
     assert_eq!(ns(Rounding::HalfUp), [63, 67, 68]);
     assert_eq!(ns(Rounding::HalfDown), [63, 67, 68]);
     assert_eq!(ns(Rounding::HalfEven), [63, 67, 68]);
     assert_eq!(ns(Rounding::UpOrDown), [63, 67, 68]);
     assert_eq!(ns(Rounding::Ceiling), [58]);
     assert_eq!(ns(Rounding::Floor), [64, 66]);
-    let at63 = &recover(&f, 63..=63, Rounding::HalfUp)[0];
+    let at63 = &recover(&f, 63..=63, Rounding::HalfUp).unwrap()[0];
     assert_eq!(at63.counts, vec![vec![13], vec![25], vec![55], vec![4], vec![34], vec![49]]);
-    let at58 = &recover(&f, 58..=58, Rounding::Ceiling)[0];
+    let at58 = &recover(&f, 58..=58, Rounding::Ceiling).unwrap()[0];
     assert_eq!(at58.counts, vec![vec![12], vec![23], vec![50], vec![3], vec![31], vec![45]]);
 }
 

@@ -49,11 +49,7 @@ fn executives_online_reproduces_every_figure_and_judges_every_claim() {
         run_bundled(&root().join("data/executives-online"), AnalysisOptions::default()).unwrap();
     assert_eq!(report.analysis.figures.len(), 13);
     for f in &report.analysis.figures {
-        assert!(
-            f.reproduced,
-            "{} {} {}: {}/{}",
-            f.figure.label, f.figure.group, f.figure.printed, f.successes, f.n
-        );
+        assert!(f.reproduced, "{} {} {}: {}/{}", f.label, f.group, f.printed, f.successes, f.n);
     }
     assert_eq!(
         report.analysis.respondents,
@@ -265,14 +261,14 @@ fn a_new_weighted_wave_with_missing_answers_matches_an_independent_tally() {
 #[test]
 fn count_tables_merge_to_the_whole_regardless_of_how_rows_are_split() {
     use invitestat::data::load;
-    use invitestat::study::{paired_questions, tabulate_file};
+    use invitestat::study::tabulate_file;
     use invitestat::tabulate::CountTable;
     let folder = root().join("data/executives-online");
     let codebook = Codebook::from_path(&folder.join("codebook.toml")).unwrap();
     let (whole, _) = tabulate_file(&folder.join("responses.csv"), &codebook).unwrap();
     // Three shards by row number, tabulated separately and merged in another order.
     let mut shards: Vec<CountTable> =
-        (0..3).map(|_| CountTable::new(&codebook, &paired_questions(&codebook))).collect();
+        (0..3).map(|_| CountTable::new(&codebook, &codebook.paired_questions())).collect();
     let mut i = 0usize;
     load(&folder.join("responses.csv"), &codebook, |r| {
         shards[(i * 7) % 3].add(r);
@@ -425,7 +421,7 @@ fn tabulated_shards_and_group_by_counts_merge_into_the_whole_analysis() {
 #[test]
 fn two_thread_counting_matches_the_single_threaded_loader() {
     use invitestat::data::load;
-    use invitestat::study::{PARALLEL_BYTES, paired_questions, tabulate_file};
+    use invitestat::study::{PARALLEL_BYTES, tabulate_file};
     use invitestat::synthetic::{WaveSpec, generate_wave};
     use invitestat::tabulate::CountTable;
     let dir = tempfile::tempdir().unwrap();
@@ -444,7 +440,7 @@ fn two_thread_counting_matches_the_single_threaded_loader() {
     let path = dir.path().join("big.csv");
     std::fs::write(&path, &csv).unwrap();
     let (parallel, summary) = tabulate_file(&path, &codebook).unwrap();
-    let mut sequential = CountTable::new(&codebook, &paired_questions(&codebook));
+    let mut sequential = CountTable::new(&codebook, &codebook.paired_questions());
     let seq_summary = load(&path, &codebook, |r| sequential.add(r)).unwrap();
     assert_eq!(summary.rows_read, 300_000);
     assert_eq!(summary.sha256, seq_summary.sha256);

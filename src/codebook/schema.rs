@@ -1,0 +1,1024 @@
+//! The codebook's TOML form and its validation into the typed [`Codebook`].
+//!
+//! The raw structs mirror the file (every key spanned, unknown keys refused by serde);
+//! [`parse`] checks every name, reference, number and window and builds the typed
+//! codebook, reporting the line and column of the first problem.
+
+use super::{
+    AnswerOption, AssumedCount, Claim, ClaimKind, Codebook, CodebookError, ColumnOrigin, GroupRef,
+    Grouping, ItemRef, Level, MAX_OPTIONS, MAX_PUBLISHED_SIZE, MAX_QUESTIONS, MAX_SIZE_WINDOW,
+    PublishedFigure, Question, QuestionKind, RatioRelation, SizeWindow, Study,
+};
+use crate::consistency::{Figure, Rounding};
+use crate::format::echo;
+use serde::Deserialize;
+use std::path::Path;
+use toml::Spanned;
+
+type S<T> = Spanned<T>;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCodebook {
+    study: S<RawStudy>,
+    id_column: S<String>,
+    weight_column: Option<S<String>>,
+    wave_column: Option<S<String>>,
+    grouping: S<RawGrouping>,
+    questions: S<Vec<S<RawQuestion>>>,
+    #[serde(default)]
+    figures: Vec<S<RawFigure>>,
+    #[serde(default)]
+    claims: Vec<S<RawClaim>>,
+    #[serde(default)]
+    assumptions: Vec<S<RawAssumption>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStudy {
+    id: S<String>,
+    title: S<String>,
+    source: S<String>,
+    unit: Option<S<String>>,
+    published_total: Option<S<i64>>,
+    rounding: Option<S<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawGrouping {
+    column: S<String>,
+    levels: S<Vec<S<RawLevel>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLevel {
+    id: S<String>,
+    code: S<String>,
+    label: S<String>,
+    published_size: Option<S<RawWindow>>,
+    assumed_size: Option<S<i64>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawWindow {
+    phrase: S<String>,
+    min: S<i64>,
+    max: S<i64>,
+    search: Option<S<Vec<i64>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawQuestion {
+    id: S<String>,
+    text: S<String>,
+    label: Option<S<String>>,
+    kind: S<String>,
+    options: S<Vec<S<RawOption>>>,
+    #[serde(default)]
+    missing: Vec<S<String>>,
+    analyse: Option<S<bool>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOption {
+    code: S<String>,
+    label: S<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFigure {
+    id: S<String>,
+    label: Option<S<String>>,
+    question: S<String>,
+    option: S<String>,
+    group: S<String>,
+    printed: S<String>,
+    quote: S<String>,
+}
+
+/// Every key any claim kind may use; [`claim_kind`] checks which apply to each kind.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawClaim {
+    id: S<String>,
+    text: S<String>,
+    kind: S<String>,
+    question: Option<S<String>>,
+    option: Option<S<String>>,
+    groups: Option<S<Vec<S<String>>>>,
+    threshold: Option<S<f64>>,
+    check_difference: Option<S<bool>>,
+    numerator: Option<S<String>>,
+    denominator: Option<S<String>>,
+    value: Option<S<f64>>,
+    relation: Option<S<String>>,
+    question_a: Option<S<String>>,
+    option_a: Option<S<String>>,
+    question_b: Option<S<String>>,
+    option_b: Option<S<String>>,
+    items: Option<S<Vec<S<String>>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAssumption {
+    question: S<String>,
+    option: S<String>,
+    group: S<String>,
+    count: S<i64>,
+    why: S<String>,
+}
+
+/// Line and column of byte offsets in the codebook text.
+struct Source<'a> {
+    text: &'a str,
+    path: &'a Path,
+}
+
+impl Source<'_> {
+    fn position(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let before = &self.text.as_bytes()[..offset];
+        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+        let start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        let column = self.text.get(start..offset).map_or(1, |s| s.chars().count() + 1);
+        (line, column)
+    }
+
+    fn invalid<T>(&self, at: &S<T>, key: impl Into<String>, message: String) -> CodebookError {
+        let (line, column) = self.position(at.span().start);
+        CodebookError::Invalid {
+            path: self.path.to_path_buf(),
+            line,
+            column,
+            key: key.into(),
+            message,
+        }
+    }
+}
+
+/// Parses and validates codebook text.
+pub(super) fn parse(text: &str, path: &Path) -> Result<Codebook, CodebookError> {
+    let src = Source { text, path };
+    let raw: RawCodebook = toml::from_str(text).map_err(|e| {
+        let (line, column) = src.position(e.span().map_or(0, |s| s.start));
+        let mut message = e.message().trim().to_string();
+        if message.chars().count() > 300 {
+            message = format!("{}...", message.chars().take(300).collect::<String>());
+        }
+        CodebookError::Parse { path: path.to_path_buf(), line, column, message }
+    })?;
+    Validator { src: &src, seen_columns: Vec::new() }.codebook(raw, text)
+}
+
+struct Validator<'a> {
+    src: &'a Source<'a>,
+    seen_columns: Vec<ColumnOrigin>,
+}
+
+fn non_negative(v: &S<i64>) -> Option<u64> {
+    u64::try_from(*v.get_ref()).ok()
+}
+
+impl Validator<'_> {
+    fn err<T>(&self, at: &S<T>, key: impl Into<String>, message: String) -> CodebookError {
+        self.src.invalid(at, key, message)
+    }
+
+    /// A non-empty name (id, code, column) with no surrounding spaces.
+    fn name(&self, s: &S<String>, key: &str) -> Result<String, CodebookError> {
+        let v = s.get_ref();
+        if v.is_empty() {
+            return Err(self.err(s, key, "is empty; expected a name".into()));
+        }
+        if v.trim() != v {
+            return Err(self.err(
+                s,
+                key,
+                format!("'{}' has surrounding spaces; expected the name without them", echo(v)),
+            ));
+        }
+        if v.chars().any(char::is_control) {
+            return Err(self.err(
+                s,
+                key,
+                format!("'{}' holds control characters; expected a plain name", echo(v)),
+            ));
+        }
+        if v.chars().count() > 200 {
+            return Err(self.err(s, key, format!("'{}' is longer than 200 characters", echo(v))));
+        }
+        Ok(v.clone())
+    }
+
+    fn column(&mut self, s: &S<String>, key: &str) -> Result<String, CodebookError> {
+        let name = self.name(s, key)?;
+        if let Some(o) = self.seen_columns.iter().find(|o| o.column == name) {
+            return Err(self.err(
+                s,
+                key,
+                format!(
+                    "column '{}' is already declared by {} (line {}); expected each column once",
+                    echo(&name),
+                    o.key,
+                    o.line
+                ),
+            ));
+        }
+        let (line, _) = self.src.position(s.span().start);
+        self.seen_columns.push(ColumnOrigin { column: name.clone(), key: key.into(), line });
+        Ok(name)
+    }
+
+    fn size(&self, v: &S<i64>, key: &str) -> Result<u64, CodebookError> {
+        match non_negative(v) {
+            Some(n) if (1..=MAX_PUBLISHED_SIZE).contains(&n) => Ok(n),
+            _ => Err(self.err(
+                v,
+                key,
+                format!("{} is not a size from 1 to {MAX_PUBLISHED_SIZE}", v.get_ref()),
+            )),
+        }
+    }
+
+    fn codebook(mut self, raw: RawCodebook, text: &str) -> Result<Codebook, CodebookError> {
+        let study = self.study(&raw.study)?;
+        let id_column = self.column(&raw.id_column, "id_column")?;
+        let grouping_column = self.column(&raw.grouping.get_ref().column, "grouping.column")?;
+        let weight_column =
+            raw.weight_column.as_ref().map(|c| self.column(c, "weight_column")).transpose()?;
+        let wave_column =
+            raw.wave_column.as_ref().map(|c| self.column(c, "wave_column")).transpose()?;
+        let levels = self.levels(&raw.grouping.get_ref().levels)?;
+        let questions = self.questions(&raw.questions)?;
+        let mut cb = Codebook {
+            study,
+            id_column,
+            weight_column,
+            wave_column,
+            grouping: Grouping { column: grouping_column, levels },
+            questions,
+            figures: Vec::new(),
+            claims: Vec::new(),
+            assumptions: Vec::new(),
+            column_origins: Vec::new(),
+            path: self.src.path.to_path_buf(),
+            sha256: crate::digest::sha256_hex(text.as_bytes()),
+        };
+        cb.figures = self.figures(&cb, &raw.figures)?;
+        cb.claims = self.claims(&cb, &raw.claims)?;
+        cb.assumptions = self.assumptions(&cb, &raw.assumptions)?;
+        cb.column_origins = self.seen_columns;
+        Ok(cb)
+    }
+
+    fn study(&self, s: &S<RawStudy>) -> Result<Study, CodebookError> {
+        let r = s.get_ref();
+        let rounding = match &r.rounding {
+            None => Rounding::HalfUp,
+            Some(v) => Rounding::from_name(v.get_ref()).ok_or_else(|| {
+                self.err(
+                    v,
+                    "study.rounding",
+                    format!(
+                        "'{}' is not a rounding scheme; expected one of {}",
+                        echo(v.get_ref()),
+                        Rounding::ALL.map(Rounding::name).join(", ")
+                    ),
+                )
+            })?,
+        };
+        let published_total = r
+            .published_total
+            .as_ref()
+            .map(|t| self.size(t, "study.published_total"))
+            .transpose()?;
+        Ok(Study {
+            id: self.name(&r.id, "study.id")?,
+            title: r.title.get_ref().clone(),
+            source: r.source.get_ref().clone(),
+            unit: r.unit.as_ref().map_or_else(|| "respondent".into(), |u| u.get_ref().clone()),
+            published_total,
+            rounding,
+        })
+    }
+
+    fn levels(&self, raw: &S<Vec<S<RawLevel>>>) -> Result<Vec<Level>, CodebookError> {
+        let list = raw.get_ref();
+        if list.len() < 2 || list.len() > MAX_OPTIONS {
+            return Err(self.err(
+                raw,
+                "grouping.levels",
+                format!("{} levels; expected 2 to {MAX_OPTIONS}", list.len()),
+            ));
+        }
+        let mut levels: Vec<Level> = Vec::new();
+        for (i, l) in list.iter().enumerate() {
+            let l = l.get_ref();
+            let key = |k: &str| format!("grouping.levels[{}].{k}", i + 1);
+            let id = self.name(&l.id, &key("id"))?;
+            let code = self.name(&l.code, &key("code"))?;
+            if id == "all" {
+                return Err(self.err(
+                    &l.id,
+                    key("id"),
+                    "'all' is reserved for the whole sample; expected another id".into(),
+                ));
+            }
+            if let Some(other) = levels.iter().find(|o| o.id == id || o.code == code) {
+                let what = if other.id == id { "id" } else { "code" };
+                let at = if other.id == id { &l.id } else { &l.code };
+                return Err(self.err(
+                    at,
+                    key(what),
+                    format!(
+                        "{what} '{}' is already used by level '{}'; expected each level's id and code once",
+                        echo(at.get_ref()),
+                        echo(&other.id)
+                    ),
+                ));
+            }
+            let published_size = l
+                .published_size
+                .as_ref()
+                .map(|w| self.window(w, &key("published_size")))
+                .transpose()?;
+            let assumed_size =
+                l.assumed_size.as_ref().map(|s| self.size(s, &key("assumed_size"))).transpose()?;
+            levels.push(Level {
+                id,
+                code,
+                label: l.label.get_ref().clone(),
+                published_size,
+                assumed_size,
+            });
+        }
+        Ok(levels)
+    }
+
+    fn window(&self, w: &S<RawWindow>, key: &str) -> Result<SizeWindow, CodebookError> {
+        let r = w.get_ref();
+        let min = self.size(&r.min, &format!("{key}.min"))?;
+        let max = self.size(&r.max, &format!("{key}.max"))?;
+        if min > max {
+            return Err(self.err(
+                &r.max,
+                format!("{key}.max"),
+                format!("{max} is below min = {min}; expected min <= max"),
+            ));
+        }
+        let search = match &r.search {
+            None => (min, max),
+            Some(s) => match s.get_ref().as_slice() {
+                &[lo, hi] => {
+                    let (lo, hi) = (u64::try_from(lo).unwrap_or(0), u64::try_from(hi).unwrap_or(0));
+                    if lo == 0 || lo > min || hi < max || hi > MAX_PUBLISHED_SIZE {
+                        return Err(self.err(
+                            s,
+                            format!("{key}.search"),
+                            format!(
+                                "[{lo}, {hi}] does not contain min..max = {min}..{max} within 1..{MAX_PUBLISHED_SIZE}; expected [LO, HI] with 1 <= LO <= {min} and {max} <= HI"
+                            ),
+                        ));
+                    }
+                    (lo, hi)
+                }
+                other => {
+                    return Err(self.err(
+                        s,
+                        format!("{key}.search"),
+                        format!("{} numbers; expected two, [LO, HI]", other.len()),
+                    ));
+                }
+            },
+        };
+        if search.1 - search.0 + 1 > MAX_SIZE_WINDOW {
+            return Err(self.err(
+                w,
+                key.to_string(),
+                format!(
+                    "the window {}..{} holds {} sizes; at most {MAX_SIZE_WINDOW} are searched",
+                    search.0,
+                    search.1,
+                    search.1 - search.0 + 1
+                ),
+            ));
+        }
+        Ok(SizeWindow { phrase: r.phrase.get_ref().clone(), min, max, search })
+    }
+
+    fn questions(&mut self, raw: &S<Vec<S<RawQuestion>>>) -> Result<Vec<Question>, CodebookError> {
+        if raw.get_ref().is_empty() || raw.get_ref().len() > MAX_QUESTIONS {
+            return Err(self.err(
+                raw,
+                "questions",
+                format!("{} questions; expected 1 to {MAX_QUESTIONS}", raw.get_ref().len()),
+            ));
+        }
+        let mut out = Vec::new();
+        for (i, q) in raw.get_ref().iter().enumerate() {
+            let q = q.get_ref();
+            let key = |k: &str| format!("questions[{}].{k}", i + 1);
+            let id = self.column(&q.id, &key("id"))?;
+            let kind = match q.kind.get_ref().as_str() {
+                "single-choice" => QuestionKind::SingleChoice,
+                "yes-no" => QuestionKind::YesNo,
+                other => {
+                    return Err(self.err(
+                        &q.kind,
+                        key("kind"),
+                        format!(
+                            "'{}' is not a question kind; expected single-choice or yes-no",
+                            echo(other)
+                        ),
+                    ));
+                }
+            };
+            let n = q.options.get_ref().len();
+            let (lo, hi) = if kind == QuestionKind::YesNo { (2, 2) } else { (2, MAX_OPTIONS) };
+            if n < lo || n > hi {
+                return Err(self.err(
+                    &q.options,
+                    key("options"),
+                    format!(
+                        "{n} options; a {} question needs {}",
+                        q.kind.get_ref(),
+                        if lo == hi {
+                            "exactly 2 (yes first, then no)".to_string()
+                        } else {
+                            format!("2 to {hi}")
+                        }
+                    ),
+                ));
+            }
+            let mut missing: Vec<String> = Vec::new();
+            for m in &q.missing {
+                let code = self.name(m, &key("missing"))?;
+                if missing.contains(&code) {
+                    return Err(self.err(
+                        m,
+                        key("missing"),
+                        format!("missing code '{}' is listed twice", echo(&code)),
+                    ));
+                }
+                missing.push(code);
+            }
+            let mut options: Vec<AnswerOption> = Vec::new();
+            for o in q.options.get_ref() {
+                let o = o.get_ref();
+                let code = self.name(&o.code, &key("options.code"))?;
+                if options.iter().any(|x| x.code == code) {
+                    return Err(self.err(
+                        &o.code,
+                        key("options.code"),
+                        format!("option code '{}' is listed twice", echo(&code)),
+                    ));
+                }
+                if missing.contains(&code) {
+                    return Err(self.err(
+                        &o.code,
+                        key("options.code"),
+                        format!(
+                            "option code '{}' is also a missing code; expected it in one list only",
+                            echo(&code)
+                        ),
+                    ));
+                }
+                options.push(AnswerOption { code, label: o.label.get_ref().clone() });
+            }
+            out.push(Question {
+                id,
+                text: q.text.get_ref().clone(),
+                label: q.label.as_ref().map(|l| l.get_ref().clone()),
+                kind,
+                options,
+                missing,
+                analyse: q.analyse.as_ref().is_none_or(|a| *a.get_ref()),
+            });
+        }
+        Ok(out)
+    }
+
+    fn question_ref(
+        &self,
+        cb: &Codebook,
+        q: &S<String>,
+        key: String,
+    ) -> Result<usize, CodebookError> {
+        cb.question_index(q.get_ref()).ok_or_else(|| {
+            self.err(
+                q,
+                key,
+                format!(
+                    "no question '{}'; expected one of {}",
+                    echo(q.get_ref()),
+                    crate::format::name_list(
+                        &cb.questions.iter().map(|q| q.id.as_str()).collect::<Vec<_>>(),
+                        10
+                    )
+                ),
+            )
+        })
+    }
+
+    fn item(
+        &self,
+        cb: &Codebook,
+        q: &S<String>,
+        o: &S<String>,
+        key: &str,
+        option_key: &str,
+    ) -> Result<ItemRef, CodebookError> {
+        let question = self.question_ref(
+            cb,
+            q,
+            format!("{key}.{}", option_key.replace("option", "question")),
+        )?;
+        let qq = &cb.questions[question];
+        let option = qq.option_index(o.get_ref()).ok_or_else(|| {
+            self.err(
+                o,
+                format!("{key}.{option_key}"),
+                format!(
+                    "'{}' is not an answer code of '{}'; expected one of {}",
+                    echo(o.get_ref()),
+                    echo(&qq.id),
+                    crate::format::name_list(
+                        &qq.options.iter().map(|o| o.code.as_str()).collect::<Vec<_>>(),
+                        10
+                    )
+                ),
+            )
+        })?;
+        Ok(ItemRef { question, option })
+    }
+
+    fn group(&self, cb: &Codebook, g: &S<String>, key: String) -> Result<GroupRef, CodebookError> {
+        if g.get_ref() == "all" {
+            return Ok(GroupRef::All);
+        }
+        cb.level_index(g.get_ref()).map(GroupRef::Level).ok_or_else(|| {
+            self.err(
+                g,
+                key,
+                format!(
+                    "no group '{}'; expected 'all' or one of {}",
+                    echo(g.get_ref()),
+                    crate::format::name_list(
+                        &cb.grouping.levels.iter().map(|l| l.id.as_str()).collect::<Vec<_>>(),
+                        10
+                    )
+                ),
+            )
+        })
+    }
+
+    fn level_ref(&self, cb: &Codebook, g: &S<String>, key: String) -> Result<usize, CodebookError> {
+        match self.group(cb, g, key.clone())? {
+            GroupRef::Level(i) => Ok(i),
+            GroupRef::All => Err(self.err(
+                g,
+                key,
+                "'all' is not a level here; expected a level of the grouping variable".into(),
+            )),
+        }
+    }
+
+    fn figures(
+        &self,
+        cb: &Codebook,
+        raw: &[S<RawFigure>],
+    ) -> Result<Vec<PublishedFigure>, CodebookError> {
+        let mut out: Vec<PublishedFigure> = Vec::new();
+        for f in raw {
+            let r = f.get_ref();
+            let id = self.name(&r.id, "figures.id")?;
+            let key = format!("figures.{id}");
+            if out.iter().any(|o| o.id == id) {
+                return Err(self.err(
+                    &r.id,
+                    format!("{key}.id"),
+                    format!("figure id '{}' is used twice", echo(&id)),
+                ));
+            }
+            let item = self.item(cb, &r.question, &r.option, &key, "option")?;
+            let group = self.group(cb, &r.group, format!("{key}.group"))?;
+            let printed: Figure =
+                r.printed.get_ref().parse().map_err(|e: crate::consistency::FigureError| {
+                    self.err(&r.printed, format!("{key}.printed"), e.to_string())
+                })?;
+            if let Some(twin) = out.iter().find(|o| o.item == item && o.group == group) {
+                return Err(self.err(
+                    f,
+                    key,
+                    format!(
+                        "figure '{}' gives the same answer and group as figure '{}'; expected one figure per answer and group",
+                        echo(&id),
+                        echo(&twin.id)
+                    ),
+                ));
+            }
+            out.push(PublishedFigure {
+                label: r.label.as_ref().map_or_else(|| id.clone(), |l| l.get_ref().clone()),
+                id,
+                item,
+                group,
+                printed,
+                quote: r.quote.get_ref().clone(),
+            });
+        }
+        Ok(out)
+    }
+
+    fn claims(&self, cb: &Codebook, raw: &[S<RawClaim>]) -> Result<Vec<Claim>, CodebookError> {
+        let mut out: Vec<Claim> = Vec::new();
+        for c in raw {
+            let r = c.get_ref();
+            let id = self.name(&r.id, "claims.id")?;
+            if out.iter().any(|o| o.id == id) {
+                return Err(self.err(
+                    &r.id,
+                    "claims.id",
+                    format!("claim id '{}' is used twice", echo(&id)),
+                ));
+            }
+            let kind = self.claim_kind(cb, c, &format!("claims.{id}"))?;
+            out.push(Claim { id, text: r.text.get_ref().clone(), kind });
+        }
+        Ok(out)
+    }
+
+    fn claim_kind(
+        &self,
+        cb: &Codebook,
+        c: &S<RawClaim>,
+        key: &str,
+    ) -> Result<ClaimKind, CodebookError> {
+        let r = c.get_ref();
+        let kind = r.kind.get_ref().as_str();
+        // The keys each kind takes (besides id, text and kind).
+        let allowed: &[&str] = match kind {
+            "majority" => &["question", "option", "groups", "threshold", "check_difference"],
+            "ratio" => &["question", "option", "numerator", "denominator", "value", "relation"],
+            "groups-differ" => &["question", "option", "groups"],
+            "paired" => &["question_a", "option_a", "question_b", "option_b", "groups"],
+            "differ" => &["items"],
+            other => {
+                return Err(self.err(
+                    &r.kind,
+                    format!("{key}.kind"),
+                    format!(
+                        "'{}' is not a claim kind; expected majority, ratio, groups-differ, paired or differ",
+                        echo(other)
+                    ),
+                ));
+            }
+        };
+        let present: [(&str, Option<std::ops::Range<usize>>); 14] = [
+            ("question", r.question.as_ref().map(Spanned::span)),
+            ("option", r.option.as_ref().map(Spanned::span)),
+            ("groups", r.groups.as_ref().map(Spanned::span)),
+            ("threshold", r.threshold.as_ref().map(Spanned::span)),
+            ("check_difference", r.check_difference.as_ref().map(Spanned::span)),
+            ("numerator", r.numerator.as_ref().map(Spanned::span)),
+            ("denominator", r.denominator.as_ref().map(Spanned::span)),
+            ("value", r.value.as_ref().map(Spanned::span)),
+            ("relation", r.relation.as_ref().map(Spanned::span)),
+            ("question_a", r.question_a.as_ref().map(Spanned::span)),
+            ("option_a", r.option_a.as_ref().map(Spanned::span)),
+            ("question_b", r.question_b.as_ref().map(Spanned::span)),
+            ("option_b", r.option_b.as_ref().map(Spanned::span)),
+            ("items", r.items.as_ref().map(Spanned::span)),
+        ];
+        for (name, span) in &present {
+            if let Some(span) = span
+                && !allowed.contains(name)
+            {
+                return Err(self.err(
+                    &Spanned::new(span.clone(), ()),
+                    format!("{key}.{name}"),
+                    format!(
+                        "key '{name}' does not apply to a {kind} claim; expected only {}",
+                        allowed.join(", ")
+                    ),
+                ));
+            }
+        }
+        fn need<'r, T>(
+            v: &'r Option<S<T>>,
+            name: &str,
+            c: &S<RawClaim>,
+            key: &str,
+            me: &Validator<'_>,
+            kind: &str,
+        ) -> Result<&'r S<T>, CodebookError> {
+            v.as_ref().ok_or_else(|| {
+                me.err(c, format!("{key}.{name}"), format!("a {kind} claim needs the key '{name}'"))
+            })
+        }
+        let groups = |me: &Validator<'_>| -> Result<Vec<GroupRef>, CodebookError> {
+            let g = need(&r.groups, "groups", c, key, me, kind)?;
+            if g.get_ref().is_empty() {
+                return Err(me.err(
+                    g,
+                    format!("{key}.groups"),
+                    "is empty; expected at least one group".into(),
+                ));
+            }
+            let mut out: Vec<GroupRef> = Vec::new();
+            for x in g.get_ref() {
+                let gr = me.group(cb, x, format!("{key}.groups"))?;
+                if out.contains(&gr) {
+                    return Err(me.err(
+                        x,
+                        format!("{key}.groups"),
+                        format!("group '{}' is listed twice", echo(x.get_ref())),
+                    ));
+                }
+                out.push(gr);
+            }
+            Ok(out)
+        };
+        let item = |me: &Validator<'_>| -> Result<ItemRef, CodebookError> {
+            let q = need(&r.question, "question", c, key, me, kind)?;
+            let o = need(&r.option, "option", c, key, me, kind)?;
+            me.item(cb, q, o, key, "option")
+        };
+        match kind {
+            "majority" => {
+                let t = need(&r.threshold, "threshold", c, key, self, kind)?;
+                let threshold = *t.get_ref();
+                if !(threshold > 0.0 && threshold < 1.0) {
+                    return Err(self.err(
+                        t,
+                        format!("{key}.threshold"),
+                        format!("{threshold} is not a share strictly between 0 and 1 (e.g. 0.5)"),
+                    ));
+                }
+                Ok(ClaimKind::Majority {
+                    item: item(self)?,
+                    groups: groups(self)?,
+                    threshold,
+                    check_difference: r.check_difference.as_ref().is_some_and(|b| *b.get_ref()),
+                })
+            }
+            "ratio" => {
+                let v = need(&r.value, "value", c, key, self, kind)?;
+                let value = *v.get_ref();
+                if !(value.is_finite() && value > 0.0 && value <= 1e9) {
+                    return Err(self.err(v, format!("{key}.value"), format!("{value} is not a factor above 0 (e.g. 3.0 for three times), at most 1e9")));
+                }
+                let rel = need(&r.relation, "relation", c, key, self, kind)?;
+                let relation = match rel.get_ref().as_str() {
+                    "more-than" => RatioRelation::MoreThan,
+                    "about" => RatioRelation::About,
+                    other => {
+                        return Err(self.err(
+                            rel,
+                            format!("{key}.relation"),
+                            format!(
+                                "'{}' is not a relation; expected more-than or about",
+                                echo(other)
+                            ),
+                        ));
+                    }
+                };
+                let num = need(&r.numerator, "numerator", c, key, self, kind)?;
+                let den = need(&r.denominator, "denominator", c, key, self, kind)?;
+                let numerator = self.group(cb, num, format!("{key}.numerator"))?;
+                let denominator = self.group(cb, den, format!("{key}.denominator"))?;
+                if numerator == denominator {
+                    return Err(self.err(
+                        den,
+                        format!("{key}.denominator"),
+                        "is the numerator's group; expected two different groups".into(),
+                    ));
+                }
+                Ok(ClaimKind::Ratio { item: item(self)?, numerator, denominator, value, relation })
+            }
+            "groups-differ" => {
+                let g = need(&r.groups, "groups", c, key, self, kind)?;
+                let mut levels: Vec<usize> = Vec::new();
+                for x in g.get_ref() {
+                    let l = self.level_ref(cb, x, format!("{key}.groups"))?;
+                    if levels.contains(&l) {
+                        return Err(self.err(
+                            x,
+                            format!("{key}.groups"),
+                            format!("group '{}' is listed twice", echo(x.get_ref())),
+                        ));
+                    }
+                    levels.push(l);
+                }
+                if levels.len() < 2 {
+                    return Err(self.err(
+                        g,
+                        format!("{key}.groups"),
+                        format!("{} group(s); expected at least two to compare", levels.len()),
+                    ));
+                }
+                Ok(ClaimKind::GroupsDiffer { item: item(self)?, groups: levels })
+            }
+            "paired" => {
+                let qa = need(&r.question_a, "question_a", c, key, self, kind)?;
+                let oa = need(&r.option_a, "option_a", c, key, self, kind)?;
+                let qb = need(&r.question_b, "question_b", c, key, self, kind)?;
+                let ob = need(&r.option_b, "option_b", c, key, self, kind)?;
+                let a = self.item(cb, qa, oa, key, "option_a")?;
+                let b = self.item(cb, qb, ob, key, "option_b")?;
+                for (item, q, name) in [(a, qa, "question_a"), (b, qb, "question_b")] {
+                    if cb.questions[item.question].kind != QuestionKind::YesNo {
+                        return Err(self.err(
+                            q,
+                            format!("{key}.{name}"),
+                            format!("'{}' is a single-choice question; a paired claim compares two yes-no questions", echo(q.get_ref())),
+                        ));
+                    }
+                }
+                if a.question == b.question {
+                    return Err(self.err(
+                        qb,
+                        format!("{key}.question_b"),
+                        "is question_a; expected two different questions".into(),
+                    ));
+                }
+                Ok(ClaimKind::Paired { a, b, groups: groups(self)? })
+            }
+            _ => {
+                let list = need(&r.items, "items", c, key, self, kind)?;
+                if cb.grouping.levels.len() != 2 {
+                    return Err(self.err(
+                        list,
+                        format!("{key}.items"),
+                        format!(
+                            "a differ claim compares two groups; the grouping has {}",
+                            cb.grouping.levels.len()
+                        ),
+                    ));
+                }
+                if list.get_ref().is_empty() {
+                    return Err(self.err(
+                        list,
+                        format!("{key}.items"),
+                        "is empty; expected 'question:option' items".into(),
+                    ));
+                }
+                let mut items: Vec<ItemRef> = Vec::new();
+                for s in list.get_ref() {
+                    let Some((q, o)) = s.get_ref().split_once(':') else {
+                        return Err(self.err(
+                            s,
+                            format!("{key}.items"),
+                            format!(
+                                "'{}' is not 'question:option' (e.g. main_use:1)",
+                                echo(s.get_ref())
+                            ),
+                        ));
+                    };
+                    let spanned = |v: &str| Spanned::new(s.span(), v.to_string());
+                    let it = self.item(cb, &spanned(q), &spanned(o), key, "items")?;
+                    if items.contains(&it) {
+                        return Err(self.err(
+                            s,
+                            format!("{key}.items"),
+                            format!("'{}' is listed twice", echo(s.get_ref())),
+                        ));
+                    }
+                    items.push(it);
+                }
+                Ok(ClaimKind::Differ { items })
+            }
+        }
+    }
+
+    fn assumptions(
+        &self,
+        cb: &Codebook,
+        raw: &[S<RawAssumption>],
+    ) -> Result<Vec<AssumedCount>, CodebookError> {
+        let mut out: Vec<AssumedCount> = Vec::new();
+        for (i, a) in raw.iter().enumerate() {
+            let r = a.get_ref();
+            let key = format!("assumptions[{}]", i + 1);
+            let item = self.item(cb, &r.question, &r.option, &key, "option")?;
+            let group = self.level_ref(cb, &r.group, format!("{key}.group"))?;
+            let count =
+                non_negative(&r.count).filter(|&c| c <= MAX_PUBLISHED_SIZE).ok_or_else(|| {
+                    self.err(
+                        &r.count,
+                        format!("{key}.count"),
+                        format!(
+                            "{} is not a count from 0 to {MAX_PUBLISHED_SIZE}",
+                            r.count.get_ref()
+                        ),
+                    )
+                })?;
+            if out.iter().any(|o| o.item == item && o.group == group) {
+                return Err(self.err(
+                    a,
+                    key,
+                    "assumes a count for the same answer and group twice".into(),
+                ));
+            }
+            out.push(AssumedCount { item, group, count, why: r.why.get_ref().clone() });
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BASE: &str = r#"
+id_column = "id"
+[study]
+id = "s"
+title = "t"
+source = "src"
+[grouping]
+column = "g"
+levels = [{ id = "a", code = "1", label = "A" }, { id = "b", code = "2", label = "B" }]
+[[questions]]
+id = "q"
+text = "q?"
+kind = "yes-no"
+options = [{ code = "1", label = "Yes" }, { code = "0", label = "No" }]
+"#;
+
+    fn error(extra: &str) -> String {
+        let text = format!("{BASE}{extra}");
+        match parse(&text, Path::new("cb.toml")) {
+            Ok(_) => panic!("accepted: {extra}"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn the_base_codebook_is_valid() {
+        let cb = parse(BASE, Path::new("cb.toml")).unwrap();
+        assert_eq!(cb.questions[0].id, "q");
+        assert_eq!(cb.rounding(), Rounding::HalfUp);
+        assert_eq!(cb.column_origin("g").unwrap().line, 8);
+    }
+
+    #[test]
+    fn claims_are_validated_with_their_position() {
+        let claim = |body: &str| format!("[[claims]]\nid = \"C\"\ntext = \"t\"\n{body}\n");
+        let e = error(&claim(
+            "kind = \"majority\"\nquestion = \"q\"\noption = \"1\"\ngroups = [\"a\"]\nthreshold = 1.5",
+        ));
+        assert_eq!(
+            e,
+            "cb.toml: line 22, column 13: claims.C.threshold: 1.5 is not a share strictly between 0 and 1 (e.g. 0.5)"
+        );
+        let e = error(&claim(
+            "kind = \"majority\"\nquestion = \"q\"\noption = \"1\"\ngroups = [\"a\"]\nthreshold = nan",
+        ));
+        assert!(e.contains("NaN is not a share"), "{e}");
+        let e = error(&claim(
+            "kind = \"majority\"\nquestion = \"nope\"\noption = \"1\"\ngroups = [\"a\"]\nthreshold = 0.5",
+        ));
+        assert!(
+            e.contains("line 19, column 12") && e.contains("no question 'nope'; expected one of q"),
+            "{e}"
+        );
+        let e = error(&claim("kind = \"differ\"\nitems = [\"q1\"]"));
+        assert!(e.contains("'q1' is not 'question:option'"), "{e}");
+        let e = error(&claim(
+            "kind = \"majority\"\nquestion = \"q\"\noption = \"1\"\ngroups = [\"a\"]\nthreshold = 0.5\nvalue = 3.0",
+        ));
+        assert!(e.contains("key 'value' does not apply to a majority claim"), "{e}");
+        let e = error(&claim(
+            "kind = \"majority\"\nquestion = \"q\"\noption = \"1\"\ngroups = [\"a\"]\nthreshhold = 0.5",
+        ));
+        assert!(e.contains("unknown field `threshhold`"), "{e}");
+        let e = error(&claim(
+            "kind = \"ratio\"\nquestion = \"q\"\noption = \"1\"\nnumerator = \"a\"\ndenominator = \"zz\"\nvalue = 3.0\nrelation = \"more-than\"",
+        ));
+        assert!(e.contains("no group 'zz'; expected 'all' or one of a, b"), "{e}");
+    }
+
+    #[test]
+    fn windows_and_sizes_are_bounded() {
+        let text = BASE.replace(
+            "{ id = \"a\", code = \"1\", label = \"A\" }",
+            "{ id = \"a\", code = \"1\", label = \"A\", published_size = { phrase = \"p\", min = 60, max = 50 } }",
+        );
+        let e = parse(&text, Path::new("cb.toml")).unwrap_err().to_string();
+        assert!(e.contains("50 is below min = 60"), "{e}");
+        let text = BASE.replace(
+            "{ id = \"a\", code = \"1\", label = \"A\" }",
+            "{ id = \"a\", code = \"1\", label = \"A\", published_size = { phrase = \"p\", min = 50, max = 60, search = [1, 1000000] } }",
+        );
+        let e = parse(&text, Path::new("cb.toml")).unwrap_err().to_string();
+        assert!(e.contains("at most 1000 are searched"), "{e}");
+    }
+}

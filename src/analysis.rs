@@ -46,7 +46,13 @@ pub struct AnalysisOptions {
     pub level: ConfidenceLevel,
     /// Seed for Monte Carlo tests (used only when an exact test is too large).
     pub seed: u64,
+    /// Shares on fewer respondents than this are flagged as resting on a small base
+    /// (default [`DEFAULT_MIN_BASE`]).
+    pub min_base: u64,
 }
+
+/// The default minimum base: shares on fewer respondents are flagged.
+pub const DEFAULT_MIN_BASE: u64 = 30;
 
 impl Default for AnalysisOptions {
     fn default() -> Self {
@@ -58,6 +64,7 @@ impl Default for AnalysisOptions {
             weighted_ci_method: WeightedCiMethod::Beta,
             level: ConfidenceLevel::NINETY_FIVE,
             seed: 20141001,
+            min_base: DEFAULT_MIN_BASE,
         }
     }
 }
@@ -372,23 +379,6 @@ impl AnalysisResults {
     }
 }
 
-/// The `(successes, n)` of an option in a group (`group = None` for everyone).
-pub fn option_counts(
-    table: &CountTable,
-    question: usize,
-    option: usize,
-    group: Option<usize>,
-) -> (u64, u64) {
-    let q = &table.questions[question];
-    match group {
-        Some(g) => (q.count(option, g), q.answered(g)),
-        None => (
-            (0..table.groups).map(|g| q.count(option, g)).sum(),
-            (0..table.groups).map(|g| q.answered(g)).sum(),
-        ),
-    }
-}
-
 /// Runs the analysis on a count table.
 pub fn analyse(
     codebook: &Codebook,
@@ -404,7 +394,7 @@ pub fn analyse(
             let groups = (0..levels.len()).map(GroupRef::Level).chain([GroupRef::All]);
             for group in groups {
                 let (gid, g) = (codebook.group_id(group).to_string(), group.level());
-                let (k, n) = option_counts(table, qi, oi, g);
+                let (k, n) = table.option_counts(qi, oi, g);
                 let missing = match g {
                     Some(g) => table.questions[qi].missing[g],
                     None => table.questions[qi].missing.iter().sum(),
@@ -430,8 +420,8 @@ pub fn analyse(
             // Every pair of levels (one pair for a two-group study).
             for a in 0..levels.len() {
                 for b in (a + 1)..levels.len() {
-                    let (ka, na) = option_counts(table, qi, oi, Some(a));
-                    let (kb, nb) = option_counts(table, qi, oi, Some(b));
+                    let (ka, na) = table.option_counts(qi, oi, Some(a));
+                    let (kb, nb) = table.option_counts(qi, oi, Some(b));
                     let Ok(g) = TwoGroups::new(ka, na, kb, nb) else { continue };
                     let ci = difference_ci(
                         &g,
@@ -503,27 +493,6 @@ pub fn analyse(
     }
 }
 
-/// The sufficient statistics of one option in one group: chosen vs any other answer.
-pub fn weighted_counts(
-    table: &CountTable,
-    question: usize,
-    option: usize,
-    group: usize,
-) -> WeightedCounts {
-    let q = &table.questions[question];
-    let col = |a: &ndarray::Array2<f64>| a.column(group).sum();
-    let (w, w2) = (q.weights[[option, group]], q.weights_sq[[option, group]]);
-    WeightedCounts {
-        n: q.answered(group),
-        w_yes: w,
-        w_no: col(&q.weights) - w,
-        w2_yes: w2,
-        w2_no: col(&q.weights_sq) - w2,
-        n_skipped: q.missing[group],
-        w_skipped: q.missing_weights[group],
-    }
-}
-
 /// Weighted estimates per option and group, and weighted two-group comparisons.
 fn weighted_rows(
     codebook: &Codebook,
@@ -540,7 +509,7 @@ fn weighted_rows(
         for (oi, o) in q.reported_options() {
             let mut estimates = Vec::new();
             for (g, l) in levels.iter().enumerate() {
-                let Ok(e) = weighted_proportion(&weighted_counts(table, qi, oi, g), total_n) else {
+                let Ok(e) = weighted_proportion(&table.weighted_counts(qi, oi, g), total_n) else {
                     estimates.push(None);
                     continue;
                 };
@@ -568,11 +537,9 @@ fn weighted_rows(
                 estimates.push(Some(e));
             }
             if let [Some(a), Some(b)] = estimates.as_slice() {
-                let rs = rao_scott(
-                    &weighted_counts(table, qi, oi, 0),
-                    &weighted_counts(table, qi, oi, 1),
-                )
-                .ok();
+                let rs =
+                    rao_scott(&table.weighted_counts(qi, oi, 0), &table.weighted_counts(qi, oi, 1))
+                        .ok();
                 let d = weighted_difference(a, b, options.level, total_n as f64 - 1.0);
                 let z = if d.se > 0.0 { d.estimate / d.se } else { 0.0 };
                 comparisons.push(WeightedComparisonRow {
@@ -610,8 +577,8 @@ fn figure_comparisons(
             continue;
         };
         let (qi, oi) = (f1.item.question, f1.item.option);
-        let (_, n1) = option_counts(table, qi, oi, Some(0));
-        let (_, n2) = option_counts(table, qi, oi, Some(1));
+        let (_, n1) = table.option_counts(qi, oi, Some(0));
+        let (_, n2) = table.option_counts(qi, oi, Some(1));
         let range = comparison_range(
             (&f1.printed, n1),
             (&f2.printed, n2),
@@ -790,11 +757,11 @@ fn group_tests(
             let mut props = Vec::new();
             let mut weighted = Vec::new();
             for (g, l) in codebook.grouping.levels.iter().enumerate() {
-                let (k, n) = option_counts(table, qi, oi, Some(g));
+                let (k, n) = table.option_counts(qi, oi, Some(g));
                 if let Ok(p) = Proportion::new(k, n) {
                     groups.push(l.id.clone());
                     props.push(p);
-                    weighted.push(weighted_counts(table, qi, oi, g));
+                    weighted.push(table.weighted_counts(qi, oi, g));
                 }
             }
             if props.len() < 2 {
@@ -856,7 +823,7 @@ pub fn check_figures(codebook: &Codebook, table: &CountTable) -> Vec<FigureCheck
         .figures
         .iter()
         .map(|f| {
-            let (k, n) = option_counts(table, f.item.question, f.item.option, f.group.level());
+            let (k, n) = table.option_counts(f.item.question, f.item.option, f.group.level());
             let range = counts(&f.printed, n, rounding).filter(|_| n > 0);
             let consistent: Vec<u64> = range
                 .clone()

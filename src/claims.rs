@@ -18,7 +18,7 @@
 //! "Consistent counts" are taken at the data's own bases: for a reconstruction these
 //! are the reconstructed bases, for a new wave its real ones.
 
-use crate::analysis::{AnalysisResults, option_counts};
+use crate::analysis::AnalysisResults;
 use crate::codebook::{ClaimKind, Codebook, GroupRef, ItemRef, RatioRelation};
 use crate::consistency::{Figure, MAX_FIGURE_PAIRS, counts, ratio_range};
 use crate::stats::contingency::{chi_square, fisher_freeman_halton};
@@ -112,7 +112,7 @@ struct Judge<'a> {
 impl Judge<'_> {
     /// `(successes, n)` of an answer in a group, or why the group cannot be judged.
     fn counts(&self, item: ItemRef, group: GroupRef) -> Result<(u64, u64), String> {
-        let (k, n) = option_counts(self.table, item.question, item.option, group.level());
+        let (k, n) = self.table.option_counts(item.question, item.option, group.level());
         if n == 0 {
             return Err(format!(
                 "{}: nobody answered '{}'",

@@ -7,13 +7,13 @@
 use crate::codebook::Codebook;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use std::fmt::Write as _;
+use std::io::Write;
 
 /// How a synthetic wave is drawn.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WaveSpec {
     /// Respondents.
-    pub rows: usize,
+    pub rows: u64,
     /// Seed.
     pub seed: u64,
     /// Probability that an answer is missing.
@@ -30,11 +30,27 @@ pub struct WaveSpec {
     pub trend: f64,
 }
 
-/// Draws a wave as CSV text. Per group and question, option shares are drawn from
-/// `shares_seed` (uniform weights, normalised, the first option scaled by `1 + trend`),
-/// then every respondent's answer from them with `seed`.
-/// Weights, when the codebook has a weight column, are uniform on 0.25..4.
+/// Draws a wave as CSV text (see [`write_wave`]).
 pub fn generate_wave(codebook: &Codebook, spec: &WaveSpec) -> String {
+    let mut out = Vec::new();
+    // Writing to memory cannot fail, and every cell is UTF-8.
+    let _ = write_wave(codebook, spec, &mut out);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Draws a wave and writes it as CSV, row by row (memory does not grow with the rows).
+/// Per group and question, option shares are drawn from `shares_seed` (uniform weights,
+/// normalised, the first option scaled by `1 + trend`), then every respondent's answer
+/// from them with `seed`. Weights, when the codebook has a weight column, are uniform
+/// on 0.25..4.
+///
+/// # Errors
+/// The writer's.
+pub fn write_wave(
+    codebook: &Codebook,
+    spec: &WaveSpec,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
     let mut shares_rng = ChaCha8Rng::seed_from_u64(spec.shares_seed);
     let mut rng = ChaCha8Rng::seed_from_u64(spec.seed);
     let levels = &codebook.grouping.levels;
@@ -59,24 +75,44 @@ pub fn generate_wave(codebook: &Codebook, spec: &WaveSpec) -> String {
                 .collect()
         })
         .collect();
-    let mut out = codebook.columns().join(",");
-    out.push('\n');
+    // Cells as CSV writes them (codes may hold commas or quotes).
+    let cell = |s: &str| {
+        if s.contains([',', '"', '\n', '\r']) {
+            format!("\"{}\"", s.replace('"', "\"\""))
+        } else {
+            s.to_string()
+        }
+    };
+    let codes: Vec<Vec<String>> = codebook
+        .questions
+        .iter()
+        .map(|q| q.options.iter().map(|o| cell(&o.code)).collect())
+        .collect();
+    let group_codes: Vec<String> = levels.iter().map(|l| cell(&l.code)).collect();
+    let wave = cell(&spec.wave);
+    let mut line = codebook.columns().iter().map(|c| cell(c)).collect::<Vec<_>>().join(",");
+    line.push('\n');
+    out.write_all(line.as_bytes())?;
     for i in 0..spec.rows {
+        line.clear();
         let mut u = rng.random_range(0.0..total);
         let mut g = 0;
         while g + 1 < levels.len() && u >= spec.group_shares[g] {
             u -= spec.group_shares[g];
             g += 1;
         }
-        let _ = write!(out, "{}-{},{}", spec.wave, i + 1, levels[g].code);
+        line.push_str(&cell(&format!("{}-{}", spec.wave, i + 1)));
+        line.push(',');
+        line.push_str(&group_codes[g]);
         if codebook.weight_column.is_some() {
-            let _ = write!(out, ",{:.4}", rng.random_range(0.25..4.0f64));
+            line.push_str(&format!(",{:.4}", rng.random_range(0.25..4.0f64)));
         }
         if codebook.wave_column.is_some() {
-            let _ = write!(out, ",{}", spec.wave);
+            line.push(',');
+            line.push_str(&wave);
         }
         for (qi, q) in codebook.questions.iter().enumerate() {
-            out.push(',');
+            line.push(',');
             if rng.random_bool(spec.missing) {
                 continue;
             }
@@ -86,9 +122,10 @@ pub fn generate_wave(codebook: &Codebook, spec: &WaveSpec) -> String {
                 u -= shares[g][qi][o];
                 o += 1;
             }
-            out.push_str(&q.options[o].code);
+            line.push_str(&codes[qi][o]);
         }
-        out.push('\n');
+        line.push('\n');
+        out.write_all(line.as_bytes())?;
     }
-    out
+    Ok(())
 }

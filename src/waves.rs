@@ -13,11 +13,12 @@
 //! `svycontrast`), and the trend as the slope of a weighted logistic regression on the
 //! wave score (`svyglm(y ~ wave, family = quasibinomial)`).
 
-use crate::analysis::{AnalysisOptions, option_counts, weighted_counts};
+use crate::analysis::AnalysisOptions;
 use crate::codebook::Codebook;
-use crate::data::{LoadError, LoadSummary, load};
+use crate::data::{LoadError, LoadOptions, LoadSummary, load};
 use crate::plot::{Chart, ChartKind, DotRow, Point};
-use crate::report::{Formats, ReportError, Staging};
+use crate::report::output::ReportDir;
+use crate::report::{Formats, ReportError};
 use crate::stats::ci::proportion_ci;
 use crate::stats::difference::difference_ci;
 use crate::stats::one_sample::normal_p_value;
@@ -29,6 +30,7 @@ use crate::stats::weighted::{
 };
 use crate::stats::{Alternative, Proportion, TwoGroups};
 use crate::tabulate::CountTable;
+use crate::tabulate::{data_warnings, tabulate_file};
 use serde::Serialize;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -45,35 +47,92 @@ pub struct Wave {
     pub table: CountTable,
 }
 
-/// Tabulates one file per wave, labelled by file stem.
+/// Why waves could not be read.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum WavesError {
+    /// A file was refused.
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    /// The waves' weights cannot be put on one scale.
+    #[error("{}: {cause}", path.display())]
+    Weights {
+        /// The wave file.
+        path: PathBuf,
+        /// Why.
+        cause: crate::tabulate::MergeError,
+    },
+    /// The same data given twice.
+    #[error(
+        "{} has the same content as {} (SHA-256 {sha256}); one wave given twice would be compared with itself",
+        second.display(), first.display()
+    )]
+    SameData {
+        /// The first file.
+        first: PathBuf,
+        /// The repeat.
+        second: PathBuf,
+        /// Their checksum.
+        sha256: String,
+    },
+}
+
+/// Tabulates one file per wave, labelled by file stem. The same file (or two files
+/// with the same bytes) given twice is refused.
 ///
 /// # Errors
-/// [`LoadError`] for a refused file.
-pub fn waves_from_files(paths: &[PathBuf], codebook: &Codebook) -> Result<Vec<Wave>, LoadError> {
-    paths
-        .iter()
-        .map(|p| {
-            let (table, load) = crate::study::tabulate_file(p, codebook)?;
-            let label = p
-                .file_stem()
-                .map_or_else(|| p.display().to_string(), |s| s.to_string_lossy().to_string());
-            Ok(Wave { label, load, table })
-        })
-        .collect()
+/// [`WavesError`] for a refused file or a repeat.
+pub fn waves_from_files(
+    paths: &[PathBuf],
+    codebook: &Codebook,
+    options: LoadOptions,
+) -> Result<Vec<Wave>, WavesError> {
+    let mut waves: Vec<Wave> = Vec::new();
+    for (i, p) in paths.iter().enumerate() {
+        let (table, mut load) = tabulate_file(p, codebook, options, None)?;
+        if let Some(j) = waves.iter().position(|w| w.load.sha256 == load.sha256) {
+            return Err(WavesError::SameData {
+                first: paths[j].clone(),
+                second: paths[i].clone(),
+                sha256: load.sha256,
+            });
+        }
+        let label = p
+            .file_stem()
+            .map_or_else(|| p.display().to_string(), |s| s.to_string_lossy().to_string());
+        load.warnings = data_warnings(codebook, &table, load.zero_weights, options_min_base());
+        // Weighted comparisons across waves need one weight scale: the first wave's.
+        let table = match waves.first() {
+            Some(w) => table
+                .rescaled(w.table.weight_scale)
+                .map_err(|cause| WavesError::Weights { path: p.clone(), cause })?,
+            None => table,
+        };
+        waves.push(Wave { label, load, table });
+    }
+    Ok(waves)
+}
+
+/// The minimum base used for wave warnings (the analysis flags against its own).
+fn options_min_base() -> u64 {
+    AnalysisOptions::default().min_base
 }
 
 /// Tabulates one file with a wave column into one table per wave, in wave order
 /// (numeric when every label is a number, otherwise by first appearance). Rows excluded
-/// before their wave is known (no group value) are counted in the first wave's load
-/// summary, their reason naming the file.
+/// (no group value) are booked to their own wave.
 ///
 /// # Errors
 /// [`LoadError`] for a refused file.
-pub fn waves_from_column(path: &Path, codebook: &Codebook) -> Result<Vec<Wave>, LoadError> {
+pub fn waves_from_column(
+    path: &Path,
+    codebook: &Codebook,
+    options: LoadOptions,
+) -> Result<Vec<Wave>, LoadError> {
     let pairs = codebook.paired_questions();
     let mut labels: Vec<String> = Vec::new();
     let mut tables: Vec<CountTable> = Vec::new();
-    let summary = load(path, codebook, |r| {
+    let summary = load(path, codebook, options, |r: &crate::data::Response| {
         let label = r.wave.clone().unwrap_or_default();
         let i = match labels.iter().position(|l| *l == label) {
             Some(i) => i,
@@ -85,33 +144,52 @@ pub fn waves_from_column(path: &Path, codebook: &Codebook) -> Result<Vec<Wave>, 
         };
         tables[i].add(r);
     })?;
+    for label in summary.excluded_by_wave.keys() {
+        if !labels.contains(label) {
+            labels.push(label.clone());
+            tables.push(CountTable::new(codebook, &pairs));
+        }
+    }
     let mut waves: Vec<Wave> = labels
         .into_iter()
         .zip(tables)
-        .map(|(label, table)| {
+        .map(|(label, mut table)| {
+            table.weight_scale = summary.weight_scale;
+            let excluded = summary.excluded_by_wave.get(&label).cloned().unwrap_or_default();
+            let excluded_rows: u64 = excluded.values().sum();
             let load = LoadSummary {
                 file: format!("{} (wave {label})", path.display()),
-                rows_read: table.total(),
+                rows_read: table.total() + excluded_rows,
                 rows_used: table.total(),
+                excluded,
+                missing_answers: codebook
+                    .questions
+                    .iter()
+                    .zip(&table.questions)
+                    .map(|(q, c)| (q.id.clone(), c.missing.iter().sum()))
+                    .collect(),
+                warnings: data_warnings(codebook, &table, 0, options_min_base()),
                 sha256: summary.sha256.clone(),
+                weight_scale: summary.weight_scale,
                 ..LoadSummary::default()
             };
             Wave { label, load, table }
         })
         .collect();
-    if waves.iter().all(|w| w.label.parse::<f64>().is_ok()) {
-        waves.sort_by(|a, b| {
-            a.label
-                .parse::<f64>()
-                .expect("numeric")
-                .total_cmp(&b.label.parse::<f64>().expect("numeric"))
-        });
+    let numeric: Option<Vec<f64>> = waves.iter().map(|w| w.label.parse::<f64>().ok()).collect();
+    if let Some(keys) = numeric {
+        let mut keyed: Vec<(f64, Wave)> = keys.into_iter().zip(waves).collect();
+        keyed.sort_by(|a, b| a.0.total_cmp(&b.0));
+        waves = keyed.into_iter().map(|(_, w)| w).collect();
     }
-    if let Some(first) = waves.first_mut() {
-        for (reason, n) in summary.excluded {
-            first.load.excluded.insert(format!("{reason} (any wave of {})", path.display()), n);
-            first.load.rows_read += n;
-        }
+    if summary.zero_weights > 0
+        && let Some(first) = waves.first_mut()
+    {
+        first.load.warnings.push(format!(
+            "{} respondent(s) of {} have weight 0: counted in unweighted results, contributing nothing to weighted ones",
+            summary.zero_weights,
+            path.display()
+        ));
     }
     Ok(waves)
 }
@@ -289,7 +367,7 @@ pub fn compare_waves(
     for (qi, q) in codebook.questions.iter().enumerate() {
         for (oi, o) in q.reported_options() {
             let per = |w: &Wave, g: usize| {
-                let (k, n) = option_counts(&w.table, qi, oi, Some(g));
+                let (k, n) = w.table.option_counts(qi, oi, Some(g));
                 Proportion::new(k, n).ok()
             };
             for (g, l) in levels.iter().enumerate() {
@@ -395,7 +473,7 @@ fn weighted_comparisons(
     for (qi, q) in codebook.questions.iter().enumerate() {
         for (oi, o) in q.reported_options() {
             let estimate = |w: &Wave, g: usize| -> Option<WeightedEstimate> {
-                weighted_proportion(&weighted_counts(&w.table, qi, oi, g), w.table.total()).ok()
+                weighted_proportion(&w.table.weighted_counts(qi, oi, g), w.table.total()).ok()
             };
             for (g, l) in levels.iter().enumerate() {
                 for (i, w) in waves.iter().enumerate() {
@@ -440,7 +518,7 @@ fn weighted_comparisons(
                         .enumerate()
                         .map(|(i, w)| TrendWave {
                             score: i as f64 + 1.0,
-                            counts: weighted_counts(&w.table, qi, oi, g),
+                            counts: w.table.weighted_counts(qi, oi, g),
                             wave_n: w.table.total(),
                         })
                         .collect();
@@ -797,46 +875,55 @@ impl WavesReport {
         })
     }
 
-    /// Writes `waves.csv`, `trends.csv`, `gaps.csv` (and their `weighted_` twins when
-    /// the waves are weighted), `waves.json`, `summary.txt`, the charts and
-    /// `report.html` into `dir`, atomically.
+    /// Writes the report to `target` and swaps it into place (see
+    /// [`crate::report::StudyReport::save`]).
     ///
     /// # Errors
     /// [`ReportError`].
-    pub fn write(&self, dir: &Path, formats: Formats) -> Result<(), ReportError> {
-        let staging = Staging::new(dir)?;
-        staging.write("summary.txt", self.summary().as_bytes())?;
+    pub fn save(&self, target: &Path, formats: Formats) -> Result<(), ReportError> {
+        let mut dir = ReportDir::create(target, &[], false)?;
+        self.write(&mut dir, formats)?;
+        Ok(dir.commit()?)
+    }
+
+    /// Writes `waves.csv`, `trends.csv`, `gaps.csv` (and their `weighted_` twins when
+    /// the waves are weighted), `waves.json`, `summary.txt`, the charts and
+    /// `report.html` into a report folder being staged; the caller commits it.
+    ///
+    /// # Errors
+    /// [`ReportError`].
+    pub fn write(&self, dir: &mut ReportDir, formats: Formats) -> Result<(), ReportError> {
+        dir.write("summary.txt", self.summary().as_bytes())?;
         if formats.csv {
-            staging.write("waves.csv", csv_of(&self.rows).as_bytes())?;
-            staging.write("trends.csv", csv_of(&self.trends).as_bytes())?;
-            staging.write("gaps.csv", csv_of(&self.gaps).as_bytes())?;
+            dir.write("waves.csv", csv_of(&self.rows).as_bytes())?;
+            dir.write("trends.csv", csv_of(&self.trends).as_bytes())?;
+            dir.write("gaps.csv", csv_of(&self.gaps).as_bytes())?;
             if !self.weighted_rows.is_empty() {
-                staging.write("weighted_waves.csv", csv_of(&self.weighted_rows).as_bytes())?;
-                staging.write("weighted_trends.csv", csv_of(&self.weighted_trends).as_bytes())?;
-                staging.write("weighted_gaps.csv", csv_of(&self.weighted_gaps).as_bytes())?;
+                dir.write("weighted_waves.csv", csv_of(&self.weighted_rows).as_bytes())?;
+                dir.write("weighted_trends.csv", csv_of(&self.weighted_trends).as_bytes())?;
+                dir.write("weighted_gaps.csv", csv_of(&self.weighted_gaps).as_bytes())?;
             }
         }
         if formats.json {
-            staging.write(
-                "waves.json",
-                (serde_json::to_string_pretty(self).expect("serialisable") + "\n").as_bytes(),
-            )?;
+            let text = serde_json::to_string_pretty(self)
+                .map_err(|e| ReportError::Template(e.to_string()))?;
+            dir.write("waves.json", (text + "\n").as_bytes())?;
         }
         let mut charts = Vec::new();
         for chart in std::iter::once(self.chart()).chain(self.weighted_chart()) {
             let svg = chart.svg()?;
             if formats.svg {
-                staging.write(&format!("charts/{}.svg", chart.id), svg.as_bytes())?;
+                dir.write(&format!("charts/{}.svg", chart.id), svg.as_bytes())?;
             }
             if formats.png {
-                chart.write_png(&staging.path(&format!("charts/{}.png", chart.id))?)?;
+                dir.write_with(&format!("charts/{}.png", chart.id), |path| chart.write_png(path))?;
             }
             charts.push((chart, svg));
         }
         if formats.html {
             let page = self.html(&charts).map_err(|e| ReportError::Template(format!("{e:#}")))?;
-            staging.write("report.html", page.as_bytes())?;
+            dir.write("report.html", page.as_bytes())?;
         }
-        staging.commit()
+        Ok(())
     }
 }

@@ -6,18 +6,18 @@ use crate::codebook::Codebook;
 use crate::consistency::{
     Figure, Rounding, chance_of_fit, counts, expected_chance_hits, recover, smallest_base,
 };
-use crate::data::LoadSummary;
-use crate::data::loader::sha256_hex;
+use crate::data::{LoadOptions, LoadSummary};
 use crate::reconstruct::reconstruct;
 use crate::report::Formats;
+use crate::report::output::{Replace, ReportDir, write_file};
 use crate::stats::ConfidenceLevel;
 use crate::stats::ci::CiMethod;
 use crate::stats::multiplicity::Adjustment;
 use crate::stats::significance::TestMethod;
 use crate::stats::weighted::WeightedCiMethod;
-use crate::study::{analyse_file, analyse_table, run_bundled, tabulate_file};
-use crate::synthetic::{WaveSpec, generate_wave};
-use crate::tabulate::{CountTable, CountsFile, read_counts};
+use crate::study::{analyse_file, analyse_table, run_bundled};
+use crate::synthetic::{WaveSpec, write_wave};
+use crate::tabulate::{CountTable, CountsFile, read_counts, tabulate_file};
 use anyhow::Context;
 use clap::Args;
 use serde_json::json;
@@ -47,8 +47,11 @@ pub struct MethodArgs {
     #[arg(long, default_value = "beta", value_parser = parse_weighted_ci_method)]
     pub weighted_ci_method: WeightedCiMethod,
     /// Confidence level in (0, 1); the significance level is 1 - level.
-    #[arg(long, default_value = "0.95", value_parser = super::parse_level)]
+    #[arg(long, default_value = "0.95", value_parser = super::parse_level, allow_negative_numbers = true)]
     pub confidence_level: ConfidenceLevel,
+    /// Shares on fewer respondents than this are flagged as resting on a small base.
+    #[arg(long, default_value_t = crate::analysis::DEFAULT_MIN_BASE)]
+    pub min_base: u64,
 }
 
 impl MethodArgs {
@@ -59,6 +62,7 @@ impl MethodArgs {
             adjustment: self.adjust,
             weighted_ci_method: self.weighted_ci_method,
             level: self.confidence_level,
+            min_base: self.min_base,
             ..AnalysisOptions::default()
         }
     }
@@ -76,6 +80,9 @@ pub struct RunArgs {
     /// Methods.
     #[command(flatten)]
     pub methods: MethodArgs,
+    /// Replace earlier reports even if files were added to or changed in them.
+    #[arg(long)]
+    pub force: bool,
 }
 
 impl Default for RunArgs {
@@ -89,7 +96,9 @@ impl Default for RunArgs {
                 adjust: Adjustment::Holm,
                 weighted_ci_method: WeightedCiMethod::Beta,
                 confidence_level: ConfidenceLevel::NINETY_FIVE,
+                min_base: crate::analysis::DEFAULT_MIN_BASE,
             },
+            force: false,
         }
     }
 }
@@ -99,9 +108,39 @@ impl Default for RunArgs {
 pub struct AnalyzeArgs {
     /// Responses CSV (one row per respondent).
     pub responses: PathBuf,
+    /// How the file is read.
+    #[command(flatten)]
+    pub read: ReadArgs,
     /// Codebook, outputs and methods.
     #[command(flatten)]
     pub common: AnalysisArgs,
+}
+
+/// How a responses file is read.
+#[derive(Debug, Args, Clone, Copy)]
+pub struct ReadArgs {
+    /// Field delimiter: one character, or tab (default: a comma).
+    #[arg(long, default_value = ",", value_parser = parse_delimiter)]
+    pub delimiter: u8,
+}
+
+impl ReadArgs {
+    fn options(self) -> LoadOptions {
+        LoadOptions { delimiter: self.delimiter }
+    }
+}
+
+fn parse_delimiter(s: &str) -> Result<u8, String> {
+    match s {
+        "tab" | "\\t" | "\t" => Ok(b'\t'),
+        _ if s.len() == 1 && s.is_ascii() && !matches!(s, "\"" | "\n" | "\r") => {
+            Ok(s.as_bytes()[0])
+        }
+        _ => Err(format!(
+            "'{}' is not a delimiter; expected one ASCII character such as ';' or '|', or tab",
+            crate::format::echo(s)
+        )),
+    }
 }
 
 /// What `analyze`, `merge` and `waves` share: the codebook, where the results go, and
@@ -121,6 +160,10 @@ pub struct AnalysisArgs {
     /// png, svg (or all).
     #[arg(long, default_value = "all", value_parser = Formats::parse)]
     pub format: Formats,
+    /// Replace an earlier report in --out even if files were added to or changed in it
+    /// (a folder that is not an invitestat report is never replaced).
+    #[arg(long)]
+    pub force: bool,
     /// Methods.
     #[command(flatten)]
     pub methods: MethodArgs,
@@ -134,9 +177,15 @@ pub struct TabulateArgs {
     /// The codebook (TOML).
     #[arg(long)]
     pub codebook: PathBuf,
-    /// Where to write the count table (JSON).
+    /// Where to write the count table (JSON; an earlier count table there is replaced).
     #[arg(long)]
     pub counts_out: PathBuf,
+    /// Replace the file even if it is not a count table.
+    #[arg(long)]
+    pub force: bool,
+    /// How the file is read.
+    #[command(flatten)]
+    pub read: ReadArgs,
 }
 
 /// Arguments of `invitestat merge`.
@@ -158,6 +207,9 @@ pub struct WavesArgs {
     /// column.
     #[arg(required = true)]
     pub responses: Vec<PathBuf>,
+    /// How the files are read.
+    #[command(flatten)]
+    pub read: ReadArgs,
     /// Codebook, outputs and methods.
     #[command(flatten)]
     pub common: AnalysisArgs,
@@ -168,9 +220,9 @@ pub struct WavesArgs {
 pub struct GenerateArgs {
     /// The codebook (TOML).
     pub codebook: PathBuf,
-    /// Respondents.
-    #[arg(long)]
-    pub rows: usize,
+    /// Respondents (at most 1,000,000,000).
+    #[arg(long, value_parser = parse_rows)]
+    pub rows: u64,
     /// Seed of the respondents' answers.
     #[arg(long)]
     pub seed: u64,
@@ -180,18 +232,35 @@ pub struct GenerateArgs {
     /// Wave label (also the id prefix).
     #[arg(long, default_value = "1")]
     pub wave: String,
-    /// Drift of each question's first answer: its raw share is scaled by 1 + trend.
-    #[arg(long, default_value = "0")]
+    /// Drift of each question's first answer: its raw share is scaled by 1 + trend
+    /// (above -1).
+    #[arg(long, default_value = "0", allow_negative_numbers = true)]
     pub trend: f64,
-    /// Share of missing answers.
-    #[arg(long, default_value = "0.03")]
+    /// Share of missing answers, in [0, 1).
+    #[arg(long, default_value = "0.03", allow_negative_numbers = true)]
     pub missing: f64,
     /// Group shares, comma-separated in codebook order.
     #[arg(long, default_value = "0.15,0.85")]
     pub group_shares: String,
-    /// Write here instead of stdout.
+    /// Write here instead of stdout (a new file, unless --force).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Replace the --out file if it exists.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Most rows `generate` draws.
+pub const MAX_GENERATED_ROWS: u64 = 1_000_000_000;
+
+fn parse_rows(s: &str) -> Result<u64, String> {
+    match s.parse::<u64>() {
+        Ok(n) if (1..=MAX_GENERATED_ROWS).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "'{}' is not a number of rows from 1 to {MAX_GENERATED_ROWS}",
+            crate::format::echo(s)
+        )),
+    }
 }
 
 /// Arguments of `invitestat reconstruct`.
@@ -208,6 +277,9 @@ pub struct ReconstructArgs {
     /// Write the reconstruction record (rules, sizes, counts, seed) as JSON here.
     #[arg(long)]
     pub record: Option<PathBuf>,
+    /// Replace the --out and --record files if they exist.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Arguments of `invitestat recover`.
@@ -244,7 +316,7 @@ fn parse_window(s: &str) -> Result<(u64, u64), String> {
         None => (num(s)?, num(s)?),
     };
     if lo == 0 || lo > hi || hi > 10_000_000 {
-        return Err(format!("'{s}': need 1 <= LO <= HI <= 10000000"));
+        return Err(format!("'{}': need 1 <= LO <= HI <= 10000000", crate::format::echo(s)));
     }
     Ok((lo, hi))
 }
@@ -257,31 +329,42 @@ fn data_folder(data: &Path) -> PathBuf {
     }
 }
 
-/// `invitestat run`: every bundled study, reports written, summary printed.
+/// `invitestat run`: every bundled study, reports written, summary printed. Every
+/// report is staged before any is replaced.
 ///
 /// # Errors
-/// Any study that fails.
+/// Any study that fails, or a report folder that cannot be replaced safely.
 pub fn run(args: &RunArgs, out: &mut dyn Write) -> anyhow::Result<()> {
     let data = data_folder(&args.data);
+    let mut staged = Vec::new();
+    let mut text = String::new();
     for id in STUDIES {
         let folder = data.join(id);
         let report = run_bundled(&folder, args.methods.options())
             .with_context(|| format!("running the study in {}", folder.display()))?;
-        let dir = args.out.join(id);
-        report.write(&dir, Formats::ALL)?;
-        write!(out, "{}", report.summary())?;
-        writeln!(out, "  report: {}\n", dir.display())?;
+        let target = args.out.join(id);
+        let mut dir = ReportDir::create(&target, &[&folder], args.force)?;
+        report.write(&mut dir, Formats::ALL)?;
+        staged.push(dir);
+        text.push_str(&report.summary());
+        text.push_str(&format!("  report: {}\n\n", target.display()));
     }
     // The three-wave example.
     let folder = data.join("waves-example");
     let codebook = Codebook::from_path(&folder.join("codebook.toml"))?;
     let files: Vec<PathBuf> = (1..=3).map(|i| folder.join(format!("wave-{i}.csv"))).collect();
-    let waves = crate::waves::waves_from_files(&files, &codebook)?;
+    let waves = crate::waves::waves_from_files(&files, &codebook, LoadOptions::default())?;
     let report = crate::waves::compare_waves(&codebook, waves, args.methods.options());
-    let dir = args.out.join("waves-example");
-    report.write(&dir, Formats::ALL)?;
-    write!(out, "{}", report.summary())?;
-    writeln!(out, "  report: {}", dir.display())?;
+    let target = args.out.join("waves-example");
+    let mut dir = ReportDir::create(&target, &[&folder], args.force)?;
+    report.write(&mut dir, Formats::ALL)?;
+    staged.push(dir);
+    text.push_str(&report.summary());
+    text.push_str(&format!("  report: {}\n", target.display()));
+    for dir in staged {
+        dir.commit()?;
+    }
+    write!(out, "{text}")?;
     Ok(())
 }
 
@@ -291,18 +374,35 @@ pub fn run(args: &RunArgs, out: &mut dyn Write) -> anyhow::Result<()> {
 /// A refused codebook or responses file.
 pub fn analyze(args: &AnalyzeArgs, out: &mut dyn Write) -> anyhow::Result<()> {
     let codebook = Codebook::from_path(&args.common.codebook)?;
-    let report = analyse_file(&args.responses, &codebook, args.common.methods.options(), None)?;
-    deliver(&report, &args.common, out)
+    let dir = open_report(&args.common, &[&args.responses])?;
+    let report = analyse_file(
+        &args.responses,
+        &codebook,
+        args.common.methods.options(),
+        args.read.options(),
+        None,
+    )?;
+    deliver(&report, &args.common, dir, out)
+}
+
+/// The report folder of `--out`, checked before any work is done.
+fn open_report(common: &AnalysisArgs, inputs: &[&Path]) -> anyhow::Result<Option<ReportDir>> {
+    let Some(target) = &common.out else { return Ok(None) };
+    let mut all: Vec<&Path> = inputs.to_vec();
+    all.push(&common.codebook);
+    Ok(Some(ReportDir::create(target, &all, common.force)?))
 }
 
 /// Writes the report where asked and prints the JSON document or the summary.
 fn deliver(
     report: &crate::report::StudyReport,
     common: &AnalysisArgs,
+    dir: Option<ReportDir>,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
-    if let Some(dir) = &common.out {
-        report.write(dir, common.format)?;
+    if let Some(mut dir) = dir {
+        report.write(&mut dir, common.format)?;
+        dir.commit()?;
     }
     if common.json {
         write!(out, "{}", report.json())?;
@@ -321,14 +421,13 @@ fn deliver(
 /// A refused codebook or responses file, or an unwritable output.
 pub fn tabulate_cmd(args: &TabulateArgs, out: &mut dyn Write) -> anyhow::Result<()> {
     let codebook = Codebook::from_path(&args.codebook)?;
-    let (table, load) = tabulate_file(&args.responses, &codebook)?;
-    let file = CountsFile::new(&codebook, load.rows_read, table);
+    let (table, load) = tabulate_file(&args.responses, &codebook, args.read.options(), None)?;
+    let file = CountsFile::new(&codebook, load.rows_read, load.excluded.clone(), table);
     let text = serde_json::to_string(&file)? + "\n";
-    let staging_dir = args.counts_out.with_extension("tmp");
-    std::fs::write(&staging_dir, text)
-        .with_context(|| format!("writing {}", staging_dir.display()))?;
-    std::fs::rename(&staging_dir, &args.counts_out)
-        .with_context(|| format!("writing {}", args.counts_out.display()))?;
+    let replace = if args.force { Replace::Force } else { Replace::IfStartsWith(COUNTS_TAG) };
+    write_file(&args.counts_out, &[&args.responses, &args.codebook], replace, |w| {
+        w.write_all(text.as_bytes())
+    })?;
     writeln!(
         out,
         "{} rows read, {} used; counts written to {}",
@@ -339,35 +438,61 @@ pub fn tabulate_cmd(args: &TabulateArgs, out: &mut dyn Write) -> anyhow::Result<
     Ok(())
 }
 
+/// How a count table file begins (whitespace removed): what lets `tabulate` replace
+/// an earlier one.
+const COUNTS_TAG: &str = "{\"format\":\"invitestat-counts/";
+
 /// `invitestat merge`.
 ///
 /// # Errors
-/// A refused codebook or counts file.
+/// A refused codebook or counts file, the same shard twice, or a merged table that
+/// does not fit the codebook.
 pub fn merge_cmd(args: &MergeArgs, out: &mut dyn Write) -> anyhow::Result<()> {
     let codebook = Codebook::from_path(&args.common.codebook)?;
-    let pairs = codebook.paired_questions();
-    let mut merged = CountTable::new(&codebook, &pairs);
-    let mut bytes = Vec::new();
-    for path in &args.counts {
-        let table = read_counts(path, &codebook, &pairs)?;
-        merged.merge(&table).with_context(|| format!("merging {}", path.display()))?;
-        bytes.extend(std::fs::read(path).with_context(|| format!("reading {}", path.display()))?);
-    }
-    let load = LoadSummary {
+    let inputs: Vec<&Path> = args.counts.iter().map(PathBuf::as_path).collect();
+    let dir = open_report(&args.common, &inputs)?;
+    let mut merged = CountTable::new(&codebook, &codebook.paired_questions());
+    let mut load = LoadSummary {
         file: args.counts.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(" + "),
-        rows_read: merged.total(),
-        rows_used: merged.total(),
-        missing_answers: codebook
-            .questions
-            .iter()
-            .zip(&merged.questions)
-            .map(|(q, c)| (q.id.clone(), c.missing.iter().sum()))
-            .collect(),
-        sha256: sha256_hex(&bytes),
         ..LoadSummary::default()
     };
+    let mut seen: Vec<(String, &Path)> = Vec::new();
+    let mut digest = crate::digest::Sha256::default();
+    for path in &args.counts {
+        let shard = read_counts(path, &codebook)?;
+        if let Some((_, first)) = seen.iter().find(|(h, _)| *h == shard.sha256) {
+            return Err(UsageError(format!(
+                "{} has the same content as {} (SHA-256 {}); a shard given twice would count its respondents twice",
+                path.display(),
+                first.display(),
+                shard.sha256
+            ))
+            .into());
+        }
+        merged
+            .merge(&shard.table)
+            .map_err(|cause| crate::tabulate::CountsError::Merge { path: path.clone(), cause })?;
+        load.absorb(&LoadSummary {
+            rows_read: shard.rows_read,
+            excluded: shard.excluded.clone(),
+            ..LoadSummary::default()
+        });
+        digest.update(shard.sha256.as_bytes());
+        seen.push((shard.sha256, path));
+    }
+    merged
+        .validate(&codebook)
+        .map_err(|cause| anyhow::anyhow!("the merged count table: {cause}"))?;
+    load.rows_used = merged.total();
+    load.missing_answers = codebook
+        .questions
+        .iter()
+        .zip(&merged.questions)
+        .map(|(q, c)| (q.id.clone(), c.missing.iter().sum()))
+        .collect();
+    load.sha256 = digest.hex();
     let report = analyse_table(&merged, load, &codebook, args.common.methods.options(), None);
-    deliver(&report, &args.common, out)
+    deliver(&report, &args.common, dir, out)
 }
 
 /// `invitestat waves`.
@@ -376,6 +501,8 @@ pub fn merge_cmd(args: &MergeArgs, out: &mut dyn Write) -> anyhow::Result<()> {
 /// A refused codebook or responses file.
 pub fn waves_cmd(args: &WavesArgs, out: &mut dyn Write) -> anyhow::Result<()> {
     let codebook = Codebook::from_path(&args.common.codebook)?;
+    let inputs: Vec<&Path> = args.responses.iter().map(PathBuf::as_path).collect();
+    let dir = open_report(&args.common, &inputs)?;
     let waves = if args.responses.len() == 1 {
         if codebook.wave_column.is_none() {
             return Err(UsageError(
@@ -383,9 +510,9 @@ pub fn waves_cmd(args: &WavesArgs, out: &mut dyn Write) -> anyhow::Result<()> {
             )
             .into());
         }
-        crate::waves::waves_from_column(&args.responses[0], &codebook)?
+        crate::waves::waves_from_column(&args.responses[0], &codebook, args.read.options())?
     } else {
-        crate::waves::waves_from_files(&args.responses, &codebook)?
+        crate::waves::waves_from_files(&args.responses, &codebook, args.read.options())?
     };
     if waves.len() < 2 {
         return Err(
@@ -393,8 +520,9 @@ pub fn waves_cmd(args: &WavesArgs, out: &mut dyn Write) -> anyhow::Result<()> {
         );
     }
     let report = crate::waves::compare_waves(&codebook, waves, args.common.methods.options());
-    if let Some(dir) = &args.common.out {
-        report.write(dir, args.common.format)?;
+    if let Some(mut dir) = dir {
+        report.write(&mut dir, args.common.format)?;
+        dir.commit()?;
     }
     if args.common.json {
         writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
@@ -414,22 +542,26 @@ pub fn generate_cmd(args: &GenerateArgs, out: &mut dyn Write) -> anyhow::Result<
         .group_shares
         .split(',')
         .map(|s| {
-            s.trim()
-                .parse::<f64>()
-                .map_err(|_| UsageError(format!("--group-shares: '{s}' is not a number")))
+            s.trim().parse::<f64>().map_err(|_| {
+                UsageError(format!("--group-shares: '{}' is not a number", crate::format::echo(s)))
+            })
         })
         .collect::<Result<_, _>>()?;
     if shares.len() != codebook.grouping.levels.len()
-        || shares.iter().any(|s| s.is_nan() || *s < 0.0)
+        || shares.iter().any(|s| !s.is_finite() || *s < 0.0)
+        || shares.iter().sum::<f64>() <= 0.0
     {
         return Err(UsageError(format!(
-            "--group-shares needs {} non-negative numbers",
+            "--group-shares needs {} finite numbers >= 0, not all 0",
             codebook.grouping.levels.len()
         ))
         .into());
     }
     if !(0.0..1.0).contains(&args.missing) {
         return Err(UsageError("--missing must be in [0, 1)".into()).into());
+    }
+    if !(args.trend.is_finite() && args.trend > -1.0 && args.trend <= 1e6) {
+        return Err(UsageError("--trend must be above -1 (and at most 1e6)".into()).into());
     }
     let spec = WaveSpec {
         rows: args.rows,
@@ -440,12 +572,12 @@ pub fn generate_cmd(args: &GenerateArgs, out: &mut dyn Write) -> anyhow::Result<
         shares_seed: args.shares_seed,
         trend: args.trend,
     };
-    let csv = generate_wave(&codebook, &spec);
     match &args.out {
         Some(path) => {
-            std::fs::write(path, csv).with_context(|| format!("writing {}", path.display()))?
+            let replace = if args.force { Replace::Force } else { Replace::Never };
+            write_file(path, &[&args.codebook], replace, |w| write_wave(&codebook, &spec, w))?;
         }
-        None => write!(out, "{csv}")?,
+        None => write_wave(&codebook, &spec, out)?,
     }
     Ok(())
 }
@@ -457,16 +589,14 @@ pub fn generate_cmd(args: &GenerateArgs, out: &mut dyn Write) -> anyhow::Result<
 pub fn reconstruct_cmd(args: &ReconstructArgs, out: &mut dyn Write) -> anyhow::Result<()> {
     let codebook = Codebook::from_path(&args.codebook)?;
     let r = reconstruct(&codebook, args.seed)?;
-    let csv = r.to_csv();
+    let replace = if args.force { Replace::Force } else { Replace::Never };
     if let Some(record) = &args.record {
         let text = serde_json::to_string_pretty(&r)? + "\n";
-        std::fs::write(record, text).with_context(|| format!("writing {}", record.display()))?;
+        write_file(record, &[&args.codebook], replace, |w| w.write_all(text.as_bytes()))?;
     }
     match &args.out {
-        Some(path) => {
-            std::fs::write(path, csv).with_context(|| format!("writing {}", path.display()))?
-        }
-        None => write!(out, "{csv}")?,
+        Some(path) => write_file(path, &[&args.codebook], replace, |w| r.write_csv(w))?,
+        None => r.write_csv(out)?,
     }
     Ok(())
 }

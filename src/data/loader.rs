@@ -2,17 +2,24 @@
 //!
 //! Each record is validated and handed to a callback, so memory does not grow with the
 //! file (only the set of respondent ids, to refuse duplicates). Errors name the file,
-//! line, column and value and say what was expected. Rows are never dropped silently:
+//! line, column and value and say what was expected; values are quoted at most
+//! [`crate::format::MAX_ECHO_CHARS`] characters long. Rows are never dropped silently:
 //! the [`LoadSummary`] counts rows read, used and excluded per reason.
 //!
-//! Accepted: a UTF-8 BOM, CRLF line ends, quoted fields, surrounding spaces. The header
-//! must hold exactly the codebook's columns (in any order).
+//! Accepted: a UTF-8 BOM, CRLF or LF line ends (lines are counted as an editor shows
+//! them: the header is line 1), quoted fields, surrounding spaces, a comma or another
+//! one-byte delimiter ([`LoadOptions::delimiter`]). The header must hold exactly the
+//! codebook's columns (in any order). Weights must be finite and not negative; a weight
+//! of 0 keeps the respondent in unweighted results and out of weighted ones (counted in
+//! [`LoadSummary::zero_weights`]).
 
 pub use super::ids::IdSet;
+use super::summary::LoadSummary;
+use super::weight::WeightScale;
 use crate::codebook::Codebook;
-use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
-use std::io::Read;
+use crate::format::{echo, echo_bytes, name_list};
+use std::collections::HashMap;
+use std::io::{BufRead, Read};
 use std::path::{Path, PathBuf};
 
 /// One validated respondent.
@@ -20,7 +27,8 @@ use std::path::{Path, PathBuf};
 pub struct Response {
     /// Index of the group level in the codebook.
     pub group: usize,
-    /// Weight (1 when the codebook declares no weight column).
+    /// Weight as stored: the weight read times `2^-exponent` of the load's
+    /// [`WeightScale`] (1 when the codebook declares no weight column).
     pub weight: f64,
     /// Wave label, when the codebook declares a wave column.
     pub wave: Option<String>,
@@ -28,33 +36,28 @@ pub struct Response {
     pub answers: Vec<Option<usize>>,
 }
 
-/// What a load read, used and excluded.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct LoadSummary {
-    /// The file.
-    pub file: String,
-    /// Data rows read (header excluded).
-    pub rows_read: u64,
-    /// Rows passed on to the analysis.
-    pub rows_used: u64,
-    /// Rows excluded, by reason.
-    pub excluded: BTreeMap<String, u64>,
-    /// Missing answers (item non-response) per question.
-    pub missing_answers: BTreeMap<String, u64>,
-    /// SHA-256 of the file's bytes, hex.
-    pub sha256: String,
+/// How a file is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoadOptions {
+    /// Field delimiter (a comma unless given).
+    pub delimiter: u8,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        LoadOptions { delimiter: b',' }
+    }
 }
 
 /// A reader that hashes what passes through it, so the checksum costs no second read.
 struct Hashing<R> {
     inner: R,
-    hasher: sha2::Sha256,
+    hasher: crate::digest::Sha256,
     enabled: bool,
 }
 
 impl<R: Read> Read for Hashing<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        use sha2::Digest;
         let n = self.inner.read(buf)?;
         if self.enabled {
             self.hasher.update(&buf[..n]);
@@ -63,53 +66,41 @@ impl<R: Read> Read for Hashing<R> {
     }
 }
 
-/// Hex SHA-256 of some bytes.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::Digest;
-    hex(&sha2::Sha256::digest(bytes))
-}
-
-fn hex(digest: &[u8]) -> String {
-    digest.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// Why a file was refused.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum LoadError {
     /// The file could not be opened or read.
-    #[error("{file}: cannot read: {source}")]
+    #[error("{}: cannot read: {cause}", file.display())]
     Io {
         /// The file.
         file: PathBuf,
-        /// The I/O error.
-        source: std::io::Error,
+        /// What failed.
+        cause: std::io::Error,
     },
     /// The CSV itself is malformed (wrong number of fields, invalid UTF-8...).
-    #[error("{file}: line {line}: malformed CSV: {message}")]
+    #[error("{}: line {line}: malformed CSV: {message}", file.display())]
     Csv {
         /// The file.
         file: PathBuf,
-        /// Line number (1-based).
+        /// Line number (1-based: the header is line 1).
         line: u64,
-        /// The csv crate's description.
+        /// What is wrong.
         message: String,
     },
     /// The header does not hold the codebook's columns.
-    #[error("{file}: line 1: {message}; expected the columns {expected}")]
+    #[error("{}: line 1: {message}", file.display())]
     Header {
         /// The file.
         file: PathBuf,
-        /// What is wrong.
+        /// What is wrong and what was expected.
         message: String,
-        /// The expected column list.
-        expected: String,
     },
     /// A cell holds a value the codebook does not allow.
     #[error(transparent)]
     Value(Box<BadValue>),
     /// The file has a header but no data rows.
-    #[error("{file}: line 2: no data rows after the header; expected at least one respondent")]
+    #[error("{}: line 2: no data rows after the header; expected at least one respondent", file.display())]
     Empty {
         /// The file.
         file: PathBuf,
@@ -124,13 +115,13 @@ pub enum LoadError {
 pub struct BadValue {
     /// The file.
     pub file: String,
-    /// Line number (1-based).
+    /// Line number (1-based: the header is line 1).
     pub line: u64,
     /// Column name.
     pub column: String,
     /// Column number (1-based).
     pub column_index: usize,
-    /// The cell's text.
+    /// The cell's text, as quoted (cut and escaped, see [`crate::format::echo`]).
     pub value: String,
     /// What kind of problem.
     pub message: &'static str,
@@ -138,73 +129,161 @@ pub struct BadValue {
     pub expected: String,
 }
 
+/// The line (as an editor counts them, from 1) of the record that starts at byte
+/// `offset` of `path`. The csv crate's own line counter is one short after a CRLF line
+/// end, so lines are counted from the bytes; this reads the file up to the record and
+/// is only used to report an error.
+pub fn line_at(path: &Path, offset: u64) -> u64 {
+    let Ok(file) = std::fs::File::open(path) else { return 0 };
+    let mut reader = std::io::BufReader::new(file);
+    let mut line = 1u64;
+    let mut read = 0u64;
+    let mut last = 0u8;
+    loop {
+        let Ok(buf) = reader.fill_buf() else { return line };
+        if buf.is_empty() {
+            return line;
+        }
+        let take = usize::try_from(offset - read).unwrap_or(usize::MAX).min(buf.len());
+        line += buf[..take].iter().filter(|&&b| b == b'\n').count() as u64;
+        if take > 0 {
+            last = buf[take - 1];
+        }
+        // A record "starting" on the LF of the previous CRLF starts on the next line.
+        if take < buf.len() {
+            if last == b'\r' && buf[take] == b'\n' {
+                line += 1;
+            }
+            return line;
+        }
+        read += take as u64;
+        let n = buf.len();
+        reader.consume(n);
+    }
+}
+
+/// As [`line_at`] for text in memory.
+pub fn line_in(bytes: &[u8], offset: u64) -> u64 {
+    let end = usize::try_from(offset).unwrap_or(usize::MAX).min(bytes.len());
+    let line = 1 + bytes[..end].iter().filter(|&&b| b == b'\n').count() as u64;
+    let starts_on_lf = end > 0 && bytes[end - 1] == b'\r' && bytes.get(end) == Some(&b'\n');
+    line + u64::from(starts_on_lf)
+}
+
 /// Reads `path` against `codebook`, calling `each` for every used row.
 ///
 /// # Errors
 /// [`LoadError`] at the first problem, naming file, line, column and expectation.
+///
+/// # Examples
+/// ```
+/// use invitestat::codebook::Codebook;
+/// use invitestat::data::{LoadOptions, load};
+/// let dir = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/data/executives-online"));
+/// let codebook = Codebook::from_path(&dir.join("codebook.toml"))?;
+/// let mut recruiters = 0;
+/// let summary = load(&dir.join("responses.csv"), &codebook, LoadOptions::default(), |r| {
+///     recruiters += u64::from(r.group == 0);
+/// })?;
+/// assert_eq!((summary.rows_used, recruiters), (400, 55));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn load(
     path: &Path,
     codebook: &Codebook,
+    options: LoadOptions,
     each: impl FnMut(&Response),
 ) -> Result<LoadSummary, LoadError> {
     let file = std::fs::File::open(path)
-        .map_err(|source| LoadError::Io { file: path.to_path_buf(), source })?;
+        .map_err(|cause| LoadError::Io { file: path.to_path_buf(), cause })?;
     let mut ids = IdSet::default();
     let reader = std::io::BufReader::with_capacity(1 << 16, file);
-    let summary = load_part(reader, path, codebook, false, None, &mut ids, each)?;
-    check_ids(path, codebook, vec![ids])?;
+    let summary = load_part(reader, path, codebook, options, false, None, &mut ids, each)?;
+    check_ids(path, codebook, options, vec![ids])?;
     Ok(summary)
 }
 
+/// The id column's position and the lines on which an id (by hash) occurs, found by a
+/// second pass over the file (used only to report a duplicate).
+fn lines_of_id(
+    path: &Path,
+    codebook: &Codebook,
+    options: LoadOptions,
+    hash: u64,
+) -> Result<(usize, Vec<(u64, String)>), LoadError> {
+    let io = |cause| LoadError::Io { file: path.to_path_buf(), cause };
+    let file = std::fs::File::open(path).map_err(io)?;
+    let mut rdr = csv::ReaderBuilder::new()
+        .delimiter(options.delimiter)
+        .trim(csv::Trim::Headers)
+        .flexible(true)
+        .from_reader(std::io::BufReader::new(file));
+    let col = rdr
+        .byte_headers()
+        .map(|h| {
+            h.iter()
+                .position(|h| {
+                    let h = h.trim_ascii();
+                    h.strip_prefix("\u{feff}".as_bytes()).unwrap_or(h)
+                        == codebook.id_column.as_bytes()
+                })
+                .unwrap_or(0)
+        })
+        .unwrap_or(0);
+    let mut found = Vec::new();
+    let mut record = csv::ByteRecord::new();
+    while rdr.read_byte_record(&mut record).unwrap_or(false) {
+        let id = record.get(col).unwrap_or_default().trim_ascii();
+        if super::ids::hash_id(id) == hash {
+            let line = line_at(path, record.position().map_or(0, csv::Position::byte));
+            found.push((line, echo_bytes(id)));
+            if found.len() == 2 {
+                break;
+            }
+        }
+    }
+    Ok((col, found))
+}
+
+fn duplicate_error(path: &Path, codebook: &Codebook, options: LoadOptions, hash: u64) -> LoadError {
+    match lines_of_id(path, codebook, options, hash) {
+        Err(e) => e,
+        Ok((col, found)) => {
+            let (line, value, first) = match found.as_slice() {
+                [(first, _), (line, value), ..] => (*line, value.clone(), Some(*first)),
+                [(line, value)] => (*line, value.clone(), None),
+                [] => (0, String::new(), None),
+            };
+            LoadError::Value(Box::new(BadValue {
+                file: path.display().to_string(),
+                line,
+                column: codebook.id_column.clone(),
+                column_index: col + 1,
+                value,
+                message: "duplicate respondent id",
+                expected: first
+                    .map_or("each id once".into(), |f| format!("each id once (first on line {f})")),
+            }))
+        }
+    }
+}
+
 /// Checks the ids of a file's parts for a repeat left undetected while reading (after
-/// the id set spilled to disk, or across parts), and names its line.
+/// the id set spilled to disk, or across parts), and names its lines.
 ///
 /// # Errors
 /// [`LoadError::Value`] for a duplicate id; [`LoadError::Io`].
-pub fn check_ids(path: &Path, codebook: &Codebook, sets: Vec<IdSet>) -> Result<(), LoadError> {
-    let io = |source| LoadError::Io { file: path.to_path_buf(), source };
-    let Some(hash) = super::ids::find_duplicate(sets).map_err(io)? else { return Ok(()) };
-    // Second pass over the ids only: the second row with this id is the duplicate.
-    let mut rdr =
-        csv::ReaderBuilder::new().trim(csv::Trim::Headers).from_path(path).map_err(|e| {
-            LoadError::Csv { file: path.to_path_buf(), line: 0, message: e.to_string() }
-        })?;
-    let headers = rdr.byte_headers().map_err(|e| LoadError::Csv {
-        file: path.to_path_buf(),
-        line: 1,
-        message: e.to_string(),
-    })?;
-    let col = headers
-        .iter()
-        .position(|h| {
-            h.trim_ascii().strip_prefix("\u{feff}".as_bytes()).unwrap_or(h.trim_ascii())
-                == codebook.id_column.as_bytes()
-        })
-        .unwrap_or(0);
-    let mut seen = false;
-    let mut record = csv::ByteRecord::new();
-    while rdr.read_byte_record(&mut record).map_err(|e| LoadError::Csv {
-        file: path.to_path_buf(),
-        line: 0,
-        message: e.to_string(),
-    })? {
-        let id = record[col].trim_ascii();
-        if super::ids::hash_id(id) == hash {
-            if seen {
-                return Err(LoadError::Value(Box::new(BadValue {
-                    file: path.display().to_string(),
-                    line: record.position().map_or(0, csv::Position::line),
-                    column: codebook.id_column.clone(),
-                    column_index: col + 1,
-                    value: String::from_utf8_lossy(id).into_owned(),
-                    message: "duplicate respondent id",
-                    expected: "each id once".into(),
-                })));
-            }
-            seen = true;
-        }
+pub fn check_ids(
+    path: &Path,
+    codebook: &Codebook,
+    options: LoadOptions,
+    sets: Vec<IdSet>,
+) -> Result<(), LoadError> {
+    let io = |cause| LoadError::Io { file: path.to_path_buf(), cause };
+    match super::ids::find_duplicate(sets).map_err(io)? {
+        None => Ok(()),
+        Some(hash) => Err(duplicate_error(path, codebook, options, hash)),
     }
-    Ok(())
 }
 
 struct Column {
@@ -212,104 +291,131 @@ struct Column {
     index: usize,
 }
 
-/// As [`load`], from any reader; `path` is used in messages.
+/// Option lookup: one-byte codes through a table, longer ones by scanning (a handful
+/// per question: a linear scan beats hashing).
+struct Codes {
+    single: [u8; 256],
+    longer: Vec<(Vec<u8>, usize)>,
+}
+
+impl Codes {
+    fn new<'a>(codes: impl Iterator<Item = &'a str>) -> Self {
+        let mut single = [0u8; 256];
+        let mut longer = Vec::new();
+        for (i, k) in codes.enumerate() {
+            match k.as_bytes() {
+                [b] if i < 255 => single[usize::from(*b)] = (i + 1) as u8,
+                bytes => longer.push((bytes.to_vec(), i)),
+            }
+        }
+        Codes { single, longer }
+    }
+
+    fn find(&self, field: &[u8]) -> Option<usize> {
+        if let [b] = field {
+            let i = self.single[usize::from(*b)];
+            if i > 0 {
+                return Some(usize::from(i) - 1);
+            }
+        }
+        self.longer.iter().find(|(k, _)| k == field).map(|(_, i)| *i)
+    }
+}
+
+/// Where to report progress: called with the bytes read so far (about every 32,768
+/// rows).
+pub type Progress<'a> = &'a (dyn Fn(u64) + Sync);
+
+/// As [`load`] for a part of a file (its header line, then rows from a record
+/// boundary), from any reader: with `part` set, the part may hold no rows, no checksum
+/// is computed (the caller hashes the whole file) and line numbers in errors count from
+/// the start of the part (the caller reads the file again sequentially to report an
+/// error). `progress`, when given, is called with the bytes read; `ids` collects the
+/// respondent ids seen (shared with the caller so that parts read separately can be
+/// checked against each other).
 ///
 /// # Errors
 /// As [`load`].
-pub fn load_reader<R: Read>(
-    reader: R,
-    path: &Path,
-    codebook: &Codebook,
-    each: impl FnMut(&Response),
-) -> Result<LoadSummary, LoadError> {
-    let mut ids = IdSet::default();
-    let summary = load_part(reader, path, codebook, false, None, &mut ids, each)?;
-    // A reader cannot be read twice: a repeat found only after spilling has no line.
-    if let Some(hash) = super::ids::find_duplicate(vec![ids])
-        .map_err(|source| LoadError::Io { file: path.to_path_buf(), source })?
-    {
-        return Err(LoadError::Value(Box::new(BadValue {
-            file: path.display().to_string(),
-            line: 0,
-            column: codebook.id_column.clone(),
-            column_index: 0,
-            value: format!("id with hash {hash:016x}"),
-            message: "duplicate respondent id",
-            expected: "each id once".into(),
-        })));
-    }
-    Ok(summary)
-}
-
-/// As [`load_reader`] for a part of a file (its header line, then rows from a record
-/// boundary): with `part` set, the part may hold no rows and no checksum is computed
-/// (the caller hashes the whole file). `progress`, when given, advances by the bytes
-/// read; `ids` collects the respondent ids seen (shared with the caller so that parts
-/// read separately can be checked against each other).
-///
-/// # Errors
-/// As [`load`]; line numbers count from the start of the part.
+#[allow(clippy::too_many_arguments)]
 pub fn load_part<R: Read>(
     reader: R,
     path: &Path,
     codebook: &Codebook,
+    options: LoadOptions,
     part: bool,
-    progress: Option<&indicatif::ProgressBar>,
+    progress: Option<Progress<'_>>,
     ids: &mut IdSet,
     mut each: impl FnMut(&Response),
 ) -> Result<LoadSummary, LoadError> {
-    let mut reported_bytes = 0u64;
     let file = path.to_path_buf();
     let hashing =
-        Hashing { inner: reader, hasher: <sha2::Sha256 as sha2::Digest>::new(), enabled: !part };
-    let mut rdr =
-        csv::ReaderBuilder::new().trim(csv::Trim::Headers).flexible(false).from_reader(hashing);
-    let csv_error = |e: csv::Error, file: &PathBuf| {
-        let line = e.position().map_or(0, csv::Position::line);
+        Hashing { inner: reader, hasher: crate::digest::Sha256::default(), enabled: !part };
+    let mut rdr = csv::ReaderBuilder::new()
+        .delimiter(options.delimiter)
+        .trim(csv::Trim::Headers)
+        .flexible(false)
+        .from_reader(hashing);
+    let line_of = |byte: u64| if part { 0 } else { line_at(path, byte) };
+    let csv_error = |e: csv::Error| {
+        let line = e.position().map_or(0, |p| line_of(p.byte()));
         let message = match e.kind() {
             csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
                 format!("{len} fields where the header has {expected_len}")
             }
             csv::ErrorKind::Utf8 { .. } => "invalid UTF-8".to_string(),
-            _ => e.to_string(),
+            _ => echo(&e.to_string()),
         };
         match e.into_kind() {
-            csv::ErrorKind::Io(source) => LoadError::Io { file: file.clone(), source },
+            csv::ErrorKind::Io(cause) => LoadError::Io { file: file.clone(), cause },
             _ => LoadError::Csv { file: file.clone(), line, message },
         }
     };
-    let headers = rdr.headers().map_err(|e| csv_error(e, &file))?.clone();
+    let headers = rdr.byte_headers().map_err(csv_error)?.clone();
     let names: Vec<String> = headers
         .iter()
         .enumerate()
-        .map(
-            |(i, h)| {
-                if i == 0 { h.trim_start_matches('\u{feff}').to_string() } else { h.to_string() }
-            },
-        )
+        .map(|(i, h)| {
+            let h = if i == 0 { h.strip_prefix("\u{feff}".as_bytes()).unwrap_or(h) } else { h };
+            String::from_utf8_lossy(h).into_owned()
+        })
         .collect();
     let expected = codebook.columns();
-    let expected_text = expected.join(",");
-    let header_error = |message: String| LoadError::Header {
-        file: file.clone(),
-        message,
-        expected: expected_text.clone(),
-    };
+    let header_error = |message: String| LoadError::Header { file: file.clone(), message };
+    if names.iter().all(String::is_empty) {
+        return Err(header_error(format!(
+            "no header; expected a first line with the columns {}",
+            name_list(&expected, 20)
+        )));
+    }
     let mut position: HashMap<&str, usize> = HashMap::new();
     for (i, n) in names.iter().enumerate() {
         if position.insert(n.as_str(), i).is_some() {
-            return Err(header_error(format!("column '{n}' appears twice")));
+            return Err(header_error(format!(
+                "column '{}' appears twice; expected each column once",
+                echo(n)
+            )));
         }
     }
     let missing: Vec<&str> =
         expected.iter().copied().filter(|c| !position.contains_key(c)).collect();
     if !missing.is_empty() {
-        return Err(header_error(format!("missing column(s) {}", missing.join(", "))));
+        let raw = names.join(&char::from(options.delimiter).to_string());
+        return Err(header_error(super::header::missing_columns(
+            codebook,
+            &missing,
+            &names,
+            raw.as_bytes(),
+            options.delimiter,
+        )));
     }
     let extra: Vec<&str> =
         names.iter().map(String::as_str).filter(|n| !expected.contains(n)).collect();
     if !extra.is_empty() {
-        return Err(header_error(format!("unexpected column(s) {}", extra.join(", "))));
+        return Err(header_error(format!(
+            "unexpected column(s) {}; expected only the codebook's columns {}",
+            name_list(&extra, 10),
+            name_list(&expected, 20)
+        )));
     }
     let col = |name: &str| Column { name: name.to_string(), index: position[name] };
     let id_col = col(&codebook.id_column);
@@ -317,78 +423,41 @@ pub fn load_part<R: Read>(
     let weight_col = codebook.weight_column.as_deref().map(col);
     let wave_col = codebook.wave_column.as_deref().map(col);
     let question_cols: Vec<Column> = codebook.questions.iter().map(|q| col(&q.id)).collect();
-    let group_codes: HashMap<&str, usize> =
-        codebook.grouping.levels.iter().enumerate().map(|(i, l)| (l.code.as_str(), i)).collect();
     let group_expected = format!(
         "one of {}",
-        codebook
-            .grouping
-            .levels
-            .iter()
-            .map(|l| format!("'{}' ({})", l.code, l.label))
-            .collect::<Vec<_>>()
-            .join(", ")
+        name_list(
+            &codebook
+                .grouping
+                .levels
+                .iter()
+                .map(|l| format!("'{}' ({})", l.code, l.label))
+                .collect::<Vec<_>>(),
+            10
+        )
     );
-    let option_codes: Vec<HashMap<&str, usize>> = codebook
+    let question_expected = |qi: usize| {
+        let q = &codebook.questions[qi];
+        let mut codes: Vec<String> = q.options.iter().map(|o| format!("'{}'", o.code)).collect();
+        codes.extend(q.missing.iter().map(|m| format!("'{m}' (missing)")));
+        format!("one of {} or an empty cell (missing)", name_list(&codes, 20))
+    };
+    let option_codes: Vec<Codes> = codebook
         .questions
         .iter()
-        .map(|q| q.options.iter().enumerate().map(|(i, o)| (o.code.as_str(), i)).collect())
+        .map(|q| Codes::new(q.options.iter().map(|o| o.code.as_str())))
         .collect();
-    let question_expected: Vec<String> = codebook
+    let group_codes = Codes::new(codebook.grouping.levels.iter().map(|l| l.code.as_str()));
+    let missing_codes: Vec<Vec<&[u8]>> = codebook
         .questions
         .iter()
-        .map(|q| {
-            let mut codes: Vec<String> =
-                q.options.iter().map(|o| format!("'{}'", o.code)).collect();
-            codes.extend(q.missing.iter().map(|m| format!("'{m}' (missing)")));
-            format!("one of {} or an empty cell (missing)", codes.join(", "))
-        })
+        .map(|q| q.missing.iter().map(|m| m.as_bytes()).collect())
         .collect();
+    let no_group = format!("no value in grouping column '{}'", group_col.name);
 
     let mut summary = LoadSummary { file: path.display().to_string(), ..LoadSummary::default() };
-    // Codes are matched as bytes (a handful per question: a linear scan beats hashing).
-    let as_bytes = |m: &HashMap<&str, usize>| -> Vec<(Vec<u8>, usize)> {
-        let mut v: Vec<(Vec<u8>, usize)> =
-            m.iter().map(|(k, i)| (k.as_bytes().to_vec(), *i)).collect();
-        v.sort_by_key(|(_, i)| *i);
-        v
-    };
-    let option_bytes: Vec<Vec<(Vec<u8>, usize)>> = option_codes.iter().map(as_bytes).collect();
-    let group_bytes = as_bytes(&group_codes);
-    let missing_bytes: Vec<Vec<Vec<u8>>> = codebook
-        .questions
-        .iter()
-        .map(|q| q.missing.iter().map(|m| m.as_bytes().to_vec()).collect())
-        .collect();
-    /// Option lookup: one-byte codes through a table, longer ones by scanning.
-    struct Codes {
-        single: [u8; 256],
-        longer: Vec<(Vec<u8>, usize)>,
-    }
-    impl Codes {
-        fn new(codes: &[(Vec<u8>, usize)]) -> Self {
-            let mut single = [0u8; 256];
-            let mut longer = Vec::new();
-            for (k, i) in codes {
-                match k.as_slice() {
-                    [b] if *i < 255 => single[usize::from(*b)] = (*i + 1) as u8,
-                    _ => longer.push((k.clone(), *i)),
-                }
-            }
-            Codes { single, longer }
-        }
-        fn find(&self, field: &[u8]) -> Option<usize> {
-            if let [b] = field {
-                let i = self.single[usize::from(*b)];
-                if i > 0 {
-                    return Some(usize::from(i) - 1);
-                }
-            }
-            self.longer.iter().find(|(k, _)| k == field).map(|(_, i)| *i)
-        }
-    }
-    let option_bytes: Vec<Codes> = option_bytes.iter().map(|c| Codes::new(c)).collect();
-    let group_bytes = Codes::new(&group_bytes);
+    let mut scale: Option<WeightScale> = None;
+    let mut first_weight = 0.0f64;
+    let mut reported_bytes = 0u64;
     let mut missing_counts = vec![0u64; codebook.questions.len()];
     let mut record = csv::ByteRecord::new();
     let mut response =
@@ -397,33 +466,30 @@ pub fn load_part<R: Read>(
         match rdr.read_byte_record(&mut record) {
             Ok(true) => {}
             Ok(false) => break,
-            Err(e) => return Err(csv_error(e, &file)),
+            Err(e) => return Err(csv_error(e)),
         }
-        let line = record.position().map_or(0, csv::Position::line);
         summary.rows_read += 1;
-        if let Some(pb) = progress
+        let byte = record.position().map_or(0, csv::Position::byte);
+        if let Some(report) = progress
             && summary.rows_read.is_multiple_of(1 << 15)
         {
-            let byte = record.position().map_or(0, csv::Position::byte);
-            pb.inc(byte - reported_bytes);
+            report(byte - reported_bytes);
             reported_bytes = byte;
         }
         let value_error = |c: &Column, value: &[u8], message: &'static str, expected: String| {
-            let (value, message) = match std::str::from_utf8(value) {
-                Ok(v) => (v.to_string(), message),
-                Err(_) => (String::from_utf8_lossy(value).into_owned(), "invalid UTF-8"),
-            };
+            let message =
+                if std::str::from_utf8(value).is_ok() { message } else { "invalid UTF-8" };
             LoadError::Value(Box::new(BadValue {
                 file: file.display().to_string(),
-                line,
+                line: line_of(byte),
                 column: c.name.clone(),
                 column_index: c.index + 1,
-                value,
+                value: echo_bytes(value),
                 message,
                 expected,
             }))
         };
-        let field = |i: usize| record[i].trim_ascii();
+        let field = |i: usize| record.get(i).unwrap_or_default().trim_ascii();
         let id = field(id_col.index);
         if id.is_empty() {
             return Err(value_error(
@@ -433,64 +499,94 @@ pub fn load_part<R: Read>(
                 "a unique, non-empty id".into(),
             ));
         }
-        if !ids.insert(id).map_err(|source| LoadError::Io { file: file.clone(), source })? {
-            return Err(value_error(&id_col, id, "duplicate respondent id", "each id once".into()));
+        if !ids.insert(id).map_err(|cause| LoadError::Io { file: file.clone(), cause })? {
+            if part {
+                // The caller reads the file again to name both lines.
+                return Err(value_error(
+                    &id_col,
+                    id,
+                    "duplicate respondent id",
+                    "each id once".into(),
+                ));
+            }
+            return Err(duplicate_error(path, codebook, options, super::ids::hash_id(id)));
+        }
+        if let Some(c) = &wave_col {
+            let w = field(c.index);
+            if w.is_empty() {
+                return Err(value_error(c, w, "empty wave", "a wave label".into()));
+            }
+            let Ok(label) = std::str::from_utf8(w) else {
+                return Err(value_error(c, w, "invalid UTF-8", "a wave label in UTF-8".into()));
+            };
+            if response.wave.as_deref() != Some(label) {
+                response.wave = Some(label.to_string());
+            }
         }
         let code = field(group_col.index);
         if code.is_empty() {
-            *summary
-                .excluded
-                .entry(format!("no value in grouping column '{}'", group_col.name))
-                .or_insert(0) += 1;
+            *summary.excluded.entry(no_group.clone()).or_insert(0) += 1;
+            if let Some(w) = &response.wave {
+                *summary
+                    .excluded_by_wave
+                    .entry(w.clone())
+                    .or_default()
+                    .entry(no_group.clone())
+                    .or_insert(0) += 1;
+            }
             continue;
         }
-        response.group = group_bytes.find(code).ok_or_else(|| {
+        response.group = group_codes.find(code).ok_or_else(|| {
             value_error(&group_col, code, "unknown group code", group_expected.clone())
         })?;
         response.weight = match &weight_col {
             None => 1.0,
             Some(c) => {
                 let text = field(c.index);
-                let w: f64 = std::str::from_utf8(text)
-                    .ok()
-                    .and_then(|t| t.parse().ok())
-                    .ok_or_else(|| {
-                        value_error(
-                            c,
-                            text,
-                            "weight is not a number",
-                            "a positive, finite number".into(),
-                        )
-                    })?;
-                if !(w.is_finite() && w > 0.0) {
+                let expected = "a finite number >= 0";
+                let w: f64 =
+                    std::str::from_utf8(text).ok().and_then(|t| t.parse().ok()).ok_or_else(
+                        || value_error(c, text, "weight is not a number", expected.into()),
+                    )?;
+                if !(w.is_finite() && w >= 0.0) {
                     return Err(value_error(
                         c,
                         text,
-                        "weight is not positive and finite",
-                        "a positive, finite number".into(),
+                        "weight is negative or not finite",
+                        expected.into(),
                     ));
                 }
-                w
+                if w == 0.0 {
+                    summary.zero_weights += 1;
+                    0.0
+                } else {
+                    let s = *scale.get_or_insert_with(|| {
+                        first_weight = w;
+                        WeightScale::from_first(w)
+                    });
+                    s.store(w).map_err(|_| {
+                        value_error(
+                            c,
+                            text,
+                            "weight is too far from the file's other weights",
+                            format!(
+                                "a weight within a factor of 1e120 of the first non-zero weight ({})",
+                                echo(&first_weight.to_string())
+                            ),
+                        )
+                    })?
+                }
             }
         };
-        if let Some(c) = &wave_col {
-            let w = field(c.index);
-            if w.is_empty() {
-                return Err(value_error(c, w, "empty wave", "a wave label".into()));
-            }
-            if response.wave.as_deref().map(str::as_bytes) != Some(w) {
-                response.wave = Some(String::from_utf8_lossy(w).into_owned());
-            }
-        }
         for (qi, c) in question_cols.iter().enumerate() {
             let text = field(c.index);
-            if text.is_empty() || missing_bytes[qi].iter().any(|m| m.as_slice() == text) {
+            if text.is_empty() || missing_codes[qi].contains(&text) {
                 missing_counts[qi] += 1;
                 response.answers[qi] = None;
                 continue;
             }
-            let option = option_bytes[qi].find(text).ok_or_else(|| {
-                value_error(c, text, "unknown answer code", question_expected[qi].clone())
+            let option = option_codes[qi].find(text).ok_or_else(|| {
+                value_error(c, text, "unknown answer code", question_expected(qi))
             })?;
             response.answers[qi] = Some(option);
         }
@@ -500,13 +596,14 @@ pub fn load_part<R: Read>(
     for (q, n) in codebook.questions.iter().zip(missing_counts) {
         summary.missing_answers.insert(q.id.clone(), n);
     }
+    summary.weight_scale = scale.unwrap_or_default();
     if summary.rows_read == 0 && !part {
         return Err(LoadError::Empty { file });
     }
     // Hash whatever the CSV reader did not need to read (nothing, normally).
     let mut rest = rdr.into_inner();
     std::io::copy(&mut rest, &mut std::io::sink())
-        .map_err(|source| LoadError::Io { file: file.clone(), source })?;
-    summary.sha256 = hex(&sha2::Digest::finalize(rest.hasher));
+        .map_err(|cause| LoadError::Io { file: file.clone(), cause })?;
+    summary.sha256 = rest.hasher.hex();
     Ok(summary)
 }

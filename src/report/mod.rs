@@ -1,11 +1,12 @@
 //! Writing a study's results: tidy CSV files, one JSON document with the same content,
 //! and a short terminal summary.
 //!
-//! Files are written into a temporary folder beside the target and renamed into place
-//! only when all of them are complete, so a failed run never leaves a half-written
-//! report (and an earlier report survives).
+//! Files are written through [`output::ReportDir`]: into a staging folder beside the
+//! target, swapped into place only when all of them are complete, so a failed or
+//! interrupted run never leaves a half-written report (and an earlier report survives).
 
 pub mod html;
+pub mod output;
 
 use crate::analysis::AnalysisResults;
 use crate::claims::ClaimVerdict;
@@ -13,22 +14,17 @@ use crate::codebook::Codebook;
 use crate::data::LoadSummary;
 use crate::plot::{Chart, PlotError, charts};
 use crate::reconstruct::Reconstruction;
+use output::{OutputError, ReportDir};
 use serde::Serialize;
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
 
 /// A problem writing a report.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ReportError {
-    /// A file or folder could not be written.
-    #[error("cannot write {path}: {source}")]
-    Io {
-        /// The file or folder.
-        path: PathBuf,
-        /// The I/O error.
-        source: std::io::Error,
-    },
+    /// A file or folder could not be written, or writing there was refused.
+    #[error(transparent)]
+    Output(#[from] OutputError),
     /// A chart could not be drawn.
     #[error(transparent)]
     Plot(#[from] PlotError),
@@ -585,11 +581,24 @@ impl StudyReport {
         charts(&self.codebook, &self.analysis, &self.claims, &self.chart_footer())
     }
 
-    /// Writes every requested file into `dir` (created or replaced as a whole).
+    /// Writes the report to `target` (a new or empty folder, or an earlier report) and
+    /// swaps it into place: [`StudyReport::write`] into a fresh [`ReportDir`], then its
+    /// commit.
     ///
     /// # Errors
     /// [`ReportError`] naming the file.
-    pub fn write(&self, dir: &Path, formats: Formats) -> Result<Vec<PathBuf>, ReportError> {
+    pub fn save(&self, target: &std::path::Path, formats: Formats) -> Result<(), ReportError> {
+        let mut dir = ReportDir::create(target, &[], false)?;
+        self.write(&mut dir, formats)?;
+        Ok(dir.commit()?)
+    }
+
+    /// Writes every requested file into a report folder being staged (see
+    /// [`output::ReportDir`]); the caller commits it.
+    ///
+    /// # Errors
+    /// [`ReportError`] naming the file.
+    pub fn write(&self, dir: &mut ReportDir, formats: Formats) -> Result<(), ReportError> {
         let mut files: Vec<(String, String)> = Vec::new();
         if formats.csv {
             files.push(("results.csv".into(), self.results_csv()));
@@ -639,83 +648,14 @@ impl StudyReport {
         if formats.md {
             files.push(("report.md".into(), html::markdown(self, &charts)));
         }
-        let staging = Staging::new(dir)?;
         for (name, text) in &files {
-            staging.write(name, text.as_bytes())?;
+            dir.write(name, text.as_bytes())?;
         }
         if formats.png {
             for c in &charts {
-                let path = staging.path(&format!("charts/{}.png", c.id))?;
-                c.write_png(&path)?;
+                dir.write_with(&format!("charts/{}.png", c.id), |path| c.write_png(path))?;
             }
         }
-        staging.commit()?;
-        let mut written: Vec<PathBuf> = files.iter().map(|(f, _)| dir.join(f)).collect();
-        if formats.png {
-            written.extend(charts.iter().map(|c| dir.join(format!("charts/{}.png", c.id))));
-        }
-        Ok(written)
-    }
-}
-
-/// A temporary sibling folder that replaces the target folder only when complete, so a
-/// failed run never leaves a half-written report (and an earlier report survives).
-pub struct Staging {
-    dir: PathBuf,
-    tmp: PathBuf,
-}
-
-fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> ReportError {
-    let path = path.to_path_buf();
-    move |source| ReportError::Io { path, source }
-}
-
-impl Staging {
-    /// Starts staging for `dir`.
-    ///
-    /// # Errors
-    /// [`ReportError::Io`] when the parent folder cannot be created.
-    pub fn new(dir: &Path) -> Result<Self, ReportError> {
-        let parent = dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        std::fs::create_dir_all(parent).map_err(io_error(parent))?;
-        let name = dir.file_name().map_or("report".into(), |n| n.to_string_lossy().to_string());
-        let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
-        if tmp.exists() {
-            std::fs::remove_dir_all(&tmp).map_err(io_error(&tmp))?;
-        }
-        std::fs::create_dir_all(&tmp).map_err(io_error(&tmp))?;
-        Ok(Staging { dir: dir.to_path_buf(), tmp })
-    }
-
-    /// The staged path of `name` (its folder created).
-    ///
-    /// # Errors
-    /// [`ReportError::Io`].
-    pub fn path(&self, name: &str) -> Result<PathBuf, ReportError> {
-        let path = self.tmp.join(name);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(io_error(parent))?;
-        }
-        Ok(path)
-    }
-
-    /// Writes a staged file.
-    ///
-    /// # Errors
-    /// [`ReportError::Io`].
-    pub fn write(&self, name: &str, bytes: &[u8]) -> Result<(), ReportError> {
-        let path = self.path(name)?;
-        std::fs::write(&path, bytes).map_err(io_error(&path))
-    }
-
-    /// Replaces the target folder with the staged one.
-    ///
-    /// # Errors
-    /// [`ReportError::Io`].
-    pub fn commit(self) -> Result<(), ReportError> {
-        if self.dir.exists() {
-            std::fs::remove_dir_all(&self.dir).map_err(io_error(&self.dir))?;
-        }
-        std::fs::rename(&self.tmp, &self.dir).map_err(io_error(&self.dir))
+        Ok(())
     }
 }

@@ -60,7 +60,7 @@ fn png_charts_are_real_images_and_the_html_is_self_contained() {
         run_bundled(&root().join("data/october-experiment"), AnalysisOptions::default()).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("october");
-    report.write(&out, Formats::ALL).unwrap();
+    report.save(&out, Formats::ALL).unwrap();
     let png = std::fs::read(out.join("charts/groups-replied.png")).unwrap();
     let chart = report.charts().into_iter().find(|c| c.id == "groups-replied").unwrap();
     assert_eq!(png_size(&png), chart.size());
@@ -77,7 +77,7 @@ fn png_charts_are_real_images_and_the_html_is_self_contained() {
     assert!(md.contains("![") && md.contains("charts/groups-replied.png"));
     // --format limits the outputs.
     let only = dir.path().join("only-csv");
-    report.write(&only, Formats::parse("csv").unwrap()).unwrap();
+    report.save(&only, Formats::parse("csv").unwrap()).unwrap();
     assert!(
         only.join("results.csv").exists()
             && !only.join("report.html").exists()
@@ -100,11 +100,12 @@ fn labels_with_markup_are_escaped_in_the_html() {
         &src.join("responses.csv"),
         &codebook,
         AnalysisOptions::default(),
+        invitestat::data::LoadOptions::default(),
         None,
     )
     .unwrap();
     let out = dir.path().join("r");
-    report.write(&out, Formats::parse("html").unwrap()).unwrap();
+    report.save(&out, Formats::parse("html").unwrap()).unwrap();
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(!html.contains("<b>invitations</b>"), "unescaped label");
     assert!(

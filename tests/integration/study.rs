@@ -4,6 +4,7 @@
 use invitestat::analysis::AnalysisOptions;
 use invitestat::claims::Verdict;
 use invitestat::codebook::Codebook;
+use invitestat::data::LoadOptions;
 use invitestat::reconstruct::reconstruct;
 use invitestat::study::run_bundled;
 use rand::{RngExt, SeedableRng};
@@ -261,16 +262,18 @@ fn a_new_weighted_wave_with_missing_answers_matches_an_independent_tally() {
 #[test]
 fn count_tables_merge_to_the_whole_regardless_of_how_rows_are_split() {
     use invitestat::data::load;
-    use invitestat::study::tabulate_file;
     use invitestat::tabulate::CountTable;
+    use invitestat::tabulate::tabulate_file;
     let folder = root().join("data/executives-online");
     let codebook = Codebook::from_path(&folder.join("codebook.toml")).unwrap();
-    let (whole, _) = tabulate_file(&folder.join("responses.csv"), &codebook).unwrap();
+    let (whole, _) =
+        tabulate_file(&folder.join("responses.csv"), &codebook, LoadOptions::default(), None)
+            .unwrap();
     // Three shards by row number, tabulated separately and merged in another order.
     let mut shards: Vec<CountTable> =
         (0..3).map(|_| CountTable::new(&codebook, &codebook.paired_questions())).collect();
     let mut i = 0usize;
-    load(&folder.join("responses.csv"), &codebook, |r| {
+    load(&folder.join("responses.csv"), &codebook, LoadOptions::default(), |r| {
         shards[(i * 7) % 3].add(r);
         i += 1;
     })
@@ -421,9 +424,9 @@ fn tabulated_shards_and_group_by_counts_merge_into_the_whole_analysis() {
 #[test]
 fn two_thread_counting_matches_the_single_threaded_loader() {
     use invitestat::data::load;
-    use invitestat::study::{PARALLEL_BYTES, tabulate_file};
     use invitestat::synthetic::{WaveSpec, generate_wave};
     use invitestat::tabulate::CountTable;
+    use invitestat::tabulate::{PARALLEL_BYTES, tabulate_file};
     let dir = tempfile::tempdir().unwrap();
     let codebook = Codebook::from_path(&root().join("data/waves-example/codebook.toml")).unwrap();
     let spec = WaveSpec {
@@ -439,9 +442,11 @@ fn two_thread_counting_matches_the_single_threaded_loader() {
     assert!(csv.len() as u64 > PARALLEL_BYTES, "{} bytes", csv.len());
     let path = dir.path().join("big.csv");
     std::fs::write(&path, &csv).unwrap();
-    let (parallel, summary) = tabulate_file(&path, &codebook).unwrap();
+    let (parallel, summary) =
+        tabulate_file(&path, &codebook, LoadOptions::default(), None).unwrap();
     let mut sequential = CountTable::new(&codebook, &codebook.paired_questions());
-    let seq_summary = load(&path, &codebook, |r| sequential.add(r)).unwrap();
+    let seq_summary =
+        load(&path, &codebook, LoadOptions::default(), |r| sequential.add(r)).unwrap();
     assert_eq!(summary.rows_read, 300_000);
     assert_eq!(summary.sha256, seq_summary.sha256);
     assert_eq!(summary.missing_answers, seq_summary.missing_answers);
@@ -464,7 +469,8 @@ fn two_thread_counting_matches_the_single_threaded_loader() {
     let broken = lines[bad_line].replacen(",2,", ",7,", 1);
     lines[bad_line] = &broken;
     std::fs::write(&path, lines.join("\n") + "\n").unwrap();
-    let err = tabulate_file(&path, &codebook).unwrap_err().to_string();
+    let err =
+        tabulate_file(&path, &codebook, LoadOptions::default(), None).unwrap_err().to_string();
     assert!(err.contains(&format!("line {}", bad_line + 1)), "{err}");
     // A duplicate id across the two halves is caught and named like the sequential
     // loader names it.
@@ -474,7 +480,8 @@ fn two_thread_counting_matches_the_single_threaded_loader() {
     let rest = lines[last].split_once(',').unwrap().1.to_string();
     lines[last] = format!("{first_id},{rest}");
     std::fs::write(&path, lines.join("\n") + "\n").unwrap();
-    let err = tabulate_file(&path, &codebook).unwrap_err().to_string();
+    let err =
+        tabulate_file(&path, &codebook, LoadOptions::default(), None).unwrap_err().to_string();
     assert!(
         err.contains("duplicate respondent id") && err.contains(&format!("line {}", last + 1)),
         "{err}"
@@ -487,13 +494,13 @@ fn two_thread_counting_matches_the_single_threaded_loader() {
 fn a_duplicate_id_is_found_after_the_id_set_spills_to_disk() {
     use invitestat::data::ids::IN_MEMORY_IDS;
     use invitestat::data::load;
-    use invitestat::study::tabulate_file;
     use invitestat::synthetic::{WaveSpec, generate_wave};
+    use invitestat::tabulate::tabulate_file;
     let dir = tempfile::tempdir().unwrap();
     let codebook = Codebook::from_path(&root().join("data/waves-example/codebook.toml")).unwrap();
     let rows = 2 * IN_MEMORY_IDS + 50_000;
     let spec = WaveSpec {
-        rows,
+        rows: rows as u64,
         seed: 11,
         missing: 0.0,
         group_shares: vec![0.15, 0.85],
@@ -505,8 +512,8 @@ fn a_duplicate_id_is_found_after_the_id_set_spills_to_disk() {
     let path = dir.path().join("spill.csv");
     std::fs::write(&path, &csv).unwrap();
     // Clean file: no error either way.
-    load(&path, &codebook, |_| {}).unwrap();
-    let (table, _) = tabulate_file(&path, &codebook).unwrap();
+    load(&path, &codebook, LoadOptions::default(), |_| {}).unwrap();
+    let (table, _) = tabulate_file(&path, &codebook, LoadOptions::default(), None).unwrap();
     assert_eq!(table.total(), rows as u64);
     // Repeat an early id near the end.
     let mut lines: Vec<String> = csv.lines().map(String::from).collect();
@@ -519,9 +526,10 @@ fn a_duplicate_id_is_found_after_the_id_set_spills_to_disk() {
         "line {}, column 1 (respondent_id): duplicate respondent id: got '{early_id}'",
         late + 1
     );
-    let err = load(&path, &codebook, |_| {}).unwrap_err().to_string();
+    let err = load(&path, &codebook, LoadOptions::default(), |_| {}).unwrap_err().to_string();
     assert!(err.contains(&expected), "{err}");
-    let err = tabulate_file(&path, &codebook).unwrap_err().to_string();
+    let err =
+        tabulate_file(&path, &codebook, LoadOptions::default(), None).unwrap_err().to_string();
     assert!(err.contains(&expected), "{err}");
 }
 
@@ -531,8 +539,8 @@ fn a_duplicate_id_is_found_after_the_id_set_spills_to_disk() {
 fn a_large_single_choice_question_gets_a_seeded_monte_carlo_exact_test_when_an_expected_count_is_small()
  {
     use invitestat::analysis::{COCHRAN_MIN_EXPECTED, MONTE_CARLO_REPLICATES, analyse};
-    use invitestat::study::tabulate_file;
     use invitestat::synthetic::{WaveSpec, generate_wave};
+    use invitestat::tabulate::tabulate_file;
     let dir = tempfile::tempdir().unwrap();
     let codebook = Codebook::from_path(&root().join("data/waves-example/codebook.toml")).unwrap();
     let spec = WaveSpec {
@@ -546,7 +554,7 @@ fn a_large_single_choice_question_gets_a_seeded_monte_carlo_exact_test_when_an_e
     };
     let path = dir.path().join("wave.csv");
     std::fs::write(&path, generate_wave(&codebook, &spec)).unwrap();
-    let (table, _) = tabulate_file(&path, &codebook).unwrap();
+    let (table, _) = tabulate_file(&path, &codebook, LoadOptions::default(), None).unwrap();
     let options = AnalysisOptions { seed: 2024, ..AnalysisOptions::default() };
     // Too large to enumerate, every expected count large: the chi-square test applies.
     let a = analyse(&codebook, &table, options);

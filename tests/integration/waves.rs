@@ -3,6 +3,7 @@
 
 use invitestat::analysis::AnalysisOptions;
 use invitestat::codebook::Codebook;
+use invitestat::data::LoadOptions;
 use invitestat::stats::difference::{DifferenceMethod, difference_ci};
 use invitestat::stats::trend::cochran_armitage;
 use invitestat::stats::{Alternative, ConfidenceLevel, Proportion, TwoGroups};
@@ -23,7 +24,7 @@ fn shipped_waves_are_what_generate_draws() {
     let codebook = Codebook::from_path(&folder().join("codebook.toml")).unwrap();
     for (i, trend) in [(1u64, 0.0), (2, 0.3), (3, 0.6)] {
         let spec = WaveSpec {
-            rows: 700 + 100 * i as usize,
+            rows: 700 + 100 * i,
             seed: i,
             missing: 0.03,
             group_shares: vec![0.15, 0.85],
@@ -57,7 +58,7 @@ fn tally(path: &PathBuf, question: &str, code: &str, group: &str) -> (u64, u64) 
 #[test]
 fn changes_trends_and_gaps_match_an_independent_tally() {
     let codebook = Codebook::from_path(&folder().join("codebook.toml")).unwrap();
-    let waves = waves_from_files(&files(), &codebook).unwrap();
+    let waves = waves_from_files(&files(), &codebook, LoadOptions::default()).unwrap();
     let report = compare_waves(&codebook, waves, AnalysisOptions::default());
     let level = ConfidenceLevel::NINETY_FIVE;
     let counts: Vec<(u64, u64)> =
@@ -123,23 +124,27 @@ fn a_wave_column_gives_the_same_comparison_as_one_file_per_wave() {
             all.push('\n');
         }
     }
-    // Two rows without a group: excluded, and said so, not dropped silently.
+    // Two rows without a group: excluded, and said so, not dropped silently, each in
+    // its own wave.
     all.push_str("x-1,,1.0,2,1,0,1,0,1,1\nx-2,,1.0,3,1,0,1,0,1,1\n");
     let one = dir.path().join("all.csv");
     std::fs::write(&one, all).unwrap();
     let by_column = compare_waves(
         &codebook,
-        waves_from_column(&one, &codebook).unwrap(),
+        waves_from_column(&one, &codebook, LoadOptions::default()).unwrap(),
         AnalysisOptions::default(),
     );
-    let first = &by_column.waves[0].load;
-    let reason = format!("no value in grouping column 'recruiter' (any wave of {})", one.display());
-    assert_eq!(first.excluded.get(&reason), Some(&2), "{:?}", first.excluded);
-    assert_eq!(first.rows_read, first.rows_used + 2);
-    assert!(by_column.summary().contains(&format!("1: 2 rows excluded: {reason}")));
+    let reason = "no value in grouping column 'recruiter'".to_string();
+    assert!(by_column.waves[0].load.excluded.is_empty());
+    for w in &by_column.waves[1..] {
+        assert_eq!(w.load.excluded.get(&reason), Some(&1), "{:?}", w.load.excluded);
+        assert_eq!(w.load.rows_read, w.load.rows_used + 1);
+    }
+    assert!(by_column.summary().contains(&format!("2: 1 rows excluded: {reason}")));
+    assert!(by_column.summary().contains(&format!("3: 1 rows excluded: {reason}")));
     let by_file = compare_waves(
         &codebook,
-        waves_from_files(&files(), &codebook).unwrap(),
+        waves_from_files(&files(), &codebook, LoadOptions::default()).unwrap(),
         AnalysisOptions::default(),
     );
     assert_eq!(
@@ -242,7 +247,7 @@ fn weighted_changes_trends_and_gaps_match_r_survey() {
         let (codebook, path) = weighted_waves_file(case, dir.path());
         let report = compare_waves(
             &codebook,
-            waves_from_column(&path, &codebook).unwrap(),
+            waves_from_column(&path, &codebook, LoadOptions::default()).unwrap(),
             AnalysisOptions::default(),
         );
         for line in golden.lines().filter(|l| l.starts_with(&format!("{},", case.id))) {

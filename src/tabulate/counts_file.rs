@@ -1,0 +1,397 @@
+//! Count tables in files: the JSON that `tabulate --counts-out` writes, and the
+//! long-format CSV an SQL `GROUP BY` produces. Both are checked against the codebook
+//! ([`CountTable::validate`]) before they are used.
+
+use super::{CountTable, MergeError};
+use crate::codebook::Codebook;
+use crate::data::loader::line_in;
+use crate::data::weight::{OutOfRange, WeightScale};
+use crate::format::echo;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Largest count file read (a count table is small: its size grows with questions and
+/// answers, not with respondents).
+pub const MAX_COUNTS_BYTES: u64 = 256 << 20;
+
+/// A count table saved to a file, with what it was counted against.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CountsFile {
+    /// Format tag, [`COUNTS_FORMAT`].
+    pub format: String,
+    /// Study id of the codebook.
+    pub study: String,
+    /// SHA-256 of the codebook the rows were counted with.
+    pub codebook_sha256: String,
+    /// Question ids, in table order.
+    pub questions: Vec<String>,
+    /// Group ids, in table order.
+    pub groups: Vec<String>,
+    /// Rows read when counting (used plus excluded).
+    pub rows_read: u64,
+    /// Rows excluded when counting, by reason.
+    #[serde(default)]
+    pub excluded: BTreeMap<String, u64>,
+    /// The counts.
+    pub table: CountTable,
+}
+
+/// The format tag of [`CountsFile`].
+pub const COUNTS_FORMAT: &str = "invitestat-counts/2";
+
+/// A counts file that cannot be read or does not fit the codebook.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CountsError {
+    /// The file could not be read.
+    #[error("{}: cannot read: {cause}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What failed.
+        cause: std::io::Error,
+    },
+    /// The file is larger than a count table can be.
+    #[error("{}: {bytes} bytes; a count file is at most {MAX_COUNTS_BYTES} bytes", path.display())]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// Its size.
+        bytes: u64,
+    },
+    /// The file is not a counts document.
+    #[error("{}: not an invitestat counts file: {message}", path.display())]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong (with its line and column).
+        message: String,
+    },
+    /// Written by another version of the counts format.
+    #[error("{}: counts format '{found}'; expected '{expected}' (count the rows again)", path.display())]
+    Format {
+        /// The file.
+        path: PathBuf,
+        /// Its format tag.
+        found: String,
+        /// The format this build reads.
+        expected: &'static str,
+    },
+    /// Counted with another codebook.
+    #[error(
+        "{}: counted with a different codebook (study '{study}', SHA-256 {found}); expected {expected}", path.display()
+    )]
+    Codebook {
+        /// The file.
+        path: PathBuf,
+        /// Its study.
+        study: String,
+        /// Its codebook hash.
+        found: String,
+        /// This codebook's hash.
+        expected: String,
+    },
+    /// Line-level problem in a long-format CSV of counts.
+    #[error("{}: line {line}: {message}; expected {expected}", path.display())]
+    Row {
+        /// The file.
+        path: PathBuf,
+        /// Line number (the header is line 1).
+        line: u64,
+        /// What is wrong.
+        message: String,
+        /// What the file should hold.
+        expected: String,
+    },
+    /// The table does not fit the codebook (shapes, counts above the respondents, weight
+    /// sums that cannot be).
+    #[error("{}: {cause}", path.display())]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        cause: MergeError,
+    },
+    /// The tables cannot be added.
+    #[error("{}: {cause}", path.display())]
+    Merge {
+        /// The file being added.
+        path: PathBuf,
+        /// Why.
+        cause: MergeError,
+    },
+}
+
+impl CountsFile {
+    /// Wraps a table counted with `codebook`.
+    pub fn new(
+        codebook: &Codebook,
+        rows_read: u64,
+        excluded: BTreeMap<String, u64>,
+        table: CountTable,
+    ) -> Self {
+        CountsFile {
+            format: COUNTS_FORMAT.into(),
+            study: codebook.study.id.clone(),
+            codebook_sha256: codebook.sha256.clone(),
+            questions: codebook.questions.iter().map(|q| q.id.clone()).collect(),
+            groups: codebook.grouping.levels.iter().map(|l| l.id.clone()).collect(),
+            rows_read,
+            excluded,
+            table,
+        }
+    }
+}
+
+/// A count file as read: its table, the rows its counting read and excluded, and the
+/// SHA-256 of its bytes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CountsShard {
+    /// The counts.
+    pub table: CountTable,
+    /// Rows read when counting.
+    pub rows_read: u64,
+    /// Rows excluded when counting, by reason.
+    pub excluded: BTreeMap<String, u64>,
+    /// SHA-256 of the file.
+    pub sha256: String,
+}
+
+/// The header of a long-format count file.
+const LONG_HEADER: [&str; 6] =
+    ["question", "option", "group", "count", "weight_sum", "weight_sq_sum"];
+
+/// Reads a counts file: the JSON written by `invitestat tabulate --counts-out`, or a
+/// long-format CSV as an SQL `GROUP BY` produces it, with columns
+/// `question,option,group,count,weight_sum,weight_sq_sum`:
+/// - one row per question, answer code and group code; an empty option or one of the
+///   question's declared missing codes counts missing answers;
+/// - rows with question `*` and option `*` give the respondents per group; such a row
+///   with an empty group counts rows excluded for having no group (other rows with an
+///   empty group are those same rows and are skipped);
+/// - rows with question `A&B` and option `a&b` (each `1` or `0`: the first option or
+///   not) give the joint yes/no table of a paired claim's two questions.
+///
+/// The table is checked against the codebook ([`CountTable::validate`]).
+///
+/// # Errors
+/// [`CountsError`] naming the file (and the line for CSV).
+pub fn read_counts(path: &Path, codebook: &Codebook) -> Result<CountsShard, CountsError> {
+    let io = |cause| CountsError::Io { path: path.to_path_buf(), cause };
+    let bytes = std::fs::metadata(path).map_err(io)?.len();
+    if bytes > MAX_COUNTS_BYTES {
+        return Err(CountsError::TooLarge { path: path.to_path_buf(), bytes });
+    }
+    let raw = std::fs::read(path).map_err(io)?;
+    let sha256 = crate::digest::sha256_hex(&raw);
+    let text = String::from_utf8(raw).map_err(|e| CountsError::Parse {
+        path: path.to_path_buf(),
+        message: format!("invalid UTF-8 at byte {}", e.utf8_error().valid_up_to()),
+    })?;
+    let shard = if text.trim_start().starts_with('{') {
+        read_json(path, &text, codebook)?
+    } else {
+        read_long(path, &text, codebook)?
+    };
+    shard
+        .table
+        .validate(codebook)
+        .map_err(|e| CountsError::Invalid { path: path.to_path_buf(), cause: e })?;
+    Ok(CountsShard { sha256, ..shard })
+}
+
+fn read_json(path: &Path, text: &str, codebook: &Codebook) -> Result<CountsShard, CountsError> {
+    let parse_error = |e: serde_json::Error| CountsError::Parse {
+        path: path.to_path_buf(),
+        message: format!("line {}, column {}: {}", e.line(), e.column(), bounded(&e.to_string())),
+    };
+    #[derive(serde::Deserialize)]
+    struct FormatTag {
+        format: String,
+    }
+    let tag: FormatTag = serde_json::from_str::<serde_json::Value>(text)
+        .map_err(parse_error)
+        .and_then(|v| serde_json::from_value(v).map_err(parse_error))?;
+    if tag.format != COUNTS_FORMAT {
+        return Err(CountsError::Format {
+            path: path.to_path_buf(),
+            found: echo(&tag.format),
+            expected: COUNTS_FORMAT,
+        });
+    }
+    let file: CountsFile = serde_json::from_str(text).map_err(parse_error)?;
+    if file.codebook_sha256 != codebook.sha256 {
+        return Err(CountsError::Codebook {
+            path: path.to_path_buf(),
+            study: echo(&file.study),
+            found: echo(&file.codebook_sha256),
+            expected: codebook.sha256.clone(),
+        });
+    }
+    let used = file.table.total();
+    let excluded_total = file.excluded.values().try_fold(0u64, |t, n| t.checked_add(*n));
+    if excluded_total.and_then(|e| e.checked_add(used)) != Some(file.rows_read) {
+        return Err(CountsError::Invalid {
+            cause: MergeError(format!(
+                "rows_read is {} but the table holds {used} respondents and {} excluded rows; expected them to add up",
+                file.rows_read,
+                excluded_total.map_or("too many".into(), |e| e.to_string())
+            )),
+            path: path.to_path_buf(),
+        });
+    }
+    Ok(CountsShard {
+        table: file.table,
+        rows_read: file.rows_read,
+        excluded: file.excluded,
+        sha256: String::new(),
+    })
+}
+
+/// Cuts a parser's message (which may quote the input) to a readable length.
+fn bounded(message: &str) -> String {
+    if message.chars().count() > 300 {
+        format!("{}...", message.chars().take(300).collect::<String>())
+    } else {
+        message.to_string()
+    }
+}
+
+fn read_long(path: &Path, text: &str, codebook: &Codebook) -> Result<CountsShard, CountsError> {
+    let expected = "question,option,group,count,weight_sum,weight_sq_sum with the codebook's codes";
+    let mut table = CountTable::new(codebook, &codebook.paired_questions());
+    let mut rdr = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(text.as_bytes());
+    let header_ok = rdr.headers().map(|h| h.iter().eq(LONG_HEADER)).unwrap_or(false);
+    if !header_ok {
+        return Err(CountsError::Row {
+            path: path.to_path_buf(),
+            line: 1,
+            message: "wrong header".into(),
+            expected: expected.into(),
+        });
+    }
+    let no_group = format!("no value in grouping column '{}'", codebook.grouping.column);
+    let mut excluded = 0u64;
+    let mut scale: Option<WeightScale> = None;
+    let line_of = |p: Option<&csv::Position>| p.map_or(0, |p| line_in(text.as_bytes(), p.byte()));
+    for record in rdr.records() {
+        let record = record.map_err(|e| CountsError::Row {
+            path: path.to_path_buf(),
+            line: line_of(e.position()),
+            message: bounded(&e.to_string()),
+            expected: expected.into(),
+        })?;
+        let line = line_of(record.position());
+        let bad = |message: String| CountsError::Row {
+            path: path.to_path_buf(),
+            line,
+            message,
+            expected: expected.into(),
+        };
+        let field = |i: usize| record.get(i).unwrap_or("");
+        let (question, option, group_code) = (field(0), field(1), field(2));
+        let count: u64 = field(3)
+            .parse()
+            .map_err(|_| bad(format!("count '{}' is not a whole number >= 0", echo(field(3)))))?;
+        let number = |i: usize, name: &str| -> Result<f64, CountsError> {
+            let v: f64 = field(i)
+                .parse()
+                .map_err(|_| bad(format!("{name} '{}' is not a number", echo(field(i)))))?;
+            if v.is_finite() && v >= 0.0 {
+                Ok(v)
+            } else {
+                Err(bad(format!("{name} '{}' is not a finite number >= 0", echo(field(i)))))
+            }
+        };
+        let (w, w2) = (number(4, "weight_sum")?, number(5, "weight_sq_sum")?);
+        if group_code.is_empty() {
+            if question == "*" {
+                excluded = excluded
+                    .checked_add(count)
+                    .ok_or_else(|| bad("the excluded rows overflow".into()))?;
+            }
+            continue;
+        }
+        let group = codebook
+            .grouping
+            .levels
+            .iter()
+            .position(|l| l.code == group_code)
+            .ok_or_else(|| bad(format!("unknown group code '{}'", echo(group_code))))?;
+        // Weight sums come in the file's own scale: keep them near 1.
+        let scale = *scale.get_or_insert_with(|| {
+            if w > 0.0 && count > 0 {
+                WeightScale::from_first(w / count as f64)
+            } else {
+                WeightScale::default()
+            }
+        });
+        let out_of_range = |e: OutOfRange| bad(format!("weight_sum {w}: {e}"));
+        let ws = scale.store(w).map_err(out_of_range)?;
+        let w2s = WeightScale::default().convert(w2, scale, 2).ok_or_else(|| {
+            bad(format!("weight_sq_sum {w2} cannot be stored with the file's other weights"))
+        })?;
+        let overflow = || bad("a count overflows".into());
+        let add = |a: &mut u64| -> Result<(), CountsError> {
+            *a = a.checked_add(count).ok_or_else(overflow)?;
+            Ok(())
+        };
+        if question == "*" {
+            add(&mut table.respondents[group])?;
+        } else if let Some((qa, qb)) = question.split_once('&') {
+            let ia = codebook
+                .question_index(qa)
+                .ok_or_else(|| bad(format!("unknown question '{}'", echo(qa))))?;
+            let ib = codebook
+                .question_index(qb)
+                .ok_or_else(|| bad(format!("unknown question '{}'", echo(qb))))?;
+            let p = table
+                .pairs
+                .iter_mut()
+                .find(|p| p.a == ia && p.b == ib)
+                .ok_or_else(|| bad(format!("no paired claim uses {}", echo(question))))?;
+            let (a, b) = option
+                .split_once('&')
+                .ok_or_else(|| bad(format!("pair option '{}' is not a&b", echo(option))))?;
+            let flag = |v: &str| match v {
+                "1" => Ok(1usize),
+                "0" => Ok(0usize),
+                _ => {
+                    Err(bad(format!("pair option '{}' must be 1 or 0 on each side", echo(option))))
+                }
+            };
+            add(&mut p.joint[[group, flag(a)?, flag(b)?]])?;
+        } else {
+            let qi = codebook
+                .question_index(question)
+                .ok_or_else(|| bad(format!("unknown question '{}'", echo(question))))?;
+            let q = &codebook.questions[qi];
+            let c = &mut table.questions[qi];
+            if option.is_empty() || q.missing.iter().any(|m| m == option) {
+                add(&mut c.missing[group])?;
+                c.missing_weights[group] += ws;
+            } else {
+                let oi = q.option_index(option).ok_or_else(|| {
+                    bad(format!("unknown answer code '{}' for {}", echo(option), q.id))
+                })?;
+                add(&mut c.counts[[oi, group]])?;
+                c.weights[[oi, group]] += ws;
+                c.weights_sq[[oi, group]] += w2s;
+            }
+        }
+    }
+    table.weight_scale = scale.unwrap_or_default();
+    let total = table.total();
+    let mut reasons = BTreeMap::new();
+    if excluded > 0 {
+        reasons.insert(no_group, excluded);
+    }
+    Ok(CountsShard {
+        rows_read: total.saturating_add(excluded),
+        table,
+        excluded: reasons,
+        sha256: String::new(),
+    })
+}

@@ -1,0 +1,125 @@
+//! Counting a responses file into a count table, on two threads for large files.
+
+use super::CountTable;
+use crate::codebook::Codebook;
+use crate::data::ids::IdSet;
+use crate::data::loader::{Progress, load_part};
+use crate::data::{LoadError, LoadOptions, LoadSummary, load};
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
+use std::path::Path;
+
+/// Files at least this large are counted on two threads.
+pub const PARALLEL_BYTES: u64 = 8 << 20;
+
+/// Loads `responses` against `codebook` straight into a count table. Large files
+/// without quoted fields are split at a line boundary and counted on two threads (with
+/// the checksum computed on a third pass through the page cache); any problem sends the
+/// file through the single-threaded loader again so that the error names the first bad
+/// line exactly as it would have. `progress`, when given, is called with the bytes read
+/// since its last call.
+///
+/// # Errors
+/// [`LoadError`] for a refused file.
+///
+/// # Examples
+/// ```
+/// use invitestat::codebook::Codebook;
+/// use invitestat::data::LoadOptions;
+/// use invitestat::tabulate::tabulate_file;
+/// let dir = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/data/executives-online"));
+/// let codebook = Codebook::from_path(&dir.join("codebook.toml"))?;
+/// let (table, summary) =
+///     tabulate_file(&dir.join("responses.csv"), &codebook, LoadOptions::default(), None)?;
+/// // 48 of the 55 recruiters accept invitations from strangers.
+/// assert_eq!(table.option_counts(1, 0, Some(0)), (48, 55));
+/// assert_eq!(summary.rows_used, 400);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn tabulate_file(
+    responses: &Path,
+    codebook: &Codebook,
+    options: LoadOptions,
+    progress: Option<Progress<'_>>,
+) -> Result<(CountTable, LoadSummary), LoadError> {
+    let size = std::fs::metadata(responses).map(|m| m.len()).unwrap_or(0);
+    if size >= PARALLEL_BYTES
+        && let Some(done) = tabulate_parallel(responses, codebook, options, size, progress)
+    {
+        return Ok(done);
+    }
+    let mut table = CountTable::new(codebook, &codebook.paired_questions());
+    let summary = load(responses, codebook, options, |r| table.add(r))?;
+    table.weight_scale = summary.weight_scale;
+    Ok((table, summary))
+}
+
+/// The two-thread count; `None` when the file needs the sequential loader (quoted
+/// fields, or any error).
+fn tabulate_parallel(
+    path: &Path,
+    codebook: &Codebook,
+    options: LoadOptions,
+    size: u64,
+    progress: Option<Progress<'_>>,
+) -> Option<(CountTable, LoadSummary)> {
+    let open = || std::fs::File::open(path).ok();
+    // The header line, and the first line boundary after the middle of the file.
+    let mut first = BufReader::new(open()?);
+    let mut header_line = Vec::new();
+    first.read_until(b'\n', &mut header_line).ok()?;
+    let mut mid_reader = BufReader::new(open()?);
+    mid_reader.seek(SeekFrom::Start(size / 2)).ok()?;
+    let mut skipped = Vec::new();
+    mid_reader.read_until(b'\n', &mut skipped).ok()?;
+    let mid = size / 2 + skipped.len() as u64;
+    let pairs = codebook.paired_questions();
+    // Each part is read as its own small file: the header line, then its rows.
+    let header_end = header_line.len() as u64;
+    let count = |start: u64, end: u64| -> Option<(CountTable, LoadSummary, IdSet)> {
+        let mut f = open()?;
+        f.seek(SeekFrom::Start(start)).ok()?;
+        let reader =
+            BufReader::with_capacity(1 << 16, header_line.as_slice().chain(f.take(end - start)));
+        let mut table = CountTable::new(codebook, &pairs);
+        let mut ids = IdSet::default();
+        let summary =
+            load_part(reader, path, codebook, options, true, progress, &mut ids, |r| table.add(r))
+                .ok()?;
+        table.weight_scale = summary.weight_scale;
+        Some((table, summary, ids))
+    };
+    let (checksum, first_half, second_half) = std::thread::scope(|s| {
+        let hash = s.spawn(|| -> Option<String> {
+            let mut f = BufReader::with_capacity(1 << 20, open()?);
+            let mut hasher = crate::digest::Sha256::default();
+            loop {
+                let buf = f.fill_buf().ok()?;
+                if buf.is_empty() {
+                    break;
+                }
+                if buf.contains(&b'"') {
+                    return None; // quoted fields may hold line breaks: split unsafely
+                }
+                hasher.update(buf);
+                let n = buf.len();
+                f.consume(n);
+            }
+            Some(hasher.hex())
+        });
+        let second = s.spawn(|| count(mid, size));
+        let first = count(header_end, mid);
+        (hash.join().ok().flatten(), first, second.join().ok().flatten())
+    });
+    let (checksum, (mut table, mut summary, ids), (table2, summary2, ids2)) =
+        (checksum?, first_half?, second_half?);
+    // A repeat across the halves (or after spilling): the sequential loader names its lines.
+    if crate::data::ids::find_duplicate(vec![ids, ids2]).ok()?.is_some() {
+        return None;
+    }
+    table.merge(&table2).ok()?;
+    summary.absorb(&summary2);
+    summary.weight_scale = table.weight_scale;
+    summary.sha256 = checksum;
+    summary.file = path.display().to_string();
+    Some((table, summary))
+}

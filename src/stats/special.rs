@@ -108,7 +108,11 @@ pub fn ln_binom_kernel(k: f64, j: f64, p: f64, q: f64) -> f64 {
     if p == 0.0 || q == 0.0 {
         return f64::NEG_INFINITY;
     }
-    let lc = stirlerr(n) - stirlerr(k) - stirlerr(j) - bd0(k, n * p) - bd0(j, n * q);
+    // n p and n q from the smaller of p and q: the larger was computed as 1 minus it
+    // and has lost the small one's relative precision (at n = 1e10 and p = 1 - 4e-10,
+    // n p from p is off by 1e-6 where it matters to 1e-16).
+    let (np, nq) = if p <= q { (n * p, n - n * p) } else { (n - n * q, n * q) };
+    let lc = stirlerr(n) - stirlerr(k) - stirlerr(j) - bd0(k, np) - bd0(j, nq);
     let lf = LN_2PI + k.ln() + j.ln() - n.ln();
     lc - 0.5 * lf
 }
@@ -275,7 +279,9 @@ fn ln_beta_cf(x: f64, y: f64, a: f64, b: f64) -> f64 {
     let qap = a + 1.0;
     let qam = a - 1.0;
     let mut c = 1.0;
-    let mut d = 1.0 - qab * x / qap;
+    // 1 - (a + b) x / (a + 1), from the smaller of x and y = 1 - x: near x = 1 the
+    // subtraction would cancel (the other coefficients carry no such difference).
+    let mut d = if y < x { (1.0 - b + qab * y) / qap } else { 1.0 - qab * x / qap };
     if d.abs() < TINY {
         d = TINY;
     }
@@ -307,6 +313,24 @@ fn ln_beta_cf(x: f64, y: f64, a: f64, b: f64) -> f64 {
     ln_front + h.ln()
 }
 
+/// Beyond this ratio of one beta parameter to the other (and to 1), beta quantiles are
+/// taken from the gamma limit: as `b -> infinity`, `b X -> Gamma(a)` for `X ~ Beta(a,
+/// b)`, with a relative error of order `a / b`, below `1e-13` here. The continued
+/// fraction would need about `sqrt(b)` terms per evaluation (a weighted share of 1e-50
+/// with one heavy weight gives `b` near 1e50).
+const GAMMA_LIMIT_RATIO: f64 = 1e13;
+
+/// The `x` with `P(X <= x) = p` (`upper = false`) or `P(X > x) = p` (`upper = true`)
+/// for `X ~ Gamma(shape, 1)`, solved on `ln x`.
+fn gamma_quantile(p: f64, shape: f64, upper: bool) -> f64 {
+    let target = p.ln();
+    let f = |t: f64| {
+        let (lower, up) = ln_gamma_tails(shape, t.exp());
+        if upper { target - up } else { lower - target }
+    };
+    roots::brent_unbounded(f, shape.max(1e-300).ln(), 745.0).map_or(0.0, f64::exp)
+}
+
 /// The `x` with `I_x(a, b) = p` (lower tail), matching R `qbeta(p, a, b)`.
 pub fn beta_quantile(p: f64, a: f64, b: f64) -> f64 {
     if p <= 0.0 {
@@ -314,6 +338,13 @@ pub fn beta_quantile(p: f64, a: f64, b: f64) -> f64 {
     }
     if p >= 1.0 {
         return 1.0;
+    }
+    if b >= GAMMA_LIMIT_RATIO * a.max(1.0) {
+        return (gamma_quantile(p, a, false) / b).min(1.0);
+    }
+    if a >= GAMMA_LIMIT_RATIO * b.max(1.0) {
+        // 1 - X ~ Beta(b, a): P(X <= x) = P(1 - X >= 1 - x).
+        return (1.0 - gamma_quantile(p, b, true) / a).max(0.0);
     }
     if p <= 0.5 {
         let target = p.ln();
@@ -331,6 +362,12 @@ pub fn beta_quantile_upper(q: f64, a: f64, b: f64) -> f64 {
     }
     if q >= 1.0 {
         return 0.0;
+    }
+    if b >= GAMMA_LIMIT_RATIO * a.max(1.0) {
+        return (gamma_quantile(q, a, true) / b).min(1.0);
+    }
+    if a >= GAMMA_LIMIT_RATIO * b.max(1.0) {
+        return (1.0 - gamma_quantile(q, b, false) / a).max(0.0);
     }
     if q <= 0.5 {
         let target = q.ln();
@@ -412,5 +449,23 @@ mod tests {
     fn beta_quantile_matches_r() {
         // R 4.2.2: qbeta(0.025, 52, 9) = 0.75407777886958027
         assert!(rel(beta_quantile(0.025, 52.0, 9.0), 0.754_077_778_869_580_27) < 1e-12);
+    }
+
+    #[test]
+    fn beta_quantiles_with_a_huge_parameter_use_the_gamma_limit_and_agree_with_it() {
+        // Just below the limit (continued fraction) and just above (gamma): one curve.
+        for (p, a) in [(0.025, 1.0), (0.975, 1.0), (0.5, 3.5), (0.025, 0.2)] {
+            let below = 1e12 * beta_quantile(p, a, 1e12);
+            let above = 1e14 * beta_quantile(p, a, 1e14);
+            assert!(rel(below, above) < 1e-9, "p = {p}, a = {a}: {below} vs {above}");
+            let upper = 1e14 * beta_quantile_upper(p, a, 1e14);
+            let lower = 1e14 * beta_quantile(1.0 - p, a, 1e14);
+            assert!(rel(upper, lower) < 1e-9, "p = {p}, a = {a}: {upper} vs {lower}");
+            // Mirrored parameters (near 1, so only to the spacing of doubles there).
+            let mirrored = 1.0 - beta_quantile(1.0 - p, 1e14, a);
+            assert!((mirrored - beta_quantile(p, a, 1e14)).abs() < 4.0 * f64::EPSILON);
+        }
+        // qgamma(0.025, 1) = -ln(0.975) = 0.025317807984289786.
+        assert!(rel(1e50 * beta_quantile(0.025, 1.0, 1e50), 0.025_317_807_984_289_786) < 1e-12);
     }
 }

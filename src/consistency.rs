@@ -115,7 +115,7 @@ impl FromStr for Figure {
     type Err = FigureError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let err = |why| FigureError { text: s.to_string(), why };
+        let err = |why| FigureError { text: crate::format::echo(s), why };
         let t = s.trim();
         let (relation, rest) = if let Some(r) = t.strip_prefix("<=") {
             (Relation::AtMost, r)

@@ -15,6 +15,32 @@ pub fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
+/// `text` with every bidirectional formatting character shown as `\u{...}` (for every
+/// output: reports, charts, tables).
+pub fn visible_bidi(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(is_bidi_control) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    std::borrow::Cow::Owned(
+        text.chars()
+            .map(|c| {
+                if is_bidi_control(c) { format!("\\u{{{:x}}}", u32::from(c)) } else { c.to_string() }
+            })
+            .collect(),
+    )
+}
+
+/// `text` cut to `max` characters (with "...") for a chart, where long labels would
+/// overrun; tables keep the full text.
+pub fn fit(text: &str, max: usize) -> String {
+    let text = visible_bidi(text);
+    if text.chars().count() <= max {
+        return text.into_owned();
+    }
+    let cut: String = text.chars().take(max.saturating_sub(3)).collect();
+    format!("{}...", cut.trim_end())
+}
+
 /// `value` as a message quotes it: control and bidirectional formatting characters
 /// escaped, cut after [`MAX_ECHO_CHARS`] characters with the full length in bytes.
 ///

@@ -20,9 +20,42 @@ fn remove_staging_on_signals() {
     });
 }
 
+/// A clap message with every quoted value cut to a readable length (clap quotes the
+/// whole argument, which may be megabytes long).
+fn bounded(message: &str) -> String {
+    let mut out = String::new();
+    let mut rest = message;
+    while let Some(start) = rest.find('\'') {
+        out.push_str(&rest[..=start]);
+        rest = &rest[start + 1..];
+        let Some(end) = rest.find('\'') else { break };
+        let quoted = &rest[..end];
+        if quoted.chars().count() > 2 * invitestat::format::MAX_ECHO_CHARS {
+            out.push_str(&invitestat::format::echo(quoted));
+        } else {
+            out.push_str(quoted);
+        }
+        out.push('\'');
+        rest = &rest[end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
 fn main() -> ExitCode {
     remove_staging_on_signals();
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let text = bounded(&e.render().to_string());
+            if e.use_stderr() {
+                eprint!("{text}");
+            } else {
+                print!("{text}");
+            }
+            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
+        }
+    };
     let stdout = std::io::stdout();
     match run(cli, &mut stdout.lock()) {
         Ok(()) => ExitCode::SUCCESS,

@@ -580,13 +580,8 @@ fn change_line(out: &mut String, key: [&str; 4], values: [Option<f64>; 4]) {
     );
 }
 
-fn csv_of<T: Serialize>(rows: &[T]) -> String {
-    let mut w =
-        csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
-    for r in rows {
-        w.serialize(r).expect("writing CSV to memory");
-    }
-    String::from_utf8(w.into_inner().expect("in-memory")).expect("UTF-8")
+fn csv_of<T: Serialize>(rows: &[T]) -> Result<String, ReportError> {
+    crate::report::escape::csv_of(rows).map_err(|e| ReportError::Template(e.to_string()))
 }
 
 impl WavesReport {
@@ -851,7 +846,7 @@ impl WavesReport {
             .iter()
             .map(|(chart, svg)| minijinja::context! { id => chart.id.as_str(), title => chart.title.as_str(), subtitle => chart.subtitle.as_str(), alt => chart.alt.as_str(), svg => crate::report::html::responsive(svg) })
             .collect();
-        let mut env = minijinja::Environment::new();
+        let mut env = crate::report::html::environment();
         env.add_template("waves.html", include_str!("../templates/waves.html"))?;
         env.get_template("waves.html")?.render(minijinja::context! {
             title => self.codebook.study.title.as_str(),
@@ -895,13 +890,13 @@ impl WavesReport {
     pub fn write(&self, dir: &mut ReportDir, formats: Formats) -> Result<(), ReportError> {
         dir.write("summary.txt", self.summary().as_bytes())?;
         if formats.csv {
-            dir.write("waves.csv", csv_of(&self.rows).as_bytes())?;
-            dir.write("trends.csv", csv_of(&self.trends).as_bytes())?;
-            dir.write("gaps.csv", csv_of(&self.gaps).as_bytes())?;
+            dir.write("waves.csv", csv_of(&self.rows)?.as_bytes())?;
+            dir.write("trends.csv", csv_of(&self.trends)?.as_bytes())?;
+            dir.write("gaps.csv", csv_of(&self.gaps)?.as_bytes())?;
             if !self.weighted_rows.is_empty() {
-                dir.write("weighted_waves.csv", csv_of(&self.weighted_rows).as_bytes())?;
-                dir.write("weighted_trends.csv", csv_of(&self.weighted_trends).as_bytes())?;
-                dir.write("weighted_gaps.csv", csv_of(&self.weighted_gaps).as_bytes())?;
+                dir.write("weighted_waves.csv", csv_of(&self.weighted_rows)?.as_bytes())?;
+                dir.write("weighted_trends.csv", csv_of(&self.weighted_trends)?.as_bytes())?;
+                dir.write("weighted_gaps.csv", csv_of(&self.weighted_gaps)?.as_bytes())?;
             }
         }
         if formats.json {

@@ -8,6 +8,7 @@ use crate::stats::power::{minimum_detectable_difference, power, sample_size};
 use crate::stats::significance::TestMethod;
 use crate::stats::weighted::WeightedCiMethod;
 use crate::stats::{Alternative, ConfidenceLevel, Proportion, TwoGroups};
+use crate::format::echo;
 use clap::{Args, Parser, Subcommand};
 use std::io::Write;
 
@@ -134,7 +135,7 @@ pub enum Command {
 pub(crate) fn parse_ci_method(s: &str) -> Result<CiMethod, String> {
     CiMethod::from_name(s).ok_or_else(|| {
         let names: Vec<&str> = CiMethod::ALL.iter().map(|m| m.name()).collect();
-        format!("unknown interval method '{s}' (expected one of {})", names.join(", "))
+        format!("unknown interval method '{}' (expected one of {})", echo(s), names.join(", "))
     })
 }
 
@@ -142,7 +143,11 @@ pub(crate) fn parse_ci_method(s: &str) -> Result<CiMethod, String> {
 pub(crate) fn parse_weighted_ci_method(s: &str) -> Result<WeightedCiMethod, String> {
     WeightedCiMethod::from_name(s).ok_or_else(|| {
         let names: Vec<&str> = WeightedCiMethod::ALL.iter().map(|m| m.name()).collect();
-        format!("unknown weighted interval method '{s}' (expected one of {})", names.join(", "))
+        format!(
+            "unknown weighted interval method '{}' (expected one of {})",
+            echo(s),
+            names.join(", ")
+        )
     })
 }
 
@@ -150,7 +155,7 @@ pub(crate) fn parse_weighted_ci_method(s: &str) -> Result<WeightedCiMethod, Stri
 pub(crate) fn parse_test(s: &str) -> Result<TestMethod, String> {
     TestMethod::from_name(s).ok_or_else(|| {
         let names: Vec<&str> = TestMethod::ALL.iter().map(|m| m.name()).collect();
-        format!("unknown test '{s}' (expected one of {})", names.join(", "))
+        format!("unknown test '{}' (expected one of {})", echo(s), names.join(", "))
     })
 }
 
@@ -158,65 +163,71 @@ pub(crate) fn parse_test(s: &str) -> Result<TestMethod, String> {
 pub(crate) fn parse_adjustment(s: &str) -> Result<Adjustment, String> {
     Adjustment::from_name(s).ok_or_else(|| {
         let names: Vec<&str> = Adjustment::ALL.iter().map(|m| m.name()).collect();
-        format!("unknown adjustment '{s}' (expected one of {})", names.join(", "))
+        format!("unknown adjustment '{}' (expected one of {})", echo(s), names.join(", "))
     })
 }
 
 /// Parses `two-sided`, `less` or `greater`.
 pub(crate) fn parse_alternative(s: &str) -> Result<Alternative, String> {
     Alternative::from_name(s)
-        .ok_or_else(|| format!("unknown alternative '{s}' (expected two-sided, less or greater)"))
+        .ok_or_else(|| {
+            format!("unknown alternative '{}' (expected two-sided, less or greater)", echo(s))
+        })
 }
 
 pub(crate) fn parse_level(s: &str) -> Result<ConfidenceLevel, String> {
-    let v: f64 = s.parse().map_err(|_| format!("'{s}' is not a number (expected e.g. 0.95)"))?;
+    let v: f64 =
+        s.parse().map_err(|_| format!("'{}' is not a number (expected e.g. 0.95)", echo(s)))?;
     ConfidenceLevel::new(v).map_err(|e| e.to_string())
 }
 
 fn parse_probability(s: &str) -> Result<f64, String> {
-    let v: f64 = s.parse().map_err(|_| format!("'{s}' is not a number (expected e.g. 0.63)"))?;
+    let v: f64 =
+        s.parse().map_err(|_| format!("'{}' is not a number (expected e.g. 0.63)", echo(s)))?;
     if v > 0.0 && v < 1.0 { Ok(v) } else { Err(format!("{v} is not strictly between 0 and 1")) }
 }
 
 fn parse_positive(s: &str) -> Result<f64, String> {
-    let v: f64 = s.parse().map_err(|_| format!("'{s}' is not a number"))?;
+    let v: f64 = s.parse().map_err(|_| format!("'{}' is not a number", echo(s)))?;
     if v > 0.0 && v.is_finite() { Ok(v) } else { Err(format!("{v} is not positive")) }
 }
 
 fn parse_p_value(s: &str) -> Result<f64, String> {
-    let v: f64 = s.parse().map_err(|_| format!("'{s}' is not a number (expected a p-value)"))?;
+    let v: f64 =
+        s.parse().map_err(|_| format!("'{}' is not a number (expected a p-value)", echo(s)))?;
     if (0.0..=1.0).contains(&v) { Ok(v) } else { Err(format!("{v} is not a p-value in [0, 1]")) }
 }
 
 /// Parses `X/N` (e.g. `52/60`) into a checked proportion.
 pub fn parse_fraction(s: &str) -> Result<Proportion, String> {
+    let shown = echo(s);
     let (x, n) = s.split_once('/').ok_or_else(|| {
-        format!("'{s}' is not of the form X/N (successes/respondents, e.g. 52/60)")
+        format!("'{shown}' is not of the form X/N (successes/respondents, e.g. 52/60)")
     })?;
-    let x: u64 = x
-        .trim()
-        .parse()
-        .map_err(|_| format!("'{s}': successes '{x}' is not a whole number >= 0"))?;
-    let n: u64 = n
-        .trim()
-        .parse()
-        .map_err(|_| format!("'{s}': respondents '{n}' is not a whole number >= 1"))?;
-    Proportion::new(x, n).map_err(|e| format!("'{s}': {e}"))
+    let x: u64 = x.trim().parse().map_err(|_| {
+        format!("'{shown}': successes '{}' is not a whole number >= 0", echo(x))
+    })?;
+    let n: u64 = n.trim().parse().map_err(|_| {
+        format!("'{shown}': respondents '{}' is not a whole number >= 1", echo(n))
+    })?;
+    Proportion::new(x, n).map_err(|e| format!("'{shown}': {e}"))
 }
 
 /// Arguments of `invitestat ci`.
 #[derive(Debug, Args)]
 pub struct CiArgs {
     /// Successes (respondents giving the answer).
+    #[arg(allow_negative_numbers = true)]
     pub successes: u64,
     /// Respondents answering (the base).
+    #[arg(allow_negative_numbers = true)]
     pub n: u64,
     /// One method only (wilson, wilson-cc, agresti-coull, jeffreys, clopper-pearson,
     /// mid-p, wald; default: all, preferred first).
     #[arg(long, value_parser = parse_ci_method)]
     pub method: Option<CiMethod>,
     /// Confidence level in (0, 1).
-    #[arg(long, default_value = "0.95", value_parser = parse_level)]
+    #[arg(long, default_value = "0.95", value_parser = parse_level, allow_negative_numbers = true)]
     pub confidence_level: ConfidenceLevel,
     /// Two-sided interval, or a one-sided bound.
     #[arg(long, default_value = "two-sided", value_parser = parse_alternative)]
@@ -236,7 +247,7 @@ pub struct CompareArgs {
     #[arg(value_parser = parse_fraction)]
     pub second: Proportion,
     /// Confidence level in (0, 1).
-    #[arg(long, default_value = "0.95", value_parser = parse_level)]
+    #[arg(long, default_value = "0.95", value_parser = parse_level, allow_negative_numbers = true)]
     pub confidence_level: ConfidenceLevel,
     /// Print JSON instead of tables.
     #[arg(long)]
@@ -253,7 +264,7 @@ pub struct AdjustArgs {
     #[arg(long)]
     pub json: bool,
     /// The p-values.
-    #[arg(required = true, value_parser = parse_p_value)]
+    #[arg(required = true, value_parser = parse_p_value, allow_negative_numbers = true)]
     pub p_values: Vec<f64>,
 }
 
@@ -263,25 +274,25 @@ pub struct AdjustArgs {
 #[derive(Debug, Args)]
 pub struct PowerArgs {
     /// Proportion in group 1 under the alternative.
-    #[arg(long, value_parser = parse_probability)]
+    #[arg(long, value_parser = parse_probability, allow_negative_numbers = true)]
     pub p1: Option<f64>,
     /// Proportion in group 2.
-    #[arg(long, value_parser = parse_probability)]
+    #[arg(long, value_parser = parse_probability, allow_negative_numbers = true)]
     pub p2: f64,
     /// Group 1 size.
-    #[arg(long, value_parser = parse_positive)]
+    #[arg(long, value_parser = parse_positive, allow_negative_numbers = true)]
     pub n1: Option<f64>,
     /// Group 2 size.
-    #[arg(long, value_parser = parse_positive)]
+    #[arg(long, value_parser = parse_positive, allow_negative_numbers = true)]
     pub n2: Option<f64>,
     /// Target power (solves for sample size or minimum detectable difference).
-    #[arg(long, value_parser = parse_probability)]
+    #[arg(long, value_parser = parse_probability, allow_negative_numbers = true)]
     pub power: Option<f64>,
     /// n2 / n1 when solving for sample size.
-    #[arg(long, default_value = "1", value_parser = parse_positive)]
+    #[arg(long, default_value = "1", value_parser = parse_positive, allow_negative_numbers = true)]
     pub ratio: f64,
     /// Significance level.
-    #[arg(long, default_value = "0.05", value_parser = parse_probability)]
+    #[arg(long, default_value = "0.05", value_parser = parse_probability, allow_negative_numbers = true)]
     pub alpha: f64,
     /// Two-sided test, or one-sided.
     #[arg(long, default_value = "two-sided", value_parser = parse_alternative)]

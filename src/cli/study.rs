@@ -304,12 +304,20 @@ fn parse_figure(s: &str) -> Result<Figure, String> {
 }
 
 fn parse_rounding(s: &str) -> Result<Rounding, String> {
-    Rounding::from_name(s).ok_or_else(|| format!("unknown rounding scheme '{s}'"))
+    Rounding::from_name(s).ok_or_else(|| {
+        format!(
+            "unknown rounding scheme '{}' (expected one of {})",
+            crate::format::echo(s),
+            Rounding::ALL.map(Rounding::name).join(", ")
+        )
+    })
 }
 
 fn parse_window(s: &str) -> Result<(u64, u64), String> {
     let num = |t: &str| {
-        t.trim().parse::<u64>().map_err(|_| format!("'{s}' is not a base N or a window LO..HI"))
+        t.trim().parse::<u64>().map_err(|_| {
+            format!("'{}' is not a base N or a window LO..HI", crate::format::echo(s))
+        })
     };
     let (lo, hi) = match s.split_once("..") {
         Some((a, b)) => (num(a)?, num(b.trim_start_matches('='))?),

@@ -176,16 +176,51 @@ impl Chart {
         (1000, (190 + per_row * rows as u32).max(300))
     }
 
+    /// The chart as drawn: labels longer than fits cut (the tables keep them whole) and
+    /// bidirectional formatting characters made visible.
+    fn drawable(&self) -> Chart {
+        use crate::format::fit;
+        let mut c = self.clone();
+        c.title = fit(&c.title, 110);
+        c.subtitle = fit(&c.subtitle, 150);
+        c.footer = fit(&c.footer, 180);
+        match &mut c.kind {
+            ChartKind::Dots { series, rows, x_desc } => {
+                for s in series.iter_mut() {
+                    *s = fit(s, 40);
+                }
+                for r in rows.iter_mut() {
+                    r.label = fit(&r.label, 60);
+                }
+                *x_desc = fit(x_desc, 80);
+            }
+            ChartKind::Differences { rows } => {
+                for r in rows.iter_mut() {
+                    r.label = fit(&r.label, 60);
+                }
+            }
+            ChartKind::Claims { rows } => {
+                for (id, _, text) in rows.iter_mut() {
+                    *id = fit(id, 8);
+                    *text = fit(text, 100);
+                }
+            }
+            ChartKind::Bases { .. } => {}
+        }
+        c
+    }
+
     /// The chart as an SVG document.
     ///
     /// # Errors
     /// [`PlotError`] if plotters fails.
     pub fn svg(&self) -> Result<String, PlotError> {
         ensure_fonts();
+        let chart = self.drawable();
         let mut out = String::new();
         {
             let root = SVGBackend::with_string(&mut out, self.size()).into_drawing_area();
-            draw::chart(&root, self).map_err(|message| self.error(message))?;
+            draw::chart(&root, &chart).map_err(|message| self.error(message))?;
             root.present().map_err(|e| self.error(e.to_string()))?;
         }
         Ok(out)
@@ -197,8 +232,9 @@ impl Chart {
     /// [`PlotError`] if plotters fails or the file cannot be written.
     pub fn write_png(&self, path: &Path) -> Result<(), PlotError> {
         ensure_fonts();
+        let chart = self.drawable();
         let root = BitMapBackend::new(path, self.size()).into_drawing_area();
-        draw::chart(&root, self).map_err(|message| self.error(message))?;
+        draw::chart(&root, &chart).map_err(|message| self.error(message))?;
         root.present().map_err(|e| self.error(e.to_string()))?;
         Ok(())
     }

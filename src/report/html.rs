@@ -76,6 +76,22 @@ fn methods(r: &StudyReport) -> Vec<(String, String, String)> {
     ]
 }
 
+/// The template environment of every HTML report: HTML escaping, with bidirectional
+/// formatting characters made visible (see [`super::escape`]).
+pub fn environment() -> minijinja::Environment<'static> {
+    let mut env = minijinja::Environment::new();
+    env.set_formatter(|out, state, value| {
+        if let Some(text) = value.as_str()
+            && text.chars().any(crate::format::is_bidi_control)
+        {
+            let shown = minijinja::Value::from(super::escape::visible_bidi(text).into_owned());
+            return minijinja::escape_formatter(out, state, &shown);
+        }
+        minijinja::escape_formatter(out, state, value)
+    });
+    env
+}
+
 /// Renders the HTML report with the given charts (and their SVG text).
 ///
 /// # Errors
@@ -321,7 +337,7 @@ pub fn render(r: &StudyReport, charts: &[(Chart, String)]) -> Result<String, min
             }
         })
         .collect();
-    let mut env = minijinja::Environment::new();
+    let mut env = environment();
     env.add_template("report.html", TEMPLATE)?;
     env.get_template("report.html")?.render(minijinja::context! {
         title => cb.study.title.as_str(),
@@ -378,12 +394,14 @@ pub fn responsive(svg: &str) -> String {
 }
 
 /// The Markdown report: the same sections as tables, with links to the PNG charts.
+/// Every text from the codebook or the data goes through [`super::escape::markdown`].
 pub fn markdown(r: &StudyReport, charts: &[Chart]) -> String {
+    use super::escape::markdown as m;
     use std::fmt::Write as _;
     let a = &r.analysis;
     let mut md = String::new();
-    let _ = writeln!(md, "# {}\n", r.codebook.study.title);
-    let _ = writeln!(md, "{}\n", r.codebook.study.source);
+    let _ = writeln!(md, "# {}\n", m(&r.codebook.study.title));
+    let _ = writeln!(md, "{}\n", m(&r.codebook.study.source));
     if let Some(rec) = &r.reconstruction {
         let _ = writeln!(
             md,
@@ -391,10 +409,16 @@ pub fn markdown(r: &StudyReport, charts: &[Chart]) -> String {
             rec.seed
         );
     }
+    if !r.load.warnings.is_empty() {
+        let _ = writeln!(md, "## Warnings\n");
+        for w in &r.load.warnings {
+            let _ = writeln!(md, "- {}", m(w));
+        }
+        let _ = writeln!(md);
+    }
     let _ = writeln!(md, "## Claims\n\n| Claim | Verdict | The numbers behind it |\n|---|---|---|");
     for c in &r.claims {
-        let _ =
-            writeln!(md, "| {} | {} | {} |", c.id, c.verdict.name(), c.summary.replace('|', "/"));
+        let _ = writeln!(md, "| {} | {} | {} |", m(&c.id), c.verdict.name(), m(&c.summary));
     }
     let _ = writeln!(md, "\n## Charts\n");
     for (i, c) in charts.iter().enumerate() {
@@ -402,9 +426,9 @@ pub fn markdown(r: &StudyReport, charts: &[Chart]) -> String {
             md,
             "**Figure {}. {}.** {}.\n\n![{}](charts/{}.png)\n",
             i + 1,
-            c.title,
-            c.subtitle,
-            c.alt.replace(['[', ']'], ""),
+            m(&c.title),
+            m(&c.subtitle),
+            m(&c.alt),
             c.id
         );
     }
@@ -416,9 +440,9 @@ pub fn markdown(r: &StudyReport, charts: &[Chart]) -> String {
         let _ = writeln!(
             md,
             "| {} | {} | {} | {}/{} = {} | {} |",
-            f.label,
-            f.group,
-            f.printed,
+            m(&f.label),
+            m(&f.group),
+            m(&f.printed),
             f.successes,
             f.n,
             f.estimate.map_or("undefined".into(), pct),
@@ -434,10 +458,10 @@ pub fn markdown(r: &StudyReport, charts: &[Chart]) -> String {
             let _ = writeln!(
                 md,
                 "| {} | {} | {} - {} | {:+.1} pts | {:+.1} to {:+.1} | {} ({}) |",
-                c.question,
-                c.option_label,
-                c.group_a,
-                c.group_b,
+                m(&c.question),
+                m(&c.option_label),
+                m(&c.group_a),
+                m(&c.group_b),
                 100.0 * c.difference,
                 100.0 * c.ci_lower,
                 100.0 * c.ci_upper,
@@ -448,11 +472,11 @@ pub fn markdown(r: &StudyReport, charts: &[Chart]) -> String {
     }
     let _ = writeln!(
         md,
-        "\n## Software and inputs\n\ninvitestat {}; responses `{}` (SHA-256 `{}`); codebook `{}` (SHA-256 `{}`).",
+        "\n## Software and inputs\n\ninvitestat {}; responses {} (SHA-256 {}); codebook {} (SHA-256 {}).",
         r.version,
-        r.load.file,
+        m(&r.load.file),
         r.load.sha256,
-        r.codebook.path.display(),
+        m(&r.codebook.path.display().to_string()),
         r.codebook.sha256
     );
     md

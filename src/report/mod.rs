@@ -5,6 +5,7 @@
 //! target, swapped into place only when all of them are complete, so a failed or
 //! interrupted run never leaves a half-written report (and an earlier report survives).
 
+pub mod escape;
 pub mod html;
 pub mod output;
 
@@ -108,18 +109,19 @@ fn opt(v: Option<f64>) -> String {
     v.map_or(String::new(), |v| format!("{v}"))
 }
 
-fn csv_text<F: FnMut(&mut csv::Writer<Vec<u8>>) -> csv::Result<()>>(mut f: F) -> String {
-    let mut w =
-        csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
-    f(&mut w).expect("writing CSV to memory");
-    String::from_utf8(w.into_inner().expect("in-memory")).expect("UTF-8")
+/// A CSV document built by `f` through the one CSV writer ([`escape::CsvText`]).
+fn csv_text<F: FnMut(&mut escape::CsvText) -> csv::Result<()>>(mut f: F) -> String {
+    let mut w = escape::CsvText::new();
+    // Records written to memory cannot fail.
+    let _ = f(&mut w);
+    w.finish()
 }
 
 impl StudyReport {
     /// `results.csv`: one row per question x option x group.
     pub fn results_csv(&self) -> String {
         csv_text(|w| {
-            w.write_record([
+            w.record([
                 "question",
                 "option",
                 "option_label",
@@ -134,7 +136,7 @@ impl StudyReport {
                 "confidence_level",
             ])?;
             for r in &self.analysis.results {
-                w.write_record([
+                w.record([
                     r.question.clone(),
                     r.option.clone(),
                     r.option_label.clone(),
@@ -156,7 +158,7 @@ impl StudyReport {
     /// `comparisons.csv`: one row per question option and pair of groups.
     pub fn comparisons_csv(&self) -> String {
         csv_text(|w| {
-            w.write_record([
+            w.record([
                 "question",
                 "option",
                 "option_label",
@@ -177,7 +179,7 @@ impl StudyReport {
                 "note",
             ])?;
             for r in &self.analysis.comparisons {
-                w.write_record([
+                w.record([
                     r.question.clone(),
                     r.option.clone(),
                     r.option_label.clone(),
@@ -205,7 +207,7 @@ impl StudyReport {
     /// `group_tests.csv`: k-group tests (studies with more than two groups).
     pub fn group_tests_csv(&self) -> String {
         csv_text(|w| {
-            w.write_record([
+            w.record([
                 "question",
                 "option",
                 "groups",
@@ -218,7 +220,7 @@ impl StudyReport {
                 "note",
             ])?;
             for r in &self.analysis.group_tests {
-                w.write_record([
+                w.record([
                     r.question.clone(),
                     r.option.clone(),
                     r.groups.join(" "),
@@ -243,7 +245,7 @@ impl StudyReport {
     /// combination consistent with them.
     pub fn consistency_csv(&self) -> String {
         csv_text(|w| {
-            w.write_record([
+            w.record([
                 "figure",
                 "question",
                 "option",
@@ -264,7 +266,7 @@ impl StudyReport {
             for c in &self.analysis.figure_comparisons {
                 let r = c.range.as_ref();
                 let f = |v: Option<f64>| opt(v.filter(|x| x.is_finite()));
-                w.write_record([
+                w.record([
                     c.label.clone(),
                     c.question.clone(),
                     c.option.clone(),
@@ -290,7 +292,7 @@ impl StudyReport {
     /// `bases.csv`: for groups with a published approximate size, which sizes fit.
     pub fn bases_csv(&self) -> String {
         csv_text(|w| {
-            w.write_record([
+            w.record([
                 "group",
                 "phrase",
                 "rounding",
@@ -301,7 +303,7 @@ impl StudyReport {
             ])?;
             for b in &self.analysis.base_recovery {
                 for f in &b.fits {
-                    w.write_record([
+                    w.record([
                         b.group.clone(),
                         b.phrase.clone(),
                         f.rounding.name().to_string(),
@@ -319,7 +321,7 @@ impl StudyReport {
     /// `question_tests.csv`: each single-choice question, all answers x groups.
     pub fn question_tests_csv(&self) -> String {
         csv_text(|w| {
-            w.write_record([
+            w.record([
                 "question",
                 "table",
                 "chi2",
@@ -334,7 +336,7 @@ impl StudyReport {
                     .iter()
                     .map(|row| row.iter().map(u64::to_string).collect::<Vec<_>>().join(" "))
                     .collect();
-                w.write_record([
+                w.record([
                     r.question.clone(),
                     table.join(" | "),
                     opt(r.chi2),
@@ -352,7 +354,7 @@ impl StudyReport {
     /// effects and effective sample sizes (studies with a weight column).
     pub fn weighted_csv(&self) -> String {
         csv_text(|w| {
-            w.write_record([
+            w.record([
                 "question",
                 "option",
                 "group",
@@ -368,7 +370,7 @@ impl StudyReport {
                 "boundary",
             ])?;
             for r in &self.analysis.weighted {
-                w.write_record([
+                w.record([
                     r.question.clone(),
                     r.option.clone(),
                     r.group.clone(),
@@ -391,7 +393,7 @@ impl StudyReport {
     /// `weighted_comparisons.csv`: weighted group 1 minus group 2.
     pub fn weighted_comparisons_csv(&self) -> String {
         csv_text(|w| {
-            w.write_record([
+            w.record([
                 "question",
                 "option",
                 "difference",
@@ -404,7 +406,7 @@ impl StudyReport {
                 "rao_scott_p_value",
             ])?;
             for r in &self.analysis.weighted_comparisons {
-                w.write_record([
+                w.record([
                     r.question.clone(),
                     r.option.clone(),
                     r.difference.to_string(),
@@ -424,7 +426,7 @@ impl StudyReport {
     /// `figures.csv`: each published figure against the data.
     pub fn figures_csv(&self) -> String {
         csv_text(|w| {
-            w.write_record([
+            w.record([
                 "id",
                 "figure",
                 "question",
@@ -438,7 +440,7 @@ impl StudyReport {
                 "consistent_counts",
             ])?;
             for f in &self.analysis.figures {
-                w.write_record([
+                w.record([
                     f.id.clone(),
                     f.label.clone(),
                     f.question.clone(),
@@ -459,9 +461,9 @@ impl StudyReport {
     /// `claims.csv`: each claim's verdict.
     pub fn claims_csv(&self) -> String {
         csv_text(|w| {
-            w.write_record(["id", "claim", "verdict", "depends_on_reconstruction", "summary"])?;
+            w.record(["id", "claim", "verdict", "depends_on_reconstruction", "summary"])?;
             for c in &self.claims {
-                w.write_record([
+                w.record([
                     c.id.clone(),
                     c.text.clone(),
                     c.verdict.name().to_string(),
@@ -475,7 +477,9 @@ impl StudyReport {
 
     /// `results.json`: the whole report.
     pub fn json(&self) -> String {
-        serde_json::to_string_pretty(self).expect("serialisable") + "\n"
+        // Plain data: serialising it cannot fail, and non-finite numbers become null.
+        let text = serde_json::to_string_pretty(self).unwrap_or_default();
+        escape::visible_bidi(&text).into_owned() + "\n"
     }
 
     /// The terminal summary: figures reproduced and claim verdicts at a glance.

@@ -49,10 +49,28 @@ pub struct AnalysisOptions {
     /// Shares on fewer respondents than this are flagged as resting on a small base
     /// (default [`DEFAULT_MIN_BASE`]).
     pub min_base: u64,
+    /// Shares whose count (or its complement) is below this are flagged too (default
+    /// 0: no count rule).
+    pub min_count: u64,
+    /// Cells of groups with fewer respondents answering than this are suppressed from
+    /// every output (and, so that they cannot be recovered by subtraction, the
+    /// whole-sample row of a question with exactly one suppressed group, every
+    /// comparison and test that involves them, and the numbers of claims that rest on
+    /// them). `None`: nothing is suppressed.
+    pub suppress_below: Option<u64>,
 }
 
 /// The default minimum base: shares on fewer respondents are flagged.
 pub const DEFAULT_MIN_BASE: u64 = 30;
+
+impl AnalysisOptions {
+    /// Whether a share of `k` in `n` rests on a small base: `n` below the minimum base,
+    /// or (with a minimum count) `k` or `n - k` below the minimum count.
+    pub fn is_small(&self, k: u64, n: u64) -> bool {
+        n < self.min_base
+            || (self.min_count > 0 && (k < self.min_count || n.saturating_sub(k) < self.min_count))
+    }
+}
 
 impl Default for AnalysisOptions {
     fn default() -> Self {
@@ -65,6 +83,8 @@ impl Default for AnalysisOptions {
             level: ConfidenceLevel::NINETY_FIVE,
             seed: 20141001,
             min_base: DEFAULT_MIN_BASE,
+            min_count: 0,
+            suppress_below: None,
         }
     }
 }
@@ -96,6 +116,8 @@ pub struct ResultRow {
     pub method: String,
     /// Confidence level.
     pub confidence_level: f64,
+    /// The base is below the minimum base (or a count below the minimum count).
+    pub small_base: bool,
 }
 
 /// One row of `comparisons.csv`: group 1 vs group 2 on a question option.
@@ -137,6 +159,8 @@ pub struct ComparisonRow {
     pub significant: bool,
     /// Why the test is undefined, if it is.
     pub note: String,
+    /// Either group's base is small (see [`ResultRow::small_base`]).
+    pub small_base: bool,
 }
 
 /// A published figure next to what the data give.
@@ -169,6 +193,8 @@ pub struct FigureCheck {
     pub consistent_counts: Vec<u64>,
     /// The smallest and largest count that would show the figure on this base.
     pub consistent_range: Option<(u64, u64)>,
+    /// The data base is below the minimum base.
+    pub small_base: bool,
 }
 
 /// Most consistent counts listed per published figure (large bases allow millions).
@@ -201,6 +227,20 @@ pub struct AnalysisResults {
     pub weighted: Vec<WeightedRow>,
     /// Weighted group comparisons (two-group studies with weights).
     pub weighted_comparisons: Vec<WeightedComparisonRow>,
+    /// Cells left out of every table because their group's base is below
+    /// `suppress_below` (empty unless suppression was asked for).
+    pub suppressed: Vec<SuppressedCell>,
+}
+
+/// A question's answers in one group, left out of the outputs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SuppressedCell {
+    /// Question id.
+    pub question: String,
+    /// Group id (`all` for the whole sample).
+    pub group: String,
+    /// Why.
+    pub reason: String,
 }
 
 /// A test of independence of all the answers of a single-choice question and the groups
@@ -225,6 +265,8 @@ pub struct QuestionTestRow {
     pub rao_scott_p_value: Option<f64>,
     /// Why a test is undefined, if one is.
     pub note: String,
+    /// Some group's base is below the minimum base.
+    pub small_base: bool,
 }
 
 /// A weighted share of a question option in a group, as a domain of the whole sample.
@@ -256,6 +298,8 @@ pub struct WeightedRow {
     pub ci_method: String,
     /// The share is 0 or 1 and the interval is the exact one-sided bound on n_eff.
     pub boundary: bool,
+    /// The base is below the minimum base.
+    pub small_base: bool,
 }
 
 /// A weighted comparison of group 1 with group 2.
@@ -281,6 +325,8 @@ pub struct WeightedComparisonRow {
     pub p_value: f64,
     /// Rao-Scott F test p-value (R `svychisq`, the design-based test of the 2 x 2 table).
     pub rao_scott_p_value: Option<f64>,
+    /// Either group's base is below the minimum base.
+    pub small_base: bool,
 }
 
 /// The comparison of a pair of published figures over all consistent counts.
@@ -363,6 +409,8 @@ pub struct GroupTestRow {
     pub letters: Vec<String>,
     /// Why a test is undefined, if one is.
     pub note: String,
+    /// Some group's base is below the minimum base.
+    pub small_base: bool,
 }
 
 impl AnalysisResults {
@@ -415,6 +463,7 @@ pub fn analyse(
                     ci_upper: ci.map(|c| c.upper),
                     method: options.ci_method.name().into(),
                     confidence_level: options.level.value(),
+                    small_base: options.is_small(k, n),
                 });
             }
             // Every pair of levels (one pair for a two-group study).
@@ -449,6 +498,7 @@ pub fn analyse(
                         adjustment: options.adjustment.name().into(),
                         significant: false,
                         note: test.err().map(|e| e.to_string()).unwrap_or_default(),
+                        small_base: options.is_small(ka, na) || options.is_small(kb, nb),
                     });
                 }
             }
@@ -463,7 +513,7 @@ pub fn analyse(
             comparisons[i].significant = p < alpha;
         }
     }
-    let figures = check_figures(codebook, table);
+    let figures = check_figures(codebook, table, options.min_base);
     let group_tests =
         if levels.len() > 2 { group_tests(codebook, table, &options) } else { Vec::new() };
     let figure_comparisons = figure_comparisons(codebook, table, &options);
@@ -474,7 +524,7 @@ pub fn analyse(
     } else {
         (Vec::new(), Vec::new())
     };
-    AnalysisResults {
+    let mut results = AnalysisResults {
         options,
         respondents: levels
             .iter()
@@ -490,7 +540,61 @@ pub fn analyse(
         question_tests,
         weighted,
         weighted_comparisons,
+        suppressed: Vec::new(),
+    };
+    if let Some(threshold) = options.suppress_below {
+        suppress(&mut results, codebook, table, threshold);
     }
+    results
+}
+
+/// Removes the cells of groups answering a question on fewer than `threshold`
+/// respondents from every table, with everything they could be recovered from: the
+/// whole-sample row of a question with exactly one suppressed group (the total minus
+/// the other groups would give it back), every comparison and test involving a
+/// suppressed cell, and published-figure checks on it. The cells are listed in
+/// [`AnalysisResults::suppressed`].
+fn suppress(
+    results: &mut AnalysisResults,
+    codebook: &Codebook,
+    table: &CountTable,
+    threshold: u64,
+) {
+    let levels = &codebook.grouping.levels;
+    // (question id, group id) pairs hidden.
+    let mut hidden: Vec<(String, String)> = Vec::new();
+    for (qi, q) in codebook.questions.iter().enumerate() {
+        let small: Vec<usize> =
+            (0..levels.len()).filter(|&g| table.questions[qi].answered(g) < threshold).collect();
+        for &g in &small {
+            hidden.push((q.id.clone(), levels[g].id.clone()));
+            results.suppressed.push(SuppressedCell {
+                question: q.id.clone(),
+                group: levels[g].id.clone(),
+                reason: format!("fewer than {threshold} respondents answered"),
+            });
+        }
+        if small.len() == 1 {
+            hidden.push((q.id.clone(), "all".into()));
+            results.suppressed.push(SuppressedCell {
+                question: q.id.clone(),
+                group: "all".into(),
+                reason: "with one group suppressed, the whole sample minus the other groups would reveal it".into(),
+            });
+        }
+    }
+    let is_hidden = |q: &str, g: &str| hidden.iter().any(|(hq, hg)| hq == q && hg == g);
+    let question_hidden = |q: &str| hidden.iter().any(|(hq, _)| hq == q);
+    results.results.retain(|r| !is_hidden(&r.question, &r.group));
+    results
+        .comparisons
+        .retain(|c| !is_hidden(&c.question, &c.group_a) && !is_hidden(&c.question, &c.group_b));
+    results.group_tests.retain(|t| !question_hidden(&t.question));
+    results.question_tests.retain(|t| !question_hidden(&t.question));
+    results.weighted.retain(|w| !is_hidden(&w.question, &w.group));
+    results.weighted_comparisons.retain(|w| !question_hidden(&w.question));
+    results.figures.retain(|f| !is_hidden(&f.question, &f.group));
+    results.figure_comparisons.retain(|f| !question_hidden(&f.question));
 }
 
 /// Weighted estimates per option and group, and weighted two-group comparisons.
@@ -533,6 +637,7 @@ fn weighted_rows(
                     ci_upper: ci.interval.upper,
                     ci_method: options.weighted_ci_method.name().into(),
                     boundary: ci.boundary,
+                    small_base: e.n < options.min_base,
                 });
                 estimates.push(Some(e));
             }
@@ -553,6 +658,7 @@ fn weighted_rows(
                     newcombe_effective_upper: d.newcombe_effective.upper,
                     p_value: normal_p_value(z, Alternative::TwoSided).p,
                     rao_scott_p_value: rs.map(|r| r.f_p_value),
+                    small_base: a.n < options.min_base || b.n < options.min_base,
                 });
             }
         }
@@ -675,6 +781,7 @@ fn question_tests(
                 rao_scott_p_value: weighted.and_then(|r| r.ok()).map(|r| r.f_p_value),
                 table: t,
                 note,
+                small_base: (0..table.groups).any(|g| counts.answered(g) < options.min_base),
             }
         })
         .collect()
@@ -810,6 +917,7 @@ fn group_tests(
                 pairwise,
                 letters,
                 note,
+                small_base: props.iter().any(|p| p.n < options.min_base),
             });
         }
     }
@@ -817,7 +925,7 @@ fn group_tests(
 }
 
 /// Each published figure against the data.
-pub fn check_figures(codebook: &Codebook, table: &CountTable) -> Vec<FigureCheck> {
+pub fn check_figures(codebook: &Codebook, table: &CountTable, min_base: u64) -> Vec<FigureCheck> {
     let rounding = codebook.rounding();
     codebook
         .figures
@@ -845,6 +953,7 @@ pub fn check_figures(codebook: &Codebook, table: &CountTable) -> Vec<FigureCheck
                 reproduced,
                 consistent_counts: consistent,
                 consistent_range: range.map(|r| (*r.start(), *r.end())),
+                small_base: n < min_base,
             }
         })
         .collect()

@@ -180,6 +180,44 @@ pub fn judge(
         .collect()
 }
 
+/// Replaces the numbers behind the verdicts of claims that rest on suppressed cells
+/// (see [`crate::analysis::AnalysisOptions::suppress_below`]), which their summaries
+/// would otherwise reveal.
+pub fn redact(
+    verdicts: &mut [ClaimVerdict],
+    codebook: &Codebook,
+    suppressed: &[crate::analysis::SuppressedCell],
+) {
+    if suppressed.is_empty() {
+        return;
+    }
+    let hidden = |item: ItemRef, group: GroupRef| {
+        let q = &codebook.item_question(item).id;
+        let g = codebook.group_id(group);
+        suppressed.iter().any(|c| &c.question == q && c.group == g)
+    };
+    for (v, c) in verdicts.iter_mut().zip(&codebook.claims) {
+        let uses_hidden = match &c.kind {
+            ClaimKind::Majority { item, groups, .. } => groups.iter().any(|&g| hidden(*item, g)),
+            ClaimKind::Ratio { item, numerator, denominator, .. } => {
+                hidden(*item, *numerator) || hidden(*item, *denominator)
+            }
+            ClaimKind::GroupsDiffer { item, groups } => {
+                groups.iter().any(|&g| hidden(*item, GroupRef::Level(g)))
+            }
+            ClaimKind::Paired { a, b, groups } => {
+                groups.iter().any(|&g| hidden(*a, g) || hidden(*b, g))
+            }
+            ClaimKind::Differ { items } => items
+                .iter()
+                .any(|&i| hidden(i, GroupRef::Level(0)) || hidden(i, GroupRef::Level(1))),
+        };
+        if uses_hidden {
+            v.summary = "the numbers are not shown: the claim rests on cells suppressed for their small base".into();
+        }
+    }
+}
+
 /// Status of a condition over the data and the consistent counts.
 fn status(data: bool, consistent: &[bool]) -> (bool, bool) {
     let all = consistent.iter().all(|&b| b) && data;

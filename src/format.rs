@@ -24,7 +24,11 @@ pub fn visible_bidi(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(
         text.chars()
             .map(|c| {
-                if is_bidi_control(c) { format!("\\u{{{:x}}}", u32::from(c)) } else { c.to_string() }
+                if is_bidi_control(c) {
+                    format!("\\u{{{:x}}}", u32::from(c))
+                } else {
+                    c.to_string()
+                }
             })
             .collect(),
     )

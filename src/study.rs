@@ -71,7 +71,8 @@ pub fn analyse_table(
     } else {
         Evidence::DataOnly
     };
-    let claims = judge(codebook, table, &analysis, evidence);
+    let mut claims = judge(codebook, table, &analysis, evidence);
+    crate::claims::redact(&mut claims, codebook, &analysis.suppressed);
     StudyReport {
         study: codebook.study.id.clone(),
         title: codebook.study.title.clone(),

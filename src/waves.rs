@@ -724,7 +724,7 @@ impl WavesReport {
             rows.len() / self.waves.len().max(1),
             self.waves.len()
         );
-        Chart {
+        let mut chart = Chart {
             id: if weighted { "waves-weighted" } else { "waves" }.into(),
             title: format!(
                 "{}: answers by wave{}",
@@ -750,7 +750,9 @@ impl WavesReport {
                 rows,
                 x_desc: format!("Share of {}s", self.codebook.study.unit),
             },
-        }
+        };
+        crate::plot::mark_small_bases(&mut chart, self.options.min_base);
+        chart
     }
 
     /// The self-contained HTML page (inline SVG charts, each with its SVG text, no

@@ -2,13 +2,13 @@
 //! Nothing else in the library depends on this module.
 
 use crate::calculator::{AdjustReport, CiReport, CompareReport, PowerReport, PowerTarget};
+use crate::format::echo;
 use crate::stats::ci::CiMethod;
 use crate::stats::multiplicity::Adjustment;
 use crate::stats::power::{minimum_detectable_difference, power, sample_size};
 use crate::stats::significance::TestMethod;
 use crate::stats::weighted::WeightedCiMethod;
 use crate::stats::{Alternative, ConfidenceLevel, Proportion, TwoGroups};
-use crate::format::echo;
 use clap::{Args, Parser, Subcommand};
 use std::io::Write;
 
@@ -169,10 +169,9 @@ pub(crate) fn parse_adjustment(s: &str) -> Result<Adjustment, String> {
 
 /// Parses `two-sided`, `less` or `greater`.
 pub(crate) fn parse_alternative(s: &str) -> Result<Alternative, String> {
-    Alternative::from_name(s)
-        .ok_or_else(|| {
-            format!("unknown alternative '{}' (expected two-sided, less or greater)", echo(s))
-        })
+    Alternative::from_name(s).ok_or_else(|| {
+        format!("unknown alternative '{}' (expected two-sided, less or greater)", echo(s))
+    })
 }
 
 pub(crate) fn parse_level(s: &str) -> Result<ConfidenceLevel, String> {
@@ -204,12 +203,14 @@ pub fn parse_fraction(s: &str) -> Result<Proportion, String> {
     let (x, n) = s.split_once('/').ok_or_else(|| {
         format!("'{shown}' is not of the form X/N (successes/respondents, e.g. 52/60)")
     })?;
-    let x: u64 = x.trim().parse().map_err(|_| {
-        format!("'{shown}': successes '{}' is not a whole number >= 0", echo(x))
-    })?;
-    let n: u64 = n.trim().parse().map_err(|_| {
-        format!("'{shown}': respondents '{}' is not a whole number >= 1", echo(n))
-    })?;
+    let x: u64 = x
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{shown}': successes '{}' is not a whole number >= 0", echo(x)))?;
+    let n: u64 = n
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{shown}': respondents '{}' is not a whole number >= 1", echo(n)))?;
     Proportion::new(x, n).map_err(|e| format!("'{shown}': {e}"))
 }
 

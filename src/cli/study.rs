@@ -52,6 +52,14 @@ pub struct MethodArgs {
     /// Shares on fewer respondents than this are flagged as resting on a small base.
     #[arg(long, default_value_t = crate::analysis::DEFAULT_MIN_BASE)]
     pub min_base: u64,
+    /// Shares whose count (or the count of other answers) is below this are flagged
+    /// too (0: no count rule).
+    #[arg(long, default_value_t = 0)]
+    pub min_count: u64,
+    /// Leave out of every output the cells of groups with fewer respondents answering
+    /// than this, and whatever would reveal them (totals, comparisons, tests).
+    #[arg(long, value_name = "N")]
+    pub suppress_below: Option<u64>,
 }
 
 impl MethodArgs {
@@ -63,6 +71,8 @@ impl MethodArgs {
             weighted_ci_method: self.weighted_ci_method,
             level: self.confidence_level,
             min_base: self.min_base,
+            min_count: self.min_count,
+            suppress_below: self.suppress_below,
             ..AnalysisOptions::default()
         }
     }
@@ -97,6 +107,8 @@ impl Default for RunArgs {
                 weighted_ci_method: WeightedCiMethod::Beta,
                 confidence_level: ConfidenceLevel::NINETY_FIVE,
                 min_base: crate::analysis::DEFAULT_MIN_BASE,
+                min_count: 0,
+                suppress_below: None,
             },
             force: false,
         }
@@ -315,9 +327,9 @@ fn parse_rounding(s: &str) -> Result<Rounding, String> {
 
 fn parse_window(s: &str) -> Result<(u64, u64), String> {
     let num = |t: &str| {
-        t.trim().parse::<u64>().map_err(|_| {
-            format!("'{}' is not a base N or a window LO..HI", crate::format::echo(s))
-        })
+        t.trim()
+            .parse::<u64>()
+            .map_err(|_| format!("'{}' is not a base N or a window LO..HI", crate::format::echo(s)))
     };
     let (lo, hi) = match s.split_once("..") {
         Some((a, b)) => (num(a)?, num(b.trim_start_matches('='))?),

@@ -248,6 +248,22 @@ fn pct(v: f64) -> String {
     format!("{:.0}%", 100.0 * v)
 }
 
+/// Marks the rows of a dot chart with a point on fewer than `min_base` respondents
+/// with a dagger, explained in the subtitle.
+pub fn mark_small_bases(chart: &mut Chart, min_base: u64) {
+    let ChartKind::Dots { rows, .. } = &mut chart.kind else { return };
+    let mut any = false;
+    for r in rows.iter_mut() {
+        if r.points.iter().flatten().any(|p| p.n < min_base) {
+            r.label.push_str(" \u{2020}");
+            any = true;
+        }
+    }
+    if any {
+        chart.subtitle.push_str(&format!("; \u{2020} a base below {min_base}"));
+    }
+}
+
 /// The charts for a study: findings and differences (two groups), group rates (more
 /// than two), claims, and base recovery where a group size was published vaguely.
 pub fn charts(
@@ -524,6 +540,9 @@ pub fn charts(
             alt,
             kind: ChartKind::Bases { from, to, allowed: b.allowed, schemes },
         });
+    }
+    for chart in &mut out {
+        mark_small_bases(chart, analysis.options.min_base);
     }
     out
 }

@@ -39,11 +39,7 @@ pub fn markdown(text: &str) -> String {
 pub fn spreadsheet(cell: &str) -> Cow<'_, str> {
     let cell = visible_bidi(cell);
     let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
-    if risky && cell.parse::<f64>().is_err() {
-        Cow::Owned(format!("'{cell}"))
-    } else {
-        cell
-    }
+    if risky && cell.parse::<f64>().is_err() { Cow::Owned(format!("'{cell}")) } else { cell }
 }
 
 /// A CSV document of `rows` (serde) with every cell through [`spreadsheet`].
@@ -96,7 +92,7 @@ impl CsvText {
 
     /// The document.
     pub fn finish(self) -> String {
-        let bytes = self.0.into_inner().map(|v| v).unwrap_or_default();
+        let bytes = self.0.into_inner().unwrap_or_default();
         String::from_utf8_lossy(&bytes).into_owned()
     }
 }

@@ -166,7 +166,7 @@ pub fn render(r: &StudyReport, charts: &[(Chart, String)]) -> Result<String, min
             minijinja::context! {
                 question => x.question.as_str(), option_label => x.option_label.as_str(), group => x.group.as_str(),
                 successes => x.successes, n => x.n, missing => x.missing,
-                estimate => x.estimate.map_or("undefined".into(), pct),
+                estimate => x.estimate.map_or("undefined".into(), |e| format!("{}{}", pct(e), if x.small_base { " \u{2020}" } else { "" })),
                 interval => interval(x.ci_lower, x.ci_upper),
             }
         })
@@ -345,6 +345,8 @@ pub fn render(r: &StudyReport, charts: &[(Chart, String)]) -> Result<String, min
         source => cb.study.source.as_str(),
         version => r.version.as_str(),
         load => minijinja::value::Serde(&r.load),
+        min_base => a.options.min_base,
+        suppressed => a.suppressed.iter().map(|c| format!("{} in {}: {}", c.question, c.group, c.reason)).collect::<Vec<_>>(),
         group_sizes => group_sizes,
         seed => r.reconstruction.as_ref().map(|x| x.seed),
         reconstructed => r.reconstruction.is_some(),

@@ -105,8 +105,14 @@ pub struct StudyReport {
     pub codebook: Codebook,
 }
 
+/// A number for a CSV cell: empty when undefined or not finite (never "NaN").
 fn opt(v: Option<f64>) -> String {
-    v.map_or(String::new(), |v| format!("{v}"))
+    v.filter(|v| v.is_finite()).map_or(String::new(), |v| format!("{v}"))
+}
+
+/// As [`opt`] for a number that should exist.
+fn num(v: f64) -> String {
+    opt(Some(v))
 }
 
 /// A CSV document built by `f` through the one CSV writer ([`escape::CsvText`]).
@@ -134,6 +140,7 @@ impl StudyReport {
                 "ci_upper",
                 "method",
                 "confidence_level",
+                "small_base",
             ])?;
             for r in &self.analysis.results {
                 w.record([
@@ -149,6 +156,7 @@ impl StudyReport {
                     opt(r.ci_upper),
                     r.method.clone(),
                     r.confidence_level.to_string(),
+                    r.small_base.to_string(),
                 ])?;
             }
             Ok(())
@@ -177,6 +185,7 @@ impl StudyReport {
                 "adjustment",
                 "significant",
                 "note",
+                "small_base",
             ])?;
             for r in &self.analysis.comparisons {
                 w.record([
@@ -185,11 +194,11 @@ impl StudyReport {
                     r.option_label.clone(),
                     r.group_a.clone(),
                     r.group_b.clone(),
-                    r.estimate_a.to_string(),
-                    r.estimate_b.to_string(),
-                    r.difference.to_string(),
-                    r.ci_lower.to_string(),
-                    r.ci_upper.to_string(),
+                    num(r.estimate_a),
+                    num(r.estimate_b),
+                    num(r.difference),
+                    num(r.ci_lower),
+                    num(r.ci_upper),
                     r.ci_method.clone(),
                     r.test.clone(),
                     opt(r.p_value),
@@ -198,6 +207,7 @@ impl StudyReport {
                     r.adjustment.clone(),
                     r.significant.to_string(),
                     r.note.clone(),
+                    r.small_base.to_string(),
                 ])?;
             }
             Ok(())
@@ -218,6 +228,7 @@ impl StudyReport {
                 "rao_scott_p_value",
                 "letters",
                 "note",
+                "small_base",
             ])?;
             for r in &self.analysis.group_tests {
                 w.record([
@@ -235,6 +246,7 @@ impl StudyReport {
                         .collect::<Vec<_>>()
                         .join(" "),
                     r.note.clone(),
+                    r.small_base.to_string(),
                 ])?;
             }
             Ok(())
@@ -329,6 +341,7 @@ impl StudyReport {
                 "exact_p_value",
                 "rao_scott_p_value",
                 "note",
+                "small_base",
             ])?;
             for r in &self.analysis.question_tests {
                 let table: Vec<String> = r
@@ -344,6 +357,7 @@ impl StudyReport {
                     opt(r.exact_p_value),
                     opt(r.rao_scott_p_value),
                     r.note.clone(),
+                    r.small_base.to_string(),
                 ])?;
             }
             Ok(())
@@ -368,6 +382,7 @@ impl StudyReport {
                 "ci_upper",
                 "ci_method",
                 "boundary",
+                "small_base",
             ])?;
             for r in &self.analysis.weighted {
                 w.record([
@@ -375,15 +390,16 @@ impl StudyReport {
                     r.option.clone(),
                     r.group.clone(),
                     r.n.to_string(),
-                    r.effective_n.to_string(),
-                    r.deff_kish.to_string(),
+                    num(r.effective_n),
+                    num(r.deff_kish),
                     opt(r.deff_replace),
-                    r.estimate.to_string(),
-                    r.se.to_string(),
-                    r.ci_lower.to_string(),
-                    r.ci_upper.to_string(),
+                    num(r.estimate),
+                    num(r.se),
+                    num(r.ci_lower),
+                    num(r.ci_upper),
                     r.ci_method.clone(),
                     r.boundary.to_string(),
+                    r.small_base.to_string(),
                 ])?;
             }
             Ok(())
@@ -404,19 +420,21 @@ impl StudyReport {
                 "newcombe_effective_upper",
                 "p_value",
                 "rao_scott_p_value",
+                "small_base",
             ])?;
             for r in &self.analysis.weighted_comparisons {
                 w.record([
                     r.question.clone(),
                     r.option.clone(),
-                    r.difference.to_string(),
-                    r.se.to_string(),
-                    r.wald_lower.to_string(),
-                    r.wald_upper.to_string(),
-                    r.newcombe_effective_lower.to_string(),
-                    r.newcombe_effective_upper.to_string(),
-                    r.p_value.to_string(),
+                    num(r.difference),
+                    num(r.se),
+                    num(r.wald_lower),
+                    num(r.wald_upper),
+                    num(r.newcombe_effective_lower),
+                    num(r.newcombe_effective_upper),
+                    num(r.p_value),
                     opt(r.rao_scott_p_value),
+                    r.small_base.to_string(),
                 ])?;
             }
             Ok(())
@@ -438,6 +456,7 @@ impl StudyReport {
                 "estimate",
                 "reproduced",
                 "consistent_counts",
+                "small_base",
             ])?;
             for f in &self.analysis.figures {
                 w.record([
@@ -452,6 +471,7 @@ impl StudyReport {
                     opt(f.estimate),
                     f.reproduced.to_string(),
                     f.consistent_counts.iter().map(u64::to_string).collect::<Vec<_>>().join(" "),
+                    f.small_base.to_string(),
                 ])?;
             }
             Ok(())
@@ -497,6 +517,17 @@ impl StudyReport {
         );
         for (reason, n) in &self.load.excluded {
             let _ = writeln!(out, "  excluded {n}: {reason}");
+        }
+        for w in &self.load.warnings {
+            let _ = writeln!(out, "  warning: {w}");
+        }
+        if !self.analysis.suppressed.is_empty() {
+            let _ = writeln!(
+                out,
+                "  not shown: {} cells of groups below a base of {} (listed in the report)",
+                self.analysis.suppressed.len(),
+                self.analysis.options.suppress_below.unwrap_or(0)
+            );
         }
         if let Some(r) = &self.reconstruction {
             let _ =

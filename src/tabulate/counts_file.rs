@@ -185,15 +185,27 @@ pub fn read_counts(path: &Path, codebook: &Codebook) -> Result<CountsShard, Coun
         return Err(CountsError::TooLarge { path: path.to_path_buf(), bytes });
     }
     let raw = std::fs::read(path).map_err(io)?;
-    let sha256 = crate::digest::sha256_hex(&raw);
-    let text = String::from_utf8(raw).map_err(|e| CountsError::Parse {
+    parse_counts(path, &raw, codebook)
+}
+
+/// As [`read_counts`] for a file's bytes already in memory; `path` is used in messages.
+///
+/// # Errors
+/// As [`read_counts`].
+pub fn parse_counts(
+    path: &Path,
+    raw: &[u8],
+    codebook: &Codebook,
+) -> Result<CountsShard, CountsError> {
+    let sha256 = crate::digest::sha256_hex(raw);
+    let text = std::str::from_utf8(raw).map_err(|e| CountsError::Parse {
         path: path.to_path_buf(),
-        message: format!("invalid UTF-8 at byte {}", e.utf8_error().valid_up_to()),
+        message: format!("invalid UTF-8 at byte {}", e.valid_up_to()),
     })?;
     let shard = if text.trim_start().starts_with('{') {
-        read_json(path, &text, codebook)?
+        read_json(path, text, codebook)?
     } else {
-        read_long(path, &text, codebook)?
+        read_long(path, text, codebook)?
     };
     shard
         .table

@@ -14,7 +14,9 @@
 mod counts_file;
 mod file;
 
-pub use counts_file::{COUNTS_FORMAT, CountsError, CountsFile, CountsShard, read_counts};
+pub use counts_file::{
+    COUNTS_FORMAT, CountsError, CountsFile, CountsShard, parse_counts, read_counts,
+};
 pub use file::{PARALLEL_BYTES, tabulate_file};
 
 use crate::codebook::{Codebook, QuestionKind};

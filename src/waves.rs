@@ -601,6 +601,9 @@ impl WavesReport {
             for (reason, n) in &w.load.excluded {
                 let _ = writeln!(out, "  {}: {n} rows excluded: {reason}", w.label);
             }
+            for warning in &w.load.warnings {
+                let _ = writeln!(out, "  {}: warning: {warning}", w.label);
+            }
         }
         let alpha = 1.0 - self.options.level.value();
         for r in self.rows.iter().filter(|r| r.change_p_value.is_some_and(|p| p < alpha)) {
@@ -628,7 +631,7 @@ impl WavesReport {
             self.gaps.len()
         );
         if self.weighted_rows.is_empty() {
-            return out;
+            return crate::format::visible_bidi(&out).into_owned();
         }
         out.push_str("weighted (waves as strata of one design):\n");
         for r in self.weighted_rows.iter().filter(|r| r.change_p_value.is_some_and(|p| p < alpha)) {
@@ -656,7 +659,7 @@ impl WavesReport {
             100.0 * self.options.level.value(),
             self.weighted_gaps.len()
         );
-        out
+        crate::format::visible_bidi(&out).into_owned()
     }
 
     /// The chart: each group's share per wave.

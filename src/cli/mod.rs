@@ -180,6 +180,10 @@ pub(crate) fn parse_level(s: &str) -> Result<ConfidenceLevel, String> {
     ConfidenceLevel::new(v).map_err(|e| e.to_string())
 }
 
+fn parse_count(s: &str) -> Result<u64, String> {
+    s.trim().parse().map_err(|_| format!("'{}' is not a whole number >= 0", echo(s)))
+}
+
 fn parse_probability(s: &str) -> Result<f64, String> {
     let v: f64 =
         s.parse().map_err(|_| format!("'{}' is not a number (expected e.g. 0.63)", echo(s)))?;
@@ -218,10 +222,10 @@ pub fn parse_fraction(s: &str) -> Result<Proportion, String> {
 #[derive(Debug, Args)]
 pub struct CiArgs {
     /// Successes (respondents giving the answer).
-    #[arg(allow_negative_numbers = true)]
+    #[arg(allow_negative_numbers = true, value_parser = parse_count)]
     pub successes: u64,
     /// Respondents answering (the base).
-    #[arg(allow_negative_numbers = true)]
+    #[arg(allow_negative_numbers = true, value_parser = parse_count)]
     pub n: u64,
     /// One method only (wilson, wilson-cc, agresti-coull, jeffreys, clopper-pearson,
     /// mid-p, wald; default: all, preferred first).

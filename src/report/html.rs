@@ -195,7 +195,7 @@ pub fn render(r: &StudyReport, charts: &[(Chart, String)]) -> Result<String, min
                 chi2_p => p_text(g.chi2_p_value), exact_p => p_text(g.exact_p_value),
                 rao_scott_p => p_text(g.rao_scott_p_value),
                 letters => g.groups.iter().zip(&g.letters).enumerate()
-                    .map(|(j, (name, l))| format!("{} {name}: {}", (b'A' + j as u8) as char, if l.is_empty() { "-" } else { l }))
+                    .map(|(j, (name, l))| format!("{} {name}: {}", crate::stats::contingency::group_letter(j), if l.is_empty() { "-" } else { l }))
                     .collect::<Vec<_>>().join("; "),
                 note => g.note.as_str(),
             }

@@ -597,7 +597,7 @@ impl StudyReport {
                 let _ = writeln!(out, "    {:<6} {}", c.id, c.verdict.name());
             }
         }
-        out
+        escape::visible_bidi(&out).into_owned()
     }
 
     /// The footer every chart carries: source, base and seed.

@@ -223,6 +223,20 @@ pub struct Pairwise {
     pub significant: bool,
 }
 
+/// The letter naming group `j` (from 0) in significance letters: A to Z, then AA, AB,
+/// ... (as spreadsheet columns), so that every group has its own.
+pub fn group_letter(j: usize) -> String {
+    let mut n = j + 1;
+    let mut out = Vec::new();
+    while n > 0 {
+        let r = (n - 1) % 26;
+        out.push(b'A' + r as u8);
+        n = (n - 1) / 26;
+    }
+    out.reverse();
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// Pairwise column-proportion comparisons with an adjustment over all pairs, and the
 /// significance letters banner tables print (SPSS CTABLES style): group `j` gets the
 /// letters of the groups whose proportion is significantly *lower* than its own, so
@@ -250,18 +264,20 @@ pub fn pairwise_letters(
             });
         }
     }
-    let defined: Vec<usize> = (0..pairs.len()).filter(|&i| pairs[i].p_value.is_some()).collect();
-    let raw: Vec<f64> = defined.iter().map(|&i| pairs[i].p_value.expect("defined")).collect();
-    let adjusted = super::multiplicity::adjust(&raw, adjustment).expect("p-values in [0, 1]");
-    for (&i, p) in defined.iter().zip(adjusted) {
-        pairs[i].p_adjusted = Some(p);
-        pairs[i].significant = p < alpha;
+    let (defined, raw): (Vec<usize>, Vec<f64>) =
+        pairs.iter().enumerate().filter_map(|(i, p)| Some((i, p.p_value?))).unzip();
+    // The p-values come from tests and lie in [0, 1]; were one not to, no pair is
+    // adjusted (and none marked significant).
+    if let Ok(adjusted) = super::multiplicity::adjust(&raw, adjustment) {
+        for (&i, p) in defined.iter().zip(adjusted) {
+            pairs[i].p_adjusted = Some(p);
+            pairs[i].significant = p < alpha;
+        }
     }
-    let letter = |j: usize| ((b'A' + (j % 26) as u8) as char).to_string();
     let mut letters = vec![String::new(); groups.len()];
     for p in pairs.iter().filter(|p| p.significant) {
         let (high, low) = if p.difference > 0.0 { (p.a, p.b) } else { (p.b, p.a) };
-        letters[high].push_str(&letter(low));
+        letters[high].push_str(&group_letter(low));
     }
     for l in &mut letters {
         let mut chars: Vec<char> = l.chars().collect();
@@ -501,4 +517,13 @@ pub fn fisher_freeman_halton_rc_monte_carlo<R: rand::Rng + ?Sized>(
         standard_error: (p * (1.0 - p) / replicates as f64).sqrt(),
         replicates,
     })
+}
+
+#[cfg(test)]
+mod letter_tests {
+    #[test]
+    fn letters_name_every_group() {
+        let names: Vec<String> = [0, 25, 26, 27, 701, 702].map(super::group_letter).to_vec();
+        assert_eq!(names, ["A", "Z", "AA", "AB", "ZZ", "AAA"]);
+    }
 }

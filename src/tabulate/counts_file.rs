@@ -207,10 +207,17 @@ pub fn parse_counts(
     } else {
         read_long(path, text, codebook)?
     };
-    shard
-        .table
-        .validate(codebook)
-        .map_err(|e| CountsError::Invalid { path: path.to_path_buf(), cause: e })?;
+    let invalid = |cause| CountsError::Invalid { path: path.to_path_buf(), cause };
+    shard.table.validate(codebook).map_err(invalid)?;
+    let used = shard.table.total();
+    let excluded_total = shard.excluded.values().try_fold(0u64, |t, n| t.checked_add(*n));
+    if excluded_total.and_then(|e| e.checked_add(used)) != Some(shard.rows_read) {
+        return Err(invalid(MergeError(format!(
+            "rows_read is {} but the table holds {used} respondents and {} excluded rows; expected them to add up",
+            shard.rows_read,
+            excluded_total.map_or("too many".into(), |e| e.to_string())
+        ))));
+    }
     Ok(CountsShard { sha256, ..shard })
 }
 
@@ -219,17 +226,18 @@ fn read_json(path: &Path, text: &str, codebook: &Codebook) -> Result<CountsShard
         path: path.to_path_buf(),
         message: format!("line {}, column {}: {}", e.line(), e.column(), bounded(&e.to_string())),
     };
-    #[derive(serde::Deserialize)]
-    struct FormatTag {
-        format: String,
-    }
-    let tag: FormatTag = serde_json::from_str::<serde_json::Value>(text)
-        .map_err(parse_error)
-        .and_then(|v| serde_json::from_value(v).map_err(parse_error))?;
-    if tag.format != COUNTS_FORMAT {
+    let value: serde_json::Value = serde_json::from_str(text).map_err(parse_error)?;
+    let Some(format) = value.get("format").and_then(serde_json::Value::as_str) else {
+        return Err(CountsError::Parse {
+            path: path.to_path_buf(),
+            message: "no \"format\" key; expected a count table written by invitestat tabulate"
+                .into(),
+        });
+    };
+    if format != COUNTS_FORMAT {
         return Err(CountsError::Format {
             path: path.to_path_buf(),
-            found: echo(&tag.format),
+            found: echo(format),
             expected: COUNTS_FORMAT,
         });
     }
@@ -240,18 +248,6 @@ fn read_json(path: &Path, text: &str, codebook: &Codebook) -> Result<CountsShard
             study: echo(&file.study),
             found: echo(&file.codebook_sha256),
             expected: codebook.sha256.clone(),
-        });
-    }
-    let used = file.table.total();
-    let excluded_total = file.excluded.values().try_fold(0u64, |t, n| t.checked_add(*n));
-    if excluded_total.and_then(|e| e.checked_add(used)) != Some(file.rows_read) {
-        return Err(CountsError::Invalid {
-            cause: MergeError(format!(
-                "rows_read is {} but the table holds {used} respondents and {} excluded rows; expected them to add up",
-                file.rows_read,
-                excluded_total.map_or("too many".into(), |e| e.to_string())
-            )),
-            path: path.to_path_buf(),
         });
     }
     Ok(CountsShard {

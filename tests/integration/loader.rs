@@ -194,7 +194,7 @@ const CASES: &[Case] = &[
     Case {
         name: "semicolon-separated",
         body: b"id;grp;w;wave;q1;q2\nr1;1;1;1;1;a\n",
-        expect: &["line 1", "the header looks semicolon-separated", "pass --delimiter"],
+        expect: &["line 1", "the header is split by ';' (semicolon)", "pass --delimiter ';'"],
     },
 ];
 

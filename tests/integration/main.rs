@@ -5,8 +5,13 @@
 //! - `properties`: invariants over many inputs (proptest);
 //! - `cli`: the `invitestat` binary end to end, including every `--help` example;
 //! - `loader`, `study`, `consistency`, `kgroups`, `weighted`, `waves`, `charts`: each
-//!   stage of the pipeline, on bundled, synthetic and malformed data.
+//!   stage of the pipeline, on bundled, synthetic and malformed data;
+//! - `bad_input`: the README's table of refused inputs, each case run as it is written
+//!   there;
+//! - `safety`: outputs never replace a file invitestat did not write, survive being
+//!   killed mid-write, and every analysis copes with empty groups and extreme inputs.
 
+mod bad_input;
 mod charts;
 mod cli;
 mod consistency;
@@ -14,6 +19,7 @@ mod golden;
 mod kgroups;
 mod loader;
 mod properties;
+mod safety;
 mod study;
 mod waves;
 mod weighted;

@@ -108,6 +108,17 @@ pub enum StatsError {
         /// The value given.
         value: f64,
     },
+    /// The target power cannot be reached at the given sizes, however large the
+    /// difference.
+    #[error(
+        "a power of {target} cannot be reached at these group sizes: even the largest difference gives {best:.4}"
+    )]
+    PowerUnreachable {
+        /// The power asked for.
+        target: f64,
+        /// The most these sizes reach.
+        best: f64,
+    },
     /// A sample size or other positive argument that is not positive and finite.
     #[error("{name} must be positive and finite (got {value})")]
     NotPositive {

@@ -142,8 +142,9 @@ pub fn minimum_detectable_difference(
     let at = |d: f64| power(p2 + d, p2, n1, n2, alpha, alternative).map(|r| r.power - target);
     let top = 1.0 - p2;
     let hi = top * (1.0 - 1e-12);
-    if at(hi)? < 0.0 {
-        return Err(StatsError::InvalidProbability { name: "power (unreachable)", value: target });
+    let best = at(hi)? + target;
+    if best < target {
+        return Err(StatsError::PowerUnreachable { target, best });
     }
     let d = roots::brent(|d| at(d).unwrap_or(f64::NAN), top * 1e-12, hi);
     power(p2 + d, p2, n1, n2, alpha, alternative)

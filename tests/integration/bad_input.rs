@@ -192,6 +192,16 @@ fn readme_table(cases: &Cases) -> String {
     t
 }
 
+/// The comment at the top of the cases file.
+const CASES_HEADER: &str = "\
+# Refused inputs: each case runs `invitestat COMMAND` in a scratch folder holding the
+# fixtures below (and counts.json, the fixtures' count table) plus the case's own files
+# (`edit` starts a file as a copy of another with text replaced), and must exit with
+# `exit`, print `message` as the first line of standard error, and write nothing. The
+# README's bad-input table is generated from this file (tests/integration/bad_input.rs).
+# In file contents, <<REPEAT n:TEXT>> is TEXT repeated n times and \\xNN is the byte NN.
+";
+
 const START: &str = "<!-- bad-input table: generated from tests/bad-input.toml -->\n";
 const END: &str = "<!-- end of bad-input table -->";
 
@@ -224,7 +234,8 @@ fn every_refused_input_exits_with_its_message_and_writes_nothing() {
             c.exit = exit;
             c.message = message;
         }
-        std::fs::write(cases_path(), toml::to_string_pretty(&cases).unwrap()).unwrap();
+        let text = format!("{CASES_HEADER}\n{}", toml::to_string_pretty(&cases).unwrap());
+        std::fs::write(cases_path(), text).unwrap();
     }
     let readme_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
     let readme = std::fs::read_to_string(&readme_path).unwrap();

@@ -291,6 +291,40 @@ fn a_report_killed_mid_write_is_the_old_or_the_new_one_whole() {
     assert!(seen.0 > 0 && seen.1 > 0, "kills never landed on both sides of the swap: {seen:?}");
 }
 
+/// A write that fails part-way (here: a file-size limit, as a full disk would) leaves
+/// the earlier report whole and no staging folder or temporary file behind.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_write_that_fails_part_way_leaves_the_earlier_report() {
+    let dir = workspace();
+    assert!(analyze_out(dir.path(), "report", &[]).status.success());
+    let before = snapshot(&dir.path().join("report"));
+    let limited = |args: &str| {
+        // SIGXFSZ ignored, so that a write past the limit fails with EFBIG.
+        let script = format!(
+            "trap '' XFSZ; ulimit -f 8; exec '{}' {args}",
+            env!("CARGO_BIN_EXE_invitestat")
+        );
+        Command::new("sh").args(["-c", &script]).current_dir(dir.path()).output().unwrap()
+    };
+    let o = limited(
+        "analyze responses.csv --codebook codebook.toml --out report --confidence-level 0.9",
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("cannot write report/"), "{}", stderr(&o));
+    assert_eq!(snapshot(&dir.path().join("report")), before);
+    let o = limited("generate codebook.toml --rows 5000 --seed 1 --out big.csv");
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("cannot write big.csv"), "{}", stderr(&o));
+    assert!(!dir.path().join("big.csv").exists());
+    let left: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+}
+
 /// A two-group codebook with a weight column, for the small files below.
 const CODEBOOK: &str = r#"
 id_column = "id"

@@ -13,9 +13,11 @@
 //!                                 cli (the `invitestat` binary) on top
 //! ```
 //!
-//! - [`codebook`]: what a study's columns mean, its published figures and claims;
+//! - [`codebook`]: what a study's columns mean, its published figures and claims, typed
+//!   and validated once at load;
 //! - [`data`]: the streaming, validating CSV loader;
-//! - [`tabulate`]: count tables, the sufficient statistics (mergeable across shards);
+//! - [`tabulate`]: count tables, the sufficient statistics (mergeable across shards,
+//!   validated when read from a file);
 //! - [`stats`]: pure math on counts (no I/O): one-proportion intervals
 //!   ([`stats::ci`]), one-sample tests, two-group tests ([`stats::significance`],
 //!   [`stats::fisher`], [`stats::unconditional`]), differences and ratios, paired and
@@ -26,7 +28,10 @@
 //! - [`analysis`] and [`claims`]: the per-question results, comparisons and verdicts;
 //! - [`waves`]: several waves compared; [`synthetic`]: seeded synthetic waves;
 //! - [`plot`] and [`report`]: charts (PNG, SVG) and the CSV, JSON, HTML and Markdown
-//!   reports; [`study`]: running a study from its files;
+//!   reports, written so that no file is lost ([`report::output`]) and no label can be
+//!   turned against the reader ([`report::escape`]); [`study`]: running a study from its
+//!   files;
+//! - [`digest`] and [`format`]: SHA-256 of inputs, and how input is quoted in messages;
 //! - [`calculator`] and [`cli`]: the command line.
 //!
 //! ```

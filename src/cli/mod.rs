@@ -70,15 +70,17 @@ const RECOVER_EXAMPLES: &str = "Examples:
   invitestat recover '<1%' 63% --n 340";
 
 const ANALYZE_EXAMPLES: &str = "Examples:
-  invitestat analyze data/executives-online/responses.csv --codebook data/executives-online/codebook.toml
+  invitestat analyze data/executives-online/responses.csv --codebook data/executives-online/codebook.toml --out report
+  invitestat analyze data/executives-online/responses.csv --codebook data/executives-online/codebook.toml --suppress-below 60 --format csv,html --out report
   invitestat analyze data/october-experiment/responses.csv --codebook data/october-experiment/codebook.toml --json";
 
 const TABULATE_EXAMPLES: &str = "Examples:
   invitestat tabulate data/executives-online/responses.csv --codebook data/executives-online/codebook.toml --counts-out counts.json";
 
 const MERGE_EXAMPLES: &str = "Examples:
-  invitestat tabulate data/executives-online/responses.csv --codebook data/executives-online/codebook.toml --counts-out a.json
-  invitestat merge a.json a.json --codebook data/executives-online/codebook.toml";
+  invitestat tabulate data/waves-example/wave-1.csv --codebook data/waves-example/codebook.toml --counts-out shard-1.json
+  invitestat tabulate data/waves-example/wave-2.csv --codebook data/waves-example/codebook.toml --counts-out shard-2.json
+  invitestat merge shard-1.json shard-2.json --codebook data/waves-example/codebook.toml";
 
 const WAVES_EXAMPLES: &str = "Examples:
   invitestat waves data/waves-example/wave-1.csv data/waves-example/wave-2.csv data/waves-example/wave-3.csv --codebook data/waves-example/codebook.toml

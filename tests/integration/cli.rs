@@ -34,6 +34,10 @@ fn every_help_example_runs() {
         vec!["recover", "--help"],
         vec!["analyze", "--help"],
         vec!["reconstruct", "--help"],
+        vec!["tabulate", "--help"],
+        vec!["merge", "--help"],
+        vec!["waves", "--help"],
+        vec!["generate", "--help"],
     ] {
         let help = String::from_utf8(invitestat(&sub).stdout).unwrap();
         assert!(help.contains("Examples:"), "{sub:?} help has no examples");
@@ -63,7 +67,7 @@ fn every_help_example_runs() {
             ran += 1;
         }
     }
-    assert!(ran >= 20, "only {ran} examples");
+    assert!(ran >= 28, "only {ran} examples");
 }
 
 #[test]

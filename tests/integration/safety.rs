@@ -565,3 +565,84 @@ fn hostile_labels_stay_text_in_every_output() {
     let html = std::fs::read_to_string(dir.path().join("r/report.html")).unwrap();
     assert!(!html.contains("<img src=x"), "unescaped HTML");
 }
+
+/// A paired claim on the second answer of a yes/no question reads the joint table the
+/// other way round (it was judged on the first answer).
+#[test]
+fn a_paired_claim_on_the_no_answer_counts_the_no_answers() {
+    let cb = CODEBOOK.replace(
+        "[[claims]]\nid = \"C1\"",
+        "[[questions]]\nid = \"q3\"\ntext = \"Also?\"\nkind = \"yes-no\"\noptions = [{ code = \"1\", label = \"Yes\" }, { code = \"0\", label = \"No\" }]\n\n[[claims]]\nid = \"P\"\ntext = \"More say no to q1 than yes to q3\"\nkind = \"paired\"\nquestion_a = \"q1\"\noption_a = \"0\"\nquestion_b = \"q3\"\noption_b = \"1\"\ngroups = [\"a\"]\n\n[[claims]]\nid = \"C1\"",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("cb.toml"), cb).unwrap();
+    // Group a: q1 no by 5 respondents, q3 yes by 1 of them.
+    let mut csv = "id,grp,w,q1,q2,q3\n".to_string();
+    for i in 0..5 {
+        csv.push_str(&format!("n{i},1,1,0,x,{}\n", u8::from(i == 0)));
+    }
+    for i in 0..3 {
+        csv.push_str(&format!("y{i},1,1,1,x,0\n"));
+    }
+    csv.push_str("b1,2,1,1,y,1\n");
+    std::fs::write(dir.path().join("d.csv"), csv).unwrap();
+    let o = exec_in(dir.path(), &["analyze", "d.csv", "--codebook", "cb.toml", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let json: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let p = json["claims"].as_array().unwrap().iter().find(|c| c["id"] == "P").unwrap().clone();
+    let summary = p["summary"].as_str().unwrap();
+    assert!(summary.starts_with("a: 5/8 vs 1/8 answering both"), "{summary}");
+}
+
+/// `run` stages every report before replacing any: when the second study fails, the
+/// first one's earlier report is untouched.
+#[test]
+fn run_replaces_no_report_when_a_later_study_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    for study in ["executives-online", "october-experiment", "waves-example"] {
+        let from = root().join("data").join(study);
+        std::fs::create_dir_all(data.join(study)).unwrap();
+        for e in std::fs::read_dir(&from).unwrap() {
+            let e = e.unwrap();
+            std::fs::copy(e.path(), data.join(study).join(e.file_name())).unwrap();
+        }
+    }
+    let o = exec_in(dir.path(), &["run", "--data", "data", "--out", "out"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let before = snapshot(&dir.path().join("out"));
+    // Break the second study, then run again with other methods.
+    std::fs::write(data.join("october-experiment/responses.csv"), "respondent_id\n").unwrap();
+    let o = exec_in(
+        dir.path(),
+        &["run", "--data", "data", "--out", "out", "--confidence-level", "0.9"],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(snapshot(&dir.path().join("out")), before, "a report was replaced");
+}
+
+/// `merge` carries the rows its shards excluded, and long-format counts accept an
+/// answer code the codebook declares missing.
+#[test]
+fn merged_shards_keep_their_exclusions_and_declared_missing_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let cb = CODEBOOK.replace("options = [{ code = \"1\", label = \"Yes\" }, { code = \"0\", label = \"No\" }]", "options = [{ code = \"1\", label = \"Yes\" }, { code = \"0\", label = \"No\" }]\nmissing = [\"9\"]");
+    std::fs::write(dir.path().join("cb.toml"), cb).unwrap();
+    std::fs::write(dir.path().join("a.csv"), "id,grp,w,q1,q2\nr1,1,1,1,x\nr2,,1,0,y\nr3,2,1,9,z\n")
+        .unwrap();
+    let o = exec_in(
+        dir.path(),
+        &["tabulate", "a.csv", "--codebook", "cb.toml", "--counts-out", "a.json"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let long = "question,option,group,count,weight_sum,weight_sq_sum\n*,*,1,2,2,2\n*,*,,1,1,1\nq1,1,1,1,1,1\nq1,9,1,1,1,1\nq2,x,1,2,2,2\n";
+    std::fs::write(dir.path().join("b.csv"), long).unwrap();
+    let o = exec_in(dir.path(), &["merge", "a.json", "b.csv", "--codebook", "cb.toml", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let json: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let load = &json["load"];
+    assert_eq!(load["rows_read"], 6);
+    assert_eq!(load["rows_used"], 4);
+    assert_eq!(load["excluded"]["no value in grouping column 'grp'"], 2);
+    assert_eq!(load["missing_answers"]["q1"], 2);
+}

@@ -1,12 +1,16 @@
 //! Judging published claims against the data and against every count the published
 //! figures allow.
 //!
-//! Each claim gets one of five verdicts, with the numbers behind it:
+//! Each claim gets one of six verdicts, with the numbers behind it:
 //! - **supported**: the data support it at the analysis level (95% by default), and so
 //!   does every count combination consistent with the published figures;
-//! - **not supported**: neither the data nor any consistent counts support it at that
-//!   level (or the figures hold arithmetically but the uncertainty does not exclude the
-//!   opposite);
+//! - **not shown**: the data cannot exclude the opposite (C2's "more than three times as
+//!   likely": the ratio is 3.76, but its interval reaches below 3), for the data and
+//!   every consistent count; not a refutation;
+//! - **contradicted**: the data exclude the claim at that level (a "majority" that is
+//!   significantly below half, a factor outside the ratio's interval, a within-respondent
+//!   difference significantly the other way); claims that groups differ are never
+//!   contradicted (that would take an equivalence test), only not shown;
 //! - **cannot be reproduced**: no count combination consistent with the published
 //!   figures gives the claimed number;
 //! - **depends on an assumption**: some consistent counts (or joint answers, or group
@@ -36,8 +40,10 @@ use serde::Serialize;
 pub enum Verdict {
     /// Supported by the data and by every consistent count combination.
     Supported,
-    /// Not supported at the analysis level.
-    NotSupported,
+    /// The data cannot exclude the opposite at the analysis level.
+    NotShown,
+    /// The data exclude the claim at the analysis level.
+    Contradicted,
     /// The claimed number cannot come from any counts consistent with the figures.
     CannotBeReproduced,
     /// Supported under some consistent counts or joint answers and not others.
@@ -51,7 +57,8 @@ impl Verdict {
     pub fn name(self) -> &'static str {
         match self {
             Verdict::Supported => "supported",
-            Verdict::NotSupported => "not supported",
+            Verdict::NotShown => "not shown",
+            Verdict::Contradicted => "contradicted",
             Verdict::CannotBeReproduced => "cannot be reproduced",
             Verdict::DependsOnAssumption => "depends on an assumption",
             Verdict::CannotBeJudged => "cannot be judged",
@@ -242,16 +249,20 @@ impl Judge<'_> {
     ) -> Result<Judged, String> {
         let mut parts = Vec::new();
         let (mut all_robust, mut any_robust_fail, mut depends) = (true, false, false);
+        let mut contradicted = false;
         let mut per_group = Vec::new();
         for &group in groups {
             let (k, n) = self.counts(item, group)?;
-            let test = |k: u64| -> Result<f64, String> {
+            let test_towards = |k: u64, alternative: Alternative| -> Result<f64, String> {
                 let prop = Proportion::new(k, n).map_err(|e| e.to_string())?;
-                binomial_exact_test(prop, threshold, Alternative::Greater)
+                binomial_exact_test(prop, threshold, alternative)
                     .map(|t| t.p_value.p)
                     .map_err(|e| e.to_string())
             };
+            let test = |k: u64| test_towards(k, Alternative::Greater);
             let p = test(k)?;
+            // The opposite: the share is below the threshold.
+            let p_below = test_towards(k, Alternative::Less)?;
             let consistent: Vec<u64> = self
                 .figure(item, group)
                 .and_then(|f| counts(f, n, self.codebook.rounding()))
@@ -260,6 +271,12 @@ impl Judge<'_> {
             let ps: Vec<f64> = consistent.iter().map(|&k| test(k)).collect::<Result<_, _>>()?;
             let (all, none) =
                 status(p < self.alpha, &ps.iter().map(|&p| p < self.alpha).collect::<Vec<_>>());
+            let below: Vec<bool> = consistent
+                .iter()
+                .map(|&k| test_towards(k, Alternative::Less).map(|p| p < self.alpha))
+                .collect::<Result<_, _>>()?;
+            let (all_below, _) = status(p_below < self.alpha, &below);
+            contradicted |= all_below;
             all_robust &= all;
             any_robust_fail |= none;
             depends |= !all && !none;
@@ -274,8 +291,17 @@ impl Judge<'_> {
             } else {
                 String::new()
             };
+            let against = if all_below {
+                format!(
+                    "; the share is significantly below {:.0}% (p = {})",
+                    100.0 * threshold,
+                    fmt_p(p_below)
+                )
+            } else {
+                String::new()
+            };
             parts.push(format!(
-                "{}: {k}/{n} = {:.1}%, exact binomial test of > {:.0}%: p = {}{range}",
+                "{}: {k}/{n} = {:.1}%, exact binomial test of > {:.0}%: p = {}{range}{against}",
                 self.codebook.group_id(group),
                 100.0 * k as f64 / n as f64,
                 100.0 * threshold,
@@ -297,8 +323,10 @@ impl Judge<'_> {
         }
         let verdict = if all_robust {
             Verdict::Supported
+        } else if contradicted {
+            Verdict::Contradicted
         } else if any_robust_fail {
-            Verdict::NotSupported
+            Verdict::NotShown
         } else {
             Verdict::DependsOnAssumption
         };
@@ -401,7 +429,7 @@ impl Judge<'_> {
                     // Real data: the claimed factor must lie inside the interval.
                     let inside = ci.as_ref().is_ok_and(|i| i.contains(value));
                     (
-                        if inside { Verdict::Supported } else { Verdict::NotSupported },
+                        if inside { Verdict::Supported } else { Verdict::Contradicted },
                         summary,
                         false,
                     )
@@ -412,20 +440,31 @@ impl Judge<'_> {
                 })
             }
             RatioRelation::MoreThan => {
-                let arithmetic_all = range.is_some_and(|r| r.min > value) && ratio > value;
-                let arithmetic_none = range
-                    .map_or(ratio <= value, |r| r.max <= value && !r.unbounded)
-                    && ratio <= value;
-                let statistical = ci.is_ok_and(|i| i.lower > value);
+                // Whether the ratio exceeds the factor for the data and for every count
+                // consistent with the figures (for the data alone without figures).
+                let arithmetic_all = range.is_none_or(|r| r.min > value) && ratio > value;
+                let arithmetic_none =
+                    range.is_none_or(|r| r.max <= value && !r.unbounded) && ratio <= value;
+                let statistical = ci.as_ref().is_ok_and(|i| i.lower > value);
+                // The interval lies below the factor: the data exclude "more than".
+                let against = ci.as_ref().is_ok_and(|i| i.upper < value);
                 let summary = format!(
                     "claimed more than {value}x; {}; {data_text}; the interval {} {value}",
                     range_text.unwrap_or_else(|| "no published figures to check".into()),
-                    if statistical { "excludes" } else { "does not exclude" }
+                    if statistical {
+                        "excludes"
+                    } else if against {
+                        "lies below"
+                    } else {
+                        "does not exclude"
+                    }
                 );
                 let verdict = if arithmetic_all && statistical {
                     Verdict::Supported
+                } else if against {
+                    Verdict::Contradicted
                 } else if arithmetic_none || (arithmetic_all && !statistical) {
-                    Verdict::NotSupported
+                    Verdict::NotShown
                 } else {
                     Verdict::DependsOnAssumption
                 };
@@ -457,6 +496,7 @@ impl Judge<'_> {
         let index = |option: usize, hit: bool| usize::from((option == 0) == hit);
         let mut parts = Vec::new();
         let (mut all_robust, mut any_fail, mut depends) = (true, false, false);
+        let mut contradicted = false;
         for &group in groups {
             let levels: Vec<usize> = match group {
                 GroupRef::Level(g) => vec![g],
@@ -493,6 +533,11 @@ impl Judge<'_> {
             let (min, max) = range_of(&ps);
             let (all, none) =
                 status(p < self.alpha, &ps.iter().map(|&p| p < self.alpha).collect::<Vec<_>>());
+            // The other way round: B significantly more common than A.
+            let below =
+                |t: &PairedTable| mcnemar_exact(t, Alternative::Less).p_value.p < self.alpha;
+            let (reversed, _) = status(below(&t), &tables.iter().map(below).collect::<Vec<_>>());
+            contradicted |= reversed;
             all_robust &= all;
             any_fail |= none;
             depends |= !all && !none;
@@ -507,8 +552,10 @@ impl Judge<'_> {
         }
         let verdict = if all_robust {
             Verdict::Supported
+        } else if contradicted {
+            Verdict::Contradicted
         } else if any_fail {
-            Verdict::NotSupported
+            Verdict::NotShown
         } else {
             Verdict::DependsOnAssumption
         };
@@ -569,7 +616,7 @@ impl Judge<'_> {
             }
         }
         let verdict = if !not.is_empty() {
-            if robust_fail { Verdict::NotSupported } else { Verdict::DependsOnAssumption }
+            if robust_fail { Verdict::NotShown } else { Verdict::DependsOnAssumption }
         } else if depends {
             Verdict::DependsOnAssumption
         } else {
@@ -700,14 +747,120 @@ impl Judge<'_> {
             fmt_p(pmax)
         );
         let verdict = if configs == 0 {
-            if p_data < self.alpha { Verdict::Supported } else { Verdict::NotSupported }
+            if p_data < self.alpha { Verdict::Supported } else { Verdict::NotShown }
         } else if significant == configs {
             Verdict::Supported
         } else if significant == 0 && p_data >= self.alpha {
-            Verdict::NotSupported
+            Verdict::NotShown
         } else {
             Verdict::DependsOnAssumption
         };
         Ok((verdict, summary, verdict == Verdict::DependsOnAssumption))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::{AnalysisOptions, analyse};
+    use crate::data::Response;
+    use std::path::Path;
+
+    const CODEBOOK: &str = r#"
+id_column = "id"
+[study]
+id = "t"
+title = "t"
+source = "t"
+[grouping]
+column = "g"
+levels = [{ id = "a", code = "1", label = "A" }, { id = "b", code = "2", label = "B" }]
+[[questions]]
+id = "q1"
+text = "q1"
+kind = "yes-no"
+options = [{ code = "1", label = "Yes" }, { code = "0", label = "No" }]
+[[questions]]
+id = "q2"
+text = "q2"
+kind = "yes-no"
+options = [{ code = "1", label = "Yes" }, { code = "0", label = "No" }]
+[[claims]]
+id = "majority"
+text = "most of a say yes to q1"
+kind = "majority"
+question = "q1"
+option = "1"
+groups = ["a"]
+threshold = 0.5
+[[claims]]
+id = "ratio"
+text = "a says yes to q1 more than twice as often as b"
+kind = "ratio"
+question = "q1"
+option = "1"
+numerator = "a"
+denominator = "b"
+value = 2.0
+relation = "more-than"
+[[claims]]
+id = "paired"
+text = "in a, yes to q1 is more common than yes to q2"
+kind = "paired"
+question_a = "q1"
+option_a = "1"
+question_b = "q2"
+option_b = "1"
+groups = ["a"]
+"#;
+
+    /// Verdicts for 100 respondents in each group: `yes_a` of group a and `yes_b` of b
+    /// say yes to q1; in a, `both` say yes to both and `q2_only` to q2 only.
+    fn verdicts(yes_a: usize, yes_b: usize, both: usize, q2_only: usize) -> Vec<Verdict> {
+        let cb = Codebook::from_toml(CODEBOOK, Path::new("t.toml")).unwrap();
+        let mut table = CountTable::new(&cb, &cb.paired_questions());
+        for i in 0..100 {
+            let q1 = if i < yes_a { 0 } else { 1 };
+            let q2 = if i < both || (i >= yes_a && i < yes_a + q2_only) { 0 } else { 1 };
+            table.add(&Response {
+                group: 0,
+                weight: 1.0,
+                wave: None,
+                answers: vec![Some(q1), Some(q2)],
+            });
+            let q1 = if i < yes_b { 0 } else { 1 };
+            table.add(&Response {
+                group: 1,
+                weight: 1.0,
+                wave: None,
+                answers: vec![Some(q1), Some(1)],
+            });
+        }
+        let results = analyse(&cb, &table, AnalysisOptions::default());
+        judge(&cb, &table, &results, Evidence::DataOnly).into_iter().map(|v| v.verdict).collect()
+    }
+
+    #[test]
+    fn a_claim_the_data_exclude_is_contradicted_not_just_not_shown() {
+        use Verdict::{Contradicted, NotShown, Supported};
+        // 90% of a say yes, 20% of b: a majority, 4.5 times as often, and q1 more than q2.
+        assert_eq!(verdicts(90, 20, 10, 0), [Supported, Supported, Supported]);
+        // 52%: not shown to be a majority, not below half either; 52 vs 30 is 1.7 times,
+        // an interval that reaches 2; q1 vs q2 about even.
+        assert_eq!(verdicts(52, 30, 40, 10), [NotShown, NotShown, NotShown]);
+        // 20% of a: significantly below half; 20 vs 40 is half as often (the interval
+        // lies below 2); q2 far more common than q1.
+        assert_eq!(verdicts(20, 40, 10, 60), [Contradicted, Contradicted, Contradicted]);
+    }
+
+    #[test]
+    fn a_group_with_no_answers_cannot_be_judged() {
+        let cb = Codebook::from_toml(CODEBOOK, Path::new("t.toml")).unwrap();
+        let mut table = CountTable::new(&cb, &cb.paired_questions());
+        table.add(&Response { group: 1, weight: 1.0, wave: None, answers: vec![Some(0), None] });
+        let results = analyse(&cb, &table, AnalysisOptions::default());
+        let v = judge(&cb, &table, &results, Evidence::DataOnly);
+        assert!(v.iter().all(|v| v.verdict == Verdict::CannotBeJudged), "{v:?}");
+        assert_eq!(v[0].summary, "a: nobody answered 'q1'");
     }
 }

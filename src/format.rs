@@ -1,10 +1,79 @@
-//! How values are printed: user input echoed in messages, bounded and made visible.
+//! How values are printed: numbers in reports (p-values, shares, percentage points,
+//! intervals, confidence levels), and user input echoed in messages, bounded and made
+//! visible. Every output (summary, HTML, Markdown, charts, claim texts) prints through
+//! these, so a share or a p-value reads the same everywhere.
 //!
 //! A message quotes what it refuses ("got '1.5'"), but input can be hostile or huge: a
 //! 10 MB field, control characters, right-to-left overrides that reorder the rest of a
 //! terminal line. [`echo`] quotes at most [`MAX_ECHO_CHARS`] characters, shows control
 //! and bidirectional formatting characters as `\u{...}` escapes, and says how long the
 //! value was when it was cut.
+
+/// A p-value as reports print it: four decimals, or three significant digits in
+/// scientific notation below 1e-4 (`0.0123`, `1.70e-4`).
+///
+/// # Examples
+/// ```
+/// use invitestat::format::p_value;
+/// assert_eq!(p_value(0.012345), "0.0123");
+/// assert_eq!(p_value(0.00017011), "1.70e-4");
+/// ```
+pub fn p_value(p: f64) -> String {
+    if p < 1e-4 { format!("{p:.2e}") } else { format!("{p:.4}") }
+}
+
+/// As [`p_value`], with `undefined` for a test that does not exist for the data.
+pub fn p_value_or_undefined(p: Option<f64>) -> String {
+    p.map_or_else(|| "undefined".to_string(), p_value)
+}
+
+/// A p-value for the calculator's tables: six decimals, four significant digits in
+/// scientific notation below 1e-4, and `10^x` from its logarithm once it underflows.
+pub fn p_value_precise(p: f64, log10: f64) -> String {
+    if p == 0.0 && log10.is_finite() {
+        format!("10^{log10:.1}")
+    } else if p < 1e-4 {
+        format!("{p:.4e}")
+    } else {
+        format!("{p:.6}")
+    }
+}
+
+/// A share as a percentage with one decimal (`0.8727` is `87.3%`).
+pub fn share(v: f64) -> String {
+    format!("{:.1}%", 100.0 * v)
+}
+
+/// A share as a whole percentage, for chart labels (`87%`).
+pub fn share_rounded(v: f64) -> String {
+    format!("{:.0}%", 100.0 * v)
+}
+
+/// An interval of shares (`75.8% to 93.5%`).
+pub fn share_interval(lower: f64, upper: f64) -> String {
+    format!("{} to {}", share(lower), share(upper))
+}
+
+/// A difference of shares in percentage points, signed (`+23.7 pts`).
+pub fn points(v: f64) -> String {
+    format!("{:+.1} pts", 100.0 * v)
+}
+
+/// An interval of differences in percentage points (`+11.8 to +32.0`).
+pub fn points_interval(lower: f64, upper: f64) -> String {
+    format!("{:+.1} to {:+.1}", 100.0 * lower, 100.0 * upper)
+}
+
+/// A confidence level as a percentage: `95%`, `99%`, `97.5%`.
+pub fn level(level: f64) -> String {
+    let pct = 100.0 * level;
+    if (pct - pct.round()).abs() < 1e-9 {
+        format!("{:.0}%", pct.round())
+    } else {
+        let text = format!("{pct:.4}");
+        format!("{}%", text.trim_end_matches('0').trim_end_matches('.'))
+    }
+}
 
 /// Characters of a value quoted in a message before it is cut.
 pub const MAX_ECHO_CHARS: usize = 60;
@@ -109,6 +178,18 @@ pub fn name_list<S: AsRef<str>>(names: &[S], limit: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_print_one_way() {
+        assert_eq!(level(0.95), "95%");
+        assert_eq!(level(0.975), "97.5%");
+        assert_eq!(level(0.999), "99.9%");
+        assert_eq!(share(0.87272727), "87.3%");
+        assert_eq!(points(0.2372549), "+23.7 pts");
+        assert_eq!(points_interval(-0.0703, 0.1646), "-7.0 to +16.5");
+        assert_eq!(p_value_precise(0.0, -14995.55), "10^-14995.5");
+        assert_eq!(p_value_or_undefined(None), "undefined");
+    }
 
     #[test]
     fn hostile_values_are_bounded_and_visible() {

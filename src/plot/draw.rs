@@ -261,7 +261,8 @@ fn differences<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, rows: &[DiffRo
 fn verdict_style(v: Verdict) -> (RGBColor, &'static str) {
     match v {
         Verdict::Supported => (GREEN, "\u{2713} supported"),
-        Verdict::NotSupported => (VERMILLION, "\u{2717} not supported"),
+        Verdict::NotShown => (ORANGE_TEXT, "\u{2013} not shown"),
+        Verdict::Contradicted => (VERMILLION, "\u{2717} contradicted"),
         Verdict::CannotBeReproduced => (BLACK_RGB, "\u{2260} cannot be reproduced"),
         Verdict::DependsOnAssumption => (BLUE, "? depends on an assumption"),
         Verdict::CannotBeJudged => (GREY_RGB, "\u{2205} cannot be judged"),
@@ -270,6 +271,8 @@ fn verdict_style(v: Verdict) -> (RGBColor, &'static str) {
 
 const BLACK_RGB: RGBColor = RGBColor(0, 0, 0);
 const GREY_RGB: RGBColor = RGBColor(90, 90, 90);
+/// Okabe-Ito orange darkened for text on white (contrast above 4.5:1).
+const ORANGE_TEXT: RGBColor = RGBColor(166, 94, 0);
 
 fn claims<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,

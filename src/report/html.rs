@@ -7,21 +7,11 @@ use serde::Serialize;
 
 const TEMPLATE: &str = include_str!("../../templates/report.html");
 
-fn p_text(p: Option<f64>) -> String {
-    match p {
-        None => "undefined".into(),
-        Some(p) if p < 1e-4 => format!("{p:.2e}"),
-        Some(p) => format!("{p:.4}"),
-    }
-}
-
-fn pct(v: f64) -> String {
-    format!("{:.1}%", 100.0 * v)
-}
+use crate::format::{p_value_or_undefined as p_text, points, points_interval, share as pct};
 
 fn interval(lo: Option<f64>, hi: Option<f64>) -> String {
     match (lo, hi) {
-        (Some(lo), Some(hi)) => format!("{} to {}", pct(lo), pct(hi)),
+        (Some(lo), Some(hi)) => crate::format::share_interval(lo, hi),
         _ => "undefined".into(),
     }
 }
@@ -99,7 +89,7 @@ pub fn environment() -> minijinja::Environment<'static> {
 pub fn render(r: &StudyReport, charts: &[(Chart, String)]) -> Result<String, minijinja::Error> {
     let a = &r.analysis;
     let cb = &r.codebook;
-    let level = format!("{:.0}%", 100.0 * a.options.level.value());
+    let level = crate::format::level(a.options.level.value());
     let group_sizes =
         a.respondents.iter().map(|(g, n)| format!("{g} {n}")).collect::<Vec<_>>().join(", ");
     let mut findings: Vec<String> = Vec::new();
@@ -178,8 +168,8 @@ pub fn render(r: &StudyReport, charts: &[(Chart, String)]) -> Result<String, min
             minijinja::context! {
                 question => c.question.as_str(), option_label => c.option_label.as_str(),
                 groups => format!("{} - {}", c.group_a, c.group_b),
-                difference => format!("{:+.1} pts", 100.0 * c.difference),
-                interval => format!("{:+.1} to {:+.1}", 100.0 * c.ci_lower, 100.0 * c.ci_upper),
+                difference => points(c.difference),
+                interval => points_interval(c.ci_lower, c.ci_upper),
                 p => p_text(c.p_value), p_adjusted => p_text(c.p_adjusted),
                 significant => if c.significant { "yes" } else { "no" },
             }
@@ -262,8 +252,8 @@ pub fn render(r: &StudyReport, charts: &[(Chart, String)]) -> Result<String, min
                 label => c.label.as_str(),
                 printed => format!("{} of {} vs {} of {}", c.first.0, c.first.1, c.second.0, c.second.1),
                 combinations => rg.combinations,
-                difference => format!("{:+.1} to {:+.1} pts", 100.0 * rg.difference.0, 100.0 * rg.difference.1),
-                interval => format!("{:+.1} to {:+.1} pts", 100.0 * rg.interval.0, 100.0 * rg.interval.1),
+                difference => format!("{} pts", points_interval(rg.difference.0, rg.difference.1)),
+                interval => format!("{} pts", points_interval(rg.interval.0, rg.interval.1)),
                 p => format!("{} to {}", p_text(Some(rg.p_value.0)), p_text(Some(rg.p_value.1))),
             })
         })
@@ -330,9 +320,9 @@ pub fn render(r: &StudyReport, charts: &[(Chart, String)]) -> Result<String, min
         .map(|c| {
             minijinja::context! {
                 question => c.question.as_str(), option => c.option.as_str(),
-                difference => format!("{:+.1} pts", 100.0 * c.difference),
-                wald => format!("{:+.1} to {:+.1}", 100.0 * c.wald_lower, 100.0 * c.wald_upper),
-                newcombe => format!("{:+.1} to {:+.1}", 100.0 * c.newcombe_effective_lower, 100.0 * c.newcombe_effective_upper),
+                difference => points(c.difference),
+                wald => points_interval(c.wald_lower, c.wald_upper),
+                newcombe => points_interval(c.newcombe_effective_lower, c.newcombe_effective_upper),
                 p => p_text(Some(c.p_value)), rao_scott => p_text(c.rao_scott_p_value),
             }
         })

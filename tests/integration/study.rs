@@ -59,12 +59,12 @@ fn executives_online_reproduces_every_figure_and_judges_every_claim() {
     let verdicts: HashMap<&str, Verdict> =
         report.claims.iter().map(|c| (c.id.as_str(), c.verdict)).collect();
     assert_eq!(verdicts["C1"], Verdict::Supported);
-    assert_eq!(verdicts["C2"], Verdict::NotSupported);
+    assert_eq!(verdicts["C2"], Verdict::NotShown);
     assert_eq!(verdicts["C3"], Verdict::CannotBeReproduced);
     assert_eq!(verdicts["C4"], Verdict::Supported);
     assert_eq!(verdicts["C5"], Verdict::Supported);
-    assert_eq!(verdicts["C6"], Verdict::NotSupported);
-    assert_eq!(verdicts["C7"], Verdict::NotSupported);
+    assert_eq!(verdicts["C6"], Verdict::NotShown);
+    assert_eq!(verdicts["C7"], Verdict::NotShown);
     let c3 = report.claims.iter().find(|c| c.id == "C3").unwrap();
     assert!(c3.summary.contains("45.57 to 136.70"), "{}", c3.summary);
     // The main-use question across all answers and both groups: R 4.2.2

@@ -10,13 +10,13 @@
 //! value was when it was cut.
 
 /// A p-value as reports print it: four decimals, or three significant digits in
-/// scientific notation below 1e-4 (`0.0123`, `1.70e-4`).
+/// scientific notation below 1e-4 (`0.0123`, `1.70e-5`).
 ///
 /// # Examples
 /// ```
 /// use invitestat::format::p_value;
 /// assert_eq!(p_value(0.012345), "0.0123");
-/// assert_eq!(p_value(0.00017011), "1.70e-4");
+/// assert_eq!(p_value(0.000017011), "1.70e-5");
 /// ```
 pub fn p_value(p: f64) -> String {
     if p < 1e-4 { format!("{p:.2e}") } else { format!("{p:.4}") }

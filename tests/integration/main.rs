@@ -9,12 +9,15 @@
 //! - `bad_input`: the README's table of refused inputs, each case run as it is written
 //!   there;
 //! - `safety`: outputs never replace a file invitestat did not write, survive being
-//!   killed mid-write, and every analysis copes with empty groups and extreme inputs.
+//!   killed mid-write, and every analysis copes with empty groups and extreme inputs;
+//! - `fuzz_corpus`: the fuzz targets' seed corpus and crash reproducers (`fuzz/`) replayed
+//!   through their entry points without a fuzzer.
 
 mod bad_input;
 mod charts;
 mod cli;
 mod consistency;
+mod fuzz_corpus;
 mod golden;
 mod kgroups;
 mod loader;

@@ -69,6 +69,19 @@ impl CiMethod {
         }
     }
 
+    /// The name as reports print it (`Wilson`, `Clopper-Pearson`).
+    pub fn display_name(self) -> &'static str {
+        match self {
+            CiMethod::Wilson => "Wilson",
+            CiMethod::WilsonCc => "Wilson with continuity correction",
+            CiMethod::AgrestiCoull => "Agresti-Coull",
+            CiMethod::Jeffreys => "Jeffreys",
+            CiMethod::ClopperPearson => "Clopper-Pearson",
+            CiMethod::MidP => "mid-p",
+            CiMethod::Wald => "Wald",
+        }
+    }
+
     /// Parses a kebab-case method name.
     pub fn from_name(name: &str) -> Option<CiMethod> {
         CiMethod::ALL.into_iter().find(|m| m.name() == name)

@@ -59,6 +59,18 @@ impl DifferenceMethod {
         }
     }
 
+    /// The name as reports print it (`Newcombe`).
+    pub fn display_name(self) -> &'static str {
+        match self {
+            DifferenceMethod::Newcombe => "Newcombe",
+            DifferenceMethod::NewcombeCc => "Newcombe with continuity correction",
+            DifferenceMethod::MiettinenNurminen => "Miettinen-Nurminen",
+            DifferenceMethod::AgrestiCaffo => "Agresti-Caffo",
+            DifferenceMethod::Wald => "Wald",
+            DifferenceMethod::WaldCc => "Wald with continuity correction",
+        }
+    }
+
     /// Parses a kebab-case method name.
     pub fn from_name(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|m| m.name() == name)

@@ -42,6 +42,17 @@ impl Adjustment {
         }
     }
 
+    /// The name as reports print it (`Holm`, `Benjamini-Hochberg`).
+    pub fn display_name(self) -> &'static str {
+        match self {
+            Adjustment::Bonferroni => "Bonferroni",
+            Adjustment::Holm => "Holm",
+            Adjustment::Hochberg => "Hochberg",
+            Adjustment::Bh => "Benjamini-Hochberg",
+            Adjustment::By => "Benjamini-Yekutieli",
+        }
+    }
+
     /// Parses a method name (case-insensitive; `fdr` is accepted for `bh`).
     pub fn from_name(name: &str) -> Option<Self> {
         let lower = name.to_ascii_lowercase();

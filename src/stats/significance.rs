@@ -67,6 +67,21 @@ impl TestMethod {
         }
     }
 
+    /// The name as reports print it (`Fisher's exact`).
+    pub fn display_name(self) -> &'static str {
+        match self {
+            TestMethod::Fisher => "Fisher's exact",
+            TestMethod::FisherMidP => "Fisher's mid-p",
+            TestMethod::Barnard => "Barnard's",
+            TestMethod::Boschloo => "Boschloo's",
+            TestMethod::Z => "z",
+            TestMethod::Chi2 => "chi-square",
+            TestMethod::Chi2Yates => "Yates's chi-square",
+            TestMethod::G => "G",
+            TestMethod::WaldUnpooled => "unpooled Wald",
+        }
+    }
+
     /// Parses a kebab-case test name.
     pub fn from_name(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|m| m.name() == name)

@@ -121,6 +121,18 @@ impl WeightedCiMethod {
             WeightedCiMethod::WilsonEffective => "wilson-effective",
         }
     }
+
+    /// The name as reports print it (`Korn-Graubard`).
+    pub fn display_name(self) -> &'static str {
+        match self {
+            WeightedCiMethod::Logit => "logit",
+            WeightedCiMethod::Beta => "Korn-Graubard",
+            WeightedCiMethod::Asin => "arcsine",
+            WeightedCiMethod::Mean => "Wald",
+            WeightedCiMethod::Likelihood => "likelihood",
+            WeightedCiMethod::WilsonEffective => "Wilson on the effective n",
+        }
+    }
 }
 
 /// A weighted interval and whether it is the boundary (share 0 or 1) answer.

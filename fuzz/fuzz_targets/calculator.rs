@@ -1,0 +1,9 @@
+//! Fuzz target `calculator`: see `entry::calculator`.
+
+#![no_main]
+
+#[path = "../entry.rs"]
+#[allow(dead_code)] // each target uses one of the shared entry points
+mod entry;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| entry::calculator(data));

@@ -12,10 +12,10 @@ use invitestat::cli::{Cli, Command};
 use invitestat::codebook::Codebook;
 use invitestat::data::ids::IdSet;
 use invitestat::data::loader::{check_ids, load_part};
+use invitestat::data::synthetic::{WaveSpec, generate_wave};
 use invitestat::data::{LoadOptions, LoadSummary};
-use invitestat::report::StudyReport;
+use invitestat::report::Report;
 use invitestat::study::analyse_table;
-use invitestat::synthetic::{WaveSpec, generate_wave};
 use invitestat::tabulate::{CountTable, parse_counts};
 use std::path::Path;
 use std::sync::OnceLock;
@@ -236,33 +236,24 @@ fn analyse_and_render(table: &CountTable, summary: LoadSummary, codebook: &Codeb
 
 /// Every output of a report that is text: the summary, each CSV, the JSON, the charts
 /// as SVG, the HTML page and the Markdown.
-fn render(report: &StudyReport) {
+fn render(report: &Report) {
     let _ = report.summary();
-    let _ = report.results_csv();
-    let _ = report.comparisons_csv();
-    let _ = report.group_tests_csv();
-    let _ = report.consistency_csv();
-    let _ = report.bases_csv();
-    let _ = report.question_tests_csv();
-    let _ = report.weighted_csv();
-    let _ = report.weighted_comparisons_csv();
-    let _ = report.figures_csv();
-    let _ = report.claims_csv();
+    let _ = invitestat::report::csv::files(report);
     let json = report.json();
     assert!(
         serde_json::from_str::<serde_json::Value>(&json).is_ok(),
         "report.json() is not a JSON document: {json:.300}"
     );
-    let charts = report.charts();
     let mut svgs = Vec::new();
-    for c in &charts {
+    for c in report.charts() {
         if let Ok(svg) = c.svg() {
-            svgs.push((c.clone(), svg));
+            svgs.push((c, svg));
         }
     }
+    let doc = invitestat::report::document::build(report, &svgs);
     // `html::render` fails only on a template error, which its documentation calls a bug.
-    if let Err(e) = invitestat::report::html::render(report, &svgs) {
+    if let Err(e) = invitestat::report::html::render(&doc) {
         panic!("html::render failed: {e:#}");
     }
-    let _ = invitestat::report::html::markdown(report, &charts);
+    let _ = invitestat::report::markdown::render(&doc);
 }

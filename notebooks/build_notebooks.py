@@ -68,11 +68,11 @@ println!("EVCXR_BEGIN_CONTENT image/svg+xml\\n{svg}\\nEVCXR_END_CONTENT");"""),
 
 wave = [
     ("md", "# A new survey wave\n\nA second wave arrives with respondent-level answers, weights and item "
-           "non-response. Here it is synthetic (seeded), drawn with `invitestat::synthetic`; with a real file, "
+           "non-response. Here it is synthetic (seeded), drawn with `invitestat::data::synthetic`; with a real file, "
            "start from the `analyse_file` cell."),
     ("code", ':dep invitestat = { path = ".." }'),
     ("code", """use invitestat::codebook::Codebook;
-use invitestat::synthetic::{generate_wave, WaveSpec};
+use invitestat::data::synthetic::{generate_wave, WaveSpec};
 use std::path::{Path, PathBuf};
 // The study's codebook, with a weight and a wave column added for the new wave.
 let text = std::fs::read_to_string("../data/executives-online/codebook.toml").unwrap()

@@ -23,8 +23,10 @@
 //! are the reconstructed bases, for a new wave its real ones.
 
 use crate::analysis::AnalysisResults;
+use crate::analysis::figures::MAX_FIGURE_PAIRS;
 use crate::codebook::{ClaimKind, Codebook, GroupRef, ItemRef, RatioRelation};
-use crate::consistency::{Figure, MAX_FIGURE_PAIRS, counts, ratio_range};
+use crate::consistency::{Figure, counts, ratio_range};
+use crate::format::p_value;
 use crate::stats::contingency::{chi_square, fisher_freeman_halton};
 use crate::stats::fisher::fisher_exact;
 use crate::stats::one_sample::binomial_exact_test;
@@ -81,10 +83,6 @@ pub struct ClaimVerdict {
     pub depends_on_reconstruction: bool,
 }
 
-fn fmt_p(p: f64) -> String {
-    if p < 1e-4 { format!("{p:.2e}") } else { format!("{p:.4}") }
-}
-
 /// Whether claims are judged against the published figures as well as the data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Evidence {
@@ -123,8 +121,8 @@ impl Judge<'_> {
         if n == 0 {
             return Err(format!(
                 "{}: nobody answered '{}'",
-                self.codebook.group_id(group),
-                self.codebook.item_question(item).id
+                self.codebook.group_label(group),
+                self.codebook.item_question(item).display_label()
             ));
         }
         Ok((k, n))
@@ -284,8 +282,8 @@ impl Judge<'_> {
                 let (lo, hi) = range_of(&ps);
                 format!(
                     " (p {}-{} over the {} counts consistent with the figure)",
-                    fmt_p(lo),
-                    fmt_p(hi),
+                    p_value(lo),
+                    p_value(hi),
                     ps.len()
                 )
             } else {
@@ -295,17 +293,17 @@ impl Judge<'_> {
                 format!(
                     "; the share is significantly below {:.0}% (p = {})",
                     100.0 * threshold,
-                    fmt_p(p_below)
+                    p_value(p_below)
                 )
             } else {
                 String::new()
             };
             parts.push(format!(
                 "{}: {k}/{n} = {:.1}%, exact binomial test of > {:.0}%: p = {}{range}{against}",
-                self.codebook.group_id(group),
+                self.codebook.group_label(group),
                 100.0 * k as f64 / n as f64,
                 100.0 * threshold,
-                fmt_p(p)
+                p_value(p)
             ));
             per_group.push((k, n));
         }
@@ -318,7 +316,7 @@ impl Judge<'_> {
                 "the gap between the groups ({:+.1} points) is {}significant (Fisher p = {})",
                 100.0 * g.difference(),
                 if p < self.alpha { "" } else { "not " },
-                fmt_p(p)
+                p_value(p)
             ));
         }
         let verdict = if all_robust {
@@ -416,7 +414,7 @@ impl Judge<'_> {
                         100.0 * a.value(),
                         100.0 * b.value(),
                         a.value() / b.value(),
-                        self.codebook.group_id(denominator),
+                        self.codebook.group_label(denominator),
                         100.0 * a.value() / value
                     )
                 });
@@ -486,8 +484,8 @@ impl Judge<'_> {
                 || {
                     format!(
                         "the count table holds no joint answers of '{}' and '{}'",
-                        cb.item_question(a).id,
-                        cb.item_question(b).id
+                        cb.item_question(a).display_label(),
+                        cb.item_question(b).display_label()
                     )
                 },
             )?;
@@ -518,9 +516,9 @@ impl Judge<'_> {
             if n == 0 {
                 return Err(format!(
                     "{}: nobody answered both '{}' and '{}'",
-                    cb.group_id(group),
-                    cb.item_question(a).id,
-                    cb.item_question(b).id
+                    cb.group_label(group),
+                    cb.item_question(a).display_label(),
+                    cb.item_question(b).display_label()
                 ));
             }
             let p = mcnemar_exact(&t, Alternative::Greater).p_value.p;
@@ -541,13 +539,20 @@ impl Judge<'_> {
             all_robust &= all;
             any_fail |= none;
             depends |= !all && !none;
+            let over = if frechet {
+                format!(
+                    " on the reconstructed joint answers, {} to {} over all {} joint tables with these margins",
+                    p_value(min),
+                    p_value(max),
+                    ps.len()
+                )
+            } else {
+                String::new()
+            };
             parts.push(format!(
-                "{}: {ma}/{n} vs {mb}/{n} answering both, exact McNemar p = {} on the reconstructed joint answers, {} to {} over all {} joint tables with these margins",
-                cb.group_id(group),
-                fmt_p(p),
-                fmt_p(min),
-                fmt_p(max),
-                ps.len()
+                "{}: {ma}/{n} vs {mb}/{n} answering both, exact McNemar p = {}{over}",
+                cb.group_label(group),
+                p_value(p),
             ));
         }
         let verdict = if all_robust {
@@ -570,7 +575,11 @@ impl Judge<'_> {
         let mut robust_fail = false;
         for &item in items {
             let (question, option) = (&cb.item_question(item).id, &cb.item_option(item).code);
-            let key = format!("{question}:{option}");
+            let key = format!(
+                "{}: {}",
+                cb.item_question(item).display_label(),
+                cb.item_option(item).label
+            );
             let (_, n1) = self.counts(item, GroupRef::Level(0))?;
             let (_, n2) = self.counts(item, GroupRef::Level(1))?;
             let row = results
@@ -596,7 +605,7 @@ impl Judge<'_> {
                     }
                 }
             }
-            let text = format!("{label} (adjusted p = {})", fmt_p(p_adj));
+            let text = format!("{label} (adjusted p = {})", p_value(p_adj));
             if p_adj < self.alpha {
                 significant.push(text);
                 if range.1 >= self.alpha {
@@ -610,8 +619,8 @@ impl Judge<'_> {
                 }
                 not.push(format!(
                     "{text}, raw p {} to {} over consistent counts",
-                    fmt_p(range.0),
-                    fmt_p(range.1)
+                    p_value(range.0),
+                    p_value(range.1)
                 ));
             }
         }
@@ -721,11 +730,11 @@ impl Judge<'_> {
             groups
                 .iter()
                 .zip(&data)
-                .map(|(&g, p)| format!("{} {}/{}", cb.grouping.levels[g].id, p.successes, p.n))
+                .map(|(&g, p)| format!("{} {}/{}", cb.grouping.levels[g].label, p.successes, p.n))
                 .collect::<Vec<_>>()
                 .join(", "),
-            fmt_p(p_data),
-            chi.as_ref().map_or("undefined".into(), |t| fmt_p(t.p_value.p))
+            p_value(p_data),
+            chi.as_ref().map_or("undefined".into(), |t| p_value(t.p_value.p))
         );
         let smallest = smallest_significant.map_or(String::new(), |(_, cfg)| {
             format!(
@@ -743,8 +752,8 @@ impl Judge<'_> {
         let summary = format!(
             "{data_text}; over {configs} configurations of group sizes up to {limit} (total at most {total}) consistent with the figures, {significant} are significant at {:.0}% (p {} to {}){smallest}{skipped}",
             100.0 * (1.0 - self.alpha),
-            fmt_p(pmin),
-            fmt_p(pmax)
+            p_value(pmin),
+            p_value(pmax)
         );
         let verdict = if configs == 0 {
             if p_data < self.alpha { Verdict::Supported } else { Verdict::NotShown }
@@ -861,6 +870,6 @@ groups = ["a"]
         let results = analyse(&cb, &table, AnalysisOptions::default());
         let v = judge(&cb, &table, &results, Evidence::DataOnly);
         assert!(v.iter().all(|v| v.verdict == Verdict::CannotBeJudged), "{v:?}");
-        assert_eq!(v[0].summary, "a: nobody answered 'q1'");
+        assert_eq!(v[0].summary, "A: nobody answered 'q1'");
     }
 }

@@ -202,3 +202,19 @@ mod tests {
         assert_eq!(name_list(&["a", "b", "c"], 2), "a, b and 1 more");
     }
 }
+
+/// How a wave is named in text: "wave 2" for a numeric label, the label itself
+/// otherwise ("wave-2", "2024 spring").
+pub fn wave(label: &str) -> String {
+    if !label.is_empty() && label.chars().all(|c| c.is_ascii_digit()) {
+        format!("wave {label}")
+    } else {
+        label.to_string()
+    }
+}
+
+/// `text` with its first letter in upper case (a table's first cell).
+pub fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+}

@@ -1,38 +1,70 @@
 //! # invitestat
 //!
-//! Survey proportions you can trust to the last digit: confidence intervals,
-//! group comparisons and significance tests for recruiter vs non-recruiter answers,
-//! checked against R, R survey, scipy and statsmodels, and checks of published
-//! (rounded) figures against the data they could have come from.
+//! Survey proportions you can trust to the last digit: confidence intervals, group
+//! comparisons and significance tests (checked against R, R survey, scipy and
+//! statsmodels), weighted estimates, waves compared, and checks of published (rounded)
+//! figures and claims against the data they could have come from.
 //!
 //! ## Pipeline
 //!
+//! The modules are the stages, and each uses only those before it (a test reads every
+//! `use crate::` and fails on a backward import):
+//!
 //! ```text
-//! codebook -> data (load) -> tabulate -> stats -> analysis -> plot / report
-//!                                          ^
-//!                                 cli (the `invitestat` binary) on top
+//! codebook -> data -> tabulate -> analysis -> claims -> plot / report -> study -> cli
+//!   (stats, consistency, format and digest underneath: pure functions)
 //! ```
 //!
-//! - [`codebook`]: what a study's columns mean, its published figures and claims, typed
-//!   and validated once at load;
-//! - [`data`]: the streaming, validating CSV loader;
-//! - [`tabulate`]: count tables, the sufficient statistics (mergeable across shards,
-//!   validated when read from a file);
-//! - [`stats`]: pure math on counts (no I/O): one-proportion intervals
-//!   ([`stats::ci`]), one-sample tests, two-group tests ([`stats::significance`],
-//!   [`stats::fisher`], [`stats::unconditional`]), differences and ratios, paired and
-//!   k-group tests, trends over waves, weighted (survey-design) estimates
-//!   ([`stats::weighted`]), power and multiplicity;
-//! - [`consistency`]: what a printed, rounded figure allows (exact integer arithmetic);
-//! - [`reconstruct`]: respondent rows consistent with every published figure;
-//! - [`analysis`] and [`claims`]: the per-question results, comparisons and verdicts;
-//! - [`waves`]: several waves compared; [`synthetic`]: seeded synthetic waves;
-//! - [`plot`] and [`report`]: charts (PNG, SVG) and the CSV, JSON, HTML and Markdown
-//!   reports, written so that no file is lost ([`report::output`]) and no label can be
-//!   turned against the reader ([`report::escape`]); [`study`]: running a study from its
-//!   files;
-//! - [`digest`] and [`format`]: SHA-256 of inputs, and how input is quoted in messages;
-//! - [`calculator`] and [`cli`]: the command line.
+//! - [`codebook`]: what a survey's columns mean, its published figures and claims,
+//!   typed and validated once at load;
+//! - [`data`]: the streaming, validating CSV loader and its [`data::LoadSummary`]
+//!   (rows read, used and excluded, with reasons); seeded synthetic waves
+//!   ([`data::synthetic`]) and the reconstruction of respondent rows consistent with
+//!   every published figure ([`data::reconstruct`]);
+//! - [`tabulate`]: count tables, the sufficient statistics, and their queries; a file
+//!   counted (on two threads when large), count-table files (mergeable shards, SQL
+//!   GROUP BY output), rows split into waves;
+//! - [`analysis`]: per question, answer and group the share and its interval;
+//!   comparisons, independence tests (with the Monte Carlo policy), weighted rows,
+//!   published-figure checks and base recovery, waves compared, small cells suppressed;
+//! - [`claims`]: each published claim judged on the data (and over every count
+//!   consistent with the published figures);
+//! - [`plot`] and [`report`]: charts (PNG, SVG) for any survey, and one [`Report`]
+//!   written as CSV, JSON, HTML, Markdown and a summary, so that no file is lost
+//!   ([`report::output`]) and no label can be turned against the reader
+//!   ([`report::escape`]);
+//! - [`study`]: the one orchestrator, from files to a [`Report`];
+//! - `cli` (with the default `cli` feature): the `invitestat` command line.
+//!
+//! Underneath: [`stats`], pure math on counts (no I/O); [`consistency`], what a
+//! printed, rounded figure allows (exact integer arithmetic); [`calculator`], the
+//! results of the command line's calculators; [`format`], how every number and
+//! quoted input is printed; [`digest`], SHA-256 of inputs.
+//!
+//! ## From a file to a report
+//!
+//! ```
+//! use invitestat::Codebook;
+//! use invitestat::report::Formats;
+//! use invitestat::study::{Options, analyse_file};
+//!
+//! let dir = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/data/three-groups-example"));
+//! let codebook = Codebook::from_path(&dir.join("codebook.toml"))?;
+//! let report = analyse_file(&dir.join("responses.csv"), &codebook, &Options::default())?;
+//!
+//! // Inspect: each question, answer and group with its interval.
+//! let analysis = report.analysis.as_ref().expect("one data set");
+//! let satisfied = analysis.result("satisfied", "1", "remote").expect("a share");
+//! assert!(satisfied.ci_lower < satisfied.estimate && satisfied.estimate < satisfied.ci_upper);
+//!
+//! // Write: CSV, JSON, HTML, Markdown, charts, into a folder swapped into place whole.
+//! let out = tempfile::tempdir()?;
+//! report.save(&out.path().join("report"), Formats::ALL)?;
+//! assert!(out.path().join("report/report.md").exists());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! ## One number
 //!
 //! ```
 //! use invitestat::stats::{Alternative, ConfidenceLevel, Proportion};
@@ -48,6 +80,7 @@
 pub mod analysis;
 pub mod calculator;
 pub mod claims;
+#[cfg(feature = "cli")]
 pub mod cli;
 pub mod codebook;
 pub mod consistency;
@@ -55,10 +88,11 @@ pub mod data;
 pub mod digest;
 pub mod format;
 pub mod plot;
-pub mod reconstruct;
 pub mod report;
 pub mod stats;
 pub mod study;
-pub mod synthetic;
 pub mod tabulate;
-pub mod waves;
+
+pub use codebook::Codebook;
+pub use report::Report;
+pub use study::{Options, StudyError, analyse_file};

@@ -1,15 +1,24 @@
-//! Running a whole study: codebook, responses, count table, analysis, claims, report.
+//! Running an analysis end to end: the one place that strings the stages together
+//! (load and count, analyse, judge the claims, build the [`Report`]). Every command
+//! goes through here: a responses file ([`analyse_file`]), counted shards
+//! ([`analyse_table`]), several waves ([`analyse_waves`]), a bundled study whose data
+//! are a reconstruction ([`run_bundled`]), and the list of bundled reports that `run`
+//! writes ([`bundled`], described by `data/studies.toml`).
 
+use crate::analysis::waves::compare_waves;
 use crate::analysis::{AnalysisOptions, analyse};
-use crate::claims::{Evidence, judge};
+use crate::claims::{Evidence, judge, redact};
 use crate::codebook::{Codebook, CodebookError};
+use crate::data::reconstruct::{ReconstructError, Reconstruction, reconstruct};
 use crate::data::{LoadError, LoadOptions, LoadSummary};
-use crate::reconstruct::{ReconstructError, Reconstruction, reconstruct};
-use crate::report::{ReportError, StudyReport};
-use crate::tabulate::{CountTable, data_warnings, tabulate_file};
+use crate::report::{Report, ReportError};
+use crate::tabulate::{
+    CountTable, Wave, WavesError, data_warnings, tabulate_bytes, tabulate_file, waves_from_column,
+    waves_from_files,
+};
 use std::path::{Path, PathBuf};
 
-/// Why a study could not be run.
+/// Why an analysis could not be run.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum StudyError {
@@ -19,52 +28,90 @@ pub enum StudyError {
     /// The responses file was refused.
     #[error(transparent)]
     Load(#[from] LoadError),
+    /// Waves could not be read.
+    #[error(transparent)]
+    Waves(#[from] WavesError),
     /// The reconstruction failed.
     #[error(transparent)]
     Reconstruct(#[from] ReconstructError),
     /// The report could not be written.
     #[error(transparent)]
     Report(#[from] ReportError),
-    /// A reconstruction record is unreadable or does not match the responses.
+    /// A study folder's files are missing, unreadable or inconsistent.
     #[error("{}: {message}", path.display())]
-    Reconstruction {
+    Bundle {
         /// The file.
         path: PathBuf,
         /// What is wrong.
         message: String,
     },
+    /// Waves were asked for but the input holds fewer than two.
+    #[error("{0} holds only one wave; expected two or more")]
+    OneWave(String),
+    /// One responses file, but no wave column to split it by.
+    #[error(
+        "{0}: one responses file, and the codebook names no wave_column to split it by; give one file per wave, or set wave_column"
+    )]
+    NoWaveColumn(String),
 }
 
-/// Analyses a responses file and judges the codebook's claims.
+/// How an analysis reads and analyses its data.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Options {
+    /// Methods and levels.
+    pub analysis: AnalysisOptions,
+    /// How files are read.
+    pub load: LoadOptions,
+}
+
+/// Analyses a responses file against a codebook and judges the codebook's claims on
+/// the data alone (a new wave of a study, or any survey).
 ///
 /// # Errors
-/// [`StudyError`] for an invalid codebook or a refused responses file.
+/// [`StudyError`] for a refused responses file.
+///
+/// # Examples
+/// ```
+/// use invitestat::Codebook;
+/// use invitestat::study::{Options, analyse_file};
+/// let dir = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/data/executives-online"));
+/// let codebook = Codebook::from_path(&dir.join("codebook.toml"))?;
+/// let report = analyse_file(&dir.join("responses.csv"), &codebook, &Options::default())?;
+/// let analysis = report.analysis.as_ref().expect("one data set");
+/// let accept = analysis.result("accept_never_met", "1", "recruiters").expect("a share");
+/// assert_eq!((accept.successes, accept.n), (48, 55));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn analyse_file(
     responses: &Path,
     codebook: &Codebook,
-    options: AnalysisOptions,
-    load_options: LoadOptions,
-    reconstruction: Option<Reconstruction>,
-) -> Result<StudyReport, StudyError> {
-    let (table, load) = tabulate_file(responses, codebook, load_options, None)?;
-    Ok(analyse_table(&table, load, codebook, options, reconstruction))
+    options: &Options,
+) -> Result<Report, StudyError> {
+    let (table, load) = tabulate_file(responses, codebook, options.load, None)?;
+    Ok(analyse_table(&table, load, codebook, options.analysis, None))
 }
 
-/// Analyses an already counted table (e.g. merged shards) and judges the claims. The
-/// data warnings (questions nobody answered, small groups, zero weights) are added to
-/// the load summary.
+/// The data warnings of a table (questions nobody answered, small groups, zero
+/// weights) added to its load summary.
+fn warn(load: &mut LoadSummary, codebook: &Codebook, table: &CountTable, min_base: u64) {
+    for w in data_warnings(codebook, table, load.zero_weights, min_base) {
+        if !load.warnings.contains(&w) {
+            load.warnings.push(w);
+        }
+    }
+}
+
+/// Analyses an already counted table (e.g. merged shards) and judges the claims; with
+/// a `reconstruction`, the claims are judged over every count consistent with the
+/// published figures as well.
 pub fn analyse_table(
     table: &CountTable,
     mut load: LoadSummary,
     codebook: &Codebook,
     options: AnalysisOptions,
     reconstruction: Option<Reconstruction>,
-) -> StudyReport {
-    for w in data_warnings(codebook, table, load.zero_weights, options.min_base) {
-        if !load.warnings.contains(&w) {
-            load.warnings.push(w);
-        }
-    }
+) -> Report {
+    warn(&mut load, codebook, table, options.min_base);
     let analysis = analyse(codebook, table, options);
     let evidence = if reconstruction.is_some() {
         Evidence::DataAndPublishedFigures
@@ -72,48 +119,173 @@ pub fn analyse_table(
         Evidence::DataOnly
     };
     let mut claims = judge(codebook, table, &analysis, evidence);
-    crate::claims::redact(&mut claims, codebook, &analysis.suppressed);
-    StudyReport {
+    redact(&mut claims, codebook, &analysis.suppressed);
+    Report {
         study: codebook.study.id.clone(),
         title: codebook.study.title.clone(),
         version: env!("CARGO_PKG_VERSION").to_string(),
         load,
-        analysis,
+        analysis: Some(analysis),
+        waves: None,
         claims,
         reconstruction,
         codebook: codebook.clone(),
     }
 }
 
-/// Runs a bundled study folder (`codebook.toml`, `responses.csv` and, for
-/// reconstructed data, `reconstruction.json` recording the seed). A reconstructed
-/// `responses.csv` is checked to be exactly what `reconstruct` produces.
+/// Reads waves: one file per wave, or one file split by the codebook's wave column.
+///
+/// # Errors
+/// [`StudyError`] for a refused file, the same data twice, one file without a wave
+/// column, or fewer than two waves.
+pub fn read_waves(
+    responses: &[PathBuf],
+    codebook: &Codebook,
+    options: LoadOptions,
+) -> Result<Vec<Wave>, StudyError> {
+    let waves = match responses {
+        [one] if codebook.wave_column.is_none() => {
+            return Err(StudyError::NoWaveColumn(one.display().to_string()));
+        }
+        [one] => waves_from_column(one, codebook, options)?,
+        many => waves_from_files(many, codebook, options)?,
+    };
+    if waves.len() < 2 {
+        let name = responses.first().map_or_else(String::new, |p| p.display().to_string());
+        return Err(StudyError::OneWave(name));
+    }
+    Ok(waves)
+}
+
+/// Compares several waves (see [`crate::analysis::waves`]).
+pub fn analyse_waves(
+    mut waves: Vec<Wave>,
+    codebook: &Codebook,
+    options: AnalysisOptions,
+) -> Report {
+    let mut load = LoadSummary {
+        file: waves.iter().map(|w| w.load.file.clone()).collect::<Vec<_>>().join(" + "),
+        ..LoadSummary::default()
+    };
+    for w in &mut waves {
+        warn(&mut w.load, codebook, &w.table, options.min_base);
+        load.absorb(&w.load);
+    }
+    let results = compare_waves(codebook, waves, options);
+    Report {
+        study: codebook.study.id.clone(),
+        title: codebook.study.title.clone(),
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        load,
+        analysis: None,
+        waves: Some(results),
+        claims: Vec::new(),
+        reconstruction: None,
+        codebook: codebook.clone(),
+    }
+}
+
+/// Runs a bundled study folder whose data are a reconstruction (`codebook.toml`,
+/// `responses.csv` and `reconstruction.json` recording the seed): `responses.csv` must
+/// be exactly what `reconstruct` produces, and the rows rebuilt in memory are the ones
+/// analysed.
 ///
 /// # Errors
 /// [`StudyError`].
-pub fn run_bundled(folder: &Path, options: AnalysisOptions) -> Result<StudyReport, StudyError> {
+pub fn run_bundled(folder: &Path, options: AnalysisOptions) -> Result<Report, StudyError> {
     let codebook = Codebook::from_path(&folder.join("codebook.toml"))?;
     let responses = folder.join("responses.csv");
     let record = folder.join("reconstruction.json");
-    let reconstruction = if record.exists() {
-        let bad = |message: String| StudyError::Reconstruction { path: record.clone(), message };
-        let text = std::fs::read_to_string(&record).map_err(|e| bad(e.to_string()))?;
-        let value: serde_json::Value =
-            serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?;
-        let seed = value["seed"].as_u64().ok_or_else(|| bad("no \"seed\" number".into()))?;
-        let rebuilt = reconstruct(&codebook, seed)?;
-        let shipped = std::fs::read_to_string(&responses)
-            .map_err(|cause| LoadError::Io { file: responses.clone(), cause })?;
-        if shipped != rebuilt.to_csv() {
-            return Err(bad(format!(
-                "{} is not what `invitestat reconstruct {} --seed {seed}` produces",
-                responses.display(),
-                folder.join("codebook.toml").display()
-            )));
+    let bad = |message: String| StudyError::Bundle { path: record.clone(), message };
+    let text = std::fs::read_to_string(&record).map_err(|e| bad(e.to_string()))?;
+    let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?;
+    let seed = value["seed"].as_u64().ok_or_else(|| bad("no \"seed\" number".into()))?;
+    let rebuilt = reconstruct(&codebook, seed)?;
+    let csv = rebuilt.to_csv();
+    let shipped = std::fs::read_to_string(&responses)
+        .map_err(|cause| LoadError::Io { file: responses.clone(), cause })?;
+    if shipped != csv {
+        return Err(bad(format!(
+            "{} is not what `invitestat reconstruct {} --seed {seed}` produces",
+            responses.display(),
+            folder.join("codebook.toml").display()
+        )));
+    }
+    let (table, load) =
+        tabulate_bytes(csv.as_bytes(), &responses, &codebook, LoadOptions::default())?;
+    Ok(analyse_table(&table, load, &codebook, options, Some(rebuilt)))
+}
+
+/// What a bundled report is made of.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BundledKind {
+    /// A published study reproduced from reconstructed data ([`run_bundled`]).
+    Reproduction,
+    /// A responses file analysed against its codebook ([`analyse_file`]).
+    Analysis,
+    /// Waves compared ([`analyse_waves`]).
+    Waves,
+}
+
+/// One report that `invitestat run` writes, as `data/studies.toml` lists it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Bundled {
+    /// The folder under `data/` with its codebook and data, also the report's folder
+    /// under `reports/`.
+    pub folder: String,
+    /// What the report is.
+    pub kind: BundledKind,
+    /// The responses files (analysis: one; waves: one per wave, in order).
+    #[serde(default)]
+    pub responses: Vec<String>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BundleFile {
+    report: Vec<Bundled>,
+}
+
+/// The bundled reports, from `data/studies.toml`.
+///
+/// # Errors
+/// [`StudyError::Bundle`] for a missing or malformed list.
+pub fn bundled(data: &Path) -> Result<Vec<Bundled>, StudyError> {
+    let path = data.join("studies.toml");
+    let bad = |message: String| StudyError::Bundle { path: path.clone(), message };
+    let text = std::fs::read_to_string(&path).map_err(|e| bad(e.to_string()))?;
+    let file: BundleFile = toml::from_str(&text).map_err(|e| bad(e.message().to_string()))?;
+    Ok(file.report)
+}
+
+/// Runs one bundled report.
+///
+/// # Errors
+/// [`StudyError`].
+pub fn run_one(
+    data: &Path,
+    entry: &Bundled,
+    options: AnalysisOptions,
+) -> Result<Report, StudyError> {
+    let folder = data.join(&entry.folder);
+    let files: Vec<PathBuf> = entry.responses.iter().map(|f| folder.join(f)).collect();
+    match entry.kind {
+        BundledKind::Reproduction => run_bundled(&folder, options),
+        BundledKind::Analysis => {
+            let codebook = Codebook::from_path(&folder.join("codebook.toml"))?;
+            let responses = files.first().cloned().unwrap_or_else(|| folder.join("responses.csv"));
+            analyse_file(
+                &responses,
+                &codebook,
+                &Options { analysis: options, load: LoadOptions::default() },
+            )
         }
-        Some(rebuilt)
-    } else {
-        None
-    };
-    analyse_file(&responses, &codebook, options, LoadOptions::default(), reconstruction)
+        BundledKind::Waves => {
+            let codebook = Codebook::from_path(&folder.join("codebook.toml"))?;
+            let waves = read_waves(&files, &codebook, LoadOptions::default())?;
+            Ok(analyse_waves(waves, &codebook, options))
+        }
+    }
 }

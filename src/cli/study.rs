@@ -6,26 +6,26 @@ use crate::codebook::Codebook;
 use crate::consistency::{
     Figure, Rounding, chance_of_fit, counts, expected_chance_hits, recover, smallest_base,
 };
+use crate::data::reconstruct::reconstruct;
+use crate::data::synthetic::{WaveSpec, write_wave};
 use crate::data::{LoadOptions, LoadSummary};
-use crate::reconstruct::reconstruct;
 use crate::report::Formats;
+use crate::report::Report;
 use crate::report::output::{Replace, ReportDir, write_file};
 use crate::stats::ConfidenceLevel;
 use crate::stats::ci::CiMethod;
 use crate::stats::multiplicity::Adjustment;
 use crate::stats::significance::TestMethod;
 use crate::stats::weighted::WeightedCiMethod;
-use crate::study::{analyse_file, analyse_table, run_bundled};
-use crate::synthetic::{WaveSpec, write_wave};
+use crate::study::{
+    Options, StudyError, analyse_file, analyse_table, analyse_waves, bundled, read_waves, run_one,
+};
 use crate::tabulate::{CountTable, CountsFile, read_counts, tabulate_file};
 use anyhow::Context;
 use clap::Args;
 use serde_json::json;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-
-/// The bundled studies, in report order.
-pub const STUDIES: [&str; 2] = ["executives-online", "october-experiment"];
 
 /// Method choices shared by `run` and `analyze`.
 #[derive(Debug, Args, Clone)]
@@ -349,38 +349,29 @@ fn data_folder(data: &Path) -> PathBuf {
     }
 }
 
-/// `invitestat run`: every bundled study, reports written, summary printed. Every
-/// report is staged before any is replaced.
+/// `invitestat run`: every report listed in `data/studies.toml`, written and its
+/// summary printed. Every report is staged before any is replaced.
 ///
 /// # Errors
-/// Any study that fails, or a report folder that cannot be replaced safely.
+/// Any report that fails, or a report folder that cannot be replaced safely.
 pub fn run(args: &RunArgs, out: &mut dyn Write) -> anyhow::Result<()> {
     let data = data_folder(&args.data);
     let mut staged = Vec::new();
     let mut text = String::new();
-    for id in STUDIES {
-        let folder = data.join(id);
-        let report = run_bundled(&folder, args.methods.options())
-            .with_context(|| format!("running the study in {}", folder.display()))?;
-        let target = args.out.join(id);
+    for entry in bundled(&data)? {
+        let folder = data.join(&entry.folder);
+        let report = run_one(&data, &entry, args.methods.options())
+            .with_context(|| format!("running the report of {}", folder.display()))?;
+        let target = args.out.join(&entry.folder);
         let mut dir = ReportDir::create(&target, &[&folder], args.force)?;
         report.write(&mut dir, Formats::ALL)?;
         staged.push(dir);
+        if !text.is_empty() {
+            text.push('\n');
+        }
         text.push_str(&report.summary());
-        text.push_str(&format!("  report: {}\n\n", target.display()));
+        text.push_str(&format!("  report: {}\n", target.display()));
     }
-    // The three-wave example.
-    let folder = data.join("waves-example");
-    let codebook = Codebook::from_path(&folder.join("codebook.toml"))?;
-    let files: Vec<PathBuf> = (1..=3).map(|i| folder.join(format!("wave-{i}.csv"))).collect();
-    let waves = crate::waves::waves_from_files(&files, &codebook, LoadOptions::default())?;
-    let report = crate::waves::compare_waves(&codebook, waves, args.methods.options());
-    let target = args.out.join("waves-example");
-    let mut dir = ReportDir::create(&target, &[&folder], args.force)?;
-    report.write(&mut dir, Formats::ALL)?;
-    staged.push(dir);
-    text.push_str(&report.summary());
-    text.push_str(&format!("  report: {}\n", target.display()));
     for dir in staged {
         dir.commit()?;
     }
@@ -395,13 +386,8 @@ pub fn run(args: &RunArgs, out: &mut dyn Write) -> anyhow::Result<()> {
 pub fn analyze(args: &AnalyzeArgs, out: &mut dyn Write) -> anyhow::Result<()> {
     let codebook = Codebook::from_path(&args.common.codebook)?;
     let dir = open_report(&args.common, &[&args.responses])?;
-    let report = analyse_file(
-        &args.responses,
-        &codebook,
-        args.common.methods.options(),
-        args.read.options(),
-        None,
-    )?;
+    let options = Options { analysis: args.common.methods.options(), load: args.read.options() };
+    let report = analyse_file(&args.responses, &codebook, &options)?;
     deliver(&report, &args.common, dir, out)
 }
 
@@ -413,9 +399,10 @@ fn open_report(common: &AnalysisArgs, inputs: &[&Path]) -> anyhow::Result<Option
     Ok(Some(ReportDir::create(target, &all, common.force)?))
 }
 
-/// Writes the report where asked and prints the JSON document or the summary.
+/// Writes the report where asked (in the `--format`s asked for) and prints the JSON
+/// document or the summary: the one ending of `analyze`, `merge` and `waves`.
 fn deliver(
-    report: &crate::report::StudyReport,
+    report: &Report,
     common: &AnalysisArgs,
     dir: Option<ReportDir>,
     out: &mut dyn Write,
@@ -518,38 +505,20 @@ pub fn merge_cmd(args: &MergeArgs, out: &mut dyn Write) -> anyhow::Result<()> {
 /// `invitestat waves`.
 ///
 /// # Errors
-/// A refused codebook or responses file.
+/// A refused codebook or responses file, or fewer than two waves.
 pub fn waves_cmd(args: &WavesArgs, out: &mut dyn Write) -> anyhow::Result<()> {
     let codebook = Codebook::from_path(&args.common.codebook)?;
     let inputs: Vec<&Path> = args.responses.iter().map(PathBuf::as_path).collect();
     let dir = open_report(&args.common, &inputs)?;
-    let waves = if args.responses.len() == 1 {
-        if codebook.wave_column.is_none() {
-            return Err(UsageError(
-                "give one file per wave, or a codebook with a wave column".into(),
-            )
-            .into());
-        }
-        crate::waves::waves_from_column(&args.responses[0], &codebook, args.read.options())?
-    } else {
-        crate::waves::waves_from_files(&args.responses, &codebook, args.read.options())?
-    };
-    if waves.len() < 2 {
-        return Err(
-            UsageError(format!("{} holds only one wave", args.responses[0].display())).into()
-        );
-    }
-    let report = crate::waves::compare_waves(&codebook, waves, args.common.methods.options());
-    if let Some(mut dir) = dir {
-        report.write(&mut dir, args.common.format)?;
-        dir.commit()?;
-    }
-    if args.common.json {
-        writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
-    } else {
-        write!(out, "{}", report.summary())?;
-    }
-    Ok(())
+    let waves =
+        read_waves(&args.responses, &codebook, args.read.options()).map_err(|e| match e {
+            StudyError::NoWaveColumn(_) | StudyError::OneWave(_) => {
+                UsageError(e.to_string()).into()
+            }
+            e => anyhow::Error::from(e),
+        })?;
+    let report = analyse_waves(waves, &codebook, args.common.methods.options());
+    deliver(&report, &args.common, dir, out)
 }
 
 /// `invitestat generate`.

@@ -1,10 +1,14 @@
 //! Respondent-level data: one validated row per respondent, read by [`loader`], with
-//! what was read, used and excluded in a [`LoadSummary`].
+//! what was read, used and excluded in a [`LoadSummary`]; and data invitestat makes:
+//! rows consistent with published figures ([`reconstruct`]) and seeded synthetic waves
+//! ([`synthetic`]).
 
 pub mod header;
 pub mod ids;
 pub mod loader;
+pub mod reconstruct;
 pub mod summary;
+pub mod synthetic;
 pub mod weight;
 
 pub use loader::{LoadError, LoadOptions, Response, load};

@@ -1,7 +1,7 @@
 //! The drawing code, generic over the plotters backend (SVG or bitmap).
 
-use super::palette::{BLUE, GREEN, GREY, LIGHT, ORANGE, SERIES, VERMILLION};
-use super::{Chart, ChartKind, DiffRow, DotRow};
+use super::palette::{BLUE, GREEN, GREY, LIGHT, ORANGE, SERIES, SERIES_TEXT, VERMILLION};
+use super::{Chart, ChartKind, DiffRow, DotRow, PANEL_COLUMNS, Panel};
 use crate::claims::Verdict;
 use crate::consistency::Rounding;
 use plotters::coord::Shift;
@@ -39,6 +39,9 @@ pub(super) fn chart<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &Chart
         ChartKind::Bases { from, to, allowed, schemes } => {
             bases(&body, *from, *to, *allowed, schemes)
         }
+        ChartKind::Panels { waves, series, panels } => {
+            small_multiples(&body, waves, series, panels)
+        }
     }
 }
 
@@ -52,8 +55,9 @@ fn row_label(labels: &[String], y: f64) -> String {
 }
 
 /// The first corner (lower right, upper right, lower left, upper left) where the legend
-/// of `k` series covers no whisker or value label, judged on the rows it spans.
-fn legend_corner(rows: &[DotRow], k: usize, row_px: f64) -> SeriesLabelPosition {
+/// of `k` series covers no whisker or value label, judged on the rows it spans; `None`
+/// when every corner would cover data (the legend then goes in a strip above the plot).
+fn legend_corner(rows: &[DotRow], k: usize, row_px: f64) -> Option<SeriesLabelPosition> {
     // The legend box: about 24 px per series plus padding, 30% of the width.
     let spanned = (((24 * k + 16) as f64) / row_px.max(1.0)).ceil() as usize;
     let spanned = spanned.clamp(1, rows.len().max(1));
@@ -68,16 +72,33 @@ fn legend_corner(rows: &[DotRow], k: usize, row_px: f64) -> SeriesLabelPosition 
     let clear_right = |rs: &[DotRow]| rs.iter().all(|r| extent(r).1 < 70.0);
     let clear_left = |rs: &[DotRow]| rs.iter().all(|r| extent(r).0 > 30.0);
     if clear_right(bottom) {
-        SeriesLabelPosition::LowerRight
+        Some(SeriesLabelPosition::LowerRight)
     } else if clear_right(top) {
-        SeriesLabelPosition::UpperRight
+        Some(SeriesLabelPosition::UpperRight)
     } else if clear_left(bottom) {
-        SeriesLabelPosition::LowerLeft
+        Some(SeriesLabelPosition::LowerLeft)
     } else if clear_left(top) {
-        SeriesLabelPosition::UpperLeft
+        Some(SeriesLabelPosition::UpperLeft)
     } else {
-        SeriesLabelPosition::LowerRight
+        None
     }
+}
+
+/// Height of the legend strip drawn above a plot.
+const LEGEND_STRIP: u32 = 36;
+
+/// A legend as one line of coloured markers and names, left to right (above a plot
+/// whose corners all hold data, and above small multiples).
+fn legend_strip<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, series: &[String]) -> Res {
+    let mut x = 20;
+    for (s, name) in series.iter().enumerate() {
+        let color = SERIES[s % SERIES.len()];
+        area.draw(&Circle::new((x + 6, 16), 6, color.filled())).map_err(e)?;
+        area.draw(&Text::new(name.clone(), (x + 18, 8), (FONT, 14).into_font().color(&BLACK)))
+            .map_err(e)?;
+        x += 34 + 8 * name.chars().count() as i32;
+    }
+    Ok(())
 }
 
 fn dots<DB: DrawingBackend>(
@@ -87,21 +108,35 @@ fn dots<DB: DrawingBackend>(
     x_desc: &str,
 ) -> Res {
     let n = rows.len();
+    let k = series.len();
+    let row_px = f64::from(area.dim_in_pixel().1) / n.max(1) as f64;
+    let corner = if k > 1 { legend_corner(rows, k, row_px) } else { None };
+    let area = if k > 1 && corner.is_none() {
+        let (strip, rest) = area.split_vertically(LEGEND_STRIP);
+        legend_strip(&strip, series)?;
+        rest
+    } else {
+        area.clone()
+    };
     // Row 0 at the top: y index runs n-1 (top) .. 0 (bottom).
     let labels: Vec<String> = rows.iter().rev().map(|r| r.label.clone()).collect();
-    let mut chart = ChartBuilder::on(area)
+    let mut chart = ChartBuilder::on(&area)
         .margin_left(20)
         .margin_right(70)
         .margin_top(10)
         .x_label_area_size(46)
         .y_label_area_size(330)
-        .build_cartesian_2d(0.0..100.0, -0.5..(n as f64 - 0.5))
+        // A little room left of 0% and right of 100%, so that a share at either end is
+        // drawn whole, not half hidden by the axis.
+        .build_cartesian_2d(-3.0..103.0, -0.5..(n as f64 - 0.5))
         .map_err(e)?;
     chart
         .configure_mesh()
-        .x_labels(11)
+        .x_labels(12)
         .y_labels(n)
-        .x_label_formatter(&|x| format!("{x:.0}%"))
+        .x_label_formatter(&|x| {
+            if (0.0..=100.0).contains(x) { format!("{x:.0}%") } else { String::new() }
+        })
         .y_label_formatter(&|y| row_label(&labels, *y))
         .disable_y_mesh()
         .x_max_light_lines(1)
@@ -110,57 +145,58 @@ fn dots<DB: DrawingBackend>(
         .axis_desc_style((FONT, 14))
         .draw()
         .map_err(e)?;
-    let k = series.len();
     let spread = if k > 1 { 0.36 / (k - 1) as f64 } else { 0.0 };
     for (s, name) in series.iter().enumerate() {
         let color = SERIES[s % SERIES.len()];
+        let text_color = SERIES_TEXT[s % SERIES_TEXT.len()];
         let offset = if k > 1 { 0.18 - spread * s as f64 } else { 0.0 };
-        let points: Vec<(f64, f64, f64, f64)> = rows
+        let points: Vec<(f64, f64, f64, f64, String)> = rows
             .iter()
             .enumerate()
             .filter_map(|(i, r)| {
-                r.points[s].as_ref().map(|p| {
+                r.points.get(s)?.as_ref().map(|p| {
                     (
                         (n - 1 - i) as f64 + offset,
                         100.0 * p.lower,
                         100.0 * p.estimate,
                         100.0 * p.upper,
+                        p.note.clone().unwrap_or_default(),
                     )
                 })
             })
             .collect();
         let style = color.filled().stroke_width(2);
-        let drawn = chart
-            .draw_series(
-                points
-                    .iter()
-                    .map(|&(y, lo, mid, hi)| ErrorBar::new_horizontal(y, lo, mid, hi, style, 10)),
-            )
-            .map_err(e)?;
-        if k > 1 {
+        let drawn =
+            chart
+                .draw_series(points.iter().map(|&(y, lo, mid, hi, _)| {
+                    ErrorBar::new_horizontal(y, lo, mid, hi, style, 10)
+                }))
+                .map_err(e)?;
+        if corner.is_some() {
             drawn
                 .label(name.clone())
                 .legend(move |(x, y)| Circle::new((x + 10, y), 6, color.filled()));
         }
-        // Direct value labels right of each whisker.
+        // Direct value labels right of each whisker, clear of the marker, in a darker
+        // shade of the series colour (legible on white).
         chart
-            .draw_series(points.iter().map(|&(y, _, mid, hi)| {
+            .draw_series(points.iter().map(|(y, _, mid, hi, note)| {
+                let value = if *mid < 1.0 { format!("{mid:.1}%") } else { format!("{mid:.0}%") };
                 Text::new(
-                    if mid < 1.0 { format!("{mid:.1}%") } else { format!("{mid:.0}%") },
-                    (hi + 1.2, y),
+                    if note.is_empty() { value } else { format!("{value} {note}") },
+                    (hi + 2.4, *y),
                     (FONT, 13)
                         .into_font()
-                        .color(&color.mix(1.0))
+                        .color(&text_color)
                         .pos(Pos::new(HPos::Left, VPos::Center)),
                 )
             }))
             .map_err(e)?;
     }
-    if k > 1 {
-        let row_px = f64::from(area.dim_in_pixel().1) / n.max(1) as f64;
+    if let Some(corner) = corner {
         chart
             .configure_series_labels()
-            .position(legend_corner(rows, k, row_px))
+            .position(corner)
             .label_font((FONT, 14))
             .background_style(WHITE.mix(0.9))
             .border_style(GREY)
@@ -210,19 +246,25 @@ fn differences<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, rows: &[DiffRo
         let y = (n - 1 - i) as f64;
         let color = if r.significant { VERMILLION } else { GREY };
         let (lo, mid, hi) = (100.0 * r.lower, 100.0 * r.difference, 100.0 * r.upper);
+        // The whisker and its end caps, drawn apart from the marker so that the marker
+        // keeps its own shape.
         chart
-            .draw_series(std::iter::once(ErrorBar::new_horizontal(
-                y,
-                lo,
-                mid,
-                hi,
+            .draw_series(std::iter::once(PathElement::new(
+                vec![(lo, y), (hi, y)],
                 color.stroke_width(2),
-                10,
             )))
             .map_err(e)?;
+        for end in [lo, hi] {
+            chart
+                .draw_series(std::iter::once(
+                    EmptyElement::at((end, y))
+                        + PathElement::new(vec![(0, -6), (0, 6)], color.stroke_width(2)),
+                ))
+                .map_err(e)?;
+        }
         // Shape as well as colour: filled diamond when significant, hollow circle when not.
         if r.significant {
-            let size = 7;
+            let size = 9;
             chart
                 .draw_series(std::iter::once(
                     EmptyElement::at((mid, y))
@@ -254,6 +296,92 @@ fn differences<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, rows: &[DiffRo
                 (FONT, 13).into_font().color(&color).pos(Pos::new(HPos::Left, VPos::Center)),
             )))
             .map_err(e)?;
+    }
+    Ok(())
+}
+
+/// Small multiples: a legend strip, then a grid of panels, each an answer across the
+/// waves with a line and an interval band per group.
+fn small_multiples<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    waves: &[String],
+    series: &[String],
+    panels: &[Panel],
+) -> Res {
+    let (legend, grid) = area.split_vertically(LEGEND_STRIP);
+    legend_strip(&legend, series)?;
+    let rows = panels.len().div_ceil(PANEL_COLUMNS).max(1);
+    let cells = grid.split_evenly((rows, PANEL_COLUMNS));
+    let last = waves.len().saturating_sub(1) as f64;
+    for (panel, cell) in panels.iter().zip(cells.iter()) {
+        let mut chart = ChartBuilder::on(cell)
+            .caption(panel.title.clone(), (FONT, 13).into_font().color(&BLACK))
+            .margin(8)
+            .x_label_area_size(26)
+            .y_label_area_size(40)
+            .build_cartesian_2d(-0.3..(last + 0.3), -3.0..103.0)
+            .map_err(e)?;
+        let labels = waves.to_vec();
+        chart
+            .configure_mesh()
+            .x_labels(waves.len().max(2))
+            .y_labels(5)
+            .x_label_formatter(&|v| {
+                let i = v.round();
+                if (v - i).abs() < 1e-6 && i >= 0.0 {
+                    labels.get(i as usize).cloned().unwrap_or_default()
+                } else {
+                    String::new()
+                }
+            })
+            .y_label_formatter(&|v| {
+                if (0.0..=100.0).contains(v) { format!("{v:.0}%") } else { String::new() }
+            })
+            .disable_x_mesh()
+            .y_max_light_lines(0)
+            .label_style((FONT, 11))
+            .draw()
+            .map_err(e)?;
+        for (s, line) in panel.lines.iter().enumerate() {
+            let color = SERIES[s % SERIES.len()];
+            // Runs of consecutive waves with a share: a gap breaks the line and band.
+            let mut runs: Vec<Vec<(f64, &super::WavePoint)>> = vec![Vec::new()];
+            for (i, p) in line.iter().enumerate() {
+                match p {
+                    Some(p) => runs.last_mut().map_or((), |r| r.push((i as f64, p))),
+                    None => runs.push(Vec::new()),
+                }
+            }
+            for run in runs.iter().filter(|r| !r.is_empty()) {
+                let mut band: Vec<(f64, f64)> =
+                    run.iter().map(|(x, p)| (*x, 100.0 * p.upper)).collect();
+                band.extend(run.iter().rev().map(|(x, p)| (*x, 100.0 * p.lower)));
+                chart
+                    .draw_series(std::iter::once(Polygon::new(band, color.mix(0.18).filled())))
+                    .map_err(e)?;
+                chart
+                    .draw_series(LineSeries::new(
+                        run.iter().map(|(x, p)| (*x, 100.0 * p.estimate)),
+                        color.stroke_width(2),
+                    ))
+                    .map_err(e)?;
+                for (x, p) in run {
+                    let at = (*x, 100.0 * p.estimate);
+                    if p.significant {
+                        chart
+                            .draw_series(std::iter::once(Circle::new(at, 5, color.filled())))
+                            .map_err(e)?;
+                    } else {
+                        chart
+                            .draw_series(std::iter::once(Circle::new(at, 4, WHITE.filled())))
+                            .map_err(e)?;
+                        chart
+                            .draw_series(std::iter::once(Circle::new(at, 4, color.stroke_width(2))))
+                            .map_err(e)?;
+                    }
+                }
+            }
+        }
     }
     Ok(())
 }
@@ -376,6 +504,7 @@ mod tests {
                         upper: p + 0.05,
                         successes: 0,
                         n: 1,
+                        note: None,
                     })
                 })
                 .collect(),
@@ -388,13 +517,19 @@ mod tests {
         let high = row(&[0.4, 0.9]);
         let wide = row(&[0.1, 0.9]);
         let corner = |rows: &[DotRow]| legend_corner(rows, 2, 80.0);
-        assert!(matches!(corner(&[high.clone(), low.clone()]), SeriesLabelPosition::LowerRight));
-        assert!(matches!(corner(&[low.clone(), high.clone()]), SeriesLabelPosition::UpperRight));
+        assert!(matches!(
+            corner(&[high.clone(), low.clone()]),
+            Some(SeriesLabelPosition::LowerRight)
+        ));
+        assert!(matches!(
+            corner(&[low.clone(), high.clone()]),
+            Some(SeriesLabelPosition::UpperRight)
+        ));
         assert!(matches!(
             corner(&[high.clone(), wide.clone(), high.clone()]),
-            SeriesLabelPosition::LowerLeft
+            Some(SeriesLabelPosition::LowerLeft)
         ));
-        // Nowhere clear: the default corner.
-        assert!(matches!(corner(&[wide.clone(), wide]), SeriesLabelPosition::LowerRight));
+        // Nowhere clear: a strip above the plot.
+        assert!(corner(&[wide.clone(), wide]).is_none());
     }
 }

@@ -6,13 +6,12 @@
 //! are shown by shape and text as well as colour.
 
 mod draw;
+pub mod waves;
 
 use crate::analysis::AnalysisResults;
 use crate::claims::{ClaimVerdict, Verdict};
-use crate::codebook::Codebook;
+use crate::codebook::{Codebook, QuestionKind};
 use crate::consistency::Rounding;
-use crate::stats::ci::{CiMethod, proportion_ci};
-use crate::stats::{Alternative, Proportion};
 use plotters::prelude::*;
 use serde::Serialize;
 use std::path::Path;
@@ -48,7 +47,20 @@ pub mod palette {
     pub const LIGHT: RGBColor = RGBColor(0xEE, 0xEE, 0xEE);
     /// Series colours in order.
     pub const SERIES: [RGBColor; 5] = [ORANGE, BLUE, GREEN, PURPLE, SKY];
+    /// The series colours darkened for text on white (contrast of 4.5:1 or more).
+    pub const SERIES_TEXT: [RGBColor; 5] = [
+        RGBColor(0x9A, 0x5A, 0x00),
+        RGBColor(0x00, 0x5A, 0x8C),
+        RGBColor(0x00, 0x6E, 0x50),
+        RGBColor(0x9C, 0x3C, 0x78),
+        RGBColor(0x1F, 0x6E, 0x9E),
+    ];
 }
+
+/// Panels per row of small multiples, and the height of each.
+pub const PANEL_COLUMNS: usize = 3;
+/// Height in pixels of one panel of small multiples.
+pub const PANEL_HEIGHT: u32 = 230;
 
 /// Registers the embedded font once (plotters keeps a global font registry).
 pub fn ensure_fonts() {
@@ -79,6 +91,33 @@ pub struct Point {
     pub successes: u64,
     /// Base.
     pub n: u64,
+    /// Drawn after the value label: the significance letters of a group (more than two
+    /// groups).
+    pub note: Option<String>,
+}
+
+/// One group's share in one wave, in a panel of small multiples.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WavePoint {
+    /// Share.
+    pub estimate: f64,
+    /// Interval lower bound.
+    pub lower: f64,
+    /// Interval upper bound.
+    pub upper: f64,
+    /// Base.
+    pub n: u64,
+    /// The change since the previous wave is significant after adjustment.
+    pub significant: bool,
+}
+
+/// One panel of small multiples: one answer across the waves.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Panel {
+    /// The answer.
+    pub title: String,
+    /// Per series (group), per wave.
+    pub lines: Vec<Vec<Option<WavePoint>>>,
 }
 
 /// A row of a dot plot: one label, one point per series.
@@ -129,6 +168,15 @@ pub enum ChartKind {
         /// `(id, verdict, short text)`.
         rows: Vec<(String, Verdict, String)>,
     },
+    /// Small multiples across waves: one panel per answer, one line per group.
+    Panels {
+        /// Wave labels, in order.
+        waves: Vec<String>,
+        /// Series (group) names.
+        series: Vec<String>,
+        /// The panels.
+        panels: Vec<Panel>,
+    },
     /// Which group sizes fit the published figures under each rounding scheme.
     Bases {
         /// Smallest size shown.
@@ -162,11 +210,16 @@ pub struct Chart {
 impl Chart {
     /// Pixel size.
     pub fn size(&self) -> (u32, u32) {
+        if let ChartKind::Panels { panels, .. } = &self.kind {
+            let rows = panels.len().div_ceil(PANEL_COLUMNS) as u32;
+            return (1000, 78 + 40 + 36 + PANEL_HEIGHT * rows.max(1));
+        }
         let rows = match &self.kind {
             ChartKind::Dots { rows, .. } => rows.len(),
             ChartKind::Differences { rows } => rows.len(),
             ChartKind::Claims { rows } => rows.len(),
             ChartKind::Bases { schemes, .. } => schemes.len(),
+            ChartKind::Panels { panels, .. } => panels.len(),
         };
         let per_row = match &self.kind {
             ChartKind::Claims { .. } => 34,
@@ -203,6 +256,14 @@ impl Chart {
                 for (id, _, text) in rows.iter_mut() {
                     *id = fit(id, 8);
                     *text = fit(text, 100);
+                }
+            }
+            ChartKind::Panels { series, panels, .. } => {
+                for s in series.iter_mut() {
+                    *s = fit(s, 30);
+                }
+                for p in panels.iter_mut() {
+                    p.title = fit(&p.title, 44);
                 }
             }
             ChartKind::Bases { .. } => {}
@@ -264,8 +325,81 @@ pub fn mark_small_bases(chart: &mut Chart, min_base: u64) {
     }
 }
 
-/// The charts for a study: findings and differences (two groups), group rates (more
-/// than two), claims, and base recovery where a group size was published vaguely.
+/// A series name with the range of the bases of its points (`Recruiters (n = 53-55)`),
+/// so the legend does not claim more respondents than a row rests on.
+fn series_name(label: &str, rows: &[DotRow], s: usize) -> String {
+    let ns: Vec<u64> = rows.iter().filter_map(|r| r.points.get(s)?.as_ref().map(|p| p.n)).collect();
+    match (ns.iter().min(), ns.iter().max()) {
+        (Some(lo), Some(hi)) if lo == hi => format!("{label} (n = {lo})"),
+        (Some(lo), Some(hi)) => format!("{label} (n = {lo}-{hi})"),
+        _ => label.to_string(),
+    }
+}
+
+/// A dot chart of `rows` for the groups, with series named after their bases; groups
+/// with no answer in any row are left out and named in the subtitle.
+#[allow(clippy::too_many_arguments)]
+fn dot_chart(
+    id: String,
+    title: String,
+    subtitle: String,
+    footer: &str,
+    labels: &[String],
+    mut rows: Vec<DotRow>,
+    x_desc: String,
+) -> Chart {
+    let empty: Vec<usize> = (0..labels.len())
+        .filter(|&s| rows.iter().all(|r| r.points.get(s).is_none_or(Option::is_none)))
+        .collect();
+    let keep: Vec<usize> = (0..labels.len()).filter(|s| !empty.contains(s)).collect();
+    for r in &mut rows {
+        r.points = keep.iter().map(|&s| r.points.get(s).cloned().flatten()).collect();
+    }
+    let series: Vec<String> =
+        keep.iter().enumerate().map(|(j, &s)| series_name(&labels[s], &rows, j)).collect();
+    let mut subtitle = subtitle;
+    if !empty.is_empty() {
+        subtitle.push_str(&format!(
+            "; no answers from {}",
+            empty.iter().map(|&s| labels[s].as_str()).collect::<Vec<_>>().join(", ")
+        ));
+    }
+    let alt = format!(
+        "Dot plot of the share giving each answer, by group, with intervals: {}.",
+        rows.iter()
+            .map(|r| format!(
+                "{}: {}",
+                r.label,
+                series
+                    .iter()
+                    .zip(&r.points)
+                    .map(|(s, p)| match p {
+                        Some(p) =>
+                            format!("{s} {} ({}-{})", pct(p.estimate), pct(p.lower), pct(p.upper)),
+                        None => format!("{s} no answers"),
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+            .collect::<Vec<_>>()
+            .join("; ")
+    );
+    Chart {
+        id,
+        title,
+        subtitle,
+        footer: footer.to_string(),
+        alt,
+        kind: ChartKind::Dots { series, rows, x_desc },
+    }
+}
+
+/// The charts for one data set, for any number of groups:
+/// - `findings`: every yes/no question, one row each, one point per group;
+/// - `answers-<question>`: each single-choice question, one row per answer;
+/// - `differences` (two groups): every answer's difference with its interval;
+/// - with more than two groups, each point carries its significance letters;
+/// - `claims` when the codebook has claims, `bases-<group>` for a published size.
 pub fn charts(
     codebook: &Codebook,
     analysis: &AnalysisResults,
@@ -273,209 +407,144 @@ pub fn charts(
     footer: &str,
 ) -> Vec<Chart> {
     let levels = &codebook.grouping.levels;
-    let level = analysis.options.level;
-    let level_text = format!("{:.0}%", 100.0 * level.value());
-    let ci_name = analysis.options.ci_method.name();
-    let mut out = Vec::new();
-    let label_of = |question: &str, option: &str| {
-        let Some(q) = codebook.question(question) else { return question.to_string() };
-        let Some(o) = q.option_index(option).map(|i| &q.options[i]) else {
-            return format!("{question}: {option}");
-        };
-        let name = q.label.clone().unwrap_or_else(|| short(&q.text));
-        match q.kind {
-            crate::codebook::QuestionKind::YesNo => name,
-            crate::codebook::QuestionKind::SingleChoice => {
-                format!("{name}: {}", o.label.to_lowercase())
-            }
-        }
+    let o = &analysis.options;
+    let level_text = crate::format::level(o.level.value());
+    let ci_name = o.ci_method.display_name();
+    let labels: Vec<String> = levels.iter().map(|l| l.label.clone()).collect();
+    let letters_of = |q: &str, opt: &str| -> Option<Vec<(String, String)>> {
+        let g = analysis.group_tests.iter().find(|g| g.question == q && g.option == opt)?;
+        Some(g.groups.iter().cloned().zip(g.letters.iter().cloned()).collect())
     };
-    let point = |question: &str, option: &str, group: &str| {
-        analysis.result(question, option, group).and_then(|r| {
-            Some(Point {
-                estimate: r.estimate?,
-                lower: r.ci_lower?,
-                upper: r.ci_upper?,
-                successes: r.successes,
-                n: r.n,
-            })
+    let point = |q: &str, opt: &str, group: usize| {
+        let gid = &levels[group].id;
+        let r = analysis.result(q, opt, gid)?;
+        let note = (levels.len() > 2).then(|| {
+            let letters = letters_of(q, opt)?;
+            let j = letters.iter().position(|(g, _)| g == gid)?;
+            let own = crate::stats::contingency::group_letter(j);
+            let (_, higher) = &letters[j];
+            Some(if higher.is_empty() { own } else { format!("{own}: >{higher}") })
+        });
+        Some(Point {
+            estimate: r.estimate?,
+            lower: r.ci_lower?,
+            upper: r.ci_upper?,
+            successes: r.successes,
+            n: r.n,
+            note: note.flatten(),
         })
     };
-    // Rows that have data in the groups: every reported option of every question.
-    let mut items: Vec<(String, String)> = Vec::new();
-    for q in &codebook.questions {
-        for (_, o) in q.reported_options() {
-            items.push((q.id.clone(), o.code.clone()));
+    let letters_note = if levels.len() > 2 {
+        format!(
+            "; \"B: >A\": B is significantly above A ({} test, {}-adjusted)",
+            o.test.display_name(),
+            o.adjustment.display_name()
+        )
+    } else {
+        String::new()
+    };
+    let mut out = Vec::new();
+    let unit = &codebook.study.unit;
+    // Yes/no questions together, in questionnaire order.
+    let yes_no: Vec<DotRow> = codebook
+        .questions
+        .iter()
+        .filter(|q| q.kind == QuestionKind::YesNo)
+        .map(|q| {
+            let code = &q.options[0].code;
+            DotRow {
+                label: q.label.clone().unwrap_or_else(|| short(&q.text)),
+                points: (0..levels.len()).map(|g| point(&q.id, code, g)).collect(),
+            }
+        })
+        .filter(|r| r.points.iter().any(Option::is_some))
+        .collect();
+    if !yes_no.is_empty() {
+        out.push(dot_chart(
+            "findings".into(),
+            format!("Who answered yes, by {}", codebook.grouping.column.replace('_', " ")),
+            format!("Share of each group answering yes, with {level_text} {ci_name} intervals{letters_note}"),
+            footer,
+            &labels,
+            yes_no,
+            format!("Share of {unit}s answering yes"),
+        ));
+    }
+    for q in codebook.questions.iter().filter(|q| q.kind == QuestionKind::SingleChoice) {
+        let rows: Vec<DotRow> = q
+            .options
+            .iter()
+            .map(|opt| DotRow {
+                label: opt.label.clone(),
+                points: (0..levels.len()).map(|g| point(&q.id, &opt.code, g)).collect(),
+            })
+            .filter(|r| r.points.iter().any(Option::is_some))
+            .collect();
+        if rows.is_empty() {
+            continue;
         }
+        out.push(dot_chart(
+            format!("answers-{}", q.id),
+            q.label.clone().unwrap_or_else(|| short(&q.text)),
+            format!("Share of each group giving each answer, with {level_text} {ci_name} intervals{letters_note}"),
+            footer,
+            &labels,
+            rows,
+            format!("Share of {unit}s"),
+        ));
     }
     if levels.len() == 2 {
-        let mut rows: Vec<DotRow> = items
-            .iter()
-            .map(|(q, o)| DotRow {
-                label: label_of(q, o),
-                points: levels.iter().map(|l| point(q, o, &l.id)).collect(),
-            })
-            .filter(|r| r.points.iter().all(Option::is_some))
-            .collect();
-        rows.sort_by(|a, b| {
-            let v = |r: &DotRow| r.points[0].as_ref().map_or(0.0, |p| p.estimate);
-            v(b).total_cmp(&v(a))
-        });
-        let series: Vec<String> = levels
-            .iter()
-            .zip(&analysis.respondents)
-            .map(|(l, (_, n))| format!("{} (n = {n})", l.label))
-            .collect();
-        let alt = format!(
-            "Dot plot of the share of {} and {} giving each answer, with {level_text} intervals: {}.",
-            levels[0].label.to_lowercase(),
-            levels[1].label.to_lowercase(),
-            rows.iter()
-                .filter_map(|r| {
-                    let (Some(Some(p0)), Some(Some(p1))) = (r.points.first(), r.points.get(1))
-                    else {
-                        return None;
-                    };
-                    Some(format!(
-                        "{}: {} {} ({}-{}), {} {} ({}-{})",
-                        r.label,
-                        levels[0].label.to_lowercase(),
-                        pct(p0.estimate),
-                        pct(p0.lower),
-                        pct(p0.upper),
-                        levels[1].label.to_lowercase(),
-                        pct(p1.estimate),
-                        pct(p1.lower),
-                        pct(p1.upper)
-                    ))
-                })
-                .collect::<Vec<_>>()
-                .join("; ")
-        );
-        out.push(Chart {
-            id: "findings".into(),
-            title: format!("{} and {}: what they answered", levels[0].label, levels[1].label),
-            subtitle: format!(
-                "Share of each group, with {level_text} {ci_name} intervals; sorted by {}",
-                levels[0].label.to_lowercase()
-            ),
-            footer: footer.to_string(),
-            alt,
-            kind: ChartKind::Dots {
-                series,
-                rows,
-                x_desc: format!("Share of {}s answering", codebook.study.unit),
-            },
-        });
-        // Differences, same order.
-        let order: Vec<String> = match &out[0].kind {
-            ChartKind::Dots { rows, .. } => rows.iter().map(|r| r.label.clone()).collect(),
-            _ => unreachable!("just pushed"),
-        };
-        let mut diffs: Vec<DiffRow> = items
-            .iter()
-            .filter_map(|(q, o)| {
-                let c = analysis.comparison(q, o)?;
-                Some(DiffRow {
-                    label: label_of(q, o),
+        let mut diffs: Vec<DiffRow> = Vec::new();
+        for q in &codebook.questions {
+            for (_, opt) in q.reported_options() {
+                let Some(c) = analysis.comparison(&q.id, &opt.code) else { continue };
+                let name = q.label.clone().unwrap_or_else(|| short(&q.text));
+                diffs.push(DiffRow {
+                    label: match q.kind {
+                        QuestionKind::YesNo => name,
+                        QuestionKind::SingleChoice => {
+                            format!("{name}: {}", opt.label.to_lowercase())
+                        }
+                    },
                     difference: c.difference,
                     lower: c.ci_lower,
                     upper: c.ci_upper,
                     p_adjusted: c.p_adjusted,
                     significant: c.significant,
-                })
-            })
-            .collect();
-        diffs.sort_by_key(|d| order.iter().position(|l| *l == d.label).unwrap_or(usize::MAX));
-        let alt = format!(
-            "Forest plot of {} minus {} in percentage points with {level_text} intervals; significant after {} adjustment: {}.",
-            levels[0].label.to_lowercase(),
-            levels[1].label.to_lowercase(),
-            analysis.options.adjustment.name(),
-            diffs
-                .iter()
-                .map(|d| format!(
-                    "{} {:+.0} points ({:+.0} to {:+.0}){}",
-                    d.label,
-                    100.0 * d.difference,
-                    100.0 * d.lower,
-                    100.0 * d.upper,
-                    if d.significant { ", significant" } else { ", not significant" }
-                ))
-                .collect::<Vec<_>>()
-                .join("; ")
-        );
-        out.push(Chart {
-            id: "differences".into(),
-            title: format!("{} minus {}, in percentage points", levels[0].label, levels[1].label),
-            subtitle: format!(
-                "{level_text} {} intervals; filled diamond and * = significant after {} adjustment ({} test)",
-                analysis.options.difference_method.name(),
-                analysis.options.adjustment.name(),
-                analysis.options.test.name()
-            ),
-            footer: footer.to_string(),
-            alt,
-            kind: ChartKind::Differences { rows: diffs },
-        });
-    } else {
-        // More than two groups: one chart per question option with a group figure,
-        // exact (Clopper-Pearson) intervals.
-        for (q, o) in &items {
-            let published = codebook.figures.iter().any(|f| {
-                f.group != crate::codebook::GroupRef::All
-                    && codebook.item_question(f.item).id == *q
-                    && codebook.item_option(f.item).code == *o
-            });
-            if !published {
-                continue;
-            }
-            let mut rows = Vec::new();
-            let mut series_points = Vec::new();
-            for l in levels {
-                let Some(r) = analysis.result(q, o, &l.id) else { continue };
-                let Ok(p) = Proportion::new(r.successes, r.n) else { continue };
-                let ci = proportion_ci(p, CiMethod::ClopperPearson, level, Alternative::TwoSided);
-                let pt = Point {
-                    estimate: p.estimate(),
-                    lower: ci.lower,
-                    upper: ci.upper,
-                    successes: r.successes,
-                    n: r.n,
-                };
-                series_points.push((l.label.clone(), pt.clone()));
-                rows.push(DotRow {
-                    label: format!("{} (n = {})", l.label, r.n),
-                    points: vec![Some(pt)],
                 });
             }
+        }
+        if !diffs.is_empty() {
             let alt = format!(
-                "Dot plot of {} by group with exact {level_text} intervals: {}.",
-                label_of(q, o).to_lowercase(),
-                series_points
+                "Forest plot of {} minus {} in percentage points with {level_text} intervals; significant after {} adjustment: {}.",
+                levels[0].label.to_lowercase(),
+                levels[1].label.to_lowercase(),
+                o.adjustment.display_name(),
+                diffs
                     .iter()
-                    .map(|(l, p)| format!(
-                        "{l} {}/{} = {} ({}-{})",
-                        p.successes,
-                        p.n,
-                        pct(p.estimate),
-                        pct(p.lower),
-                        pct(p.upper)
+                    .map(|d| format!(
+                        "{} {:+.0} points ({:+.0} to {:+.0}){}",
+                        d.label,
+                        100.0 * d.difference,
+                        100.0 * d.lower,
+                        100.0 * d.upper,
+                        if d.significant { ", significant" } else { ", not significant" }
                     ))
                     .collect::<Vec<_>>()
                     .join("; ")
             );
             out.push(Chart {
-                id: format!("groups-{q}"),
-                title: format!("{} by {}", label_of(q, o), codebook.grouping.column),
-                subtitle: format!("Share with exact (Clopper-Pearson) {level_text} intervals"),
+                id: "differences".into(),
+                title: format!("{} minus {}, in percentage points", levels[0].label, levels[1].label),
+                subtitle: format!(
+                    "{level_text} {} intervals; diamond and * = significant after {} adjustment ({} test)",
+                    o.difference_method.display_name(),
+                    o.adjustment.display_name(),
+                    o.test.display_name()
+                ),
                 footer: footer.to_string(),
                 alt,
-                kind: ChartKind::Dots {
-                    series: vec![label_of(q, o)],
-                    rows,
-                    x_desc: format!("Share of {}s", codebook.study.unit),
-                },
+                kind: ChartKind::Differences { rows: diffs },
             });
         }
     }
@@ -493,7 +562,7 @@ pub fn charts(
         out.push(Chart {
             id: "claims".into(),
             title: "Published claims against the data".into(),
-            subtitle: format!("Verdict at the {level_text} level, over every count consistent with the published figures"),
+            subtitle: format!("Verdict at the {level_text} level, over every count consistent with the published figures (and every joint table and group size they allow)"),
             footer: footer.to_string(),
             alt,
             kind: ChartKind::Claims { rows },
@@ -531,7 +600,7 @@ pub fn charts(
         );
         out.push(Chart {
             id: format!("bases-{}", b.group),
-            title: format!("Which numbers of {} fit the published figures?", b.group),
+            title: format!("Which numbers of {} fit the published figures?", codebook.level(&b.group).map_or(b.group.as_str(), |l| l.label.as_str()).to_lowercase()),
             subtitle: format!(
                 "Filled square: all of the group's figures reachable on one base; band: \"{}\" ({}-{})",
                 b.phrase, b.allowed.0, b.allowed.1
@@ -557,10 +626,16 @@ fn short(text: &str) -> String {
     format!("{}...", cut.trim_end())
 }
 
+/// A claim's wording cut at a word boundary to fit the claims chart (the table keeps
+/// it whole).
 fn short_claim(text: &str) -> String {
     if text.chars().count() <= 100 {
         return text.to_string();
     }
     let cut: String = text.chars().take(97).collect();
-    format!("{}...", cut.trim_end())
+    let cut = match cut.rfind(' ') {
+        Some(i) if i > 60 => &cut[..i],
+        _ => cut.as_str(),
+    };
+    format!("{}...", cut.trim_end_matches([',', ';', ':', ' ']))
 }

@@ -5,15 +5,34 @@
 //! - CSV: a text cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return is
 //!   prefixed with `'` (OWASP's advice against formula injection), so a spreadsheet
 //!   shows it as text instead of evaluating it; numbers are left as they are;
-//! - everywhere (HTML, SVG, Markdown, CSV, JSON): bidirectional formatting characters,
-//!   which can make text display in another order than it is stored, are replaced by a
-//!   visible `\u{...}` escape.
+//! - everywhere (HTML, SVG, Markdown, CSV): bidirectional formatting characters, which
+//!   can make text display in another order than it is stored, are replaced by a
+//!   visible `\u{...}` escape; in JSON by the JSON escape `\uXXXX` ([`json`]), so that
+//!   the document stays valid and a JSON reader gets the label back as it was.
 //!
 //! HTML is escaped by the template engine (with the same bidi rule, see
 //! [`super::html`]); SVG text by the chart backend.
 
 pub use crate::format::visible_bidi;
 use std::borrow::Cow;
+
+/// A JSON document with every bidirectional formatting character written as the JSON
+/// escape `\uXXXX` (all of them are in the Basic Multilingual Plane, and serde_json
+/// writes them raw).
+pub fn json(document: &str) -> Cow<'_, str> {
+    if !document.chars().any(crate::format::is_bidi_control) {
+        return Cow::Borrowed(document);
+    }
+    let mut out = String::with_capacity(document.len() + 16);
+    for c in document.chars() {
+        if crate::format::is_bidi_control(c) {
+            out.push_str(&format!("\\u{:04x}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
 
 /// `text` for a Markdown paragraph or table cell: line breaks become spaces and every
 /// character that can start markup (emphasis, links, code, tables, raw HTML) is
@@ -85,8 +104,14 @@ impl CsvText {
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        let cells: Vec<String> =
-            cells.into_iter().map(|c| spreadsheet(c.as_ref()).into_owned()).collect();
+        // A number that is not finite never reaches a cell as "NaN" or "inf".
+        let cells: Vec<String> = cells
+            .into_iter()
+            .map(|c| match c.as_ref() {
+                "NaN" | "inf" | "-inf" => String::new(),
+                c => spreadsheet(c).into_owned(),
+            })
+            .collect();
         self.0.write_record(&cells)
     }
 
@@ -113,6 +138,10 @@ mod tests {
         assert_eq!(markdown("<script>alert(1)</script>"), "\\<script\\>alert(1)\\</script\\>");
         assert_eq!(markdown("a | b\nc"), "a \\| b c");
         assert_eq!(visible_bidi("abc\u{202E}def"), "abc\\u{202e}def");
+        let doc = serde_json::to_string(&"a\u{202E}b").unwrap();
+        let escaped = json(&doc);
+        assert_eq!(escaped, "\"a\\u202eb\"");
+        assert_eq!(serde_json::from_str::<String>(&escaped).unwrap(), "a\u{202E}b");
         assert_eq!(markdown("x\u{2066}y"), "x\\\\u{2066}y");
     }
 }

@@ -3,7 +3,7 @@
 use super::CountTable;
 use crate::codebook::Codebook;
 use crate::data::ids::IdSet;
-use crate::data::loader::{Progress, load_part};
+use crate::data::loader::{Progress, check_ids, load_part};
 use crate::data::{LoadError, LoadOptions, LoadSummary, load};
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
@@ -49,6 +49,27 @@ pub fn tabulate_file(
     }
     let mut table = CountTable::new(codebook, &codebook.paired_questions());
     let summary = load(responses, codebook, options, |r| table.add(r))?;
+    table.weight_scale = summary.weight_scale;
+    Ok((table, summary))
+}
+
+/// As [`tabulate_file`] for the contents of a file already in memory (the bundled
+/// studies' rebuilt rows): `path` is the file the bytes came from, named in errors
+/// and read again only to locate an error's line or a repeated id.
+///
+/// # Errors
+/// [`LoadError`] for refused rows.
+pub fn tabulate_bytes(
+    bytes: &[u8],
+    path: &Path,
+    codebook: &Codebook,
+    options: LoadOptions,
+) -> Result<(CountTable, LoadSummary), LoadError> {
+    let mut table = CountTable::new(codebook, &codebook.paired_questions());
+    let mut ids = IdSet::default();
+    let summary =
+        load_part(bytes, path, codebook, options, false, None, &mut ids, |r| table.add(r))?;
+    check_ids(path, codebook, options, vec![ids])?;
     table.weight_scale = summary.weight_scale;
     Ok((table, summary))
 }

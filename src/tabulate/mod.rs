@@ -13,11 +13,13 @@
 
 mod counts_file;
 mod file;
+mod waves;
 
 pub use counts_file::{
     COUNTS_FORMAT, CountsError, CountsFile, CountsShard, parse_counts, read_counts,
 };
-pub use file::{PARALLEL_BYTES, tabulate_file};
+pub use file::{PARALLEL_BYTES, tabulate_bytes, tabulate_file};
+pub use waves::{Wave, WavesError, waves_from_column, waves_from_files};
 
 use crate::codebook::{Codebook, QuestionKind};
 use crate::data::Response;
@@ -442,18 +444,18 @@ pub fn data_warnings(
     for (g, l) in levels.iter().enumerate() {
         let n = table.respondents.get(g).copied().unwrap_or(0);
         if n == 0 {
-            out.push(format!("group '{}' has no respondents", l.id));
+            out.push(format!("group \"{}\" has no respondents", l.label));
         } else if n < min_base {
             out.push(format!(
-                "group '{}' has {n} respondents, below the minimum base of {min_base}: its shares are flagged",
-                l.id
+                "group \"{}\" has {n} respondents, below the minimum base of {min_base}: its shares are flagged",
+                l.label
             ));
         }
     }
     for (q, c) in codebook.questions.iter().zip(&table.questions) {
         let answered: Vec<u64> = (0..table.groups).map(|g| c.answered(g)).collect();
         if answered.iter().all(|&a| a == 0) {
-            out.push(format!("question '{}' was answered by nobody", q.id));
+            out.push(format!("question \"{}\" was answered by nobody", q.display_label()));
             continue;
         }
         let silent: Vec<&str> = levels
@@ -461,13 +463,13 @@ pub fn data_warnings(
             .zip(&answered)
             .zip(&table.respondents)
             .filter(|((_, a), r)| **a == 0 && **r > 0)
-            .map(|((l, _), _)| l.id.as_str())
+            .map(|((l, _), _)| l.label.as_str())
             .collect();
         if !silent.is_empty() {
             out.push(format!(
-                "question '{}' was answered by nobody in {}",
-                q.id,
-                silent.iter().map(|s| format!("'{s}'")).collect::<Vec<_>>().join(", ")
+                "question \"{}\" was answered by nobody in {}",
+                q.display_label(),
+                silent.iter().map(|s| format!("\"{s}\"")).collect::<Vec<_>>().join(", ")
             ));
         }
     }

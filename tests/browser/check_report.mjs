@@ -1,6 +1,9 @@
 // Opens each report.html in headless Chromium with every network request refused, and
 // checks that every chart is drawn with a non-zero size, that no resource failed to load
-// and that no console error occurred. Keeps a full-page screenshot per report.
+// and that no console error occurred; that every question of the report's first table
+// is in some chart; and that a report on data that are not a reconstruction has no
+// reproduction sections (nor a claims section without claims). Keeps a full-page
+// screenshot per report.
 //
 // Usage: node tests/browser/check_report.mjs REPORT.html [REPORT.html ...]
 // Screenshots go to target/browser/<study>.png. Exit status 1 on any failure.
@@ -54,6 +57,37 @@ for (const report of reports) {
   }
   const figures = await page.$$eval("figure[role=img]", (fs) => fs.filter((f) => (f.getAttribute("aria-label") || "").length > 20).length);
   if (figures !== charts.length) problems.push(`only ${figures} of ${charts.length} charts have alt text`);
+  // Every question of the first table by question ("What the data say", or the waves)
+  // is charted.
+  const coverage = await page.evaluate(() => {
+    const section = document.querySelector("section#data, section#waves");
+    const tables = section ? [...section.querySelectorAll("table")] : [];
+    const table = tables.find((t) => (t.querySelector("th") || {}).textContent === "Question");
+    const questions = new Set();
+    if (table) {
+      for (const row of table.querySelectorAll("tbody tr")) {
+        const cell = row.querySelector("td");
+        if (cell) questions.add(cell.textContent.trim());
+      }
+    }
+    const alts = [...document.querySelectorAll("figure[role=img]")].map((f) => f.getAttribute("aria-label") || "");
+    const titles = [...document.querySelectorAll("figure figcaption")].map((f) => f.textContent);
+    const text = alts.join(" ") + " " + titles.join(" ");
+    return {
+      questions: questions.size,
+      uncharted: [...questions].filter((q) => !text.includes(q)),
+      sections: [...document.querySelectorAll("section[id]")].map((s) => s.id),
+      body: document.body.innerText,
+    };
+  });
+  if (coverage.questions === 0) problems.push("no questions found in the first table");
+  for (const q of coverage.uncharted) problems.push(`question "${q}" is in no chart`);
+  if (!coverage.sections.includes("reconstruction")) {
+    for (const word of ["Reproduced with", "reconstructed", "How the data were reconstructed"]) {
+      if (coverage.body.includes(word)) problems.push(`"${word}" in a report on data that are not a reconstruction`);
+    }
+  }
+  if (coverage.sections.includes("claims") && !/Claim|claim/.test(coverage.body)) problems.push("an empty claims section");
   const shot = path.join(outDir, `${study}.png`);
   await page.screenshot({ path: shot, fullPage: true });
   await page.close();
@@ -62,7 +96,7 @@ for (const report of reports) {
     console.log(`FAIL ${study}: ${problems.join("; ")}`);
   } else {
     passed += 1;
-    console.log(`ok ${study}: ${charts.length} charts drawn (${charts.map((c) => `${c.id} ${Math.round(c.width)}x${Math.round(c.height)}`).join(", ")}); screenshot ${shot}`);
+    console.log(`ok ${study}: ${coverage.questions} questions, ${charts.length} charts drawn (${charts.map((c) => `${c.id} ${Math.round(c.width)}x${Math.round(c.height)}`).join(", ")}); screenshot ${shot}`);
   }
 }
 await browser.close();

@@ -23,28 +23,29 @@ fn findings_and_difference_charts_show_every_item_with_values_and_significance()
         run_bundled(&root().join("data/executives-online"), AnalysisOptions::default()).unwrap();
     let charts = report.charts();
     let ids: Vec<&str> = charts.iter().map(|c| c.id.as_str()).collect();
-    assert_eq!(ids, ["findings", "differences", "claims", "bases-recruiters"]);
+    assert_eq!(ids, ["findings", "answers-main_use", "differences", "claims", "bases-recruiters"]);
     let findings = charts[0].svg().unwrap();
-    for label in [
-        "Accept invitations from strangers",
-        "Only accept people they know",
-        "Main use of LinkedIn: to hire or recruit",
-    ] {
+    for label in ["Accept invitations from strangers", "Only accept people they know"] {
         assert!(findings.contains(label), "findings lacks {label}");
     }
     // plotters writes each text on a line of its own.
-    for value in
-        ["87%", "63%", "6%", "21%", "0.6%", "Recruiters (n = 55)", "Non-recruiters (n = 345)"]
-    {
+    for value in ["87%", "63%", "6%", "21%", "Recruiters (n = 54-55)", "Non-recruiters (n = 345)"] {
         assert!(findings.contains(&format!("\n{value}\n")), "findings lacks {value}");
     }
     assert!(findings.contains("Source: executives-online") && findings.contains("seed 20141001"));
-    let diffs = charts[1].svg().unwrap();
+    // A single-choice question gets a chart of its own: every answer, every group.
+    let answers = charts[1].svg().unwrap();
+    for text in
+        ["Main use of LinkedIn", "To hire or recruit", "\n0.6%\n", "\n40%\n", "Recruiters (n = 53)"]
+    {
+        assert!(answers.contains(text), "answers-main_use lacks {text:?}");
+    }
+    let diffs = charts[2].svg().unwrap();
     // Significant rows carry a star in the label (not colour alone); F7 does not.
     assert!(diffs.contains("Accept invitations from strangers *"));
     assert!(diffs.contains("\nIgnore invitations not accepted\n"));
     assert!(diffs.contains("+24, p = 0.001"));
-    let claims = charts[2].svg().unwrap();
+    let claims = charts[3].svg().unwrap();
     for c in ["C1", "C7", "cannot be reproduced"] {
         assert!(claims.contains(c), "claims chart lacks {c}");
     }
@@ -61,8 +62,8 @@ fn png_charts_are_real_images_and_the_html_is_self_contained() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("october");
     report.save(&out, Formats::ALL).unwrap();
-    let png = std::fs::read(out.join("charts/groups-replied.png")).unwrap();
-    let chart = report.charts().into_iter().find(|c| c.id == "groups-replied").unwrap();
+    let png = std::fs::read(out.join("charts/findings.png")).unwrap();
+    let chart = report.charts().into_iter().find(|c| c.id == "findings").unwrap();
     assert_eq!(png_size(&png), chart.size());
     assert!(png.len() > 10_000, "a blank PNG compresses to almost nothing");
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
@@ -74,7 +75,7 @@ fn png_charts_are_real_images_and_the_html_is_self_contained() {
     assert!(html.contains("Anglo-Saxon (n = 10)") && html.contains(r#"viewBox="0 0 1000"#));
     assert!(html.contains("is a reconstruction") || html.contains("are a reconstruction"));
     let md = std::fs::read_to_string(out.join("report.md")).unwrap();
-    assert!(md.contains("![") && md.contains("charts/groups-replied.png"));
+    assert!(md.contains("![") && md.contains("charts/findings.png"));
     // --format limits the outputs.
     let only = dir.path().join("only-csv");
     report.save(&only, Formats::parse("csv").unwrap()).unwrap();
@@ -99,9 +100,7 @@ fn labels_with_markup_are_escaped_in_the_html() {
     let report = invitestat::study::analyse_file(
         &src.join("responses.csv"),
         &codebook,
-        AnalysisOptions::default(),
-        invitestat::data::LoadOptions::default(),
-        None,
+        &invitestat::study::Options::default(),
     )
     .unwrap();
     let out = dir.path().join("r");

@@ -10,6 +10,9 @@
 //!   there;
 //! - `safety`: outputs never replace a file invitestat did not write, survive being
 //!   killed mid-write, and every analysis copes with empty groups and extreme inputs;
+//! - `snapshots`: every report writer (CSV, JSON, Markdown, HTML, summary) on a small
+//!   fixture, against committed snapshots, with the changed lines printed;
+//! - `layout`: no stage of the library imports a later one;
 //! - `fuzz_corpus`: the fuzz targets' seed corpus and crash reproducers (`fuzz/`) replayed
 //!   through their entry points without a fuzzer.
 
@@ -20,9 +23,11 @@ mod consistency;
 mod fuzz_corpus;
 mod golden;
 mod kgroups;
+mod layout;
 mod loader;
 mod properties;
 mod safety;
+mod snapshots;
 mod study;
 mod waves;
 mod weighted;
@@ -78,4 +83,27 @@ options = [{{ code = "1", label = "Yes" }}, {{ code = "0", label = "No" }}]
 "#
     );
     std::fs::write(path, text).unwrap();
+}
+
+/// What changed between the committed and the fresh bytes of a report file: the
+/// changed block of lines (after the common first and last lines), or the sizes of a
+/// binary file.
+pub fn difference(committed: &[u8], fresh: &[u8]) -> String {
+    let (Ok(old), Ok(new)) = (std::str::from_utf8(committed), std::str::from_utf8(fresh)) else {
+        return format!("binary file: {} bytes committed, {} fresh", committed.len(), fresh.len());
+    };
+    let old: Vec<&str> = old.lines().collect();
+    let new: Vec<&str> = new.lines().collect();
+    let head = old.iter().zip(&new).take_while(|(a, b)| a == b).count();
+    let tail =
+        old[head..].iter().rev().zip(new[head..].iter().rev()).take_while(|(a, b)| a == b).count();
+    let cut = |lines: &[&str], sign: char| -> String {
+        let block = &lines[head..lines.len() - tail];
+        let mut text: String = block.iter().take(12).map(|l| format!("{sign} {l}\n")).collect();
+        if block.len() > 12 {
+            text.push_str(&format!("{sign} ... {} more lines\n", block.len() - 12));
+        }
+        text
+    };
+    format!("from line {}:\n{}{}", head + 1, cut(&old, '-'), cut(&new, '+'))
 }

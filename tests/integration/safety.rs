@@ -428,12 +428,15 @@ fn empty_groups_one_respondent_and_identical_groups_are_judged_not_panicked_on()
         .iter()
         .map(|w| w.as_str().unwrap().to_string())
         .collect();
-    assert!(warnings.iter().any(|w| w == "question 'q1' was answered by nobody"), "{warnings:?}");
+    assert!(
+        warnings.iter().any(|w| w == "question \"Yes?\" was answered by nobody"),
+        "{warnings:?}"
+    );
     assert!(warnings.iter().any(|w| w.contains("1 respondent(s) have weight 0")), "{warnings:?}");
     assert!(
         warnings
             .iter()
-            .any(|w| w.contains("group 'a' has 1 respondents, below the minimum base of 30")),
+            .any(|w| w.contains("group \"A\" has 1 respondents, below the minimum base of 30")),
         "{warnings:?}"
     );
 }
@@ -591,7 +594,7 @@ fn a_paired_claim_on_the_no_answer_counts_the_no_answers() {
     let json: Value = serde_json::from_slice(&o.stdout).unwrap();
     let p = json["claims"].as_array().unwrap().iter().find(|c| c["id"] == "P").unwrap().clone();
     let summary = p["summary"].as_str().unwrap();
-    assert!(summary.starts_with("a: 5/8 vs 1/8 answering both"), "{summary}");
+    assert!(summary.starts_with("A: 5/8 vs 1/8 answering both"), "{summary}");
 }
 
 /// `run` stages every report before replacing any: when the second study fails, the
@@ -600,12 +603,18 @@ fn a_paired_claim_on_the_no_answer_counts_the_no_answers() {
 fn run_replaces_no_report_when_a_later_study_fails() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    for study in ["executives-online", "october-experiment", "waves-example"] {
-        let from = root().join("data").join(study);
-        std::fs::create_dir_all(data.join(study)).unwrap();
+    std::fs::create_dir_all(&data).unwrap();
+    std::fs::copy(root().join("data/studies.toml"), data.join("studies.toml")).unwrap();
+    for entry in std::fs::read_dir(root().join("data")).unwrap() {
+        let from = entry.unwrap().path();
+        if !from.is_dir() {
+            continue;
+        }
+        let study = data.join(from.file_name().unwrap());
+        std::fs::create_dir_all(&study).unwrap();
         for e in std::fs::read_dir(&from).unwrap() {
             let e = e.unwrap();
-            std::fs::copy(e.path(), data.join(study).join(e.file_name())).unwrap();
+            std::fs::copy(e.path(), study.join(e.file_name())).unwrap();
         }
     }
     let o = exec_in(dir.path(), &["run", "--data", "data", "--out", "out"]);

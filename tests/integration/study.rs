@@ -5,7 +5,7 @@ use invitestat::analysis::AnalysisOptions;
 use invitestat::claims::Verdict;
 use invitestat::codebook::Codebook;
 use invitestat::data::LoadOptions;
-use invitestat::reconstruct::reconstruct;
+use invitestat::data::reconstruct::reconstruct;
 use invitestat::study::run_bundled;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -48,12 +48,13 @@ fn shipped_responses_are_exactly_the_reconstruction() {
 fn executives_online_reproduces_every_figure_and_judges_every_claim() {
     let report =
         run_bundled(&root().join("data/executives-online"), AnalysisOptions::default()).unwrap();
-    assert_eq!(report.analysis.figures.len(), 13);
-    for f in &report.analysis.figures {
+    let analysis = report.analysis.as_ref().unwrap();
+    assert_eq!(analysis.figures.len(), 13);
+    for f in &analysis.figures {
         assert!(f.reproduced, "{} {} {}: {}/{}", f.label, f.group, f.printed, f.successes, f.n);
     }
     assert_eq!(
-        report.analysis.respondents,
+        analysis.respondents,
         vec![("recruiters".into(), 55), ("non-recruiters".into(), 345)]
     );
     let verdicts: HashMap<&str, Verdict> =
@@ -69,14 +70,14 @@ fn executives_online_reproduces_every_figure_and_judges_every_claim() {
     assert!(c3.summary.contains("45.57 to 136.70"), "{}", c3.summary);
     // The main-use question across all answers and both groups: R 4.2.2
     // fisher.test(matrix(c(11, 179, 21, 2, 21, 164), 3, byrow = TRUE)) = 3.5122686216983174e-19.
-    let q = &report.analysis.question_tests[0];
+    let q = &analysis.question_tests[0];
     assert_eq!(q.table, vec![vec![11, 179], vec![21, 2], vec![21, 164]]);
     assert!((q.exact_p_value.unwrap() / 3.512_268_621_698_317_4e-19 - 1.0).abs() < 1e-8);
     assert!((q.chi2.unwrap() - 131.130_530_219_727_75).abs() < 1e-9);
     let c7 = report.claims.iter().find(|c| c.id == "C7").unwrap();
     assert!(c7.summary.contains("not significant: F7"), "{}", c7.summary);
     // The headline comparison: recruiters 48/55 vs non-recruiters 217/345.
-    let row = report.analysis.comparison("accept_never_met", "1").unwrap();
+    let row = analysis.comparison("accept_never_met", "1").unwrap();
     assert!(
         (row.estimate_a - 48.0 / 55.0).abs() < 1e-15
             && (row.estimate_b - 217.0 / 345.0).abs() < 1e-15
@@ -93,10 +94,11 @@ fn executives_online_reproduces_every_figure_and_judges_every_claim() {
 fn october_experiment_recovers_base_50_and_depends_on_the_unknown_counts() {
     let report =
         run_bundled(&root().join("data/october-experiment"), AnalysisOptions::default()).unwrap();
+    let analysis = report.analysis.as_ref().unwrap();
     let r = report.reconstruction.as_ref().unwrap();
     assert_eq!(r.total, 50);
-    assert!(report.analysis.figures.iter().all(|f| f.reproduced));
-    let replied = report.analysis.group_tests.iter().find(|t| t.question == "replied").unwrap();
+    assert!(analysis.figures.iter().all(|f| f.reproduced));
+    let replied = analysis.group_tests.iter().find(|t| t.question == "replied").unwrap();
     assert_eq!(replied.counts, vec![(10, 10), (7, 10), (6, 11)]);
     // R 4.2.2: fisher.test(rbind(c(10, 7, 6), c(0, 3, 5)))$p.value
     assert!((replied.exact_p_value.unwrap() - 0.061_669_661_447_196_53).abs() < 1e-9);
@@ -149,8 +151,9 @@ fn committed_reports_are_current() {
         let b = std::fs::read(root().join("reports").join(name)).unwrap();
         assert!(
             a == b,
-            "reports/{} is stale: run `cargo run --release` and commit",
-            name.display()
+            "reports/{} is stale: run `cargo run --release` and commit\n{}",
+            name.display(),
+            crate::difference(&b, &a)
         );
     }
 }
@@ -243,9 +246,9 @@ fn a_new_weighted_wave_with_missing_answers_matches_an_independent_tally() {
     assert_eq!(weighted_checked, 2 * (3 + 5));
     assert_eq!(v["analysis"]["weighted_comparisons"].as_array().unwrap().len(), 3 + 5);
     let summary = std::fs::read_to_string(out_dir.join("summary.txt")).unwrap();
-    assert!(summary.contains("weighted recruiters: Kish design effect"), "{summary}");
+    assert!(summary.contains("weighted, Recruiters: Kish design effect"), "{summary}");
     let html = std::fs::read_to_string(out_dir.join("report.html")).unwrap();
-    assert!(html.contains("Weighted estimates") && html.contains("Deff (Kish)"));
+    assert!(html.contains("Weighted shares") && html.contains("Deff (Kish)"));
     for file in [
         "results.csv",
         "comparisons.csv",
@@ -424,7 +427,7 @@ fn tabulated_shards_and_group_by_counts_merge_into_the_whole_analysis() {
 #[test]
 fn two_thread_counting_matches_the_single_threaded_loader() {
     use invitestat::data::load;
-    use invitestat::synthetic::{WaveSpec, generate_wave};
+    use invitestat::data::synthetic::{WaveSpec, generate_wave};
     use invitestat::tabulate::CountTable;
     use invitestat::tabulate::{PARALLEL_BYTES, tabulate_file};
     let dir = tempfile::tempdir().unwrap();
@@ -494,7 +497,7 @@ fn two_thread_counting_matches_the_single_threaded_loader() {
 fn a_duplicate_id_is_found_after_the_id_set_spills_to_disk() {
     use invitestat::data::ids::IN_MEMORY_IDS;
     use invitestat::data::load;
-    use invitestat::synthetic::{WaveSpec, generate_wave};
+    use invitestat::data::synthetic::{WaveSpec, generate_wave};
     use invitestat::tabulate::tabulate_file;
     let dir = tempfile::tempdir().unwrap();
     let codebook = Codebook::from_path(&root().join("data/waves-example/codebook.toml")).unwrap();
@@ -539,7 +542,7 @@ fn a_duplicate_id_is_found_after_the_id_set_spills_to_disk() {
 fn a_large_single_choice_question_gets_a_seeded_monte_carlo_exact_test_when_an_expected_count_is_small()
  {
     use invitestat::analysis::{COCHRAN_MIN_EXPECTED, MONTE_CARLO_REPLICATES, analyse};
-    use invitestat::synthetic::{WaveSpec, generate_wave};
+    use invitestat::data::synthetic::{WaveSpec, generate_wave};
     use invitestat::tabulate::tabulate_file;
     let dir = tempfile::tempdir().unwrap();
     let codebook = Codebook::from_path(&root().join("data/waves-example/codebook.toml")).unwrap();

@@ -1,0 +1,560 @@
+//! Several survey waves of one codebook: per group and answer, the change since the
+//! previous wave with its interval and test, a trend test across three or more waves,
+//! and the change of the gap between the first two groups (difference in differences).
+//!
+//! Waves are independent samples. Changes use Newcombe's interval and the analysis's
+//! two-group test (Fisher by default); the trend test is Cochran-Armitage on the wave
+//! order; the gap change is a Wald interval with binomial standard errors.
+//!
+//! When the codebook names a weight column, the same comparisons are made on weighted
+//! shares, the waves stacked as a design stratified by wave (R survey
+//! `svydesign(ids = ~1, strata = ~wave, weights = ~w)`): each group a domain of its
+//! wave, changes and gap changes as contrasts of domain means (`svyby(covmat = TRUE)` +
+//! `svycontrast`), and the trend as the slope of a weighted logistic regression on the
+//! wave score (`svyglm(y ~ wave, family = quasibinomial)`).
+
+use super::AnalysisOptions;
+use crate::codebook::Codebook;
+use crate::stats::ci::proportion_ci;
+use crate::stats::difference::difference_ci;
+use crate::stats::one_sample::normal_p_value;
+use crate::stats::significance::two_group_test;
+use crate::stats::trend::{binomial_se, cochran_armitage, difference_in_differences};
+use crate::stats::weighted::{
+    TrendWave, WeightedEstimate, domain_df, weighted_ci, weighted_difference, weighted_proportion,
+    weighted_trend,
+};
+use crate::stats::{Alternative, Proportion, TwoGroups};
+use crate::tabulate::Wave;
+use serde::Serialize;
+
+/// A group's answer in one wave, with the change since the previous wave.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WaveRow {
+    /// Question id.
+    pub question: String,
+    /// Question label.
+    pub question_label: String,
+    /// Option code.
+    pub option: String,
+    /// Answer label.
+    pub option_label: String,
+    /// Group id.
+    pub group: String,
+    /// Group label.
+    pub group_label: String,
+    /// Wave label.
+    pub wave: String,
+    /// Respondents choosing the option.
+    pub successes: u64,
+    /// Respondents answering.
+    pub n: u64,
+    /// Share.
+    pub estimate: f64,
+    /// Interval.
+    pub ci_lower: f64,
+    /// Interval.
+    pub ci_upper: f64,
+    /// Change since the previous wave (this minus previous).
+    pub change: Option<f64>,
+    /// Interval of the change.
+    pub change_lower: Option<f64>,
+    /// Interval of the change.
+    pub change_upper: Option<f64>,
+    /// Two-sided p-value of the change.
+    pub change_p_value: Option<f64>,
+    /// Adjusted over every change of the comparison (the analysis's adjustment).
+    pub change_p_adjusted: Option<f64>,
+    /// The adjusted p-value is below 1 - level.
+    pub significant: bool,
+    /// The base is below the minimum base.
+    pub small_base: bool,
+}
+
+/// A trend test across all waves for a group's answer.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TrendRow {
+    /// Question id.
+    pub question: String,
+    /// Question label.
+    pub question_label: String,
+    /// Option code.
+    pub option: String,
+    /// Answer label.
+    pub option_label: String,
+    /// Group id.
+    pub group: String,
+    /// Group label.
+    pub group_label: String,
+    /// Cochran-Armitage chi-square (1 df), scores 1, 2, ... in wave order.
+    pub statistic: Option<f64>,
+    /// Its p-value.
+    pub p_value: Option<f64>,
+    /// Adjusted over every trend of the comparison.
+    pub p_adjusted: Option<f64>,
+    /// The adjusted p-value is below 1 - level.
+    pub significant: bool,
+}
+
+/// The change of the gap between the first two groups since the previous wave.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GapRow {
+    /// Question id.
+    pub question: String,
+    /// Question label.
+    pub question_label: String,
+    /// Option code.
+    pub option: String,
+    /// Answer label.
+    pub option_label: String,
+    /// Wave label.
+    pub wave: String,
+    /// Gap (group 1 minus group 2) in this wave.
+    pub gap: f64,
+    /// Gap in the previous wave.
+    pub previous_gap: f64,
+    /// Difference in differences.
+    pub change: f64,
+    /// Wald interval.
+    pub ci_lower: f64,
+    /// Wald interval.
+    pub ci_upper: f64,
+    /// Two-sided p-value.
+    pub p_value: f64,
+    /// Adjusted over every gap change of the comparison.
+    pub p_adjusted: Option<f64>,
+    /// The adjusted p-value is below 1 - level.
+    pub significant: bool,
+}
+
+/// A group's weighted share in one wave, with the change since the previous wave.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WeightedWaveRow {
+    /// Question id.
+    pub question: String,
+    /// Question label.
+    pub question_label: String,
+    /// Option code.
+    pub option: String,
+    /// Answer label.
+    pub option_label: String,
+    /// Group id.
+    pub group: String,
+    /// Group label.
+    pub group_label: String,
+    /// Wave label.
+    pub wave: String,
+    /// Respondents answering.
+    pub n: u64,
+    /// Weighted share.
+    pub estimate: f64,
+    /// Its standard error, the group a domain of its wave.
+    pub se: f64,
+    /// Kish's effective sample size.
+    pub effective_n: f64,
+    /// Kish's design effect due to weighting.
+    pub deff_kish: f64,
+    /// Interval (the analysis's weighted interval method).
+    pub ci_lower: f64,
+    /// Interval.
+    pub ci_upper: f64,
+    /// True when the share is 0 or 1 and the interval is the flagged exact bound.
+    pub boundary: bool,
+    /// Change since the previous wave (this minus previous).
+    pub change: Option<f64>,
+    /// Its standard error (independent waves: the variances add).
+    pub change_se: Option<f64>,
+    /// Wald interval of the change (normal quantile, as R `confint(svycontrast())`).
+    pub change_lower: Option<f64>,
+    /// Wald interval of the change.
+    pub change_upper: Option<f64>,
+    /// Newcombe's interval of the change on the Kish effective sample sizes.
+    pub change_newcombe_effective_lower: Option<f64>,
+    /// Newcombe's interval of the change on the Kish effective sample sizes.
+    pub change_newcombe_effective_upper: Option<f64>,
+    /// Two-sided p-value of the Wald z test of the change.
+    pub change_p_value: Option<f64>,
+    /// Adjusted over every weighted change of the comparison.
+    pub change_p_adjusted: Option<f64>,
+    /// The adjusted p-value is below 1 - level.
+    pub significant: bool,
+    /// The base is below the minimum base.
+    pub small_base: bool,
+}
+
+/// A weighted trend across all waves for a group's answer.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WeightedTrendRow {
+    /// Question id.
+    pub question: String,
+    /// Question label.
+    pub question_label: String,
+    /// Option code.
+    pub option: String,
+    /// Answer label.
+    pub option_label: String,
+    /// Group id.
+    pub group: String,
+    /// Group label.
+    pub group_label: String,
+    /// Slope of the log odds per wave (scores 1, 2, ... in wave order).
+    pub slope: Option<f64>,
+    /// Its design-based standard error.
+    pub se: Option<f64>,
+    /// Residual degrees of freedom of the t test.
+    pub df: Option<f64>,
+    /// Two-sided p-value.
+    pub p_value: Option<f64>,
+    /// Adjusted over every weighted trend of the comparison.
+    pub p_adjusted: Option<f64>,
+    /// The adjusted p-value is below 1 - level.
+    pub significant: bool,
+    /// Why the trend is undefined, when it is.
+    pub note: Option<String>,
+}
+
+/// The comparison of several waves.
+#[derive(Debug, Clone, Serialize)]
+pub struct WavesResults {
+    /// Options used.
+    pub options: AnalysisOptions,
+    /// The waves, in order.
+    pub waves: Vec<Wave>,
+    /// Per wave, group and answer.
+    pub rows: Vec<WaveRow>,
+    /// Trend tests (three or more waves).
+    pub trends: Vec<TrendRow>,
+    /// Gap changes (two or more groups).
+    pub gaps: Vec<GapRow>,
+    /// Weighted shares and changes (empty without a weight column).
+    pub weighted_rows: Vec<WeightedWaveRow>,
+    /// Weighted trends (three or more waves, weighted).
+    pub weighted_trends: Vec<WeightedTrendRow>,
+    /// Weighted gap changes (two or more groups, weighted).
+    pub weighted_gaps: Vec<GapRow>,
+}
+
+/// Compares the waves.
+pub fn compare_waves(
+    codebook: &Codebook,
+    waves: Vec<Wave>,
+    options: AnalysisOptions,
+) -> WavesResults {
+    let levels = &codebook.grouping.levels;
+    let mut rows = Vec::new();
+    let mut trends = Vec::new();
+    let mut gaps = Vec::new();
+    let two = Alternative::TwoSided;
+    for (qi, q) in codebook.questions.iter().enumerate() {
+        for (oi, o) in q.reported_options() {
+            let per = |w: &Wave, g: usize| {
+                let (k, n) = w.table.option_counts(qi, oi, Some(g));
+                Proportion::new(k, n).ok()
+            };
+            for (g, l) in levels.iter().enumerate() {
+                let mut series = Vec::new();
+                for (i, w) in waves.iter().enumerate() {
+                    let Some(p) = per(w, g) else { continue };
+                    let ci = proportion_ci(p, options.ci_method, options.level, two);
+                    let previous = if i > 0 { per(&waves[i - 1], g) } else { None };
+                    let change = previous.map(|prev| {
+                        let pair = TwoGroups { first: p, second: prev };
+                        let ci =
+                            difference_ci(&pair, options.difference_method, options.level, two);
+                        let test =
+                            two_group_test(&pair, options.test, two).ok().map(|t| t.p_value.p);
+                        (pair.difference(), ci, test)
+                    });
+                    rows.push(WaveRow {
+                        question: q.id.clone(),
+                        question_label: q.display_label().to_string(),
+                        option: o.code.clone(),
+                        option_label: o.label.clone(),
+                        group: l.id.clone(),
+                        group_label: l.label.clone(),
+                        wave: w.label.clone(),
+                        successes: p.successes,
+                        n: p.n,
+                        estimate: p.estimate(),
+                        ci_lower: ci.lower,
+                        ci_upper: ci.upper,
+                        change: change.map(|c| c.0),
+                        change_lower: change.map(|c| c.1.lower),
+                        change_upper: change.map(|c| c.1.upper),
+                        change_p_value: change.and_then(|c| c.2),
+                        change_p_adjusted: None,
+                        significant: false,
+                        small_base: options.is_small(p.successes, p.n),
+                    });
+                    series.push((i as f64 + 1.0, p));
+                }
+                if waves.len() >= 3 && series.len() >= 3 {
+                    let samples: Vec<Proportion> = series.iter().map(|s| s.1).collect();
+                    let scores: Vec<f64> = series.iter().map(|s| s.0).collect();
+                    let t = cochran_armitage(&samples, &scores).ok();
+                    trends.push(TrendRow {
+                        question: q.id.clone(),
+                        question_label: q.display_label().to_string(),
+                        option: o.code.clone(),
+                        option_label: o.label.clone(),
+                        group: l.id.clone(),
+                        group_label: l.label.clone(),
+                        statistic: t.and_then(|t| t.statistic),
+                        p_value: t.map(|t| t.p_value.p),
+                        p_adjusted: None,
+                        significant: false,
+                    });
+                }
+            }
+            if levels.len() >= 2 {
+                for i in 1..waves.len() {
+                    let (Some(a1), Some(b1), Some(a0), Some(b0)) = (
+                        per(&waves[i], 0),
+                        per(&waves[i], 1),
+                        per(&waves[i - 1], 0),
+                        per(&waves[i - 1], 1),
+                    ) else {
+                        continue;
+                    };
+                    let e = |p: Proportion| (p.estimate(), binomial_se(&p));
+                    let did =
+                        difference_in_differences([e(a1), e(b1)], [e(a0), e(b0)], options.level);
+                    gaps.push(GapRow {
+                        question: q.id.clone(),
+                        question_label: q.display_label().to_string(),
+                        option: o.code.clone(),
+                        option_label: o.label.clone(),
+                        wave: waves[i].label.clone(),
+                        gap: a1.estimate() - b1.estimate(),
+                        previous_gap: a0.estimate() - b0.estimate(),
+                        change: did.estimate,
+                        ci_lower: did.interval.lower,
+                        ci_upper: did.interval.upper,
+                        p_value: did.p_value.p,
+                        p_adjusted: None,
+                        significant: false,
+                    });
+                }
+            }
+        }
+    }
+    let (weighted_rows, weighted_trends, weighted_gaps) = if codebook.weight_column.is_some() {
+        weighted_comparisons(codebook, &waves, &options)
+    } else {
+        Default::default()
+    };
+    let mut results = WavesResults {
+        options,
+        waves,
+        rows,
+        trends,
+        gaps,
+        weighted_rows,
+        weighted_trends,
+        weighted_gaps,
+    };
+    results.adjust();
+    results
+}
+
+/// The weighted comparisons: per group and answer, each wave's share as a domain of
+/// its wave, the change since the previous wave, the trend, and the gap changes.
+fn weighted_comparisons(
+    codebook: &Codebook,
+    waves: &[Wave],
+    options: &AnalysisOptions,
+) -> (Vec<WeightedWaveRow>, Vec<WeightedTrendRow>, Vec<GapRow>) {
+    let levels = &codebook.grouping.levels;
+    let (mut rows, mut trends, mut gaps) = (Vec::new(), Vec::new(), Vec::new());
+    for (qi, q) in codebook.questions.iter().enumerate() {
+        for (oi, o) in q.reported_options() {
+            let estimate = |w: &Wave, g: usize| -> Option<WeightedEstimate> {
+                weighted_proportion(&w.table.weighted_counts(qi, oi, g), w.table.total()).ok()
+            };
+            for (g, l) in levels.iter().enumerate() {
+                for (i, w) in waves.iter().enumerate() {
+                    let Some(e) = estimate(w, g) else { continue };
+                    let ci = weighted_ci(
+                        &e,
+                        options.weighted_ci_method,
+                        options.level,
+                        domain_df(w.table.respondents[g]),
+                    );
+                    let change =
+                        (i > 0).then(|| estimate(&waves[i - 1], g)).flatten().map(|prev| {
+                            let df = (e.total_n + prev.total_n) as f64 - 2.0;
+                            weighted_difference(&e, &prev, options.level, df)
+                        });
+                    let z = change.map(|d| if d.se > 0.0 { d.estimate / d.se } else { 0.0 });
+                    rows.push(WeightedWaveRow {
+                        question: q.id.clone(),
+                        question_label: q.display_label().to_string(),
+                        option: o.code.clone(),
+                        option_label: o.label.clone(),
+                        group: l.id.clone(),
+                        group_label: l.label.clone(),
+                        wave: w.label.clone(),
+                        n: e.n,
+                        estimate: e.estimate,
+                        se: e.se,
+                        effective_n: e.effective_n,
+                        deff_kish: e.deff_kish,
+                        ci_lower: ci.interval.lower,
+                        ci_upper: ci.interval.upper,
+                        boundary: ci.boundary,
+                        change: change.map(|d| d.estimate),
+                        change_se: change.map(|d| d.se),
+                        change_lower: change.map(|d| d.wald.lower),
+                        change_upper: change.map(|d| d.wald.upper),
+                        change_newcombe_effective_lower: change.map(|d| d.newcombe_effective.lower),
+                        change_newcombe_effective_upper: change.map(|d| d.newcombe_effective.upper),
+                        change_p_value: z.map(|z| normal_p_value(z, Alternative::TwoSided).p),
+                        change_p_adjusted: None,
+                        significant: false,
+                        small_base: e.n < options.min_base,
+                    });
+                }
+                if waves.len() >= 3 {
+                    let series: Vec<TrendWave> = waves
+                        .iter()
+                        .enumerate()
+                        .map(|(i, w)| TrendWave {
+                            score: i as f64 + 1.0,
+                            counts: w.table.weighted_counts(qi, oi, g),
+                            wave_n: w.table.total(),
+                        })
+                        .collect();
+                    let t = weighted_trend(&series);
+                    trends.push(WeightedTrendRow {
+                        question: q.id.clone(),
+                        question_label: q.display_label().to_string(),
+                        option: o.code.clone(),
+                        option_label: o.label.clone(),
+                        group: l.id.clone(),
+                        group_label: l.label.clone(),
+                        slope: t.as_ref().ok().map(|t| t.slope),
+                        se: t.as_ref().ok().map(|t| t.se),
+                        df: t.as_ref().ok().map(|t| t.df),
+                        p_value: t.as_ref().ok().map(|t| t.p_value),
+                        p_adjusted: None,
+                        significant: false,
+                        note: t.as_ref().err().map(ToString::to_string),
+                    });
+                }
+            }
+            if levels.len() >= 2 {
+                for i in 1..waves.len() {
+                    let (Some(a1), Some(b1), Some(a0), Some(b0)) = (
+                        estimate(&waves[i], 0),
+                        estimate(&waves[i], 1),
+                        estimate(&waves[i - 1], 0),
+                        estimate(&waves[i - 1], 1),
+                    ) else {
+                        continue;
+                    };
+                    let e = |x: WeightedEstimate| (x.estimate, x.se);
+                    let did =
+                        difference_in_differences([e(a1), e(b1)], [e(a0), e(b0)], options.level);
+                    gaps.push(GapRow {
+                        question: q.id.clone(),
+                        question_label: q.display_label().to_string(),
+                        option: o.code.clone(),
+                        option_label: o.label.clone(),
+                        wave: waves[i].label.clone(),
+                        gap: a1.estimate - b1.estimate,
+                        previous_gap: a0.estimate - b0.estimate,
+                        change: did.estimate,
+                        ci_lower: did.interval.lower,
+                        ci_upper: did.interval.upper,
+                        p_value: did.p_value.p,
+                        p_adjusted: None,
+                        significant: false,
+                    });
+                }
+            }
+        }
+    }
+    (rows, trends, gaps)
+}
+
+/// Adjusts the p-values of one family (every change, every trend, every gap change):
+/// `get` reads a row's raw p-value, `set` stores the adjusted one and whether it is
+/// significant.
+fn adjust_family<T>(
+    rows: &mut [T],
+    options: &AnalysisOptions,
+    get: impl Fn(&T) -> Option<f64>,
+    set: impl Fn(&mut T, f64, bool),
+) {
+    let alpha = 1.0 - options.level.value();
+    let (defined, raw): (Vec<usize>, Vec<f64>) =
+        rows.iter().enumerate().filter_map(|(i, r)| Some((i, get(r)?))).unzip();
+    if let Ok(adjusted) = crate::stats::multiplicity::adjust(&raw, options.adjustment) {
+        for (&i, p) in defined.iter().zip(adjusted) {
+            set(&mut rows[i], p, p < alpha);
+        }
+    }
+}
+
+impl WavesResults {
+    /// Adjusts each family of tests for multiplicity with the analysis's adjustment:
+    /// the changes, the trends and the gap changes (and their weighted twins), each over
+    /// every question, answer, group and wave.
+    fn adjust(&mut self) {
+        let o = self.options;
+        adjust_family(
+            &mut self.rows,
+            &o,
+            |r| r.change_p_value,
+            |r, p, s| {
+                r.change_p_adjusted = Some(p);
+                r.significant = s;
+            },
+        );
+        adjust_family(
+            &mut self.trends,
+            &o,
+            |r| r.p_value,
+            |r, p, s| {
+                r.p_adjusted = Some(p);
+                r.significant = s;
+            },
+        );
+        adjust_family(
+            &mut self.gaps,
+            &o,
+            |r| Some(r.p_value),
+            |r, p, s| {
+                r.p_adjusted = Some(p);
+                r.significant = s;
+            },
+        );
+        adjust_family(
+            &mut self.weighted_rows,
+            &o,
+            |r| r.change_p_value,
+            |r, p, s| {
+                r.change_p_adjusted = Some(p);
+                r.significant = s;
+            },
+        );
+        adjust_family(
+            &mut self.weighted_trends,
+            &o,
+            |r| r.p_value,
+            |r, p, s| {
+                r.p_adjusted = Some(p);
+                r.significant = s;
+            },
+        );
+        adjust_family(
+            &mut self.weighted_gaps,
+            &o,
+            |r| Some(r.p_value),
+            |r, p, s| {
+                r.p_adjusted = Some(p);
+                r.significant = s;
+            },
+        );
+    }
+}

@@ -1,0 +1,160 @@
+//! Splitting responses into survey waves: one file per wave, or one file with the
+//! codebook's wave column; each wave a count table of its own, on one weight scale.
+
+use super::{CountTable, tabulate_file};
+use crate::codebook::Codebook;
+use crate::data::{LoadError, LoadOptions, LoadSummary, load};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+/// One wave's counts.
+#[derive(Debug, Clone, Serialize)]
+pub struct Wave {
+    /// Label (the wave column's value, or the file name).
+    pub label: String,
+    /// Where it was read from.
+    pub load: LoadSummary,
+    /// Its count table.
+    #[serde(skip)]
+    pub table: CountTable,
+}
+
+/// Why waves could not be read.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum WavesError {
+    /// A file was refused.
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    /// The waves' weights cannot be put on one scale.
+    #[error("{}: {cause}", path.display())]
+    Weights {
+        /// The wave file.
+        path: PathBuf,
+        /// Why.
+        cause: crate::tabulate::MergeError,
+    },
+    /// The same data given twice.
+    #[error(
+        "{} has the same content as {} (SHA-256 {sha256}); one wave given twice would be compared with itself",
+        second.display(), first.display()
+    )]
+    SameData {
+        /// The first file.
+        first: PathBuf,
+        /// The repeat.
+        second: PathBuf,
+        /// Their checksum.
+        sha256: String,
+    },
+}
+
+/// Tabulates one file per wave, labelled by file stem. The same file (or two files
+/// with the same bytes) given twice is refused.
+///
+/// # Errors
+/// [`WavesError`] for a refused file or a repeat.
+pub fn waves_from_files(
+    paths: &[PathBuf],
+    codebook: &Codebook,
+    options: LoadOptions,
+) -> Result<Vec<Wave>, WavesError> {
+    let mut waves: Vec<Wave> = Vec::new();
+    for (i, p) in paths.iter().enumerate() {
+        let (table, load) = tabulate_file(p, codebook, options, None)?;
+        if let Some(j) = waves.iter().position(|w| w.load.sha256 == load.sha256) {
+            return Err(WavesError::SameData {
+                first: paths[j].clone(),
+                second: paths[i].clone(),
+                sha256: load.sha256,
+            });
+        }
+        let label = p
+            .file_stem()
+            .map_or_else(|| p.display().to_string(), |s| s.to_string_lossy().to_string());
+        // Weighted comparisons across waves need one weight scale: the first wave's.
+        let table = match waves.first() {
+            Some(w) => table
+                .rescaled(w.table.weight_scale)
+                .map_err(|cause| WavesError::Weights { path: p.clone(), cause })?,
+            None => table,
+        };
+        waves.push(Wave { label, load, table });
+    }
+    Ok(waves)
+}
+
+/// Tabulates one file with a wave column into one table per wave, in wave order
+/// (numeric when every label is a number, otherwise by first appearance). Rows excluded
+/// (no group value) are booked to their own wave.
+///
+/// # Errors
+/// [`LoadError`] for a refused file.
+pub fn waves_from_column(
+    path: &Path,
+    codebook: &Codebook,
+    options: LoadOptions,
+) -> Result<Vec<Wave>, LoadError> {
+    let pairs = codebook.paired_questions();
+    let mut labels: Vec<String> = Vec::new();
+    let mut tables: Vec<CountTable> = Vec::new();
+    let summary = load(path, codebook, options, |r: &crate::data::Response| {
+        let label = r.wave.clone().unwrap_or_default();
+        let i = match labels.iter().position(|l| *l == label) {
+            Some(i) => i,
+            None => {
+                labels.push(label);
+                tables.push(CountTable::new(codebook, &pairs));
+                labels.len() - 1
+            }
+        };
+        tables[i].add(r);
+    })?;
+    for label in summary.excluded_by_wave.keys() {
+        if !labels.contains(label) {
+            labels.push(label.clone());
+            tables.push(CountTable::new(codebook, &pairs));
+        }
+    }
+    let mut waves: Vec<Wave> = labels
+        .into_iter()
+        .zip(tables)
+        .map(|(label, mut table)| {
+            table.weight_scale = summary.weight_scale;
+            let excluded = summary.excluded_by_wave.get(&label).cloned().unwrap_or_default();
+            let excluded_rows: u64 = excluded.values().sum();
+            let load = LoadSummary {
+                file: format!("{} (wave {label})", path.display()),
+                rows_read: table.total() + excluded_rows,
+                rows_used: table.total(),
+                excluded,
+                missing_answers: codebook
+                    .questions
+                    .iter()
+                    .zip(&table.questions)
+                    .map(|(q, c)| (q.id.clone(), c.missing.iter().sum()))
+                    .collect(),
+                sha256: summary.sha256.clone(),
+                weight_scale: summary.weight_scale,
+                ..LoadSummary::default()
+            };
+            Wave { label, load, table }
+        })
+        .collect();
+    let numeric: Option<Vec<f64>> = waves.iter().map(|w| w.label.parse::<f64>().ok()).collect();
+    if let Some(keys) = numeric {
+        let mut keyed: Vec<(f64, Wave)> = keys.into_iter().zip(waves).collect();
+        keyed.sort_by(|a, b| a.0.total_cmp(&b.0));
+        waves = keyed.into_iter().map(|(_, w)| w).collect();
+    }
+    if summary.zero_weights > 0
+        && let Some(first) = waves.first_mut()
+    {
+        first.load.warnings.push(format!(
+            "{} respondent(s) of {} have weight 0: counted in unweighted results, contributing nothing to weighted ones",
+            summary.zero_weights,
+            path.display()
+        ));
+    }
+    Ok(waves)
+}

@@ -1,0 +1,117 @@
+//! Snapshot tests of every report writer: a small fixture (`tests/snapshots/fixture/`:
+//! three weighted groups, a figure, a claim, two waves) analysed as `analyze` and
+//! `waves` do, and each output (every CSV file, `results.json`, `report.md`,
+//! `summary.txt`, `report.html` with its charts' SVG left out) compared with its
+//! committed snapshot under `tests/snapshots/`. A failure prints the changed lines;
+//! `INVITESTAT_BLESS=1 cargo test snapshots` rewrites the snapshots (review the diff).
+
+use invitestat::Codebook;
+use invitestat::analysis::AnalysisOptions;
+use invitestat::report::{Report, csv, document, html, markdown};
+use invitestat::study::{Options, analyse_file, analyse_waves, read_waves};
+use std::path::{Path, PathBuf};
+
+fn fixture() -> PathBuf {
+    // Relative, as a user would type it: the path is recorded in the outputs.
+    PathBuf::from("tests/snapshots/fixture")
+}
+
+fn codebook() -> Codebook {
+    Codebook::from_path(&fixture().join("codebook.toml")).unwrap()
+}
+
+/// `<svg ...>...</svg>` replaced by `<svg/>`: the charts have tests of their own, and
+/// their paths would bury a change to the page.
+fn without_svg(html: &str) -> String {
+    let mut out = String::new();
+    let mut rest = html;
+    while let Some(start) = rest.find("<svg") {
+        out.push_str(&rest[..start]);
+        match rest[start..].find("</svg>") {
+            Some(end) => rest = &rest[start + end + "</svg>".len()..],
+            None => rest = "",
+        }
+        out.push_str("<svg/>");
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Every text output of a report, by file name.
+fn outputs(report: &Report) -> Vec<(String, String)> {
+    let mut files = csv::files(report).unwrap();
+    files.push(("results.json".into(), report.json()));
+    files.push(("summary.txt".into(), report.summary()));
+    let charts: Vec<_> = report
+        .charts()
+        .into_iter()
+        .map(|c| {
+            let svg = c.svg().unwrap();
+            (c, svg)
+        })
+        .collect();
+    let doc = document::build(report, &charts);
+    files.push(("report.md".into(), markdown::render(&doc)));
+    files.push(("report.html".into(), without_svg(&html::render(&doc).unwrap())));
+    files.push((
+        "charts.txt".into(),
+        charts.iter().map(|(c, _)| format!("{}: {}\n  {}\n", c.id, c.title, c.alt)).collect(),
+    ));
+    files
+}
+
+/// Compares (or, with `INVITESTAT_BLESS=1`, writes) the snapshots of one report.
+fn check(name: &str, report: &Report) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots").join(name);
+    let files = outputs(report);
+    if std::env::var_os("INVITESTAT_BLESS").is_some() {
+        if dir.exists() {
+            for e in std::fs::read_dir(&dir).unwrap() {
+                std::fs::remove_file(e.unwrap().path()).unwrap();
+            }
+        }
+        std::fs::create_dir_all(&dir).unwrap();
+        for (file, text) in &files {
+            std::fs::write(dir.join(file), text).unwrap();
+        }
+        return;
+    }
+    let mut committed: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| {
+            panic!("{}: {e}; run INVITESTAT_BLESS=1 cargo test snapshots", dir.display())
+        })
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    committed.sort();
+    let mut fresh: Vec<String> = files.iter().map(|(f, _)| f.clone()).collect();
+    fresh.sort();
+    assert_eq!(fresh, committed, "{name}: the set of outputs changed");
+    for (file, text) in &files {
+        let old = std::fs::read(dir.join(file)).unwrap();
+        assert!(
+            old == text.as_bytes(),
+            "tests/snapshots/{name}/{file} changed (INVITESTAT_BLESS=1 cargo test snapshots to accept):\n{}",
+            crate::difference(&old, text.as_bytes())
+        );
+    }
+}
+
+#[test]
+fn analyze_writes_every_output_as_committed() {
+    let report =
+        analyse_file(&fixture().join("wave-1.csv"), &codebook(), &Options::default()).unwrap();
+    check("analyze", &report);
+}
+
+#[test]
+fn waves_write_every_output_as_committed() {
+    let files = [fixture().join("wave-1.csv"), fixture().join("wave-2.csv")];
+    let waves = read_waves(&files, &codebook(), invitestat::data::LoadOptions::default()).unwrap();
+    let report = analyse_waves(waves, &codebook(), AnalysisOptions::default());
+    check("waves", &report);
+}
+
+#[test]
+fn svg_is_cut_from_the_snapshot_html_only() {
+    assert_eq!(without_svg("a<svg x='1'><g/></svg>b<svg></svg>c"), "a<svg/>b<svg/>c");
+}

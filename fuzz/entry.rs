@@ -250,7 +250,7 @@ fn render(report: &Report) {
             svgs.push((c, svg));
         }
     }
-    let doc = invitestat::report::document::build(report, &svgs);
+    let doc = invitestat::report::document::build(report, &svgs, invitestat::report::Formats::ALL);
     // `html::render` fails only on a template error, which its documentation calls a bug.
     if let Err(e) = invitestat::report::html::render(&doc) {
         panic!("html::render failed: {e:#}");

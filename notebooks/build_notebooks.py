@@ -15,34 +15,44 @@ def notebook(cells, path):
 
 study = [
     ("md", "# The Executives Online study with the invitestat library\n\n"
-           "This notebook walks through the study with the library API: load the codebook and the "
-           "(reconstructed) responses, tabulate, compare recruiters with non-recruiters, check a "
-           "published figure, and draw a chart. Run it from `notebooks/` with the Rust (evcxr) kernel."),
+           "This notebook walks through the study with the library API: run the bundled study (its "
+           "reconstructed responses, rebuilt and checked), look at the shares and comparisons, query the "
+           "count table, check a published figure, judge the claims and draw a chart. Run it from "
+           "`notebooks/` with the Rust (evcxr) kernel."),
     ("code", ':dep invitestat = { path = ".." }'),
-    ("md", "## Load and tabulate\n\nThe codebook says what each column means; the loader validates every row "
-           "and the count table holds the sufficient statistics."),
-    ("code", """use invitestat::codebook::Codebook;
-use invitestat::study::tabulate_file;
+    ("md", "## Run the study\n\n`run_bundled` rebuilds the reconstruction from its seed, checks it is the shipped "
+           "`responses.csv`, and analyses it: every question, answer and group with its interval, the "
+           "comparisons, the published figures and the claims, in one `Report`."),
+    ("code", """use invitestat::analysis::AnalysisOptions;
+use invitestat::study::run_bundled;
 use std::path::Path;
-let codebook = Codebook::from_path(Path::new("../data/executives-online/codebook.toml")).unwrap();
-let (table, load) = tabulate_file(Path::new("../data/executives-online/responses.csv"), &codebook).unwrap();
-println!("{} rows read, {} used: recruiters {}, non-recruiters {}", load.rows_read, load.rows_used, table.respondents[0], table.respondents[1]);
-assert_eq!(load.rows_used, 400);"""),
+let report = run_bundled(Path::new("../data/executives-online"), AnalysisOptions::default()).unwrap();
+print!("{}", report.summary());
+let analysis = report.analysis.as_ref().unwrap();
+assert_eq!(report.load.rows_used, 400);"""),
     ("md", "## Compare the groups\n\n\"87% of recruiters and 63% of non-recruiters accept invitations from people "
-           "they have never met\": the difference with Newcombe's interval and Fisher's exact test."),
-    ("code", """use invitestat::analysis::option_counts;
-use invitestat::stats::{Alternative, ConfidenceLevel, TwoGroups};
-use invitestat::stats::difference::{difference_ci, DifferenceMethod};
-use invitestat::stats::fisher::fisher_exact;
+           "they have never met\": the share in each group with its Wilson interval, and the difference with "
+           "Newcombe's interval and Fisher's exact test (Holm-adjusted across the questionnaire)."),
+    ("code", """for group in ["recruiters", "non-recruiters"] {
+    let r = analysis.result("accept_never_met", "1", group).unwrap();
+    println!("{:<15} {}/{} = {:.1}% (95% CI {:.1}% to {:.1}%)", r.group_label, r.successes, r.n,
+             100.0 * r.estimate.unwrap(), 100.0 * r.ci_lower.unwrap(), 100.0 * r.ci_upper.unwrap());
+}
+let c = analysis.comparison("accept_never_met", "1").unwrap();
+println!("difference {:+.1} points ({:+.1} to {:+.1}), p = {:.2e}, adjusted {:.4}",
+         100.0 * c.difference, 100.0 * c.ci_lower, 100.0 * c.ci_upper, c.p_value.unwrap(), c.p_adjusted.unwrap());
+assert!(c.significant && c.ci_lower > 0.0);"""),
+    ("md", "## Query the count table\n\nThe count table holds the sufficient statistics; `tabulate_file` counts a "
+           "responses file into one, and its queries give any count."),
+    ("code", """use invitestat::Codebook;
+use invitestat::data::LoadOptions;
+use invitestat::tabulate::tabulate_file;
+let codebook = Codebook::from_path(Path::new("../data/executives-online/codebook.toml")).unwrap();
+let (table, load) = tabulate_file(Path::new("../data/executives-online/responses.csv"), &codebook, LoadOptions::default(), None).unwrap();
 let q = codebook.question_index("accept_never_met").unwrap();
-let (k1, n1) = option_counts(&table, q, 0, Some(0));
-let (k2, n2) = option_counts(&table, q, 0, Some(1));
-let g = TwoGroups::new(k1, n1, k2, n2).unwrap();
-let ci = difference_ci(&g, DifferenceMethod::Newcombe, ConfidenceLevel::NINETY_FIVE, Alternative::TwoSided);
-let p = fisher_exact(&g, Alternative::TwoSided).p_value.p;
-println!("{k1}/{n1} vs {k2}/{n2}: difference {:+.1} points, 95% CI {:+.1} to {:+.1}, Fisher p = {:.2e}",
-         100.0 * g.difference(), 100.0 * ci.lower, 100.0 * ci.upper, p);
-assert!(p < 0.001 && ci.lower > 0.0);"""),
+let (k, n) = table.option_counts(q, 0, Some(0));
+println!("{} rows; recruiters accepting strangers: {k} of {n}", load.rows_used);
+assert_eq!((k, n), (48, 55));"""),
     ("md", "## Check a published figure\n\nWhich recruiter counts can print as \"6%\"? None from 55 to 61 under round-half-up, "
            "which is why \"almost 60\" recruiters cannot reproduce every figure on one base."),
     ("code", """use invitestat::consistency::{counts, recover, Figure, Rounding};
@@ -51,17 +61,13 @@ for n in 54..=62 {
     println!("n = {n}: {:?}", counts(&six, n, Rounding::HalfUp));
 }
 let figures: Vec<Figure> = ["21%", "40%", "87%", "6%", "54%", "78%"].iter().map(|s| s.parse().unwrap()).collect();
-let fits: Vec<u64> = recover(&figures, 50..=70, Rounding::HalfUp).iter().map(|c| c.n).collect();
+let fits: Vec<u64> = recover(&figures, 50..=70, Rounding::HalfUp).unwrap().iter().map(|c| c.n).collect();
 println!("one base fits at {fits:?}");
 assert_eq!(fits, vec![63, 67, 68]);"""),
-    ("md", "## Analyse, judge the claims, draw a chart"),
-    ("code", """use invitestat::analysis::{analyse, AnalysisOptions};
-use invitestat::claims::{judge, Evidence};
-let results = analyse(&codebook, &table, AnalysisOptions::default());
-let verdicts = judge(&codebook, &table, &results, Evidence::DataAndPublishedFigures);
-for v in &verdicts { println!("{:<4} {}", v.id, v.verdict.name()); }
-let charts = invitestat::plot::charts(&codebook, &results, &verdicts, "Source: executives-online (reconstructed respondent data)");
-let svg = charts[0].svg().unwrap();
+    ("md", "## The claims and a chart"),
+    ("code", """for v in &report.claims { println!("{:<4} {:<24} {}", v.id, v.verdict.name(), v.text); }
+let chart = report.charts().into_iter().find(|c| c.id == "findings").unwrap();
+let svg = chart.svg().unwrap();
 assert!(svg.contains("Accept invitations from strangers"));
 println!("EVCXR_BEGIN_CONTENT image/svg+xml\\n{svg}\\nEVCXR_END_CONTENT");"""),
 ]
@@ -71,9 +77,9 @@ wave = [
            "non-response. Here it is synthetic (seeded), drawn with `invitestat::data::synthetic`; with a real file, "
            "start from the `analyse_file` cell."),
     ("code", ':dep invitestat = { path = ".." }'),
-    ("code", """use invitestat::codebook::Codebook;
+    ("code", """use invitestat::Codebook;
 use invitestat::data::synthetic::{generate_wave, WaveSpec};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 // The study's codebook, with a weight and a wave column added for the new wave.
 let text = std::fs::read_to_string("../data/executives-online/codebook.toml").unwrap()
     .replacen("id_column = \\"respondent_id\\"", "id_column = \\"respondent_id\\"\\nweight_column = \\"weight\\"\\nwave_column = \\"wave\\"", 1);
@@ -87,20 +93,26 @@ let csv = generate_wave(&codebook, &spec);
 let data = dir.join("wave-2026.csv");
 std::fs::write(&data, &csv).unwrap();
 println!("{} respondents written to {} (seed {})", spec.rows, data.display(), spec.seed);"""),
-    ("code", """use invitestat::analysis::AnalysisOptions;
-use invitestat::study::analyse_file;
-let report = analyse_file(&data, &codebook, AnalysisOptions::default(), None).unwrap();
-println!("{}", report.summary());
+    ("code", """use invitestat::{Options, analyse_file};
+let report = analyse_file(&data, &codebook, &Options::default()).unwrap();
+print!("{}", report.summary());
 assert_eq!(report.load.rows_used, 1200);
-for c in &report.analysis.comparisons {
-    println!("{:<26} {:<26} {:+6.1} points ({:+.1} to {:+.1}), adjusted p = {:.3}",
-             c.question, c.option_label, 100.0 * c.difference, 100.0 * c.ci_lower, 100.0 * c.ci_upper, c.p_adjusted.unwrap_or(1.0));
+let analysis = report.analysis.as_ref().unwrap();
+for c in &analysis.comparisons {
+    println!("{:<34} {:<24} {:+6.1} points ({:+.1} to {:+.1}), adjusted p = {:.3}",
+             c.question_label, c.option_label, 100.0 * c.difference, 100.0 * c.ci_lower, 100.0 * c.ci_upper, c.p_adjusted.unwrap_or(1.0));
 }"""),
     ("md", "The published figures are now checked against real counts: most will not match a new wave, "
-           "and the claims are judged on its data."),
-    ("code", """for f in &report.analysis.figures {
-    println!("{} {:<15} printed {:>4}, wave {:>5.1}% of {:>4} {}", f.figure.label, f.figure.group, f.figure.printed, 100.0 * f.estimate, f.n,
-             if f.reproduced { "(same after rounding)" } else { "" });
+           "and the claims are judged on its data. The whole report (CSV, JSON, HTML, Markdown, charts) is "
+           "written with one call."),
+    ("code", """for f in &analysis.figures {
+    println!("{} {:<15} printed {:>4}, wave {:>5.1}% of {:>4} {}", f.label, f.group_label, f.printed,
+             100.0 * f.estimate.unwrap_or(f64::NAN), f.n, if f.reproduced { "(same after rounding)" } else { "" });
+}
+let out = dir.join("report");
+if !out.exists() || out.join(".invitestat-report").exists() {
+    report.save(&out, invitestat::report::Formats::ALL).unwrap();
+    println!("report written to {}", out.display());
 }
 let chart = report.charts().into_iter().find(|c| c.id == "differences").unwrap();
 let svg = chart.svg().unwrap();

@@ -175,6 +175,22 @@ pub fn name_list<S: AsRef<str>>(names: &[S], limit: usize) -> String {
     }
 }
 
+/// How a wave is named in text: "wave 2" for a numeric label, the label itself
+/// otherwise ("wave-2", "2024 spring").
+pub fn wave(label: &str) -> String {
+    if !label.is_empty() && label.chars().all(|c| c.is_ascii_digit()) {
+        format!("wave {label}")
+    } else {
+        label.to_string()
+    }
+}
+
+/// `text` with its first letter in upper case (a table's first cell).
+pub fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -201,20 +217,13 @@ mod tests {
         assert!(shown.ends_with("(10000000 bytes)"), "{shown}");
         assert_eq!(name_list(&["a", "b", "c"], 2), "a, b and 1 more");
     }
-}
 
-/// How a wave is named in text: "wave 2" for a numeric label, the label itself
-/// otherwise ("wave-2", "2024 spring").
-pub fn wave(label: &str) -> String {
-    if !label.is_empty() && label.chars().all(|c| c.is_ascii_digit()) {
-        format!("wave {label}")
-    } else {
-        label.to_string()
+    #[test]
+    fn waves_and_first_letters_read_as_words() {
+        assert_eq!(wave("2"), "wave 2");
+        assert_eq!(wave("wave-2"), "wave-2");
+        assert_eq!(wave(""), "");
+        assert_eq!(capitalised("wave 2"), "Wave 2");
+        assert_eq!(capitalised(""), "");
     }
-}
-
-/// `text` with its first letter in upper case (a table's first cell).
-pub fn capitalised(text: &str) -> String {
-    let mut chars = text.chars();
-    chars.next().map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
 }

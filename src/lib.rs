@@ -38,7 +38,7 @@
 //!
 //! Underneath: [`stats`], pure math on counts (no I/O); [`consistency`], what a
 //! printed, rounded figure allows (exact integer arithmetic); [`calculator`], the
-//! results of the command line's calculators; [`format`], how every number and
+//! results of the command line's calculators; [`format`](mod@format), how every number and
 //! quoted input is printed; [`digest`], SHA-256 of inputs.
 //!
 //! ## From a file to a report
@@ -55,7 +55,8 @@
 //! // Inspect: each question, answer and group with its interval.
 //! let analysis = report.analysis.as_ref().expect("one data set");
 //! let satisfied = analysis.result("satisfied", "1", "remote").expect("a share");
-//! assert!(satisfied.ci_lower < satisfied.estimate && satisfied.estimate < satisfied.ci_upper);
+//! let (lower, share, upper) = (satisfied.ci_lower, satisfied.estimate, satisfied.ci_upper);
+//! assert!(lower < share && share < upper); // None only for a suppressed cell
 //!
 //! // Write: CSV, JSON, HTML, Markdown, charts, into a folder swapped into place whole.
 //! let out = tempfile::tempdir()?;
@@ -96,3 +97,8 @@ pub mod tabulate;
 pub use codebook::Codebook;
 pub use report::Report;
 pub use study::{Options, StudyError, analyse_file};
+
+/// The README's Rust example, compiled and run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -345,3 +345,44 @@ pub(super) fn group_tests(
     }
     rows
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_monte_carlo_budget_shrinks_with_width_and_size() {
+        // A small table: the full number of replicates.
+        assert_eq!(affordable_replicates(&[vec![10, 20], vec![3, 1]]), MONTE_CARLO_REPLICATES);
+        // 20 groups x 50 answers: a fixed cost per cell.
+        let wide = vec![vec![40u64; 20]; 50];
+        let b = affordable_replicates(&wide);
+        assert!(b < MONTE_CARLO_REPLICATES && b > MIN_MONTE_CARLO_REPLICATES, "{b}");
+        // Ten billion respondents per group: each draw walks about 280,000 steps.
+        let huge = vec![
+            vec![5_000_000_000, 5_000_000_000],
+            vec![5_000_000_000, 4_999_999_999],
+            vec![0, 1],
+        ];
+        assert!(affordable_replicates(&huge) < MIN_MONTE_CARLO_REPLICATES);
+    }
+
+    #[test]
+    fn a_table_too_costly_to_simulate_gets_no_exact_p_value_and_says_why() {
+        let huge = vec![
+            vec![5_000_000_000, 5_000_000_000],
+            vec![5_000_000_000, 4_999_999_999],
+            vec![0, 1],
+        ];
+        let exact: Maybe<TestResult> = Err(Undefined::TooLarge { tables: u64::MAX, limit: 5 });
+        let drawn = std::cell::Cell::new(false);
+        let s = monte_carlo_when_needed(&exact, &huge, 1, |_, _| {
+            drawn.set(true);
+            None
+        });
+        assert!(matches!(s, Simulation::TooCostly(b) if b < MIN_MONTE_CARLO_REPLICATES));
+        assert!(!drawn.get(), "nothing is drawn");
+        let note = test_note(&chi_square_rc(&huge), &exact, s);
+        assert!(note.contains("too large or too wide to simulate"), "{note}");
+    }
+}

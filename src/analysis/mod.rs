@@ -357,3 +357,73 @@ pub fn analyse(
     }
     results
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codebook::Codebook;
+    use crate::data::Response;
+    use std::path::Path;
+
+    const CODEBOOK: &str = r#"id_column = "id"
+[study]
+id = "t"
+title = "t"
+source = "t"
+[grouping]
+column = "g"
+levels = [{ id = "r", code = "1", label = "Recruiters" }, { id = "n", code = "0", label = "Others" }]
+[[questions]]
+id = "accept"
+label = "Accept strangers"
+text = "Accept?"
+kind = "yes-no"
+options = [{ code = "1", label = "Yes" }, { code = "0", label = "No" }]
+"#;
+
+    /// 52 of 60 recruiters and 214 of 340 others answer yes.
+    fn table(cb: &Codebook) -> CountTable {
+        let mut t = CountTable::new(cb, &[]);
+        for (group, yes, n) in [(0usize, 52usize, 60usize), (1, 214, 340)] {
+            for i in 0..n {
+                let answer = if i < yes { 0 } else { 1 };
+                t.add(&Response { group, weight: 1.0, wave: None, answers: vec![Some(answer)] });
+            }
+        }
+        t
+    }
+
+    #[test]
+    fn shares_comparisons_and_labels_for_every_group() {
+        let cb = Codebook::from_toml(CODEBOOK, Path::new("t.toml")).unwrap();
+        let a = analyse(&cb, &table(&cb), AnalysisOptions::default());
+        let r = a.result("accept", "1", "r").unwrap();
+        assert_eq!((r.successes, r.n, r.group_label.as_str()), (52, 60, "Recruiters"));
+        // R 4.2: prop.test(52, 60, correct = FALSE)$conf.int
+        assert!((r.ci_lower.unwrap() - 0.758_347_9).abs() < 1e-6);
+        assert_eq!(a.result("accept", "1", "all").map(|r| (r.successes, r.n)), Some((266, 400)));
+        let c = a.comparison("accept", "1").unwrap();
+        assert!((c.difference - (52.0 / 60.0 - 214.0 / 340.0)).abs() < 1e-15);
+        assert!(c.ci_lower < c.difference && c.difference < c.ci_upper);
+        assert_eq!((c.group_a_label.as_str(), c.option_label.as_str()), ("Recruiters", "Yes"));
+        // One comparison per yes/no question: the adjustment leaves the p-value.
+        assert_eq!(c.p_adjusted, c.p_value);
+        assert!(c.significant && c.p_value.unwrap() < 1e-3);
+        assert!(!r.small_base, "60 respondents are above the default minimum base");
+    }
+
+    #[test]
+    fn suppression_leaves_out_a_small_group_and_what_would_reveal_it() {
+        let cb = Codebook::from_toml(CODEBOOK, Path::new("t.toml")).unwrap();
+        let options = AnalysisOptions { suppress_below: Some(100), ..AnalysisOptions::default() };
+        let a = analyse(&cb, &table(&cb), options);
+        assert!(a.result("accept", "1", "r").is_none_or(|r| r.estimate.is_none()));
+        assert!(a.result("accept", "1", "n").is_some_and(|r| r.estimate.is_some()));
+        // The whole-sample row minus the others' would give the recruiters back.
+        assert!(a.result("accept", "1", "all").is_none_or(|r| r.estimate.is_none()));
+        assert!(a.comparisons.is_empty());
+        let cells: Vec<(&str, &str)> =
+            a.suppressed.iter().map(|c| (c.question.as_str(), c.group.as_str())).collect();
+        assert_eq!(cells, [("accept", "r"), ("accept", "all")]);
+    }
+}

@@ -4,8 +4,8 @@
 //! [`super::markdown`] render the same document, so the Markdown carries every table
 //! the HTML has. Sections appear when they apply.
 
-use super::Report;
 use super::findings::findings;
+use super::{Formats, Report};
 use crate::analysis::AnalysisResults;
 use crate::analysis::waves::WavesResults;
 use crate::codebook::Codebook;
@@ -119,6 +119,10 @@ pub struct ChartView {
     pub alt: String,
     /// The SVG, scaled to the page.
     pub svg: String,
+    /// `charts/<id>.png`, when the report writes it.
+    pub png_file: Option<String>,
+    /// `charts/<id>.svg`, when the report writes it.
+    pub svg_file: Option<String>,
 }
 
 fn cell(text: impl Into<String>) -> Cell {
@@ -173,8 +177,10 @@ pub fn responsive(svg: &str) -> String {
     }
 }
 
-/// The report as a document; `charts` are the report's charts with their SVG.
-pub fn build(r: &Report, charts: &[(Chart, String)]) -> Document {
+/// The report as a document; `charts` are the report's charts with their SVG, and
+/// `formats` what is written beside it (a chart links to its PNG and SVG files only when
+/// they are written).
+pub fn build(r: &Report, charts: &[(Chart, String)], formats: Formats) -> Document {
     let cb = &r.codebook;
     let mut lede = vec![cb.study.source.clone()];
     let mut notices = Vec::new();
@@ -226,6 +232,8 @@ pub fn build(r: &Report, charts: &[(Chart, String)]) -> Document {
             subtitle: c.subtitle.clone(),
             alt: c.alt.clone(),
             svg: responsive(svg),
+            png_file: formats.png.then(|| format!("charts/{}.png", c.id)),
+            svg_file: formats.svg.then(|| format!("charts/{}.svg", c.id)),
         })
         .collect();
     if let Some(a) = &r.analysis {

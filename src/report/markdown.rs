@@ -52,13 +52,20 @@ pub fn render(doc: &Document) -> String {
                 Block::Chart(c) => {
                     let _ = writeln!(
                         md,
-                        "**Figure {}. {}.** {}.\n\n![{}](charts/{}.png)\n",
+                        "**Figure {}. {}.** {}.\n",
                         c.number,
                         m(&c.title),
-                        m(&c.subtitle),
-                        m(&c.alt),
-                        c.id
+                        m(&c.subtitle)
                     );
+                    // The image when a file of it is written; its text alternative otherwise.
+                    match c.png_file.as_ref().or(c.svg_file.as_ref()) {
+                        Some(file) => {
+                            let _ = writeln!(md, "![{}]({file})\n", m(&c.alt));
+                        }
+                        None => {
+                            let _ = writeln!(md, "{}\n", m(&c.alt));
+                        }
+                    }
                 }
             }
         }

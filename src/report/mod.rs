@@ -93,6 +93,16 @@ impl Formats {
                 }
             }
         }
+        if f == (Formats {
+            csv: false,
+            json: false,
+            html: false,
+            md: false,
+            png: false,
+            svg: false,
+        }) {
+            return Err("no format given (expected csv, json, html, md, png, svg or all)".into());
+        }
         Ok(f)
     }
 
@@ -234,7 +244,7 @@ impl Report {
             }
         }
         if formats.html || formats.md {
-            let doc = document::build(self, &drawn);
+            let doc = document::build(self, &drawn, formats);
             if formats.html {
                 let page =
                     html::render(&doc).map_err(|e| ReportError::Template(format!("{e:#}")))?;
@@ -253,5 +263,125 @@ impl Report {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::{AnalysisOptions, analyse};
+    use crate::claims::{Evidence, judge};
+    use crate::data::Response;
+    use crate::tabulate::CountTable;
+    use std::path::Path;
+
+    const CODEBOOK: &str = r#"id_column = "id"
+[study]
+id = "t"
+title = "A survey"
+source = "Somewhere"
+[grouping]
+column = "g"
+levels = [{ id = "a", code = "1", label = "Group A" }, { id = "b", code = "2", label = "Group B" }, { id = "c", code = "3", label = "Group C" }]
+[[questions]]
+id = "q1"
+label = "Likes tea"
+text = "Tea?"
+kind = "yes-no"
+options = [{ code = "1", label = "Yes" }, { code = "0", label = "No" }]
+[[questions]]
+id = "q2"
+label = "Drink"
+text = "Which drink?"
+kind = "single-choice"
+options = [{ code = "1", label = "Tea" }, { code = "2", label = "Coffee" }, { code = "3", label = "Water" }]
+"#;
+
+    /// A report of three groups, no figures and no claims.
+    fn report() -> Report {
+        let codebook = Codebook::from_toml(CODEBOOK, Path::new("t.toml")).unwrap();
+        let mut table = CountTable::new(&codebook, &[]);
+        for i in 0..120usize {
+            let group = i % 3;
+            let tea = usize::from(i % (group + 2) != 0);
+            table.add(&Response {
+                group,
+                weight: 1.0,
+                wave: None,
+                answers: vec![Some(tea), Some(i % 3)],
+            });
+        }
+        let analysis = analyse(&codebook, &table, AnalysisOptions::default());
+        let claims = judge(&codebook, &table, &analysis, Evidence::DataOnly);
+        Report {
+            study: "t".into(),
+            title: "A survey".into(),
+            version: "0".into(),
+            load: LoadSummary {
+                file: "t.csv".into(),
+                rows_read: 120,
+                rows_used: 120,
+                ..LoadSummary::default()
+            },
+            analysis: Some(analysis),
+            waves: None,
+            claims,
+            reconstruction: None,
+            codebook,
+        }
+    }
+
+    #[test]
+    fn formats_parse_lists_and_refuse_unknown_or_empty_ones() {
+        assert_eq!(Formats::parse("all").unwrap(), Formats::ALL);
+        let f = Formats::parse("csv, md").unwrap();
+        assert!(f.csv && f.md && !f.html && !f.png && !f.svg && !f.json);
+        assert!(Formats::parse("csv,pdf").unwrap_err().contains("unknown format 'pdf'"));
+        assert!(Formats::parse(" , ").unwrap_err().contains("no format given"));
+    }
+
+    #[test]
+    fn a_survey_without_figures_gets_no_reproduction_sections_and_a_chart_per_question() {
+        let r = report();
+        let charts = r.charts();
+        let ids: Vec<&str> = charts.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(ids, ["findings", "answers-q2"]);
+        let files: Vec<String> = csv::files(&r).unwrap().into_iter().map(|(f, _)| f).collect();
+        for absent in
+            ["figures.csv", "claims.csv", "consistency.csv", "bases.csv", "suppressed.csv"]
+        {
+            assert!(!files.iter().any(|f| f == absent), "{absent} written without rows");
+        }
+        assert!(
+            files.iter().any(|f| f == "results.csv")
+                && files.iter().any(|f| f == "group_tests.csv")
+        );
+        let drawn: Vec<(Chart, String)> = charts
+            .into_iter()
+            .map(|c| {
+                let svg = c.svg().unwrap();
+                (c, svg)
+            })
+            .collect();
+        let doc = document::build(&r, &drawn, Formats::ALL);
+        let sections: Vec<&str> = doc.sections.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(sections, ["findings", "charts", "data", "methods", "limitations", "software"]);
+        // The Markdown has every table the HTML has, and both speak in labels.
+        let html = html::render(&doc).unwrap();
+        let md = markdown::render(&doc);
+        let md_tables = md.lines().filter(|l| l.starts_with("|---")).count();
+        assert_eq!(html.matches("<table>").count(), md_tables);
+        for text in ["Group A", "Likes tea", "Coffee"] {
+            assert!(html.contains(text) && md.contains(text), "{text}");
+        }
+        assert!(!md.contains("Reproduced") && !md.contains("reconstruct"));
+    }
+
+    #[test]
+    fn the_footer_names_the_data_and_every_base_by_label() {
+        assert_eq!(
+            report().chart_footer(),
+            "Source: t: respondent data from t.csv; base: Group A 40, Group B 40, Group C 40"
+        );
     }
 }

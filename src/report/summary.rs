@@ -102,10 +102,10 @@ fn figure_lines(out: &mut String, a: &AnalysisResults) {
         for f in &a.figures {
             let _ = writeln!(
                 out,
-                "    {:<4} {:<16} {:<40} {:>5}  data {:>4}/{:<4} = {:>6}  {}",
+                "    {:<4} {:<16} {:<48} {:>5}  data {:>4}/{:<4} = {:>6}  {}",
                 f.label,
                 fit(&f.group_label, 16),
-                fit(&format!("{}: {}", f.question_label, f.option_label), 40),
+                fit(&format!("{}: {}", f.question_label, f.option_label), 48),
                 f.printed,
                 f.successes,
                 f.n,

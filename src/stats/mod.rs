@@ -119,6 +119,19 @@ pub enum StatsError {
         /// The most these sizes reach.
         best: f64,
     },
+    /// A one-sided test asked to detect a difference in the other direction: no sample
+    /// size gives it power.
+    #[error(
+        "p1 = {p1} is {side} p2 = {p2}, but the test is one-sided the other way: no sample size detects it (swap p1 and p2, or the alternative)"
+    )]
+    EffectOpposesAlternative {
+        /// Group 1's proportion.
+        p1: f64,
+        /// Group 2's proportion.
+        p2: f64,
+        /// "below" or "above".
+        side: &'static str,
+    },
     /// A sample size or other positive argument that is not positive and finite.
     #[error("{name} must be positive and finite (got {value})")]
     NotPositive {
@@ -312,12 +325,6 @@ impl PValue {
     pub fn from_ln(ln_p: f64) -> Self {
         let ln_p = ln_p.min(0.0);
         PValue { p: ln_p.exp(), log10: ln_p / std::f64::consts::LN_10 }
-    }
-
-    /// From a p-value in linear scale (clamped to `[0, 1]`).
-    pub fn from_p(p: f64) -> Self {
-        let p = p.clamp(0.0, 1.0);
-        PValue { p, log10: p.log10() }
     }
 
     /// The natural logarithm of the p-value.

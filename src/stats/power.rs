@@ -94,7 +94,9 @@ pub fn power(
 /// finding, to ~1e-9).
 ///
 /// # Errors
-/// As [`power`], plus `target` in `(0, 1)` and `p1 != p2`.
+/// As [`power`], plus `target` in `(0, 1)` and `p1 != p2`;
+/// [`StatsError::EffectOpposesAlternative`] for a one-sided test of the other direction
+/// (`greater` with `p1 < p2`, `less` with `p1 > p2`).
 pub fn sample_size(
     p1: f64,
     p2: f64,
@@ -110,6 +112,15 @@ pub fn sample_size(
     check_positive("ratio", ratio)?;
     if p1 == p2 {
         return Err(StatsError::NotPositive { name: "|p1 - p2|", value: 0.0 });
+    }
+    match alternative {
+        Alternative::Greater if p1 < p2 => {
+            return Err(StatsError::EffectOpposesAlternative { p1, p2, side: "below" });
+        }
+        Alternative::Less if p1 > p2 => {
+            return Err(StatsError::EffectOpposesAlternative { p1, p2, side: "above" });
+        }
+        _ => {}
     }
     let (sd_null, sd_alt) = std_null_alt(p1, p2, ratio);
     let tail = if alternative == Alternative::TwoSided { alpha / 2.0 } else { alpha };
@@ -148,4 +159,20 @@ pub fn minimum_detectable_difference(
     }
     let d = roots::brent(|d| at(d).unwrap_or(f64::NAN), top * 1e-12, hi);
     power(p2 + d, p2, n1, n2, alpha, alternative)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_one_sided_sample_size_against_its_direction_is_refused() {
+        let err = sample_size(0.5, 0.51, 1.0, 0.05, 0.99, Alternative::Greater).unwrap_err();
+        assert!(matches!(err, StatsError::EffectOpposesAlternative { side: "below", .. }));
+        let err = sample_size(0.6, 0.5, 1.0, 0.05, 0.8, Alternative::Less).unwrap_err();
+        assert!(matches!(err, StatsError::EffectOpposesAlternative { side: "above", .. }));
+        // The same effect in the test's direction has a size, and it reaches the target.
+        let ok = sample_size(0.51, 0.5, 1.0, 0.05, 0.99, Alternative::Greater).unwrap();
+        assert!(ok.n1 > 1000.0 && (ok.power - 0.99).abs() < 1e-3, "{ok:?}");
+    }
 }

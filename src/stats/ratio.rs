@@ -179,10 +179,3 @@ pub fn odds_ratio_ci(
     let se = (1.0 / a + 1.0 / b + 1.0 / c + 1.0 / d).sqrt();
     Ok(one_sided((ln_or - z * se).exp(), (ln_or + z * se).exp(), alternative))
 }
-
-/// The Haldane-Anscombe odds ratio `(a + 1/2)(d + 1/2) / ((b + 1/2)(c + 1/2))`
-/// (epitools `oddsratio.small`'s "small" is a different adjustment).
-pub fn haldane_odds_ratio(g: &TwoGroups) -> f64 {
-    let [a, b, c, d] = g.cells().map(|v| v + 0.5);
-    a * d / (b * c)
-}

@@ -201,11 +201,6 @@ pub fn normal_cdf(z: f64) -> f64 {
     normal_ln_cdf(z).exp()
 }
 
-/// Standard normal density.
-pub fn normal_pdf(z: f64) -> f64 {
-    (-0.5 * z * z - LN_SQRT_2PI).exp()
-}
-
 /// The `p` quantile of the standard normal, matching R `qnorm(p)`.
 ///
 /// Newton's method on the log-space tail from statrs' starting value; exact to a few

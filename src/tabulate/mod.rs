@@ -512,3 +512,107 @@ fn check_weights(n: u64, w: f64, w2: Option<f64>) -> Result<(), String> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    const CODEBOOK: &str = r#"id_column = "id"
+weight_column = "w"
+[study]
+id = "t"
+title = "t"
+source = "t"
+[grouping]
+column = "g"
+levels = [{ id = "a", code = "1", label = "A" }, { id = "b", code = "2", label = "B" }]
+[[questions]]
+id = "q1"
+text = "Q1?"
+kind = "yes-no"
+options = [{ code = "1", label = "Yes" }, { code = "0", label = "No" }]
+[[questions]]
+id = "q2"
+text = "Q2?"
+kind = "single-choice"
+options = [{ code = "x", label = "X" }, { code = "y", label = "Y" }, { code = "z", label = "Z" }]
+"#;
+
+    fn codebook() -> Codebook {
+        Codebook::from_toml(CODEBOOK, Path::new("t.toml")).unwrap()
+    }
+
+    fn row(group: usize, weight: f64, q1: Option<usize>, q2: Option<usize>) -> Response {
+        Response { group, weight, wave: None, answers: vec![q1, q2] }
+    }
+
+    fn table(rows: &[Response]) -> CountTable {
+        let cb = codebook();
+        let mut t = CountTable::new(&cb, &[]);
+        for r in rows {
+            t.add(r);
+        }
+        t
+    }
+
+    #[test]
+    fn counts_weights_and_missing_answers_are_kept_per_group() {
+        let t = table(&[
+            row(0, 2.0, Some(0), Some(2)),
+            row(0, 1.0, Some(1), None),
+            row(1, 0.5, Some(0), Some(0)),
+            row(1, 1.0, None, Some(0)),
+        ]);
+        assert_eq!(t.respondents, [2, 2]);
+        assert_eq!(t.total(), 4);
+        // Yes in group a: 1 of 2 answering; in everyone: 2 of 3 answering.
+        assert_eq!(t.option_counts(0, 0, Some(0)), (1, 2));
+        assert_eq!(t.option_counts(0, 0, None), (2, 3));
+        assert_eq!(t.questions[0].missing, [0, 1]);
+        assert_eq!(t.questions[1].missing_weights, [1.0, 0.0]);
+        let w = t.weighted_counts(0, 0, 0);
+        assert_eq!((w.w_yes, w.w_no, w.w2_yes, w.w2_no, w.n), (2.0, 1.0, 4.0, 1.0, 2));
+        assert!(t.validate(&codebook()).is_ok());
+    }
+
+    #[test]
+    fn tables_merge_to_the_table_of_all_rows_whatever_the_split() {
+        let rows = [
+            row(0, 1.0, Some(0), Some(1)),
+            row(1, 3.0, Some(1), Some(2)),
+            row(0, 0.25, None, Some(0)),
+            row(1, 1.5, Some(0), None),
+        ];
+        let whole = table(&rows);
+        let mut merged = table(&rows[..1]);
+        merged.merge(&table(&rows[1..])).unwrap();
+        assert_eq!(merged, whole);
+        // A table of another codebook's shape is refused, not added.
+        let mut other = whole.clone();
+        other.groups = 3;
+        other.respondents.push(0);
+        assert!(merged.merge(&other).is_err());
+        assert_eq!(merged, whole);
+    }
+
+    #[test]
+    fn validation_refuses_counts_above_their_group_and_bad_weights() {
+        let mut t = table(&[row(0, 1.0, Some(0), Some(0))]);
+        t.questions[0].counts[[0, 0]] = 5;
+        assert!(t.validate(&codebook()).is_err());
+        let mut t = table(&[row(0, 1.0, Some(0), Some(0))]);
+        t.questions[1].weights[[0, 0]] = f64::NAN;
+        assert!(t.validate(&codebook()).is_err());
+    }
+
+    #[test]
+    fn warnings_name_groups_and_questions_by_their_labels() {
+        let t = table(&[row(0, 1.0, Some(0), None)]);
+        let w = data_warnings(&codebook(), &t, 1, 30);
+        assert!(w.contains(&"group \"A\" has 1 respondents, below the minimum base of 30: its shares are flagged".to_string()), "{w:?}");
+        assert!(w.contains(&"group \"B\" has no respondents".to_string()), "{w:?}");
+        assert!(w.contains(&"question \"Q2?\" was answered by nobody".to_string()), "{w:?}");
+        assert!(w.iter().any(|m| m.starts_with("1 respondent(s) have weight 0")), "{w:?}");
+    }
+}

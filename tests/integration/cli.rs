@@ -201,3 +201,11 @@ fn bad_arguments_exit_2_with_a_message() {
         assert!(!err.contains("panicked"), "{args:?}: {err}");
     }
 }
+
+#[test]
+fn the_command_line_definition_is_consistent() {
+    // clap's own checks: no duplicate flags or short options, every default valid for
+    // its parser, every group and requirement pointing at an existing argument.
+    use clap::CommandFactory;
+    invitestat::cli::Cli::command().debug_assert();
+}

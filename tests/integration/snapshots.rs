@@ -50,7 +50,7 @@ fn outputs(report: &Report) -> Vec<(String, String)> {
             (c, svg)
         })
         .collect();
-    let doc = document::build(report, &charts);
+    let doc = document::build(report, &charts, invitestat::report::Formats::ALL);
     files.push(("report.md".into(), markdown::render(&doc)));
     files.push(("report.html".into(), without_svg(&html::render(&doc).unwrap())));
     files.push((

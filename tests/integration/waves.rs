@@ -302,3 +302,69 @@ fn weighted_changes_trends_and_gaps_match_r_survey() {
     }
     assert_eq!(checked, golden.lines().count() - 2);
 }
+
+/// `waves` goes through the one report writer: `--adjust` changes the adjusted
+/// p-values in the CSV, the JSON, the summary and the HTML, and `--format` limits the
+/// files written, as for `analyze`.
+#[test]
+fn waves_honour_adjust_and_format_as_analyze_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |adjust: &str, format: &str, out: &str| {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_invitestat"))
+            .arg("waves")
+            .args(files())
+            .arg("--codebook")
+            .arg(folder().join("codebook.toml"))
+            .args(["--adjust", adjust, "--format", format, "--out"])
+            .arg(dir.path().join(out))
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8(o.stdout).unwrap()
+    };
+    let holm_summary = run("holm", "all", "holm");
+    let bonferroni_summary = run("bonferroni", "all", "bonferroni");
+    assert!(holm_summary.contains("after Holm adjustment"), "{holm_summary}");
+    assert!(bonferroni_summary.contains("after Bonferroni adjustment"), "{bonferroni_summary}");
+    // Bonferroni: every change's adjusted p is min(1, m p) over the family of changes.
+    let read = |out: &str| -> Vec<csv::StringRecord> {
+        let mut r = csv::Reader::from_path(dir.path().join(out).join("waves.csv")).unwrap();
+        r.records().map(Result::unwrap).collect()
+    };
+    let mut rdr = csv::Reader::from_path(dir.path().join("bonferroni/waves.csv")).unwrap();
+    let headers = rdr.headers().unwrap().clone();
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let (p, adjusted) = (col("change_p_value"), col("change_p_adjusted"));
+    let rows = read("bonferroni");
+    let m = rows.iter().filter(|r| !r[p].is_empty()).count() as f64;
+    assert!(m > 10.0);
+    let mut differs = false;
+    for (b, h) in rows.iter().zip(read("holm")) {
+        if b[p].is_empty() {
+            continue;
+        }
+        let raw: f64 = b[p].parse().unwrap();
+        let adj: f64 = b[adjusted].parse().unwrap();
+        assert!((adj - (m * raw).min(1.0)).abs() < 1e-12, "{raw} {adj}");
+        differs |= h[adjusted] != b[adjusted];
+    }
+    assert!(differs, "--adjust changed no adjusted p-value");
+    let json: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("bonferroni/results.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(json["waves"]["options"]["adjustment"], "bonferroni");
+    let html = std::fs::read_to_string(dir.path().join("bonferroni/report.html")).unwrap();
+    assert!(html.contains("p adjusted (Bonferroni)") && !html.contains("p adjusted (Holm)"));
+    // --format md: the Markdown report (and the summary), no charts, no CSV.
+    run("holm", "md", "md-only");
+    let mut written: Vec<String> = std::fs::read_dir(dir.path().join("md-only"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    written.sort();
+    assert_eq!(written, [".invitestat-report", "report.md", "summary.txt"]);
+    // No link to a chart file that was not written: the charts' text alternatives instead.
+    let md = std::fs::read_to_string(dir.path().join("md-only/report.md")).unwrap();
+    assert!(!md.contains("](charts/") && md.contains("Small multiples"), "{md:.2000}");
+}

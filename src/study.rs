@@ -1,7 +1,7 @@
 //! Running an analysis end to end: the one place that strings the stages together
 //! (load and count, analyse, judge the claims, build the [`Report`]). Every command
 //! goes through here: a responses file ([`analyse_file`]), counted shards
-//! ([`analyse_table`]), several waves ([`analyse_waves`]), a bundled study whose data
+//! ([`analyse_table`], [`merge_counts`]), several waves ([`analyse_waves`]), a bundled study whose data
 //! are a reconstruction ([`run_bundled`]), and the list of bundled reports that `run`
 //! writes ([`bundled`], described by `data/studies.toml`).
 
@@ -13,8 +13,8 @@ use crate::data::reconstruct::{ReconstructError, Reconstruction, reconstruct};
 use crate::data::{LoadError, LoadOptions, LoadSummary};
 use crate::report::{Report, ReportError};
 use crate::tabulate::{
-    CountTable, Wave, WavesError, data_warnings, tabulate_bytes, tabulate_file, waves_from_column,
-    waves_from_files,
+    CountTable, CountsError, MergeError, Wave, WavesError, data_warnings, read_counts,
+    tabulate_bytes, tabulate_file, waves_from_column, waves_from_files,
 };
 use std::path::{Path, PathBuf};
 
@@ -48,6 +48,26 @@ pub enum StudyError {
     /// Waves were asked for but the input holds fewer than two.
     #[error("{0} holds only one wave; expected two or more")]
     OneWave(String),
+    /// The same count table given twice to a merge.
+    #[error(
+        "{} has the same content as {} (SHA-256 {sha256}); a shard given twice would count its respondents twice",
+        path.display(),
+        first.display()
+    )]
+    SameShard {
+        /// The second file.
+        path: PathBuf,
+        /// The first file with that content.
+        first: PathBuf,
+        /// Their checksum.
+        sha256: String,
+    },
+    /// The merged table does not fit the codebook.
+    #[error("the merged count table: {0}")]
+    Merged(MergeError),
+    /// A count table was refused.
+    #[error(transparent)]
+    Counts(#[from] CountsError),
     /// One responses file, but no wave column to split it by.
     #[error(
         "{0}: one responses file, and the codebook names no wave_column to split it by; give one file per wave, or set wave_column"
@@ -131,6 +151,58 @@ pub fn analyse_table(
         reconstruction,
         codebook: codebook.clone(),
     }
+}
+
+/// Merges count tables (from `tabulate` or an SQL GROUP BY) into one and analyses it:
+/// their rows read and excluded add up, and the load's checksum is that of their
+/// checksums in order.
+///
+/// # Errors
+/// [`StudyError::Counts`] for a refused file or tables that cannot be added,
+/// [`StudyError::SameShard`] for one given twice (under any name),
+/// [`StudyError::Merged`] when the sum does not fit the codebook.
+pub fn merge_counts(
+    files: &[PathBuf],
+    codebook: &Codebook,
+    options: AnalysisOptions,
+) -> Result<Report, StudyError> {
+    let mut merged = CountTable::new(codebook, &codebook.paired_questions());
+    let mut load = LoadSummary {
+        file: files.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(" + "),
+        ..LoadSummary::default()
+    };
+    let mut seen: Vec<(String, &PathBuf)> = Vec::new();
+    let mut digest = crate::digest::Sha256::default();
+    for path in files {
+        let shard = read_counts(path, codebook)?;
+        if let Some((_, first)) = seen.iter().find(|(h, _)| *h == shard.sha256) {
+            return Err(StudyError::SameShard {
+                path: path.clone(),
+                first: (*first).clone(),
+                sha256: shard.sha256,
+            });
+        }
+        merged
+            .merge(&shard.table)
+            .map_err(|cause| CountsError::Merge { path: path.clone(), cause })?;
+        load.absorb(&LoadSummary {
+            rows_read: shard.rows_read,
+            excluded: shard.excluded.clone(),
+            ..LoadSummary::default()
+        });
+        digest.update(shard.sha256.as_bytes());
+        seen.push((shard.sha256, path));
+    }
+    merged.validate(codebook).map_err(StudyError::Merged)?;
+    load.rows_used = merged.total();
+    load.missing_answers = codebook
+        .questions
+        .iter()
+        .zip(&merged.questions)
+        .map(|(q, c)| (q.id.clone(), c.missing.iter().sum()))
+        .collect();
+    load.sha256 = digest.hex();
+    Ok(analyse_table(&merged, load, codebook, options, None))
 }
 
 /// Reads waves: one file per wave, or one file split by the codebook's wave column.

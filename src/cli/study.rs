@@ -6,9 +6,9 @@ use crate::codebook::Codebook;
 use crate::consistency::{
     Figure, Rounding, chance_of_fit, counts, expected_chance_hits, recover, smallest_base,
 };
+use crate::data::LoadOptions;
 use crate::data::reconstruct::reconstruct;
 use crate::data::synthetic::{WaveSpec, write_wave};
-use crate::data::{LoadOptions, LoadSummary};
 use crate::report::Formats;
 use crate::report::Report;
 use crate::report::output::{Replace, ReportDir, write_file};
@@ -18,9 +18,9 @@ use crate::stats::multiplicity::Adjustment;
 use crate::stats::significance::TestMethod;
 use crate::stats::weighted::WeightedCiMethod;
 use crate::study::{
-    Options, StudyError, analyse_file, analyse_table, analyse_waves, bundled, read_waves, run_one,
+    Options, StudyError, analyse_file, analyse_waves, bundled, merge_counts, read_waves, run_one,
 };
-use crate::tabulate::{CountTable, CountsFile, read_counts, tabulate_file};
+use crate::tabulate::{CountsFile, tabulate_file};
 use anyhow::Context;
 use clap::Args;
 use serde_json::json;
@@ -458,47 +458,12 @@ pub fn merge_cmd(args: &MergeArgs, out: &mut dyn Write) -> anyhow::Result<()> {
     let codebook = Codebook::from_path(&args.common.codebook)?;
     let inputs: Vec<&Path> = args.counts.iter().map(PathBuf::as_path).collect();
     let dir = open_report(&args.common, &inputs)?;
-    let mut merged = CountTable::new(&codebook, &codebook.paired_questions());
-    let mut load = LoadSummary {
-        file: args.counts.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(" + "),
-        ..LoadSummary::default()
-    };
-    let mut seen: Vec<(String, &Path)> = Vec::new();
-    let mut digest = crate::digest::Sha256::default();
-    for path in &args.counts {
-        let shard = read_counts(path, &codebook)?;
-        if let Some((_, first)) = seen.iter().find(|(h, _)| *h == shard.sha256) {
-            return Err(UsageError(format!(
-                "{} has the same content as {} (SHA-256 {}); a shard given twice would count its respondents twice",
-                path.display(),
-                first.display(),
-                shard.sha256
-            ))
-            .into());
-        }
-        merged
-            .merge(&shard.table)
-            .map_err(|cause| crate::tabulate::CountsError::Merge { path: path.clone(), cause })?;
-        load.absorb(&LoadSummary {
-            rows_read: shard.rows_read,
-            excluded: shard.excluded.clone(),
-            ..LoadSummary::default()
-        });
-        digest.update(shard.sha256.as_bytes());
-        seen.push((shard.sha256, path));
-    }
-    merged
-        .validate(&codebook)
-        .map_err(|cause| anyhow::anyhow!("the merged count table: {cause}"))?;
-    load.rows_used = merged.total();
-    load.missing_answers = codebook
-        .questions
-        .iter()
-        .zip(&merged.questions)
-        .map(|(q, c)| (q.id.clone(), c.missing.iter().sum()))
-        .collect();
-    load.sha256 = digest.hex();
-    let report = analyse_table(&merged, load, &codebook, args.common.methods.options(), None);
+    let report = merge_counts(&args.counts, &codebook, args.common.methods.options()).map_err(
+        |e| match e {
+            StudyError::SameShard { .. } => UsageError(e.to_string()).into(),
+            e => anyhow::Error::from(e),
+        },
+    )?;
     deliver(&report, &args.common, dir, out)
 }
 

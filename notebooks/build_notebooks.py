@@ -28,7 +28,7 @@ use invitestat::study::run_bundled;
 use std::path::Path;
 let report = run_bundled(Path::new("../data/executives-online"), AnalysisOptions::default()).unwrap();
 print!("{}", report.summary());
-let analysis = report.analysis.as_ref().unwrap();
+let analysis = report.analysis.clone().unwrap();
 assert_eq!(report.load.rows_used, 400);"""),
     ("md", "## Compare the groups\n\n\"87% of recruiters and 63% of non-recruiters accept invitations from people "
            "they have never met\": the share in each group with its Wilson interval, and the difference with "
@@ -97,7 +97,7 @@ println!("{} respondents written to {} (seed {})", spec.rows, data.display(), sp
 let report = analyse_file(&data, &codebook, &Options::default()).unwrap();
 print!("{}", report.summary());
 assert_eq!(report.load.rows_used, 1200);
-let analysis = report.analysis.as_ref().unwrap();
+let analysis = report.analysis.clone().unwrap();
 for c in &analysis.comparisons {
     println!("{:<34} {:<24} {:+6.1} points ({:+.1} to {:+.1}), adjusted p = {:.3}",
              c.question_label, c.option_label, 100.0 * c.difference, 100.0 * c.ci_lower, 100.0 * c.ci_upper, c.p_adjusted.unwrap_or(1.0));

@@ -17,6 +17,35 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The synthetic examples are what the `invitestat generate` command in their README
+/// draws: the command is run as written there (printing to stdout instead of `--out`).
+#[test]
+fn synthetic_examples_are_what_their_readme_command_draws() {
+    for example in ["three-groups-example", "two-groups-example"] {
+        let folder = root().join("data").join(example);
+        let readme = std::fs::read_to_string(folder.join("README.md")).unwrap();
+        let line = readme
+            .lines()
+            .find(|l| l.starts_with("invitestat generate "))
+            .unwrap_or_else(|| panic!("{example}: no generate command in README.md"));
+        let words: Vec<&str> = line.split_whitespace().skip(1).collect();
+        let out_at = words.iter().position(|w| *w == "--out").unwrap();
+        assert_eq!(words[out_at + 1], format!("data/{example}/responses.csv"));
+        let args: Vec<&str> = words[..out_at].iter().chain(&words[out_at + 2..]).copied().collect();
+        let run = Command::new(env!("CARGO_BIN_EXE_invitestat"))
+            .current_dir(root())
+            .args(&args)
+            .output()
+            .unwrap();
+        assert!(run.status.success(), "{example}: {}", String::from_utf8_lossy(&run.stderr));
+        let shipped = std::fs::read_to_string(folder.join("responses.csv")).unwrap();
+        assert!(
+            shipped == String::from_utf8(run.stdout).unwrap(),
+            "{example}: responses.csv differs from what its README command draws"
+        );
+    }
+}
+
 #[test]
 fn shipped_responses_are_exactly_the_reconstruction() {
     for study in ["executives-online", "october-experiment"] {

@@ -38,7 +38,7 @@ assert_eq!(report.load.rows_used, 400);"""),
     println!("{:<15} {}/{} = {:.1}% (95% CI {:.1}% to {:.1}%)", r.group_label, r.successes, r.n,
              100.0 * r.estimate.unwrap(), 100.0 * r.ci_lower.unwrap(), 100.0 * r.ci_upper.unwrap());
 }
-let c = analysis.comparison("accept_never_met", "1").unwrap();
+let c = analysis.comparison("accept_never_met", "1").cloned().unwrap();
 println!("difference {:+.1} points ({:+.1} to {:+.1}), p = {:.2e}, adjusted {:.4}",
          100.0 * c.difference, 100.0 * c.ci_lower, 100.0 * c.ci_upper, c.p_value.unwrap(), c.p_adjusted.unwrap());
 assert!(c.significant && c.ci_lower > 0.0);"""),

@@ -2,7 +2,8 @@
 output. A panic in an evcxr cell does not stop nbconvert, so the outputs are inspected:
 error outputs, and stderr text with a Rust compile error or panic, count as failures.
 
-Usage (from the repository root): python3 notebooks/check_notebooks.py
+Usage (from the repository root): python3 notebooks/check_notebooks.py [NOTEBOOK ...]
+(every notebook when none is named).
 Executed copies go to target/notebooks/.
 """
 import glob
@@ -14,7 +15,7 @@ from nbclient import NotebookClient
 
 os.makedirs("target/notebooks", exist_ok=True)
 failed = passed = 0
-for path in sorted(glob.glob("notebooks/*.ipynb")):
+for path in sys.argv[1:] or sorted(glob.glob("notebooks/*.ipynb")):
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(nb, timeout=1800, kernel_name="rust", resources={"metadata": {"path": "notebooks"}})
     problems = []

@@ -37,7 +37,9 @@
 //! - `cli` (with the default `cli` feature): the `invitestat` command line.
 //!
 //! Underneath: [`stats`], pure math on counts (no I/O); [`consistency`], what a
-//! printed, rounded figure allows (exact integer arithmetic); [`calculator`], the
+//! printed, rounded figure allows (exact integer arithmetic); [`printed`], a comparison
+//! of two groups from printed figures and approximate bases alone (every consistent set
+//! of counts, the range of each quantity, a verdict); [`calculator`], the
 //! results of the command line's calculators; [`format`](mod@format), how every number and
 //! quoted input is printed; [`digest`], SHA-256 of inputs.
 //!
@@ -89,6 +91,7 @@ pub mod data;
 pub mod digest;
 pub mod format;
 pub mod plot;
+pub mod printed;
 pub mod report;
 pub mod stats;
 pub mod study;

@@ -5,11 +5,12 @@
 use std::path::{Path, PathBuf};
 
 /// The stages, in pipeline order: a module may use only those listed before it.
-const STAGES: [&str; 14] = [
+const STAGES: [&str; 15] = [
     "format",
     "digest",
     "stats",
     "consistency",
+    "printed",
     "calculator",
     "codebook",
     "data",

@@ -166,7 +166,8 @@ pub fn codebook(data: &[u8]) {
         shares_seed: 1,
         trend: 0.0,
     };
-    let csv = generate_wave(&codebook, &spec);
+    // One positive share per group: always a spec that can be drawn.
+    let Ok(csv) = generate_wave(&codebook, &spec) else { return };
     load_and_analyse(csv.as_bytes(), &codebook);
 }
 

@@ -89,7 +89,7 @@ let cb_path = dir.join("codebook.toml");
 std::fs::write(&cb_path, text).unwrap();
 let codebook = Codebook::from_path(&cb_path).unwrap();
 let spec = WaveSpec { rows: 1200, seed: 2026, missing: 0.04, group_shares: vec![0.15, 0.85], wave: "2026".into(), shares_seed: 2026, trend: 0.0 };
-let csv = generate_wave(&codebook, &spec);
+let csv = generate_wave(&codebook, &spec).unwrap();
 let data = dir.join("wave-2026.csv");
 std::fs::write(&data, &csv).unwrap();
 println!("{} respondents written to {} (seed {})", spec.rows, data.display(), spec.seed);"""),

@@ -291,18 +291,18 @@ impl Judge<'_> {
             };
             let against = if all_below {
                 format!(
-                    "; the share is significantly below {:.0}% (p = {})",
-                    100.0 * threshold,
+                    "; the share is significantly below {} (p = {})",
+                    crate::format::share_rounded(threshold),
                     p_value(p_below)
                 )
             } else {
                 String::new()
             };
             parts.push(format!(
-                "{}: {k}/{n} = {:.1}%, exact binomial test of > {:.0}%: p = {}{range}{against}",
+                "{}: {k}/{n} = {}, exact binomial test of > {}: p = {}{range}{against}",
                 self.codebook.group_label(group),
-                100.0 * k as f64 / n as f64,
-                100.0 * threshold,
+                crate::format::share(k as f64 / n as f64),
+                crate::format::share_rounded(threshold),
                 p_value(p)
             ));
             per_group.push((k, n));
@@ -313,8 +313,8 @@ impl Judge<'_> {
         {
             let p = fisher_exact(&g, Alternative::TwoSided).p_value.p;
             parts.push(format!(
-                "the gap between the groups ({:+.1} points) is {}significant (Fisher p = {})",
-                100.0 * g.difference(),
+                "the gap between the groups ({}) is {}significant (Fisher p = {})",
+                crate::format::points(g.difference()),
                 if p < self.alpha { "" } else { "not " },
                 p_value(p)
             ));
@@ -410,12 +410,12 @@ impl Judge<'_> {
                 };
                 let printed = figures.map_or(String::new(), |(a, b)| {
                     format!(
-                        "; the printed figures give {:.0} / {:.0} = {:.0}, and exactly {value} would need {} to print as {:.1}%",
+                        "; the printed figures give {:.0} / {:.0} = {:.0}, and exactly {value} would need {} to print as {}",
                         100.0 * a.value(),
                         100.0 * b.value(),
                         a.value() / b.value(),
                         self.codebook.group_label(denominator),
-                        100.0 * a.value() / value
+                        crate::format::share(a.value() / value)
                     )
                 });
                 let summary = format!(
@@ -636,7 +636,7 @@ impl Judge<'_> {
         };
         let summary = format!(
             "significant after {} adjustment: {}; not significant: {}",
-            results.options.adjustment.name(),
+            results.options.adjustment.display_name(),
             list(&significant, ", "),
             list(&not, "; ")
         );
@@ -750,8 +750,8 @@ impl Judge<'_> {
             String::new()
         };
         let summary = format!(
-            "{data_text}; over {configs} configurations of group sizes up to {limit} (total at most {total}) consistent with the figures, {significant} are significant at {:.0}% (p {} to {}){smallest}{skipped}",
-            100.0 * (1.0 - self.alpha),
+            "{data_text}; over {configs} configurations of group sizes up to {limit} (total at most {total}) consistent with the figures, {significant} are significant at {} (p {} to {}){smallest}{skipped}",
+            crate::format::level(1.0 - self.alpha),
             p_value(pmin),
             p_value(pmax)
         );

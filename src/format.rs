@@ -64,6 +64,16 @@ pub fn points_interval(lower: f64, upper: f64) -> String {
     format!("{:+.1} to {:+.1}", 100.0 * lower, 100.0 * upper)
 }
 
+/// A design effect, three decimals (`1.234`).
+pub fn design_effect(v: f64) -> String {
+    format!("{v:.3}")
+}
+
+/// An effective sample size, one decimal (`312.5`).
+pub fn effective_n(v: f64) -> String {
+    format!("{v:.1}")
+}
+
 /// A confidence level as a percentage: `95%`, `99%`, `97.5%`.
 pub fn level(level: f64) -> String {
     let pct = 100.0 * level;

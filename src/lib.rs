@@ -56,9 +56,13 @@
 //!
 //! // Inspect: each question, answer and group with its interval.
 //! let analysis = report.analysis.as_ref().expect("one data set");
-//! let satisfied = analysis.result("satisfied", "1", "remote").expect("a share");
-//! let (lower, share, upper) = (satisfied.ci_lower, satisfied.estimate, satisfied.ci_upper);
-//! assert!(lower < share && share < upper); // None only for a suppressed cell
+//! // `result` is None for a question, answer or group the codebook does not have (or a
+//! // cell left out by `suppress_below`); its estimate and interval are None for a
+//! // group nobody in which answered.
+//! let satisfied = analysis.result("satisfied", "1", "remote").expect("in the codebook");
+//! let share = satisfied.estimate.expect("answered");
+//! let (lower, upper) = (satisfied.ci_lower.unwrap(), satisfied.ci_upper.unwrap());
+//! assert!(lower < share && share < upper);
 //!
 //! // Write: CSV, JSON, HTML, Markdown, charts, into a folder swapped into place whole.
 //! let out = tempfile::tempdir()?;

@@ -47,7 +47,15 @@ fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            let text = bounded(&e.render().to_string());
+            // Help and version text is ours, not the user's: printed as it is.
+            let text = match e.kind() {
+                clap::error::ErrorKind::DisplayHelp
+                | clap::error::ErrorKind::DisplayVersion
+                | clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+                    e.render().to_string()
+                }
+                _ => bounded(&e.render().to_string()),
+            };
             if e.use_stderr() {
                 eprint!("{text}");
             } else {

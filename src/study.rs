@@ -289,7 +289,7 @@ pub fn run_bundled(folder: &Path, options: AnalysisOptions) -> Result<Report, St
 }
 
 /// What a bundled report is made of.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum BundledKind {
     /// A published study reproduced from reconstructed data ([`run_bundled`]).
@@ -329,6 +329,23 @@ pub fn bundled(data: &Path) -> Result<Vec<Bundled>, StudyError> {
     let bad = |message: String| StudyError::Bundle { path: path.clone(), message };
     let text = std::fs::read_to_string(&path).map_err(|e| bad(e.to_string()))?;
     let file: BundleFile = toml::from_str(&text).map_err(|e| bad(e.message().to_string()))?;
+    for (i, r) in file.report.iter().enumerate() {
+        let wrong = match (r.kind, r.responses.len()) {
+            (BundledKind::Reproduction, n) if n > 0 => Some(
+                "a reproduction reads its folder's responses.csv; `responses` must be left out",
+            ),
+            (BundledKind::Analysis, n) if n > 1 => {
+                Some("an analysis reads one responses file; list one, or none for responses.csv")
+            }
+            (BundledKind::Waves, 0) => Some(
+                "waves need `responses`: one file per wave, or one file with the codebook's wave column",
+            ),
+            _ => None,
+        };
+        if let Some(why) = wrong {
+            return Err(bad(format!("report {} ({}): {why}", i + 1, r.folder)));
+        }
+    }
     Ok(file.report)
 }
 

@@ -27,7 +27,9 @@ pub(super) fn suppress(
             hidden.push((q.id.clone(), levels[g].id.clone()));
             results.suppressed.push(SuppressedCell {
                 question: q.id.clone(),
+                question_label: q.display_label().to_string(),
                 group: levels[g].id.clone(),
+                group_label: levels[g].label.clone(),
                 reason: format!("fewer than {threshold} respondents answered"),
             });
         }
@@ -35,7 +37,9 @@ pub(super) fn suppress(
             hidden.push((q.id.clone(), "all".into()));
             results.suppressed.push(SuppressedCell {
                 question: q.id.clone(),
+                question_label: q.display_label().to_string(),
                 group: "all".into(),
+                group_label: codebook.group_label(crate::codebook::GroupRef::All).to_string(),
                 reason: "with one group suppressed, the whole sample minus the other groups would reveal it".into(),
             });
         }

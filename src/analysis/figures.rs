@@ -5,10 +5,10 @@
 use super::AnalysisOptions;
 use crate::codebook::{Codebook, GroupRef};
 use crate::consistency::{Figure, Rounding, counts, expected_chance_hits};
+use crate::printed::{BaseWindow, Evaluation, PrintedComparison, PrintedGroup};
 use crate::stats::ConfidenceLevel;
-use crate::stats::difference::{DifferenceMethod, difference_ci};
-use crate::stats::significance::{TestMethod, two_group_test};
-use crate::stats::{Alternative, Proportion, TwoGroups};
+use crate::stats::difference::DifferenceMethod;
+use crate::stats::significance::TestMethod;
 use crate::tabulate::CountTable;
 use serde::Serialize;
 
@@ -261,34 +261,31 @@ pub fn comparison_range(
     test: TestMethod,
     level: ConfidenceLevel,
 ) -> Result<ComparisonRange, RangeUnavailable> {
-    let a = counts(first.0, first.1, rounding).ok_or(RangeUnavailable::Unreachable)?;
-    let b = counts(second.0, second.1, rounding).ok_or(RangeUnavailable::Unreachable)?;
-    let pairs = (a.end() - a.start() + 1).saturating_mul(b.end() - b.start() + 1);
-    if pairs > MAX_FIGURE_PAIRS {
-        return Err(RangeUnavailable::TooManyPairs { pairs });
+    let comparison = PrintedComparison::new(
+        PrintedGroup::new(first.0.clone(), BaseWindow::exact(first.1)),
+        PrintedGroup::new(second.0.clone(), BaseWindow::exact(second.1)),
+    )
+    .with_roundings(vec![rounding]);
+    let sets = comparison.enumerate().map_err(|_| RangeUnavailable::Unreachable)?;
+    if sets.sets == 0 {
+        return Err(RangeUnavailable::Unreachable);
     }
-    let mut r = ComparisonRange {
-        combinations: 0,
-        difference: (f64::INFINITY, f64::NEG_INFINITY),
-        interval: (f64::INFINITY, f64::NEG_INFINITY),
-        p_value: (f64::INFINITY, f64::NEG_INFINITY),
-    };
-    for k1 in a {
-        for k2 in b.clone() {
-            let (Ok(p1), Ok(p2)) = (Proportion::new(k1, first.1), Proportion::new(k2, second.1))
-            else {
-                return Err(RangeUnavailable::Unreachable);
-            };
-            let g = TwoGroups { first: p1, second: p2 };
-            let d = g.difference();
-            let ci = difference_ci(&g, difference_method, level, Alternative::TwoSided);
-            r.combinations += 1;
-            r.difference = (r.difference.0.min(d), r.difference.1.max(d));
-            r.interval = (r.interval.0.min(ci.lower), r.interval.1.max(ci.upper));
-            if let Ok(t) = two_group_test(&g, test, Alternative::TwoSided) {
-                r.p_value = (r.p_value.0.min(t.p_value.p), r.p_value.1.max(t.p_value.p));
-            }
-        }
+    if sets.sets > MAX_FIGURE_PAIRS {
+        return Err(RangeUnavailable::TooManyPairs { pairs: sets.sets });
     }
-    Ok(r)
+    let r = sets.evaluate(&Evaluation {
+        difference_methods: vec![difference_method],
+        tests: vec![test],
+        ratios: false,
+        level,
+        family: 1,
+    });
+    let interval = &r.difference_intervals[0].1;
+    let p = r.tests[0].1.and_then(|s| s.bounds()).unwrap_or((f64::INFINITY, f64::NEG_INFINITY));
+    Ok(ComparisonRange {
+        combinations: sets.sets,
+        difference: (r.difference.min, r.difference.max),
+        interval: (interval.lower.min, interval.upper.max),
+        p_value: p,
+    })
 }

@@ -9,7 +9,7 @@ use crate::codebook::{Codebook, QuestionKind};
 use crate::stats::contingency::{
     MAX_EXACT_TABLES, MonteCarloResult, Pairwise, chi_square, chi_square_rc, fisher_freeman_halton,
     fisher_freeman_halton_monte_carlo, fisher_freeman_halton_rc,
-    fisher_freeman_halton_rc_monte_carlo, min_expected_count, pairwise_letters,
+    fisher_freeman_halton_rc_monte_carlo, group_letter, min_expected_count, pairwise_letters,
     rc_tables_upper_bound,
 };
 use crate::stats::weighted::{WeightedCounts, rao_scott_rc};
@@ -76,8 +76,11 @@ pub struct GroupTestRow {
     pub rao_scott_p_value: Option<f64>,
     /// Pairwise comparisons of the groups (adjusted over the pairs of this question).
     pub pairwise: Vec<Pairwise>,
-    /// Significance letters per group: the groups (A, B, ...) this one is significantly
-    /// higher than.
+    /// Each group's own letter, by its place in the codebook (A for the first level),
+    /// so that a group keeps its letter when another has no answers.
+    pub group_letters: Vec<String>,
+    /// Significance letters per group (aligned with `groups`): the letters of the groups
+    /// this one is significantly higher than.
     pub letters: Vec<String>,
     /// Why a test is undefined, if one is.
     pub note: String,
@@ -101,6 +104,7 @@ pub(super) fn question_tests(
             let t: Vec<Vec<u64>> = (0..q.options.len())
                 .map(|o| (0..table.groups).map(|g| counts.count(o, g)).collect())
                 .collect();
+            let answering = (0..table.groups).filter(|&g| counts.answered(g) > 0).count();
             let chi = chi_square_rc(&t);
             // Enumerated when the number of tables is surely within the limit (a rare
             // answer keeps it small); otherwise simulated if an expected count is small,
@@ -114,7 +118,14 @@ pub(super) fn question_tests(
             let simulation = monte_carlo_when_needed(&exact, &t, options.seed, |b, rng| {
                 fisher_freeman_halton_rc_monte_carlo(&t, b, rng).ok()
             });
-            let note = test_note(&chi, &exact, simulation);
+            let note = if answering < 2 {
+                format!(
+                    "only {answering} of the {} groups answered: nothing to compare",
+                    table.groups
+                )
+            } else {
+                test_note(&chi, &exact, simulation)
+            };
             let monte_carlo = simulation.result();
             let weighted = codebook.weight_column.is_some().then(|| {
                 let per = |a: &ndarray::Array2<f64>| -> Vec<Vec<f64>> {
@@ -133,7 +144,9 @@ pub(super) fn question_tests(
                 rao_scott_p_value: weighted.and_then(|r| r.ok()).map(|r| r.f_p_value),
                 table: t,
                 note,
-                small_base: (0..table.groups).any(|g| counts.answered(g) < options.min_base),
+                small_base: (0..table.groups)
+                    .map(|g| counts.answered(g))
+                    .any(|n| n > 0 && n < options.min_base),
             }
         })
         .collect()
@@ -260,11 +273,13 @@ fn test_note(chi: &Maybe<TestResult>, exact: &Maybe<TestResult>, simulation: Sim
         (Err(e), Simulation::NotNeeded) => Some(e.to_string()),
         (Ok(_), Simulation::NotNeeded) => None,
     };
-    [chi.as_ref().err().map(ToString::to_string), exact_note]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join("; ")
+    let mut notes: Vec<String> = Vec::new();
+    for note in [chi.as_ref().err().map(ToString::to_string), exact_note].into_iter().flatten() {
+        if !notes.contains(&note) {
+            notes.push(note);
+        }
+    }
+    notes.join("; ")
 }
 
 pub(super) fn group_tests(
@@ -299,12 +314,28 @@ pub(super) fn group_tests(
                 Some(fisher_freeman_halton_monte_carlo(&props, b, rng))
             });
             let monte_carlo = simulation.result();
-            let (pairwise, letters) = pairwise_letters(
+            let (pairwise, _) = pairwise_letters(
                 &props,
                 options.test,
                 options.adjustment,
                 1.0 - options.level.value(),
             );
+            // Letters by codebook level, not by place among the groups with answers.
+            let level_of: Vec<usize> =
+                groups.iter().filter_map(|g| codebook.level_index(g)).collect();
+            let group_letters: Vec<String> = level_of.iter().map(|&l| group_letter(l)).collect();
+            let mut lower: Vec<Vec<usize>> = vec![Vec::new(); props.len()];
+            for p in pairwise.iter().filter(|p| p.significant) {
+                let (high, low) = if p.difference > 0.0 { (p.a, p.b) } else { (p.b, p.a) };
+                lower[high].push(level_of[low]);
+            }
+            let letters: Vec<String> = lower
+                .into_iter()
+                .map(|mut l| {
+                    l.sort_unstable();
+                    l.into_iter().map(group_letter).collect()
+                })
+                .collect();
             let note = test_note(&chi, &exact, simulation);
             let rao_scott_p_value = codebook
                 .weight_column
@@ -337,6 +368,7 @@ pub(super) fn group_tests(
                 monte_carlo,
                 rao_scott_p_value,
                 pairwise,
+                group_letters,
                 letters,
                 note,
                 small_base: props.iter().any(|p| p.n < options.min_base),

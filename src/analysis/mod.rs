@@ -63,6 +63,11 @@ pub struct AnalysisOptions {
 pub const DEFAULT_MIN_BASE: u64 = 30;
 
 impl AnalysisOptions {
+    /// Whether a cell answered by `n` respondents is suppressed (`suppress_below`).
+    pub fn suppresses(&self, n: u64) -> bool {
+        self.suppress_below.is_some_and(|t| n < t)
+    }
+
     /// Whether a share of `k` in `n` rests on a small base: `n` below the minimum base,
     /// or (with a minimum count) `k` or `n - k` below the minimum count.
     pub fn is_small(&self, k: u64, n: u64) -> bool {
@@ -209,8 +214,12 @@ pub struct AnalysisResults {
 pub struct SuppressedCell {
     /// Question id.
     pub question: String,
+    /// Question label.
+    pub question_label: String,
     /// Group id (`all` for the whole sample).
     pub group: String,
+    /// Group label ("Everyone" for the whole sample).
+    pub group_label: String,
     /// Why.
     pub reason: String,
 }

@@ -249,6 +249,9 @@ pub fn compare_waves(
         for (oi, o) in q.reported_options() {
             let per = |w: &Wave, g: usize| {
                 let (k, n) = w.table.option_counts(qi, oi, Some(g));
+                if options.suppresses(n) {
+                    return None;
+                }
                 Proportion::new(k, n).ok()
             };
             for (g, l) in levels.iter().enumerate() {
@@ -369,7 +372,9 @@ fn weighted_comparisons(
     for (qi, q) in codebook.questions.iter().enumerate() {
         for (oi, o) in q.reported_options() {
             let estimate = |w: &Wave, g: usize| -> Option<WeightedEstimate> {
-                weighted_proportion(&w.table.weighted_counts(qi, oi, g), w.table.total()).ok()
+                weighted_proportion(&w.table.weighted_counts(qi, oi, g), w.table.total())
+                    .ok()
+                    .filter(|e| !options.suppresses(e.n))
             };
             for (g, l) in levels.iter().enumerate() {
                 for (i, w) in waves.iter().enumerate() {
@@ -414,7 +419,10 @@ fn weighted_comparisons(
                         small_base: e.n < options.min_base,
                     });
                 }
-                if waves.len() >= 3 {
+                let suppressed = waves
+                    .iter()
+                    .any(|w| options.suppresses(w.table.option_counts(qi, oi, Some(g)).1));
+                if waves.len() >= 3 && !suppressed {
                     let series: Vec<TrendWave> = waves
                         .iter()
                         .enumerate()

@@ -32,11 +32,11 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
-const TOP_EXAMPLES: &str = "Without a subcommand, invitestat runs both bundled studies (data/) and
-writes their reports to reports/.
+const TOP_EXAMPLES: &str = "Without a subcommand, invitestat writes every report listed in
+data/studies.toml (the bundled studies and examples) to reports/, as `run` does.
 
 Examples:
-  invitestat run --out reports
+  invitestat run --data data --out reports
   invitestat analyze data/executives-online/responses.csv --codebook data/executives-online/codebook.toml
   invitestat recover 21% 40% 87% 6% 54% 78% --n 50..70
   invitestat ci 52 60
@@ -95,7 +95,7 @@ const RECONSTRUCT_EXAMPLES: &str = "Examples:
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run both bundled studies and write their reports (the default).
+    /// Write every report listed in DATA/studies.toml (the default command).
     Run(study::RunArgs),
     /// Analyse a responses CSV (any wave) against a codebook and write the report.
     #[command(after_help = ANALYZE_EXAMPLES)]

@@ -8,7 +8,7 @@ use crate::consistency::{
 };
 use crate::data::LoadOptions;
 use crate::data::reconstruct::reconstruct;
-use crate::data::synthetic::{WaveSpec, write_wave};
+use crate::data::synthetic::{SpecError, WaveSpec, write_wave};
 use crate::report::Formats;
 use crate::report::Report;
 use crate::report::output::{Replace, ReportDir, write_file};
@@ -81,7 +81,7 @@ impl MethodArgs {
 /// Arguments of `invitestat run`.
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// Folder holding one folder per study (codebook.toml, responses.csv).
+    /// Folder holding studies.toml (the reports to write) and one folder per report.
     #[arg(long, default_value = "data")]
     pub data: PathBuf,
     /// Folder the reports are written to (one folder per study).
@@ -341,26 +341,18 @@ fn parse_window(s: &str) -> Result<(u64, u64), String> {
     Ok((lo, hi))
 }
 
-fn data_folder(data: &Path) -> PathBuf {
-    if data.exists() || data.is_absolute() {
-        data.to_path_buf()
-    } else {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join(data)
-    }
-}
-
 /// `invitestat run`: every report listed in `data/studies.toml`, written and its
 /// summary printed. Every report is staged before any is replaced.
 ///
 /// # Errors
 /// Any report that fails, or a report folder that cannot be replaced safely.
 pub fn run(args: &RunArgs, out: &mut dyn Write) -> anyhow::Result<()> {
-    let data = data_folder(&args.data);
+    let data = &args.data;
     let mut staged = Vec::new();
     let mut text = String::new();
-    for entry in bundled(&data)? {
+    for entry in bundled(data)? {
         let folder = data.join(&entry.folder);
-        let report = run_one(&data, &entry, args.methods.options())
+        let report = run_one(data, &entry, args.methods.options())
             .with_context(|| format!("running the report of {}", folder.display()))?;
         let target = args.out.join(&entry.folder);
         let mut dir = ReportDir::create(&target, &[&folder], args.force)?;
@@ -501,22 +493,6 @@ pub fn generate_cmd(args: &GenerateArgs, out: &mut dyn Write) -> anyhow::Result<
             })
         })
         .collect::<Result<_, _>>()?;
-    if shares.len() != codebook.grouping.levels.len()
-        || shares.iter().any(|s| !s.is_finite() || *s < 0.0)
-        || shares.iter().sum::<f64>() <= 0.0
-    {
-        return Err(UsageError(format!(
-            "--group-shares needs {} finite numbers >= 0, not all 0",
-            codebook.grouping.levels.len()
-        ))
-        .into());
-    }
-    if !(0.0..1.0).contains(&args.missing) {
-        return Err(UsageError("--missing must be in [0, 1)".into()).into());
-    }
-    if !(args.trend.is_finite() && args.trend > -1.0 && args.trend <= 1e6) {
-        return Err(UsageError("--trend must be above -1 (and at most 1e6)".into()).into());
-    }
     let spec = WaveSpec {
         rows: args.rows,
         seed: args.seed,
@@ -526,6 +502,14 @@ pub fn generate_cmd(args: &GenerateArgs, out: &mut dyn Write) -> anyhow::Result<
         shares_seed: args.shares_seed,
         trend: args.trend,
     };
+    spec.check(&codebook).map_err(|e| {
+        let flag = match e {
+            SpecError::GroupShares { .. } => "--group-shares",
+            SpecError::Missing(_) => "--missing",
+            SpecError::Trend(_) => "--trend",
+        };
+        UsageError(format!("{flag}: {e}"))
+    })?;
     match &args.out {
         Some(path) => {
             let replace = if args.force { Replace::Force } else { Replace::Never };

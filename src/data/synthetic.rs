@@ -30,12 +30,61 @@ pub struct WaveSpec {
     pub trend: f64,
 }
 
+/// A [`WaveSpec`] that cannot be drawn for its codebook.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum SpecError {
+    /// Not one finite, non-negative share per group, or all of them 0.
+    #[error("the group shares need {groups} finite numbers >= 0, not all 0 (got {given})")]
+    GroupShares {
+        /// Groups in the codebook.
+        groups: usize,
+        /// The shares given, as text.
+        given: String,
+    },
+    /// A probability of a missing answer outside [0, 1).
+    #[error("the share of missing answers must be in [0, 1) (got {0})")]
+    Missing(f64),
+    /// A trend at or below -1 (the first option would get no weight) or above 1e6.
+    #[error("the trend must be above -1 and at most 1e6 (got {0})")]
+    Trend(f64),
+}
+
+impl WaveSpec {
+    /// Whether the spec can be drawn for `codebook`.
+    ///
+    /// # Errors
+    /// [`SpecError`] naming what is out of range.
+    pub fn check(&self, codebook: &Codebook) -> Result<(), SpecError> {
+        let s = &self.group_shares;
+        if s.len() != codebook.grouping.levels.len()
+            || s.iter().any(|v| !v.is_finite() || *v < 0.0)
+            || !(s.iter().sum::<f64>() > 0.0 && s.iter().sum::<f64>().is_finite())
+        {
+            return Err(SpecError::GroupShares {
+                groups: codebook.grouping.levels.len(),
+                given: s.iter().map(ToString::to_string).collect::<Vec<_>>().join(","),
+            });
+        }
+        if !(0.0..1.0).contains(&self.missing) {
+            return Err(SpecError::Missing(self.missing));
+        }
+        if !(self.trend.is_finite() && self.trend > -1.0 && self.trend <= 1e6) {
+            return Err(SpecError::Trend(self.trend));
+        }
+        Ok(())
+    }
+}
+
 /// Draws a wave as CSV text (see [`write_wave`]).
-pub fn generate_wave(codebook: &Codebook, spec: &WaveSpec) -> String {
+///
+/// # Errors
+/// [`SpecError`] when the spec cannot be drawn ([`WaveSpec::check`]).
+pub fn generate_wave(codebook: &Codebook, spec: &WaveSpec) -> Result<String, SpecError> {
+    spec.check(codebook)?;
     let mut out = Vec::new();
     // Writing to memory cannot fail, and every cell is UTF-8.
     let _ = write_wave(codebook, spec, &mut out);
-    String::from_utf8_lossy(&out).into_owned()
+    Ok(String::from_utf8_lossy(&out).into_owned())
 }
 
 /// Draws a wave and writes it as CSV, row by row (memory does not grow with the rows).
@@ -45,12 +94,14 @@ pub fn generate_wave(codebook: &Codebook, spec: &WaveSpec) -> String {
 /// on 0.25..4.
 ///
 /// # Errors
-/// The writer's.
+/// The writer's, or [`std::io::ErrorKind::InvalidInput`] wrapping a [`SpecError`] when
+/// the spec cannot be drawn (checked before anything is written).
 pub fn write_wave(
     codebook: &Codebook,
     spec: &WaveSpec,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
+    spec.check(codebook).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
     let mut shares_rng = ChaCha8Rng::seed_from_u64(spec.shares_seed);
     let mut rng = ChaCha8Rng::seed_from_u64(spec.seed);
     let levels = &codebook.grouping.levels;
@@ -128,4 +179,38 @@ pub fn write_wave(
         out.write_all(line.as_bytes())?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_spec_that_cannot_be_drawn_is_refused_before_anything_is_written() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/data/two-groups-example/codebook.toml");
+        let codebook = Codebook::from_path(std::path::Path::new(path)).unwrap();
+        let good = WaveSpec {
+            rows: 5,
+            seed: 1,
+            missing: 0.0,
+            group_shares: vec![0.5, 0.5],
+            wave: "1".into(),
+            shares_seed: 1,
+            trend: 0.0,
+        };
+        assert_eq!(generate_wave(&codebook, &good).unwrap().lines().count(), 6);
+        let bad = [
+            WaveSpec { group_shares: vec![0.0, 0.0], ..good.clone() },
+            WaveSpec { group_shares: vec![1.0], ..good.clone() },
+            WaveSpec { group_shares: vec![f64::NAN, 1.0], ..good.clone() },
+            WaveSpec { missing: 1.0, ..good.clone() },
+            WaveSpec { trend: -1.0, ..good.clone() },
+        ];
+        for spec in bad {
+            assert!(spec.check(&codebook).is_err(), "{spec:?}");
+            let mut out = Vec::new();
+            assert!(write_wave(&codebook, &spec, &mut out).is_err());
+            assert!(out.is_empty());
+        }
+    }
 }

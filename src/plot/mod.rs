@@ -305,10 +305,6 @@ impl Chart {
     }
 }
 
-fn pct(v: f64) -> String {
-    format!("{:.0}%", 100.0 * v)
-}
-
 /// Marks the rows of a dot chart with a point on fewer than `min_base` respondents
 /// with a dagger, explained in the subtitle.
 pub fn mark_small_bases(chart: &mut Chart, min_base: u64) {
@@ -347,6 +343,7 @@ fn dot_chart(
     labels: &[String],
     mut rows: Vec<DotRow>,
     x_desc: String,
+    suppress_below: Option<u64>,
 ) -> Chart {
     let empty: Vec<usize> = (0..labels.len())
         .filter(|&s| rows.iter().all(|r| r.points.get(s).is_none_or(Option::is_none)))
@@ -359,10 +356,11 @@ fn dot_chart(
         keep.iter().enumerate().map(|(j, &s)| series_name(&labels[s], &rows, j)).collect();
     let mut subtitle = subtitle;
     if !empty.is_empty() {
-        subtitle.push_str(&format!(
-            "; no answers from {}",
-            empty.iter().map(|&s| labels[s].as_str()).collect::<Vec<_>>().join(", ")
-        ));
+        let names = empty.iter().map(|&s| labels[s].as_str()).collect::<Vec<_>>().join(", ");
+        subtitle.push_str(&match suppress_below {
+            Some(t) => format!("; not shown: {names} (fewer than {t} answering, or none)"),
+            None => format!("; no answers from {names}"),
+        });
     }
     let alt = format!(
         "Dot plot of the share giving each answer, by group, with intervals: {}.",
@@ -374,8 +372,12 @@ fn dot_chart(
                     .iter()
                     .zip(&r.points)
                     .map(|(s, p)| match p {
-                        Some(p) =>
-                            format!("{s} {} ({}-{})", pct(p.estimate), pct(p.lower), pct(p.upper)),
+                        Some(p) => format!(
+                            "{s} {} ({}-{})",
+                            crate::format::share_rounded(p.estimate),
+                            crate::format::share_rounded(p.lower),
+                            crate::format::share_rounded(p.upper)
+                        ),
                         None => format!("{s} no answers"),
                     })
                     .collect::<Vec<_>>()
@@ -411,18 +413,23 @@ pub fn charts(
     let level_text = crate::format::level(o.level.value());
     let ci_name = o.ci_method.display_name();
     let labels: Vec<String> = levels.iter().map(|l| l.label.clone()).collect();
-    let letters_of = |q: &str, opt: &str| -> Option<Vec<(String, String)>> {
+    let letters_of = |q: &str, opt: &str| -> Option<Vec<(String, String, String)>> {
         let g = analysis.group_tests.iter().find(|g| g.question == q && g.option == opt)?;
-        Some(g.groups.iter().cloned().zip(g.letters.iter().cloned()).collect())
+        Some(
+            g.groups
+                .iter()
+                .zip(&g.group_letters)
+                .zip(&g.letters)
+                .map(|((id, own), higher)| (id.clone(), own.clone(), higher.clone()))
+                .collect(),
+        )
     };
     let point = |q: &str, opt: &str, group: usize| {
         let gid = &levels[group].id;
         let r = analysis.result(q, opt, gid)?;
         let note = (levels.len() > 2).then(|| {
             let letters = letters_of(q, opt)?;
-            let j = letters.iter().position(|(g, _)| g == gid)?;
-            let own = crate::stats::contingency::group_letter(j);
-            let (_, higher) = &letters[j];
+            let (_, own, higher) = letters.into_iter().find(|(g, _, _)| g == gid)?;
             Some(if higher.is_empty() { own } else { format!("{own}: >{higher}") })
         });
         Some(Point {
@@ -468,6 +475,7 @@ pub fn charts(
             &labels,
             yes_no,
             format!("Share of {unit}s answering yes"),
+            analysis.options.suppress_below,
         ));
     }
     for q in codebook.questions.iter().filter(|q| q.kind == QuestionKind::SingleChoice) {
@@ -491,6 +499,7 @@ pub fn charts(
             &labels,
             rows,
             format!("Share of {unit}s"),
+            analysis.options.suppress_below,
         ));
     }
     if levels.len() == 2 {
@@ -523,11 +532,10 @@ pub fn charts(
                 diffs
                     .iter()
                     .map(|d| format!(
-                        "{} {:+.0} points ({:+.0} to {:+.0}){}",
+                        "{} {} ({}){}",
                         d.label,
-                        100.0 * d.difference,
-                        100.0 * d.lower,
-                        100.0 * d.upper,
+                        crate::format::points(d.difference),
+                        crate::format::points_interval(d.lower, d.upper),
                         if d.significant { ", significant" } else { ", not significant" }
                     ))
                     .collect::<Vec<_>>()

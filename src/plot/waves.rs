@@ -6,19 +6,46 @@ use super::{Chart, ChartKind, Panel, WavePoint};
 use crate::analysis::waves::WavesResults;
 use crate::codebook::Codebook;
 use crate::format::{level, share};
+use std::collections::HashMap;
 
 /// The wave charts: unweighted, and weighted when the waves are.
+/// A chart is drawn only when some panel has a point; a panel only when some group has
+/// a share in some wave.
 pub fn charts(codebook: &Codebook, w: &WavesResults, footer: &str) -> Vec<Chart> {
-    let mut out = vec![chart(codebook, w, footer, false)];
+    let mut out = Vec::new();
+    out.extend(chart(codebook, w, footer, false));
     if !w.weighted_rows.is_empty() {
-        out.push(chart(codebook, w, footer, true));
+        out.extend(chart(codebook, w, footer, true));
     }
     out
 }
 
-fn chart(codebook: &Codebook, w: &WavesResults, footer: &str, weighted: bool) -> Chart {
+fn chart(codebook: &Codebook, w: &WavesResults, footer: &str, weighted: bool) -> Option<Chart> {
     let levels = &codebook.grouping.levels;
     let o = &w.options;
+    type Key<'a> = (&'a str, &'a str, &'a str, &'a str);
+    // The weighted and unweighted rows have the same fields under the same names.
+    macro_rules! by_key {
+        ($rows:expr) => {
+            $rows
+                .iter()
+                .map(|r| {
+                    let key =
+                        (r.question.as_str(), r.option.as_str(), r.group.as_str(), r.wave.as_str());
+                    let point = WavePoint {
+                        estimate: r.estimate,
+                        lower: r.ci_lower,
+                        upper: r.ci_upper,
+                        n: r.n,
+                        significant: r.significant,
+                    };
+                    (key, point)
+                })
+                .collect()
+        };
+    }
+    let points: HashMap<Key<'_>, WavePoint> =
+        if weighted { by_key!(w.weighted_rows) } else { by_key!(w.rows) };
     let mut panels = Vec::new();
     let mut described = Vec::new();
     for q in &codebook.questions {
@@ -35,37 +62,25 @@ fn chart(codebook: &Codebook, w: &WavesResults, footer: &str, weighted: bool) ->
                     w.waves
                         .iter()
                         .map(|wave| {
-                            let key = (&q.id, &opt.code, &l.id, &wave.label);
-                            if weighted {
-                                w.weighted_rows
-                                    .iter()
-                                    .find(|r| (&r.question, &r.option, &r.group, &r.wave) == key)
-                                    .map(|r| WavePoint {
-                                        estimate: r.estimate,
-                                        lower: r.ci_lower,
-                                        upper: r.ci_upper,
-                                        n: r.n,
-                                        significant: r.significant,
-                                    })
-                            } else {
-                                w.rows
-                                    .iter()
-                                    .find(|r| (&r.question, &r.option, &r.group, &r.wave) == key)
-                                    .map(|r| WavePoint {
-                                        estimate: r.estimate,
-                                        lower: r.ci_lower,
-                                        upper: r.ci_upper,
-                                        n: r.n,
-                                        significant: r.significant,
-                                    })
-                            }
+                            points
+                                .get(&(
+                                    q.id.as_str(),
+                                    opt.code.as_str(),
+                                    l.id.as_str(),
+                                    wave.label.as_str(),
+                                ))
+                                .cloned()
                         })
                         .collect()
                 })
                 .collect();
+            if lines.iter().flatten().all(Option::is_none) {
+                continue;
+            }
             let series_text: Vec<String> = levels
                 .iter()
                 .zip(&lines)
+                .filter(|(_, pts)| pts.iter().any(Option::is_some))
                 .map(|(l, pts)| {
                     format!(
                         "{} {}",
@@ -81,10 +96,13 @@ fn chart(codebook: &Codebook, w: &WavesResults, footer: &str, weighted: bool) ->
             panels.push(Panel { title, lines });
         }
     }
+    if panels.is_empty() {
+        return None;
+    }
     let level = level(o.level.value());
     let method =
         if weighted { o.weighted_ci_method.display_name() } else { o.ci_method.display_name() };
-    Chart {
+    Some(Chart {
         id: if weighted { "waves-weighted" } else { "waves" }.into(),
         title: format!(
             "{}: {}share of each group by wave",
@@ -107,5 +125,5 @@ fn chart(codebook: &Codebook, w: &WavesResults, footer: &str, weighted: bool) ->
             series: levels.iter().map(|l| l.label.clone()).collect(),
             panels,
         },
-    }
+    })
 }

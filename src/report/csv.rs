@@ -11,7 +11,6 @@ use crate::analysis::{
 };
 use crate::claims::ClaimVerdict;
 use crate::codebook::Codebook;
-use crate::stats::contingency::group_letter;
 use serde::Serialize;
 
 /// `k/n` pairs as one cell.
@@ -54,12 +53,10 @@ impl<'a> From<&'a GroupTestRow> for GroupTestCsv<'a> {
             monte_carlo_seed: r.monte_carlo.map(|(_, s)| s),
             rao_scott_p_value: r.rao_scott_p_value,
             letters: r
-                .letters
+                .group_letters
                 .iter()
-                .enumerate()
-                .map(|(j, l)| {
-                    format!("{}: {}", group_letter(j), if l.is_empty() { "none" } else { l })
-                })
+                .zip(&r.letters)
+                .map(|(own, l)| format!("{own}: {}", if l.is_empty() { "none" } else { l }))
                 .collect::<Vec<_>>()
                 .join("; "),
             note: &r.note,

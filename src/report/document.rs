@@ -255,7 +255,7 @@ pub fn build(r: &Report, charts: &[(Chart, String)], formats: Formats) -> Docume
                     "Groups answering a question on fewer than {} respondents are left out of every table, chart and comparison, with whatever they could be recovered from:",
                     a.options.suppress_below.unwrap_or(0)
                 ),
-                items: a.suppressed.iter().map(|c| format!("{} in {}: {}", c.question, c.group, c.reason)).collect(),
+                items: a.suppressed.iter().map(|c| format!("{} in {}: {}", c.question_label, c.group_label, c.reason)).collect(),
             });
         }
         sections.push(section(
@@ -468,16 +468,10 @@ fn data_blocks(cb: &Codebook, a: &AnalysisResults) -> Vec<Block> {
                         row.push(cell(p_value_or_undefined(g.rao_scott_p_value)));
                     }
                     let letters = g
-                        .letters
+                        .group_letters
                         .iter()
-                        .enumerate()
-                        .map(|(j, l)| {
-                            format!(
-                                "{}: {}",
-                                group_letter(j),
-                                if l.is_empty() { "none" } else { l }
-                            )
-                        })
+                        .zip(&g.letters)
+                        .map(|(own, l)| format!("{own}: {}", if l.is_empty() { "none" } else { l }))
                         .collect::<Vec<_>>()
                         .join("; ");
                     row.push(cell(if g.note.is_empty() {
@@ -557,8 +551,8 @@ fn data_blocks(cb: &Codebook, a: &AnalysisResults) -> Vec<Block> {
                         cell(&w.option_label),
                         cell(&w.group_label),
                         cell(w.n.to_string()),
-                        cell(format!("{:.1}", w.effective_n)),
-                        cell(format!("{:.3}", w.deff_kish)),
+                        cell(crate::format::effective_n(w.effective_n)),
+                        cell(crate::format::design_effect(w.deff_kish)),
                         cell(w.deff_replace.map_or("undefined".to_string(), |d| format!("{d:.3}"))),
                         cell(format!("{}{}", share(w.estimate), dagger(w.small_base))),
                         cell(format!("{:.4}", w.se)),
@@ -931,8 +925,8 @@ fn wave_blocks(cb: &Codebook, w: &WavesResults) -> Vec<Block> {
                         cell(&r.group_label),
                         cell(&r.wave),
                         cell(r.n.to_string()),
-                        cell(format!("{:.1}", r.effective_n)),
-                        cell(format!("{:.2}", r.deff_kish)),
+                        cell(crate::format::effective_n(r.effective_n)),
+                        cell(crate::format::design_effect(r.deff_kish)),
                         cell(format!("{}{}", share(r.estimate), dagger(r.small_base))),
                         cell(format!(
                             "{}{}",
@@ -999,6 +993,16 @@ fn wave_blocks(cb: &Codebook, w: &WavesResults) -> Vec<Block> {
 fn reconstruction_blocks(r: &Report, rec: &crate::data::reconstruct::Reconstruction) -> Vec<Block> {
     let dependent: Vec<&str> =
         r.claims.iter().filter(|c| c.depends_on_reconstruction).map(|c| c.id.as_str()).collect();
+    let cb = &r.codebook;
+    let group = |id: &str| match cb.level_index(id) {
+        Some(g) => cb.grouping.levels[g].label.clone(),
+        None if id == "all" => cb.group_label(crate::codebook::GroupRef::All).to_string(),
+        None => id.to_string(),
+    };
+    let question = |id: &str| {
+        cb.question_index(id)
+            .map_or_else(|| id.to_string(), |q| cb.questions[q].display_label().to_string())
+    };
     vec![
         para(format!(
             "Total: {}. Seed {} decides only which respondent gives which answer (the joint answers across questions).",
@@ -1008,7 +1012,7 @@ fn reconstruction_blocks(r: &Report, rec: &crate::data::reconstruct::Reconstruct
             items: rec
                 .groups
                 .iter()
-                .map(|g| format!("{}: {} ({})", g.group, g.size, g.rule))
+                .map(|g| format!("{}: {} ({})", group(&g.group), g.size, g.rule))
                 .collect(),
         },
         table(
@@ -1017,8 +1021,8 @@ fn reconstruction_blocks(r: &Report, rec: &crate::data::reconstruct::Reconstruct
                 .iter()
                 .map(|q| {
                     vec![
-                        cell(&q.question),
-                        cell(&q.group),
+                        cell(question(&q.question)),
+                        cell(group(&q.group)),
                         cell(q.base.to_string()),
                         cell(q.missing.to_string()),
                         cell(q.counts.iter().map(u64::to_string).collect::<Vec<_>>().join(" / ")),

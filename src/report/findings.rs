@@ -80,20 +80,22 @@ fn study_findings(cb: &Codebook, a: &AnalysisResults) -> Vec<String> {
             o.adjustment.display_name()
         ));
     }
-    // Answers on which more than two groups differ, the strongest evidence first.
+    // Answers on which the groups differ (the exact test across every group, adjusted
+    // over the answers tested, as the comparisons are), the strongest evidence first.
     let alpha = 1.0 - o.level.value();
-    let mut differing: Vec<(&crate::analysis::GroupTestRow, f64)> = a
-        .group_tests
-        .iter()
-        .filter_map(|g| g.exact_p_value.filter(|&p| p < alpha).map(|p| (g, p)))
-        .collect();
+    let (tested_rows, raw): (Vec<&crate::analysis::GroupTestRow>, Vec<f64>) =
+        a.group_tests.iter().filter_map(|g| Some((g, g.exact_p_value?))).unzip();
+    let adjusted = crate::stats::multiplicity::adjust(&raw, o.adjustment).unwrap_or(raw);
+    let mut differing: Vec<(&crate::analysis::GroupTestRow, f64)> =
+        tested_rows.into_iter().zip(adjusted).filter(|(_, p)| *p < alpha).collect();
     differing.sort_by(|x, y| x.1.total_cmp(&y.1));
     for (g, p) in differing.iter().take(MAX_LISTED) {
         let Some(q) = cb.question(&g.question) else { continue };
         findings.push(format!(
-            "{} differs across the groups (exact p = {}, unadjusted): {}.",
+            "{} differs across the groups (exact p = {}, {} adjusted): {}.",
             answer(q, &g.option_label),
             p_value(*p),
+            o.adjustment.display_name(),
             g.group_labels
                 .iter()
                 .zip(&g.counts)

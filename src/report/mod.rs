@@ -282,15 +282,15 @@ title = "A survey"
 source = "Somewhere"
 [grouping]
 column = "g"
-levels = [{ id = "a", code = "1", label = "Group A" }, { id = "b", code = "2", label = "Group B" }, { id = "c", code = "3", label = "Group C" }]
+levels = [{ id = "grp_alpha", code = "1", label = "Group A" }, { id = "grp_beta", code = "2", label = "Group B" }, { id = "grp_gamma", code = "3", label = "Group C" }]
 [[questions]]
-id = "q1"
+id = "q_tea"
 label = "Likes tea"
 text = "Tea?"
 kind = "yes-no"
 options = [{ code = "1", label = "Yes" }, { code = "0", label = "No" }]
 [[questions]]
-id = "q2"
+id = "q_drink"
 label = "Drink"
 text = "Which drink?"
 kind = "single-choice"
@@ -345,7 +345,7 @@ options = [{ code = "1", label = "Tea" }, { code = "2", label = "Coffee" }, { co
         let r = report();
         let charts = r.charts();
         let ids: Vec<&str> = charts.iter().map(|c| c.id.as_str()).collect();
-        assert_eq!(ids, ["findings", "answers-q2"]);
+        assert_eq!(ids, ["findings", "answers-q_drink"]);
         let files: Vec<String> = csv::files(&r).unwrap().into_iter().map(|(f, _)| f).collect();
         for absent in
             ["figures.csv", "claims.csv", "consistency.csv", "bases.csv", "suppressed.csv"]
@@ -375,6 +375,14 @@ options = [{ code = "1", label = "Tea" }, { code = "2", label = "Coffee" }, { co
             assert!(html.contains(text) && md.contains(text), "{text}");
         }
         assert!(!md.contains("Reproduced") && !md.contains("reconstruct"));
+        // Ids stay in CSV and JSON: no group id, and no question id outside a chart's
+        // file name or anchor, reaches a reader.
+        for doc in [&html, &md] {
+            assert!(!doc.contains("grp_"), "a group id in a report");
+            assert!(!doc.contains("q_tea"), "a question id in a report");
+            // (chart file names and anchors: answers-q_drink)
+            assert_eq!(doc.matches("q_drink").count(), doc.matches("answers-q_drink").count());
+        }
     }
 
     #[test]

@@ -109,7 +109,7 @@ fn figure_lines(out: &mut String, a: &AnalysisResults) {
                 f.printed,
                 f.successes,
                 f.n,
-                f.estimate.map_or("-".into(), |e| format!("{:.1}%", 100.0 * e)),
+                f.estimate.map_or("-".into(), crate::format::share),
                 if f.reproduced { "reproduced" } else { "NOT reproduced" }
             );
         }
@@ -149,9 +149,9 @@ fn change_line(
     let [change, lower, upper] = values;
     let _ = writeln!(
         out,
-        "  {question}: {option}, {group}, {}: {:+.1} points since the previous wave ({}, p = {}, adjusted {})",
+        "  {question}: {option}, {group}, {}: {} since the previous wave ({}, p = {}, adjusted {})",
         crate::format::wave(wave),
-        100.0 * change,
+        crate::format::points(change),
         points_interval(lower, upper),
         p.map_or("-".into(), p_value),
         adjusted.map_or("-".into(), p_value),

@@ -274,16 +274,18 @@ pub fn pairwise_letters(
             pairs[i].significant = p < alpha;
         }
     }
-    let mut letters = vec![String::new(); groups.len()];
+    let mut lower: Vec<Vec<usize>> = vec![Vec::new(); groups.len()];
     for p in pairs.iter().filter(|p| p.significant) {
         let (high, low) = if p.difference > 0.0 { (p.a, p.b) } else { (p.b, p.a) };
-        letters[high].push_str(&group_letter(low));
+        lower[high].push(low);
     }
-    for l in &mut letters {
-        let mut chars: Vec<char> = l.chars().collect();
-        chars.sort_unstable();
-        *l = chars.into_iter().collect();
-    }
+    let letters = lower
+        .into_iter()
+        .map(|mut l| {
+            l.sort_unstable();
+            l.into_iter().map(group_letter).collect()
+        })
+        .collect();
     (pairs, letters)
 }
 

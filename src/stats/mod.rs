@@ -149,8 +149,9 @@ pub enum Undefined {
     /// A cell of the 2x2 table is zero, so a log odds ratio (or log risk ratio) is infinite.
     #[error("a zero cell makes the {0} undefined")]
     ZeroCell(&'static str),
-    /// Every respondent in both groups gave the same answer: nothing varies.
-    #[error("no variation: every respondent in both groups answered the same")]
+    /// Every respondent gave the same answer (or fewer than two groups, or two answers,
+    /// remain): nothing varies.
+    #[error("no variation: every respondent answered the same")]
     NoVariation,
     /// Both groups have zero successes (or zero failures), so a ratio is 0/0.
     #[error("both groups have {0}, so the ratio is 0/0")]

@@ -49,8 +49,37 @@ pub enum WavesError {
     },
 }
 
-/// Tabulates one file per wave, labelled by file stem. The same file (or two files
-/// with the same bytes) given twice is refused.
+/// A label for each wave file: its stem ("wave-1"), or, where two files share a stem,
+/// the stem with its folder ("2025/wave"), or else the whole path, so that no two waves
+/// share a label.
+pub fn file_labels(paths: &[PathBuf]) -> Vec<String> {
+    let stem = |p: &PathBuf| {
+        p.file_stem().map_or_else(|| p.display().to_string(), |s| s.to_string_lossy().to_string())
+    };
+    let with_folder = |p: &PathBuf| match p.parent().and_then(|d| d.file_name()) {
+        Some(d) => format!("{}/{}", d.to_string_lossy(), stem(p)),
+        None => stem(p),
+    };
+    let repeated =
+        |labels: &[String], i: usize| labels.iter().filter(|l| **l == labels[i]).count() > 1;
+    let mut labels: Vec<String> = paths.iter().map(stem).collect();
+    let first = labels.clone();
+    for (i, p) in paths.iter().enumerate() {
+        if repeated(&first, i) {
+            labels[i] = with_folder(p);
+        }
+    }
+    let second = labels.clone();
+    for (i, p) in paths.iter().enumerate() {
+        if repeated(&second, i) {
+            labels[i] = p.display().to_string();
+        }
+    }
+    labels
+}
+
+/// Tabulates one file per wave, labelled as [`file_labels`] says. The same file (or
+/// two files with the same bytes) given twice is refused.
 ///
 /// # Errors
 /// [`WavesError`] for a refused file or a repeat.
@@ -59,6 +88,7 @@ pub fn waves_from_files(
     codebook: &Codebook,
     options: LoadOptions,
 ) -> Result<Vec<Wave>, WavesError> {
+    let labels = file_labels(paths);
     let mut waves: Vec<Wave> = Vec::new();
     for (i, p) in paths.iter().enumerate() {
         let (table, load) = tabulate_file(p, codebook, options, None)?;
@@ -69,9 +99,7 @@ pub fn waves_from_files(
                 sha256: load.sha256,
             });
         }
-        let label = p
-            .file_stem()
-            .map_or_else(|| p.display().to_string(), |s| s.to_string_lossy().to_string());
+        let label = labels[i].clone();
         // Weighted comparisons across waves need one weight scale: the first wave's.
         let table = match waves.first() {
             Some(w) => table
@@ -157,4 +185,21 @@ pub fn waves_from_column(
         ));
     }
     Ok(waves)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::file_labels;
+    use std::path::PathBuf;
+
+    #[test]
+    fn wave_labels_are_unique() {
+        let p = |s: &str| PathBuf::from(s);
+        assert_eq!(file_labels(&[p("d/wave-1.csv"), p("d/wave-2.csv")]), ["wave-1", "wave-2"]);
+        assert_eq!(
+            file_labels(&[p("2025/w.csv"), p("2026/w.csv"), p("x.csv")]),
+            ["2025/w", "2026/w", "x"]
+        );
+        assert_eq!(file_labels(&[p("a/d/w.csv"), p("b/d/w.csv")]), ["a/d/w.csv", "b/d/w.csv"]);
+    }
 }

@@ -41,12 +41,13 @@ fn every_help_example_runs() {
     ] {
         let help = String::from_utf8(invitestat(&sub).stdout).unwrap();
         assert!(help.contains("Examples:"), "{sub:?} help has no examples");
+        assert!(!help.contains("\\u{"), "{sub:?} help is escaped as if it were a user's value");
         for line in help.lines().filter(|l| l.trim_start().starts_with("invitestat ")) {
             let args: Vec<String> = line
                 .split_whitespace()
                 .skip(1)
                 .map(|a| {
-                    if a.starts_with("data/") {
+                    if a == "data" || a.starts_with("data/") {
                         format!("{root}/{a}")
                     } else {
                         a.trim_matches('\'').to_string()

@@ -89,3 +89,38 @@ fn monte_carlo_rc_test_agrees_with_enumeration_and_is_seeded() {
         .is_err()
     );
 }
+
+/// With the middle group (Hybrid, B) absent, the other two keep their codebook letters
+/// (A and C) in the analysis, the CSV and the report, and no letter names Hybrid.
+#[test]
+fn a_group_without_answers_leaves_the_other_letters_in_place() {
+    let root =
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data/three-groups-example");
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("no-hybrid.csv");
+    let text = std::fs::read_to_string(root.join("responses.csv")).unwrap();
+    let kept: Vec<&str> = text.lines().filter(|l| l.split(',').nth(1) != Some("H")).collect();
+    std::fs::write(&data, kept.join("\n") + "\n").unwrap();
+    let codebook = invitestat::Codebook::from_path(&root.join("codebook.toml")).unwrap();
+    let report =
+        invitestat::analyse_file(&data, &codebook, &invitestat::Options::default()).unwrap();
+    let a = report.analysis.as_ref().unwrap();
+    assert!(!a.group_tests.is_empty());
+    let mut some_letter = false;
+    for g in &a.group_tests {
+        assert_eq!(g.groups, ["office", "remote"]);
+        assert_eq!(g.group_letters, ["A", "C"]);
+        for (own, higher) in g.group_letters.iter().zip(&g.letters) {
+            assert!(higher.chars().all(|c| c == 'A' || c == 'C') && !higher.contains(own.as_str()));
+            some_letter |= !higher.is_empty();
+        }
+    }
+    assert!(some_letter, "no pair differs: the test shows nothing");
+    let out = dir.path().join("report");
+    report.save(&out, invitestat::report::Formats::parse("csv,md").unwrap()).unwrap();
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    let rows: Vec<&str> =
+        md.lines().filter(|l| l.contains("Office-based ") && l.contains(" A: ")).collect();
+    assert!(!rows.is_empty(), "{md}");
+    assert!(rows.iter().all(|l| l.contains("; C: ") && !l.contains("B: ")), "{rows:#?}");
+}

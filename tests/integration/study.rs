@@ -470,7 +470,7 @@ fn two_thread_counting_matches_the_single_threaded_loader() {
         shares_seed: 1,
         trend: 0.0,
     };
-    let csv = generate_wave(&codebook, &spec);
+    let csv = generate_wave(&codebook, &spec).unwrap();
     assert!(csv.len() as u64 > PARALLEL_BYTES, "{} bytes", csv.len());
     let path = dir.path().join("big.csv");
     std::fs::write(&path, &csv).unwrap();
@@ -540,7 +540,7 @@ fn a_duplicate_id_is_found_after_the_id_set_spills_to_disk() {
         shares_seed: 1,
         trend: 0.0,
     };
-    let csv = generate_wave(&codebook, &spec);
+    let csv = generate_wave(&codebook, &spec).unwrap();
     let path = dir.path().join("spill.csv");
     std::fs::write(&path, &csv).unwrap();
     // Clean file: no error either way.
@@ -585,7 +585,7 @@ fn a_large_single_choice_question_gets_a_seeded_monte_carlo_exact_test_when_an_e
         trend: 0.0,
     };
     let path = dir.path().join("wave.csv");
-    std::fs::write(&path, generate_wave(&codebook, &spec)).unwrap();
+    std::fs::write(&path, generate_wave(&codebook, &spec).unwrap()).unwrap();
     let (table, _) = tabulate_file(&path, &codebook, LoadOptions::default(), None).unwrap();
     let options = AnalysisOptions { seed: 2024, ..AnalysisOptions::default() };
     // Too large to enumerate, every expected count large: the chi-square test applies.
@@ -624,4 +624,27 @@ fn a_large_single_choice_question_gets_a_seeded_monte_carlo_exact_test_when_an_e
     // The same seed gives the same estimate.
     let b = analyse(&five, &rare, options);
     assert_eq!(b.question_tests[0].monte_carlo, q.monte_carlo);
+}
+
+/// studies.toml entries whose `responses` do not fit their kind are refused when the
+/// list is read, naming the entry, not at the first file.
+#[test]
+fn a_report_list_with_the_wrong_files_for_a_kind_is_refused() {
+    for (entry, expected) in [
+        (
+            "kind = \"analysis\"\nresponses = [\"a.csv\", \"b.csv\"]",
+            "an analysis reads one responses file",
+        ),
+        ("kind = \"waves\"", "waves need `responses`"),
+        ("kind = \"reproduction\"\nresponses = [\"a.csv\"]", "`responses` must be left out"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("studies.toml"),
+            format!("[[report]]\nfolder = \"x\"\n{entry}\n"),
+        )
+        .unwrap();
+        let err = invitestat::study::bundled(dir.path()).unwrap_err().to_string();
+        assert!(err.contains("report 1 (x)") && err.contains(expected), "{err}");
+    }
 }

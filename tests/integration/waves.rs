@@ -34,7 +34,7 @@ fn shipped_waves_are_what_generate_draws() {
             trend,
         };
         let shipped = std::fs::read_to_string(folder().join(format!("wave-{i}.csv"))).unwrap();
-        assert_eq!(shipped, generate_wave(&codebook, &spec), "wave {i}");
+        assert_eq!(shipped, generate_wave(&codebook, &spec).unwrap(), "wave {i}");
     }
 }
 
@@ -367,4 +367,51 @@ fn waves_honour_adjust_and_format_as_analyze_does() {
     // No link to a chart file that was not written: the charts' text alternatives instead.
     let md = std::fs::read_to_string(dir.path().join("md-only/report.md")).unwrap();
     assert!(!md.contains("](charts/") && md.contains("Small multiples"), "{md:.2000}");
+}
+
+/// `--suppress-below` leaves a small group out of every wave table: its shares, its
+/// changes, its trends and every gap (which needs it), weighted and unweighted.
+#[test]
+fn suppression_leaves_a_small_group_out_of_every_wave_table() {
+    let codebook = Codebook::from_path(&folder().join("codebook.toml")).unwrap();
+    let waves = waves_from_files(&files(), &codebook, LoadOptions::default()).unwrap();
+    let recruiters = |w: &invitestat::tabulate::Wave| w.table.respondents[0];
+    assert!(waves.iter().all(|w| recruiters(w) < 200 && w.table.respondents[1] >= 200));
+    let options = AnalysisOptions { suppress_below: Some(200), ..AnalysisOptions::default() };
+    let r = compare_waves(&codebook, waves, options);
+    assert!(!r.rows.is_empty() && r.rows.iter().all(|row| row.group == "non-recruiters"));
+    assert!(!r.trends.is_empty() && r.trends.iter().all(|t| t.group == "non-recruiters"));
+    assert!(r.gaps.is_empty() && r.weighted_gaps.is_empty());
+    assert!(r.weighted_rows.iter().all(|row| row.group == "non-recruiters"));
+    assert!(r.weighted_trends.iter().all(|t| t.group == "non-recruiters"));
+}
+
+/// Two wave files with the same name in different folders are two waves, each with its
+/// own label and its own numbers.
+#[test]
+fn wave_files_with_the_same_name_keep_their_own_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut paths = Vec::new();
+    for (i, year) in [(1, "2025"), (2, "2026")] {
+        std::fs::create_dir(dir.path().join(year)).unwrap();
+        let p = dir.path().join(year).join("wave.csv");
+        std::fs::copy(folder().join(format!("wave-{i}.csv")), &p).unwrap();
+        paths.push(p);
+    }
+    let codebook = Codebook::from_path(&folder().join("codebook.toml")).unwrap();
+    let waves = waves_from_files(&paths, &codebook, LoadOptions::default()).unwrap();
+    let labels: Vec<&str> = waves.iter().map(|w| w.label.as_str()).collect();
+    assert_eq!(labels, ["2025/wave", "2026/wave"]);
+    let r = compare_waves(&codebook, waves, AnalysisOptions::default());
+    let share = |wave: &str| {
+        r.rows
+            .iter()
+            .find(|x| x.question == "accept_never_met" && x.group == "recruiters" && x.wave == wave)
+            .map(|x| (x.successes, x.n))
+            .unwrap()
+    };
+    let (first, second) = (share("2025/wave"), share("2026/wave"));
+    assert_eq!(first, tally(&folder().join("wave-1.csv"), "accept_never_met", "1", "1"));
+    assert_eq!(second, tally(&folder().join("wave-2.csv"), "accept_never_met", "1", "1"));
+    assert_ne!(first, second);
 }

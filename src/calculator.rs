@@ -5,6 +5,11 @@
 //! infinite bounds (an odds-ratio interval reaching `+inf`) are `null` with a note too,
 //! since JSON has no infinity.
 
+use crate::consistency::Rounding;
+use crate::printed::{
+    Enumeration, Evaluation, GroupEnumeration, IntervalSpan, MAX_EVALUATED_SETS, MAX_SLOW_SETS,
+    PrintedComparison, PrintedError, PrintedGroup, PrintedRanges, Significance, Span,
+};
 use crate::stats::ci::{CiMethod, proportion_ci};
 use crate::stats::difference::{DifferenceMethod, difference_ci};
 use crate::stats::fisher::conditional_odds_ratio;
@@ -26,6 +31,21 @@ use std::fmt::Write as _;
 struct Notes(Vec<String>);
 
 impl Notes {
+    /// A JSON object of named items, each turned into a value by `value` with its path.
+    fn map<'a, T: 'a>(
+        &mut self,
+        path: &str,
+        items: impl IntoIterator<Item = (&'static str, &'a T)>,
+        mut value: impl FnMut(&mut Self, &str, &'a T) -> Value,
+    ) -> Map<String, Value> {
+        let mut out = Map::new();
+        for (name, item) in items {
+            let v = value(self, &format!("{path}.{name}"), item);
+            out.insert(name.into(), v);
+        }
+        out
+    }
+
     /// A finite number, or `null` with a note for an infinite one.
     fn number(&mut self, path: &str, value: f64) -> Value {
         if value.is_finite() {
@@ -110,13 +130,11 @@ impl CiReport {
     /// The JSON document.
     pub fn to_json(&self) -> Value {
         let mut notes = Notes::default();
-        let mut intervals = Map::new();
-        for (m, i) in &self.intervals {
-            intervals.insert(
-                m.name().into(),
-                notes.interval(&format!("intervals.{}", m.name()), &Ok(*i)),
-            );
-        }
+        let intervals = notes.map(
+            "intervals",
+            self.intervals.iter().map(|(m, i)| (m.name(), i)),
+            |n, path, i| n.interval(path, &Ok(*i)),
+        );
         json!({
             "successes": self.proportion.successes,
             "n": self.proportion.n,
@@ -212,27 +230,21 @@ impl CompareReport {
             .iter()
             .map(|p| json!({"successes": p.successes, "n": p.n, "estimate": p.estimate()}))
             .collect();
-        let mut diff = Map::new();
-        for (m, i) in &self.difference {
-            diff.insert(
-                m.name().into(),
-                notes.interval(&format!("difference.intervals.{}", m.name()), &Ok(*i)),
-            );
-        }
-        let mut rr = Map::new();
-        for (m, i) in &self.risk_ratio_intervals {
-            rr.insert(
-                m.name().into(),
-                notes.interval(&format!("risk_ratio.intervals.{}", m.name()), i),
-            );
-        }
-        let mut or = Map::new();
-        for (m, i) in &self.odds_ratio_intervals {
-            or.insert(
-                m.name().into(),
-                notes.interval(&format!("odds_ratio.intervals.{}", m.name()), i),
-            );
-        }
+        let diff = notes.map(
+            "difference.intervals",
+            self.difference.iter().map(|(m, i)| (m.name(), i)),
+            |n, path, i| n.interval(path, &Ok(*i)),
+        );
+        let rr = notes.map(
+            "risk_ratio.intervals",
+            self.risk_ratio_intervals.iter().map(|(m, i)| (m.name(), i)),
+            Notes::interval,
+        );
+        let or = notes.map(
+            "odds_ratio.intervals",
+            self.odds_ratio_intervals.iter().map(|(m, i)| (m.name(), i)),
+            Notes::interval,
+        );
         let conditional = match &self.conditional {
             Ok(c) => json!({
                 "estimate": notes.number("odds_ratio.conditional.estimate", c.estimate),
@@ -504,4 +516,408 @@ fn p_text(p: f64, log10: f64) -> String {
     } else {
         format!("{p:.6}")
     }
+}
+
+/// Sets listed one by one in a printed comparison's JSON (the count is exact whatever
+/// the number listed) and in its table.
+pub const LISTED_SETS: usize = 100;
+const LISTED_SETS_TEXT: usize = 10;
+
+impl Notes {
+    fn span(&mut self, path: &str, s: &Span) -> Value {
+        match s.bounds() {
+            Some((lo, hi)) => json!({
+                "min": self.number(&format!("{path}.min"), lo),
+                "max": self.number(&format!("{path}.max"), hi),
+                "undefined_sets": s.undefined,
+            }),
+            None => {
+                self.0.push(format!("{path}: undefined on every consistent set"));
+                json!({"min": Value::Null, "max": Value::Null, "undefined_sets": s.undefined})
+            }
+        }
+    }
+
+    fn interval_span(&mut self, path: &str, s: &IntervalSpan) -> Value {
+        json!({
+            "lower": self.span(&format!("{path}.lower"), &s.lower),
+            "upper": self.span(&format!("{path}.upper"), &s.upper),
+        })
+    }
+}
+
+/// A span as text: `a to b`, one value when they agree, `undefined` when never defined.
+fn span_text(s: &Span, show: impl Fn(f64) -> String) -> String {
+    match s.bounds() {
+        Some((lo, hi)) if show(lo) == show(hi) => show(lo),
+        Some((lo, hi)) => format!("{} to {}", show(lo), show(hi)),
+        None => "undefined".into(),
+    }
+}
+
+/// The result of `invitestat compare` on printed figures: every consistent set of
+/// counts and the range of each quantity over them, with the verdict.
+#[derive(Debug, Clone)]
+pub struct PrintedCompareReport {
+    /// What was printed.
+    pub comparison: PrintedComparison,
+    /// The consistent sets.
+    pub sets: Enumeration,
+    /// The ranges and the verdict (none when no set is consistent).
+    pub ranges: Option<PrintedRanges>,
+    /// Confidence level of every interval.
+    pub level: ConfidenceLevel,
+}
+
+impl PrintedCompareReport {
+    /// Enumerates and evaluates `comparison`.
+    ///
+    /// # Errors
+    /// As [`PrintedComparison::enumerate`].
+    pub fn new(comparison: PrintedComparison, what: &Evaluation) -> Result<Self, PrintedError> {
+        let sets = comparison.enumerate()?;
+        let ranges = (sets.sets > 0).then(|| sets.evaluate(what));
+        Ok(PrintedCompareReport { comparison, sets, ranges, level: what.level })
+    }
+
+    /// The JSON document.
+    pub fn to_json(&self) -> Value {
+        let mut notes = Notes::default();
+        let c = &self.comparison;
+        let group = |g: &PrintedGroup| {
+            json!({
+                "printed": g.share_text(),
+                "base": {"text": g.base.text, "min": g.base.min, "max": g.base.max},
+            })
+        };
+        let e = &self.sets;
+        let listed: Vec<Value> = e
+            .evaluated
+            .iter()
+            .take(LISTED_SETS)
+            .map(|s| json!({"n1": s.n1, "k1": s.k1, "n2": s.n2, "k2": s.k2}))
+            .collect();
+        if !e.complete {
+            notes.0.push(format!(
+                "{} consistent sets, more than the {MAX_EVALUATED_SETS} evaluated one by one: the ranges are over the {} sets at the extreme counts (and the counts closest to equal shares) of {}",
+                e.sets,
+                e.evaluated.len(),
+                evaluated_pairs(e)
+            ));
+        }
+        let ranges = self.ranges.as_ref().map(|r| {
+            let diff = notes.map(
+                "ranges.difference_intervals",
+                r.difference_intervals.iter().map(|(m, s)| (m.name(), s)),
+                Notes::interval_span,
+            );
+            let rr = notes.map(
+                "ranges.risk_ratio_intervals",
+                r.risk_ratio_intervals.iter().map(|(m, s)| (m.name(), s)),
+                Notes::interval_span,
+            );
+            let or = notes.map(
+                "ranges.odds_ratio_intervals",
+                r.odds_ratio_intervals.iter().map(|(m, s)| (m.name(), s)),
+                Notes::interval_span,
+            );
+            let mut tests = Map::new();
+            for (t, span) in &r.tests {
+                let value = match span {
+                    Some(s) => json!({"p_value": notes.span(&format!("ranges.tests.{}", t.name()), s)}),
+                    None => {
+                        notes.0.push(format!(
+                            "ranges.tests.{}: not computed on more than {MAX_SLOW_SETS} sets (milliseconds per table)",
+                            t.name()
+                        ));
+                        Value::Null
+                    }
+                };
+                tests.insert(t.name().into(), value);
+            }
+            json!({
+                "difference": notes.span("ranges.difference", &r.difference),
+                "difference_intervals": diff,
+                "risk_ratio": r.risk_ratio.as_ref().map(|s| notes.span("ranges.risk_ratio", s)),
+                "risk_ratio_intervals": rr,
+                "odds_ratio": r.odds_ratio.as_ref().map(|s| notes.span("ranges.odds_ratio", s)),
+                "odds_ratio_intervals": or,
+                "tests": tests,
+            })
+        });
+        let verdict = match &self.ranges {
+            Some(r) => {
+                let v = &r.verdict;
+                json!({
+                    "test": v.test.name(),
+                    "alpha": v.alpha,
+                    "family": v.family,
+                    "threshold": v.threshold,
+                    "significant_sets": v.significant,
+                    "evaluated_sets": v.evaluated,
+                    "significant_for": v.significant_for.map(Significance::name),
+                    "text": v.sentence(),
+                })
+            }
+            None => json!({
+                "significant_for": Value::Null,
+                "text": format!("No counts are consistent with the printed figures: {}.", e.unreachable.clone().unwrap_or_default()),
+            }),
+        };
+        json!({
+            "confidence_level": self.level.value(),
+            "groups": [group(&c.first), group(&c.second)],
+            "total": c.total.map(|(lo, hi)| json!({"min": lo, "max": hi})),
+            "rounding": c.roundings.iter().map(|r| r.name()).collect::<Vec<_>>(),
+            "consistent": {
+                "sets": e.sets,
+                "base_pairs": e.base_pairs,
+                "evaluated": e.evaluated.len(),
+                "complete": e.complete,
+                "first_bases": e.reachable.0,
+                "second_bases": e.reachable.1,
+                "listed": listed,
+                "unreachable": e.unreachable,
+            },
+            "ranges": ranges,
+            "verdict": verdict,
+            "notes": notes.0,
+        })
+    }
+
+    /// A terminal table.
+    pub fn to_text(&self) -> String {
+        let c = &self.comparison;
+        let e = &self.sets;
+        let mut out = String::new();
+        for (name, g) in [("Group 1", &c.first), ("Group 2", &c.second)] {
+            let _ = writeln!(out, "{name}: {} on a base of {}", g.share_text(), g.base);
+        }
+        if let Some((lo, hi)) = c.total {
+            let total = if lo == hi { lo.to_string() } else { format!("{lo}..{hi}") };
+            let _ = writeln!(out, "Total: n1 + n2 = {total}");
+        }
+        let schemes: Vec<&str> = c.roundings.iter().map(|r| r.name()).collect();
+        let _ = writeln!(out, "Rounding: {}", schemes.join(", "));
+        let Some(r) = &self.ranges else {
+            let _ = writeln!(
+                out,
+                "\nNo counts are consistent with the printed figures: {}.",
+                e.unreachable.clone().unwrap_or_default()
+            );
+            return out;
+        };
+        let _ = writeln!(
+            out,
+            "\n{} on {}{}",
+            plural(e.sets, "consistent set of counts", "consistent sets of counts"),
+            plural(e.base_pairs, "pair of bases", "pairs of bases"),
+            if e.complete {
+                String::new()
+            } else {
+                format!(
+                    " (ranges over the {} sets at the extreme counts of {})",
+                    e.evaluated.len(),
+                    evaluated_pairs(e)
+                )
+            }
+        );
+        let _ = writeln!(out, "  {:>8}{:>8}{:>8}{:>8}", "n1", "k1", "n2", "k2");
+        for s in e.evaluated.iter().take(LISTED_SETS_TEXT) {
+            let _ = writeln!(out, "  {:>8}{:>8}{:>8}{:>8}", s.n1, s.k1, s.n2, s.k2);
+        }
+        if e.evaluated.len() > LISTED_SETS_TEXT {
+            let _ = writeln!(
+                out,
+                "  ... ({} more; --json lists up to {LISTED_SETS})",
+                e.evaluated.len() - LISTED_SETS_TEXT
+            );
+        }
+        let level = percent(self.level.value());
+        let _ = writeln!(
+            out,
+            "\nRanges over the consistent counts ({level} intervals, two-sided tests)"
+        );
+        let row = |out: &mut String, name: &str, text: String| {
+            let _ = writeln!(out, "  {name:<34}{text}");
+        };
+        row(&mut out, "difference p1 - p2", span_text(&r.difference, crate::format::points));
+        // One line per interval method: the ranges of its two ends.
+        let intervals =
+            |out: &mut String, name: &str, span: &IntervalSpan, show: fn(f64) -> String| {
+                let text = format!(
+                    "lower {}, upper {}",
+                    span_text(&span.lower, show),
+                    span_text(&span.upper, show)
+                );
+                row(out, &format!("  {name} interval"), text);
+            };
+        for (m, span) in &r.difference_intervals {
+            intervals(&mut out, m.name(), span, crate::format::points);
+        }
+        if let Some(rr) = &r.risk_ratio {
+            row(&mut out, "risk ratio p1 / p2", span_text(rr, fixed_short));
+            for (m, span) in &r.risk_ratio_intervals {
+                intervals(&mut out, m.name(), span, fixed_short);
+            }
+        }
+        if let Some(or) = &r.odds_ratio {
+            row(&mut out, "odds ratio", span_text(or, fixed_short));
+            for (m, span) in &r.odds_ratio_intervals {
+                intervals(&mut out, m.name(), span, fixed_short);
+            }
+        }
+        for (t, span) in &r.tests {
+            let text = match span {
+                Some(s) => span_text(s, crate::format::p_value),
+                None => format!("not computed on more than {MAX_SLOW_SETS} sets"),
+            };
+            row(&mut out, &format!("p-value, {}", t.name()), text);
+        }
+        let _ = writeln!(out, "\n{}", r.verdict.sentence());
+        out
+    }
+}
+
+/// The result of `invitestat ci` on a printed figure: every interval's range over the
+/// counts consistent with it.
+#[derive(Debug, Clone)]
+pub struct PrintedCiReport {
+    /// What was printed.
+    pub group: PrintedGroup,
+    /// The rounding schemes.
+    pub roundings: Vec<Rounding>,
+    /// The consistent counts.
+    pub counts: GroupEnumeration,
+    /// Confidence level.
+    pub level: ConfidenceLevel,
+    /// Sidedness.
+    pub alternative: Alternative,
+    /// The share's range.
+    pub estimate: Span,
+    /// Each method's interval ends, over the consistent counts.
+    pub intervals: Vec<(CiMethod, IntervalSpan)>,
+}
+
+impl PrintedCiReport {
+    /// Every interval of `methods` (all when empty) over the consistent counts.
+    ///
+    /// # Errors
+    /// As [`PrintedGroup::enumerate`].
+    pub fn new(
+        group: PrintedGroup,
+        roundings: Vec<Rounding>,
+        methods: &[CiMethod],
+        level: ConfidenceLevel,
+        alternative: Alternative,
+    ) -> Result<Self, PrintedError> {
+        let counts = group.enumerate(&roundings)?;
+        let methods = if methods.is_empty() { &CiMethod::ALL[..] } else { methods };
+        let mut estimate = Span::empty();
+        let mut intervals: Vec<(CiMethod, IntervalSpan)> =
+            methods.iter().map(|&m| (m, IntervalSpan::empty())).collect();
+        for p in &counts.evaluated {
+            estimate.add(Some(p.estimate()));
+            for (m, span) in &mut intervals {
+                span.add(Some(proportion_ci(*p, *m, level, alternative)));
+            }
+        }
+        Ok(PrintedCiReport { group, roundings, counts, level, alternative, estimate, intervals })
+    }
+
+    /// The JSON document.
+    pub fn to_json(&self) -> Value {
+        let mut notes = Notes::default();
+        let c = &self.counts;
+        if !c.complete {
+            notes.0.push(format!(
+                "{} consistent counts, more than the {MAX_EVALUATED_SETS} evaluated one by one: the ranges are over the smallest and largest count at each base",
+                c.sets
+            ));
+        }
+        let intervals = notes.map(
+            "intervals",
+            self.intervals.iter().map(|(m, s)| (m.name(), s)),
+            Notes::interval_span,
+        );
+        let estimate =
+            if c.sets > 0 { notes.span("estimate", &self.estimate) } else { Value::Null };
+        json!({
+            "printed": self.group.share_text(),
+            "base": {"text": self.group.base.text, "min": self.group.base.min, "max": self.group.base.max},
+            "rounding": self.roundings.iter().map(|r| r.name()).collect::<Vec<_>>(),
+            "confidence_level": self.level.value(),
+            "alternative": self.alternative.to_string(),
+            "consistent": {
+                "counts": c.sets,
+                "bases": c.bases,
+                "listed": c.evaluated.iter().take(LISTED_SETS).map(|p| json!({"k": p.successes, "n": p.n})).collect::<Vec<_>>(),
+                "complete": c.complete,
+                "unreachable": c.unreachable,
+            },
+            "estimate": estimate,
+            "intervals": intervals,
+            "notes": notes.0,
+        })
+    }
+
+    /// A terminal table.
+    pub fn to_text(&self) -> String {
+        let c = &self.counts;
+        let mut out = format!("{} on a base of {}\n", self.group.share_text(), self.group.base);
+        let schemes: Vec<&str> = self.roundings.iter().map(|r| r.name()).collect();
+        let _ = writeln!(out, "Rounding: {}", schemes.join(", "));
+        if let Some(why) = &c.unreachable {
+            let _ = writeln!(out, "\nNo count is consistent with the printed figure: {why}.");
+            return out;
+        }
+        let listed: Vec<String> = c
+            .evaluated
+            .iter()
+            .take(LISTED_SETS_TEXT)
+            .map(|p| format!("{}/{}", p.successes, p.n))
+            .collect();
+        let _ = writeln!(
+            out,
+            "\n{}: {}{}",
+            plural(c.sets, "consistent count", "consistent counts"),
+            listed.join(", "),
+            if c.evaluated.len() > LISTED_SETS_TEXT { ", ..." } else { "" }
+        );
+        let _ = writeln!(out, "Share: {}", span_text(&self.estimate, crate::format::share));
+        let _ = writeln!(
+            out,
+            "\n{} intervals over the consistent counts ({})",
+            percent(self.level.value()),
+            self.alternative
+        );
+        let _ = writeln!(out, "  {:<20}{:>24}{:>24}", "method", "lower", "upper");
+        for (m, span) in &self.intervals {
+            let _ = writeln!(
+                out,
+                "  {:<20}{:>24}{:>24}",
+                m.name(),
+                span_text(&span.lower, crate::format::share),
+                span_text(&span.upper, crate::format::share)
+            );
+        }
+        out
+    }
+}
+
+/// Which pairs of bases an incomplete enumeration evaluated.
+fn evaluated_pairs(e: &Enumeration) -> String {
+    if e.stride <= 1 {
+        "every pair of bases".into()
+    } else {
+        format!("every {}th pair of bases (and the last)", e.stride)
+    }
+}
+
+fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+fn fixed_short(v: f64) -> String {
+    if v.is_infinite() { fixed(v) } else { format!("{v:.4}") }
 }

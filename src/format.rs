@@ -64,6 +64,17 @@ pub fn points_interval(lower: f64, upper: f64) -> String {
     format!("{:+.1} to {:+.1}", 100.0 * lower, 100.0 * upper)
 }
 
+/// A significance threshold as written in a rule ("p < 0.05"): up to four decimals,
+/// trailing zeros dropped, scientific below 1e-4.
+pub fn alpha(a: f64) -> String {
+    if a < 1e-4 {
+        format!("{a:.2e}")
+    } else {
+        let t = format!("{a:.4}");
+        t.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
 /// A design effect, three decimals (`1.234`).
 pub fn design_effect(v: f64) -> String {
     format!("{v:.3}")

@@ -70,7 +70,8 @@ pub enum PrintedError {
     },
     /// The total cannot be met by the two bases.
     #[error(
-        "the total {min}..{max} cannot be met: n1 is {n1_min}..{n1_max} and n2 {n2_min}..{n2_max}"
+        "the total ({}) cannot be met: n1 is {} and n2 {}",
+        span(*min, *max), span(*n1_min, *n1_max), span(*n2_min, *n2_max)
     )]
     TotalUnreachable {
         /// Smallest total.
@@ -113,6 +114,21 @@ pub enum PrintedError {
     /// No rounding scheme given.
     #[error("no rounding scheme given")]
     NoRounding,
+    /// A group as typed that is not a count or figure over a base.
+    #[error(
+        "'{text}': {why} (a group is X/N such as 52/60, or a printed figure such as 87%, 87%/60, 87%/55..59, 87%/~60)"
+    )]
+    Side {
+        /// The text given (shortened).
+        text: String,
+        /// What is wrong.
+        why: String,
+    },
+}
+
+/// `a` or `a..b`.
+fn span(a: u64, b: u64) -> String {
+    if a == b { a.to_string() } else { format!("{a}..{b}") }
 }
 
 /// A group's base as printed or as an analyst reads the text: an exact number, a window,
@@ -297,6 +313,139 @@ impl PrintedGroup {
     }
 }
 
+/// A group as typed on a command line or in a form: `52/60` (a count on a base),
+/// `87%` (a printed figure, base given elsewhere), `87%/60`, `87%/55..59`, `87%/~60`,
+/// `52/~60`. A share with `%`, `<` or `>` is a printed figure; a bare number is a count.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Side {
+    /// The share.
+    pub share: Share,
+    /// The base, when written with the share.
+    pub base: Option<BaseWindow>,
+}
+
+impl FromStr for Side {
+    type Err = PrintedError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let err = |why: String| PrintedError::Side { text: crate::format::echo(s), why };
+        let t = s.trim();
+        let (share, base) = match t.split_once('/') {
+            Some((a, b)) => (a.trim(), Some(b.trim())),
+            None => (t, None),
+        };
+        let share = if share.contains(['%', '<', '>']) {
+            Share::Figure(share.parse().map_err(|e: crate::consistency::FigureError| {
+                err(format!("the figure '{}': {}", crate::format::echo(share), e.why))
+            })?)
+        } else {
+            Share::Count(share.parse().map_err(|_| {
+                err(format!(
+                    "'{}' is neither a whole number of respondents nor a percentage",
+                    crate::format::echo(share)
+                ))
+            })?)
+        };
+        let base = match base {
+            Some(b) => Some(b.parse::<BaseWindow>().map_err(|e| match e {
+                PrintedError::Base { why, .. } => {
+                    err(format!("the base '{}': {why}", crate::format::echo(b)))
+                }
+                other => err(other.to_string()),
+            })?),
+            None => None,
+        };
+        if let (Share::Count(k), Some(b)) = (&share, &base)
+            && *k > b.max
+        {
+            return Err(err(format!("{k} is more than the base ({b})")));
+        }
+        Ok(Side { share, base })
+    }
+}
+
+/// Every count consistent with one printed group.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GroupEnumeration {
+    /// Consistent `(k, n)`, counted exactly.
+    pub sets: u64,
+    /// Bases at which the share can be shown.
+    pub bases: Vec<u64>,
+    /// The counts evaluated: every one, or (past [`MAX_EVALUATED_SETS`]) the smallest and
+    /// largest count at each base.
+    pub evaluated: Vec<Proportion>,
+    /// Whether every consistent count is evaluated.
+    pub complete: bool,
+    /// Why no count is consistent, when none is.
+    pub unreachable: Option<String>,
+}
+
+impl PrintedGroup {
+    /// Every count consistent with the group under any of `roundings`.
+    ///
+    /// # Errors
+    /// [`PrintedError::NoRounding`], or [`PrintedError::TooManyBasePairs`] for a window
+    /// of more than [`MAX_BASE_PAIRS`] bases.
+    pub fn enumerate(&self, roundings: &[Rounding]) -> Result<GroupEnumeration, PrintedError> {
+        if roundings.is_empty() {
+            return Err(PrintedError::NoRounding);
+        }
+        if self.base.len() > MAX_BASE_PAIRS {
+            return Err(PrintedError::TooManyBasePairs { pairs: self.base.len() });
+        }
+        let mut per_base: Vec<(u64, Vec<RangeInclusive<u64>>)> = Vec::new();
+        let mut sets = 0u64;
+        for n in self.base.range() {
+            let mut ranges: Vec<RangeInclusive<u64>> =
+                roundings.iter().filter_map(|&r| self.counts(n, r)).collect();
+            if ranges.is_empty() {
+                continue;
+            }
+            ranges.sort_by_key(|r| *r.start());
+            let mut merged: Vec<RangeInclusive<u64>> = Vec::new();
+            for r in ranges {
+                match merged.last_mut() {
+                    Some(last) if *r.start() <= last.end().saturating_add(1) => {
+                        *last = *last.start()..=*last.end().max(r.end());
+                    }
+                    _ => merged.push(r),
+                }
+            }
+            sets = sets.saturating_add(merged.iter().map(|r| r.end() - r.start() + 1).sum());
+            per_base.push((n, merged));
+        }
+        let complete = sets <= MAX_EVALUATED_SETS;
+        let mut evaluated = Vec::new();
+        for (n, ranges) in &per_base {
+            let ks: Vec<u64> = if complete {
+                ranges.iter().flat_map(Clone::clone).collect()
+            } else {
+                let lo = *ranges.first().map_or(&0, |r| r.start());
+                let hi = *ranges.last().map_or(&0, |r| r.end());
+                if lo == hi { vec![lo] } else { vec![lo, hi] }
+            };
+            evaluated.extend(ks.into_iter().filter_map(|k| Proportion::new(k, *n).ok()));
+        }
+        let unreachable = (sets == 0).then(|| {
+            let schemes: Vec<&str> = roundings.iter().map(|r| r.name()).collect();
+            format!(
+                "{} cannot be shown on any base from {} to {} ({} rounding)",
+                self.share_text(),
+                self.base.min,
+                self.base.max,
+                schemes.join(" or ")
+            )
+        });
+        Ok(GroupEnumeration {
+            sets,
+            bases: per_base.iter().map(|(n, _)| *n).collect(),
+            complete: complete && evaluated.len() as u64 == sets,
+            evaluated,
+            unreachable,
+        })
+    }
+}
+
 /// Two printed groups, an optional total linking their bases, and the rounding schemes
 /// the author may have used (a set is consistent when one scheme shows both figures).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -347,6 +496,9 @@ pub struct Enumeration {
     pub evaluated: Vec<CountSet>,
     /// Whether every consistent set is evaluated.
     pub complete: bool,
+    /// When not complete: the extremes of every `stride`-th pair of bases (and of the
+    /// last) are evaluated. 1 otherwise.
+    pub stride: u64,
     /// Bases at which each figure can be shown (first, second), for messages.
     pub reachable: (Vec<u64>, Vec<u64>),
     /// Why no set is consistent, in words, when `sets` is 0.
@@ -434,44 +586,24 @@ impl PrintedComparison {
         if bound > MAX_BASE_PAIRS {
             return Err(PrintedError::TooManyBasePairs { pairs: bound });
         }
-        let roundings = &self.roundings;
         let mut sets = 0u64;
         let mut base_pairs = 0u64;
         let mut any_pair = false;
         let mut reach1 = BTreeSet::new();
         let mut reach2 = BTreeSet::new();
-        // Per pair of bases: one rectangle of counts per rounding scheme.
-        let mut rectangles: Vec<(u64, u64, Vec<Rect>)> = Vec::new();
-        let second_counts: Vec<(u64, Vec<Option<RangeInclusive<u64>>>)> = (w2.min..=w2.max)
-            .map(|n2| (n2, roundings.iter().map(|&r| self.second.counts(n2, r)).collect()))
-            .collect();
-        for n1 in first.clone() {
-            let k1: Vec<Option<RangeInclusive<u64>>> =
-                roundings.iter().map(|&r| self.first.counts(n1, r)).collect();
-            if k1.iter().any(Option::is_some) {
+        self.visit_pairs(|n1, n2, k1, k2, rects| {
+            any_pair = true;
+            if k1 {
                 reach1.insert(n1);
             }
-            let Some(n2s) = self.second_bases(n1) else { continue };
-            for n2 in n2s {
-                any_pair = true;
-                let k2 = &second_counts[(n2 - w2.min) as usize].1;
-                if k2.iter().any(Option::is_some) {
-                    reach2.insert(n2);
-                }
-                let rects: Vec<Rect> = k1
-                    .iter()
-                    .zip(k2)
-                    .filter_map(|(a, b)| Some(Rect { k1: a.clone()?, k2: b.clone()? }))
-                    .collect();
-                if rects.is_empty() {
-                    continue;
-                }
-                let count = union_size(&rects);
-                sets = sets.saturating_add(count);
-                base_pairs += 1;
-                rectangles.push((n1, n2, rects));
+            if k2 {
+                reach2.insert(n2);
             }
-        }
+            if !rects.is_empty() {
+                sets = sets.saturating_add(union_size(rects));
+                base_pairs += 1;
+            }
+        });
         if !any_pair && let Some((lo, hi)) = total {
             return Err(PrintedError::TotalUnreachable {
                 min: lo,
@@ -482,37 +614,72 @@ impl PrintedComparison {
                 n2_max: w2.max,
             });
         }
+        // Every set when there are few; otherwise the extremes of every `stride`-th pair
+        // of bases (and of the last), so that the sets evaluated stay bounded.
         let complete = sets <= MAX_EVALUATED_SETS;
+        let stride =
+            if complete { 1 } else { (base_pairs * 8).div_ceil(MAX_EVALUATED_SETS * 4).max(1) };
         let mut evaluated = BTreeSet::new();
-        for (n1, n2, rects) in &rectangles {
+        let mut index = 0u64;
+        self.visit_pairs(|n1, n2, _, _, rects| {
+            if rects.is_empty() {
+                return;
+            }
+            index += 1;
             if complete {
                 for r in rects {
                     for k1 in r.k1.clone() {
                         for k2 in r.k2.clone() {
-                            evaluated.insert(CountSet { n1: *n1, k1, n2: *n2, k2 });
+                            evaluated.insert(CountSet { n1, k1, n2, k2 });
                         }
                     }
                 }
-            } else {
+            } else if (index - 1).is_multiple_of(stride) || index == base_pairs {
                 for r in rects {
-                    for set in r.extremes(*n1, *n2) {
-                        evaluated.insert(set);
-                    }
+                    evaluated.extend(r.extremes(n1, n2));
                 }
             }
-            if evaluated.len() as u64 > MAX_EVALUATED_SETS * 4 {
-                break;
-            }
-        }
+        });
         let unreachable = (sets == 0).then(|| self.why_unreachable(&reach1, &reach2));
         Ok(Enumeration {
             sets,
             base_pairs,
-            complete: complete && evaluated.len() as u64 == sets,
+            complete,
+            stride,
             evaluated: evaluated.into_iter().collect(),
             reachable: (reach1.into_iter().collect(), reach2.into_iter().collect()),
             unreachable,
         })
+    }
+
+    /// Calls `visit(n1, n2, first shown, second shown, rectangles)` for every pair of
+    /// bases the windows and the total allow, in order, with one rectangle of counts per
+    /// rounding scheme that shows both figures there.
+    fn visit_pairs(&self, mut visit: impl FnMut(u64, u64, bool, bool, &[Rect])) {
+        let roundings = &self.roundings;
+        let mut rects: Vec<Rect> = Vec::with_capacity(roundings.len());
+        for n1 in self.first_bases() {
+            let k1: Vec<Option<RangeInclusive<u64>>> =
+                roundings.iter().map(|&r| self.first.counts(n1, r)).collect();
+            let Some(n2s) = self.second_bases(n1) else { continue };
+            for n2 in n2s {
+                let k2: Vec<Option<RangeInclusive<u64>>> =
+                    roundings.iter().map(|&r| self.second.counts(n2, r)).collect();
+                rects.clear();
+                rects.extend(
+                    k1.iter()
+                        .zip(&k2)
+                        .filter_map(|(a, b)| Some(Rect { k1: a.clone()?, k2: b.clone()? })),
+                );
+                visit(
+                    n1,
+                    n2,
+                    k1.iter().any(Option::is_some),
+                    k2.iter().any(Option::is_some),
+                    &rects,
+                );
+            }
+        }
     }
 
     fn why_unreachable(&self, reach1: &BTreeSet<u64>, reach2: &BTreeSet<u64>) -> String {
@@ -664,11 +831,13 @@ pub struct Span {
 }
 
 impl Span {
-    fn new() -> Self {
+    /// No value yet.
+    pub fn empty() -> Self {
         Span { min: f64::INFINITY, max: f64::NEG_INFINITY, defined: 0, undefined: 0 }
     }
 
-    fn add(&mut self, value: Option<f64>) {
+    /// Adds a value (`None` or NaN: undefined on this set).
+    pub fn add(&mut self, value: Option<f64>) {
         match value {
             Some(v) if !v.is_nan() => {
                 self.min = self.min.min(v);
@@ -695,11 +864,13 @@ pub struct IntervalSpan {
 }
 
 impl IntervalSpan {
-    fn new() -> Self {
-        IntervalSpan { lower: Span::new(), upper: Span::new() }
+    /// No interval yet.
+    pub fn empty() -> Self {
+        IntervalSpan { lower: Span::empty(), upper: Span::empty() }
     }
 
-    fn add(&mut self, value: Option<crate::stats::Interval>) {
+    /// Adds an interval (`None`: undefined on this set).
+    pub fn add(&mut self, value: Option<crate::stats::Interval>) {
         self.lower.add(value.map(|i| i.lower));
         self.upper.add(value.map(|i| i.upper));
     }
@@ -745,6 +916,63 @@ pub struct PrintedVerdict {
     pub evaluated: u64,
     /// All, some or none.
     pub significant_for: Option<Significance>,
+    /// Every consistent set, evaluated or not.
+    pub sets: u64,
+    /// Whether every consistent set was evaluated.
+    pub complete: bool,
+}
+
+impl PrintedVerdict {
+    /// The verdict in one sentence: "The difference is significant (p < 0.05 by
+    /// Fisher's exact test) for all 4 consistent sets of counts."
+    pub fn sentence(&self) -> String {
+        let rule = format!(
+            "p < {}{}, {} test",
+            crate::format::alpha(self.threshold),
+            if self.family > 1 {
+                format!(", Bonferroni over {} comparisons", self.family)
+            } else {
+                String::new()
+            },
+            self.test.display_name()
+        );
+        let sets = if self.complete { "consistent sets of counts" } else { "sets evaluated" };
+        let tail = if self.complete {
+            String::new()
+        } else {
+            format!(
+                " (the extreme counts of pairs of bases spread over the windows, of {} consistent sets)",
+                self.sets
+            )
+        };
+        let body = match self.significant_for {
+            Some(Significance::All) if self.evaluated == 1 => {
+                format!(
+                    "The difference is significant ({rule}) for the one consistent set of counts"
+                )
+            }
+            Some(Significance::None) if self.evaluated == 1 => format!(
+                "The difference is not significant ({rule}) for the one consistent set of counts"
+            ),
+            Some(Significance::All) => format!(
+                "The difference is significant ({rule}) for all {} {sets}{tail}",
+                self.evaluated
+            ),
+            Some(Significance::None) => format!(
+                "The difference is not significant ({rule}) for any of the {} {sets}{tail}",
+                self.evaluated
+            ),
+            Some(Significance::Some) => format!(
+                "The difference is significant ({rule}) for {} of the {} {sets}{tail} and not for the others: the printed figures cannot tell",
+                self.significant, self.evaluated
+            ),
+            None => format!(
+                "The {} test is defined for no consistent set of counts",
+                self.test.display_name()
+            ),
+        };
+        format!("{body}.")
+    }
 }
 
 /// The ranges over every consistent set (or over the extremes; see
@@ -788,22 +1016,22 @@ impl Enumeration {
             if what.tests.is_empty() { vec![TestMethod::Fisher] } else { what.tests.clone() };
         let run: Vec<(TestMethod, bool)> =
             tests.iter().map(|&t| (t, !(many && slow(t)) || t == tests[0])).collect();
-        let mut difference = Span::new();
+        let mut difference = Span::empty();
         let mut diff_ci: Vec<(DifferenceMethod, IntervalSpan)> =
-            what.difference_methods.iter().map(|&m| (m, IntervalSpan::new())).collect();
-        let mut rr = Span::new();
+            what.difference_methods.iter().map(|&m| (m, IntervalSpan::empty())).collect();
+        let mut rr = Span::empty();
         let mut rr_ci: Vec<(RiskRatioMethod, IntervalSpan)> = if what.ratios {
-            RiskRatioMethod::ALL.iter().map(|&m| (m, IntervalSpan::new())).collect()
+            RiskRatioMethod::ALL.iter().map(|&m| (m, IntervalSpan::empty())).collect()
         } else {
             Vec::new()
         };
-        let mut or = Span::new();
+        let mut or = Span::empty();
         let mut or_ci: Vec<(OddsRatioMethod, IntervalSpan)> = if what.ratios {
-            OddsRatioMethod::ALL.iter().map(|&m| (m, IntervalSpan::new())).collect()
+            OddsRatioMethod::ALL.iter().map(|&m| (m, IntervalSpan::empty())).collect()
         } else {
             Vec::new()
         };
-        let mut spans: Vec<Span> = tests.iter().map(|_| Span::new()).collect();
+        let mut spans: Vec<Span> = tests.iter().map(|_| Span::empty()).collect();
         let alpha = 1.0 - what.level.value();
         let family = what.family.max(1);
         let threshold = alpha / family as f64;
@@ -850,6 +1078,8 @@ impl Enumeration {
             significant,
             evaluated: decided,
             significant_for,
+            sets: self.sets,
+            complete: self.complete,
         };
         PrintedRanges {
             difference,

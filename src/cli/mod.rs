@@ -1,8 +1,13 @@
 //! The `invitestat` command line: argument parsing (clap) on top of the library.
 //! Nothing else in the library depends on this module.
 
-use crate::calculator::{AdjustReport, CiReport, CompareReport, PowerReport, PowerTarget};
+use crate::calculator::{
+    AdjustReport, CiReport, CompareReport, PowerReport, PowerTarget, PrintedCiReport,
+    PrintedCompareReport,
+};
+use crate::consistency::{Figure, Rounding};
 use crate::format::echo;
+use crate::printed::{BaseWindow, Evaluation, PrintedComparison, PrintedGroup, Share, Side};
 use crate::stats::ci::CiMethod;
 use crate::stats::multiplicity::Adjustment;
 use crate::stats::power::{minimum_detectable_difference, power, sample_size};
@@ -47,9 +52,21 @@ Examples:
 const CI_EXAMPLES: &str = "Examples:
   invitestat ci 52 60
   invitestat ci 52 60 --method clopper-pearson --confidence-level 0.99
-  invitestat ci 0 340 --alternative less --json";
+  invitestat ci 0 340 --alternative less --json
+  invitestat ci 87% 55..59
+  invitestat ci '<1%' '~340' --rounding any --json";
 
-const COMPARE_EXAMPLES: &str = "Examples:
+const COMPARE_EXAMPLES: &str =
+    "A group is X/N, or a printed figure (87%, 12.5%, <1%) on a base that is
+exact (87%/60), a window (87%/55..59) or approximate (87%/~60: 60 +/- 10%). With a
+printed figure, every set of counts consistent with both figures (under the rounding
+schemes given, and adding up to --total) is evaluated: each quantity's range, and
+whether the difference is significant for all, some or none of them.
+
+Examples:
+  invitestat compare 87% 63% --n1 55..59 --n2 341..345 --total 400
+  invitestat compare 87%/~60 63%/~340 --rounding any --json
+  invitestat compare 21%/345 6%/54..59 --family 7
   invitestat compare 52/60 214/340
   invitestat compare 24/60 3/340 --json
   invitestat compare 13/60 177/340 --confidence-level 0.9";
@@ -119,12 +136,14 @@ pub enum Command {
     /// Which bases and counts can show a set of printed percentages.
     #[command(after_help = RECOVER_EXAMPLES)]
     Recover(study::RecoverArgs),
-    /// Confidence intervals for one proportion X of N (every method unless --method).
+    /// Confidence intervals for one proportion X of N, or a printed percentage on a base
+    /// (every method unless --method).
     #[command(after_help = CI_EXAMPLES)]
     Ci(CiArgs),
-    /// Compare two groups X1/N1 vs X2/N2: difference, risk and odds ratios, every test.
+    /// Compare two groups X1/N1 vs X2/N2, or printed percentages on exact, windowed or
+    /// approximate bases: difference, risk and odds ratios, every test.
     #[command(after_help = COMPARE_EXAMPLES)]
-    Compare(CompareArgs),
+    Compare(Box<CompareArgs>),
     /// Adjust p-values for multiple testing (as R p.adjust), order preserved.
     #[command(after_help = ADJUST_EXAMPLES)]
     Adjust(AdjustArgs),
@@ -220,15 +239,83 @@ pub fn parse_fraction(s: &str) -> Result<Proportion, String> {
     Proportion::new(x, n).map_err(|e| format!("'{shown}': {e}"))
 }
 
+/// Parses a count or a printed figure.
+fn parse_share(s: &str) -> Result<Share, String> {
+    if s.contains(['%', '<', '>']) {
+        s.trim().parse::<Figure>().map(Share::Figure).map_err(|e| e.to_string())
+    } else {
+        parse_count(s).map(Share::Count)
+    }
+}
+
+/// Parses a base: a whole number as it is (0 is refused later, with the counts), else a
+/// window or phrase.
+fn parse_base(s: &str) -> Result<BaseWindow, String> {
+    match s.trim().parse::<u64>() {
+        Ok(n) => Ok(BaseWindow { text: s.trim().to_string(), min: n, max: n }),
+        Err(_) => parse_window(s),
+    }
+}
+
+fn parse_window(s: &str) -> Result<BaseWindow, String> {
+    s.parse::<BaseWindow>().map_err(|e| e.to_string())
+}
+
+fn parse_side(s: &str) -> Result<Side, String> {
+    s.parse::<Side>().map_err(|e| e.to_string())
+}
+
+fn parse_family(s: &str) -> Result<u64, String> {
+    match parse_count(s)? {
+        0 => Err("the family has at least one comparison".into()),
+        m => Ok(m),
+    }
+}
+
+/// Rounding schemes given as one comma-separated argument.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Roundings(pub Vec<Rounding>);
+
+/// Parses a comma-separated list of rounding schemes, or `any`.
+pub(crate) fn parse_roundings(s: &str) -> Result<Roundings, String> {
+    if s.trim() == "any" {
+        return Ok(Roundings(Rounding::ALL.to_vec()));
+    }
+    let mut out = Vec::new();
+    for name in s.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+        let r = Rounding::from_name(name).ok_or_else(|| {
+            let names: Vec<&str> = Rounding::ALL.iter().map(|r| r.name()).collect();
+            format!(
+                "unknown rounding '{}' (expected any, or one or more of {})",
+                echo(name),
+                names.join(", ")
+            )
+        })?;
+        if !out.contains(&r) {
+            out.push(r);
+        }
+    }
+    if out.is_empty() {
+        return Err("no rounding scheme given".into());
+    }
+    Ok(Roundings(out))
+}
+
 /// Arguments of `invitestat ci`.
 #[derive(Debug, Args)]
 pub struct CiArgs {
-    /// Successes (respondents giving the answer).
-    #[arg(allow_negative_numbers = true, value_parser = parse_count)]
-    pub successes: u64,
-    /// Respondents answering (the base).
-    #[arg(allow_negative_numbers = true, value_parser = parse_count)]
-    pub n: u64,
+    /// Successes (respondents giving the answer), or a printed figure such as 87%,
+    /// 12.5% or <1% (every count consistent with it is then evaluated).
+    #[arg(allow_negative_numbers = true, value_parser = parse_share)]
+    pub successes: Share,
+    /// Respondents answering (the base): a number, or for a printed figure a window
+    /// (55..59) or an approximate base (~60, "almost 60"; see `compare --help`).
+    #[arg(allow_negative_numbers = true, value_parser = parse_base)]
+    pub n: BaseWindow,
+    /// Rounding scheme(s) of a printed figure, comma-separated (half-up, half-down,
+    /// half-even, up-or-down, ceiling, floor), or `any` for all six.
+    #[arg(long, default_value = "half-up", value_parser = parse_roundings)]
+    pub rounding: Roundings,
     /// One method only (wilson, wilson-cc, agresti-coull, jeffreys, clopper-pearson,
     /// mid-p, wald; default: all, preferred first).
     #[arg(long, value_parser = parse_ci_method)]
@@ -247,12 +334,38 @@ pub struct CiArgs {
 /// Arguments of `invitestat compare`.
 #[derive(Debug, Args)]
 pub struct CompareArgs {
-    /// Group 1 as X1/N1 (e.g. 52/60).
-    #[arg(value_parser = parse_fraction)]
-    pub first: Proportion,
-    /// Group 2 as X2/N2 (e.g. 214/340).
-    #[arg(value_parser = parse_fraction)]
-    pub second: Proportion,
+    /// Group 1: X1/N1 (52/60), or a printed figure with or without its base (87%,
+    /// 87%/60, 87%/55..59, 87%/~60).
+    #[arg(value_parser = parse_side)]
+    pub first: Side,
+    /// Group 2, as group 1.
+    #[arg(value_parser = parse_side)]
+    pub second: Side,
+    /// Group 1's base when not written with it: 60, a window 55..59, or ~60 (60 +/-
+    /// 10%, rounded up: 54..66); "almost 60" (54..59), "over 60" (61..66).
+    #[arg(long, value_parser = parse_window)]
+    pub n1: Option<BaseWindow>,
+    /// Group 2's base, as --n1.
+    #[arg(long, value_parser = parse_window)]
+    pub n2: Option<BaseWindow>,
+    /// The sample the two groups make up: n1 + n2 = TOTAL (less up to --slack
+    /// respondents who belong to neither, e.g. did not answer the grouping question).
+    #[arg(long, value_parser = parse_count)]
+    pub total: Option<u64>,
+    /// Respondents of the total in neither group.
+    #[arg(long, default_value = "0", value_parser = parse_count, requires = "total")]
+    pub slack: u64,
+    /// Rounding scheme(s) of the printed figures, comma-separated (half-up, half-down,
+    /// half-even, up-or-down, ceiling, floor), or `any` for all six.
+    #[arg(long, default_value = "half-up", value_parser = parse_roundings)]
+    pub rounding: Roundings,
+    /// The test that decides the verdict on printed figures.
+    #[arg(long, default_value = "fisher", value_parser = parse_test)]
+    pub test: TestMethod,
+    /// Comparisons the article makes: the verdict uses 1 - level divided by it
+    /// (Bonferroni, the one adjustment that needs no other p-values).
+    #[arg(long, default_value = "1", value_parser = parse_family)]
+    pub family: u64,
     /// Confidence level in (0, 1).
     #[arg(long, default_value = "0.95", value_parser = parse_level, allow_negative_numbers = true)]
     pub confidence_level: ConfidenceLevel,
@@ -309,6 +422,79 @@ pub struct PowerArgs {
     pub json: bool,
 }
 
+/// `invitestat compare`: counts on exact bases as before; anything printed (a figure,
+/// a window, an approximate base, a total) through [`PrintedCompareReport`].
+fn compare(a: CompareArgs, out: &mut dyn Write) -> anyhow::Result<()> {
+    let usage = |m: String| anyhow::Error::from(UsageError(m));
+    let base = |side: &Side, flag: Option<BaseWindow>, name: &str, option: &str| match (
+        &side.base, flag,
+    ) {
+        (Some(_), Some(_)) => Err(usage(format!(
+            "{name} '{}' has its base written with it; leave out {option}",
+            echo(&side_text(side))
+        ))),
+        (Some(b), None) => Ok(Some(b.clone())),
+        (None, Some(b)) => Ok(Some(b)),
+        (None, None) => Ok(None),
+    };
+    let b1 = base(&a.first, a.n1, "group 1", "--n1")?;
+    let b2 = base(&a.second, a.n2, "group 2", "--n2")?;
+    let exact = |side: &Side, b: &Option<BaseWindow>| match (&side.share, b) {
+        (Share::Count(k), Some(b)) if b.min == b.max => Some((*k, b.min)),
+        _ => None,
+    };
+    if a.total.is_none()
+        && let (Some((k1, n1)), Some((k2, n2))) = (exact(&a.first, &b1), exact(&a.second, &b2))
+    {
+        let p = |k, n| Proportion::new(k, n).map_err(|e| usage(e.to_string()));
+        let groups = TwoGroups { first: p(k1, n1)?, second: p(k2, n2)? };
+        let report = CompareReport::new(groups, a.confidence_level);
+        return emit(out, a.json, report.to_json(), report.to_text());
+    }
+    // A base left out is whatever the total leaves for it.
+    let open = |b: Option<BaseWindow>, side: &Side, name: &str, option: &str| match (b, a.total) {
+        (Some(b), _) => Ok(b),
+        (None, Some(t)) if t >= 2 => {
+            Ok(BaseWindow { text: format!("1..{}", t - 1), min: 1, max: t - 1 })
+        }
+        (None, _) => Err(usage(format!(
+            "{name} '{}' has no base: write it with its base ({}/60, {}/55..59, {}/~60), give {option}, or give --total",
+            echo(&side_text(side)),
+            echo(&side_text(side)),
+            echo(&side_text(side)),
+            echo(&side_text(side))
+        ))),
+    };
+    let b1 = open(b1, &a.first, "group 1", "--n1")?;
+    let b2 = open(b2, &a.second, "group 2", "--n2")?;
+    let mut comparison = PrintedComparison::new(
+        PrintedGroup { share: a.first.share, base: b1 },
+        PrintedGroup { share: a.second.share, base: b2 },
+    )
+    .with_roundings(a.rounding.0);
+    if let Some(t) = a.total {
+        comparison = comparison.with_total(t, a.slack).map_err(|e| usage(e.to_string()))?;
+    }
+    let mut tests = vec![a.test];
+    tests.extend(TestMethod::ALL.iter().filter(|t| **t != a.test));
+    let what =
+        Evaluation { tests, level: a.confidence_level, family: a.family, ..Evaluation::default() };
+    let report = PrintedCompareReport::new(comparison, &what).map_err(|e| usage(e.to_string()))?;
+    emit(out, a.json, report.to_json(), report.to_text())
+}
+
+/// A side as the user wrote it, for messages.
+fn side_text(side: &Side) -> String {
+    let share = match &side.share {
+        Share::Figure(f) => f.text.clone(),
+        Share::Count(k) => k.to_string(),
+    };
+    match &side.base {
+        Some(b) => format!("{share}/{}", b.text),
+        None => share,
+    }
+}
+
 fn emit(
     out: &mut dyn Write,
     json: bool,
@@ -341,16 +527,36 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<()> {
         Command::Generate(a) => study::generate_cmd(&a, out),
         Command::Merge(a) => study::merge_cmd(&a, out),
         Command::Ci(a) => {
-            let prop = Proportion::new(a.successes, a.n).map_err(|e| UsageError(e.to_string()))?;
             let methods: Vec<CiMethod> = a.method.into_iter().collect();
-            let report = CiReport::new(prop, &methods, a.confidence_level, a.alternative);
-            emit(out, a.json, report.to_json(), report.to_text())
+            match a.successes {
+                Share::Count(k) if a.n.min == a.n.max => {
+                    let prop =
+                        Proportion::new(k, a.n.min).map_err(|e| UsageError(e.to_string()))?;
+                    let report = CiReport::new(prop, &methods, a.confidence_level, a.alternative);
+                    emit(out, a.json, report.to_json(), report.to_text())
+                }
+                share => {
+                    if a.n.min == 0 {
+                        return Err(UsageError(format!(
+                            "'{}' is not a base: a base is at least 1",
+                            a.n.text
+                        ))
+                        .into());
+                    }
+                    let group = PrintedGroup { share, base: a.n };
+                    let report = PrintedCiReport::new(
+                        group,
+                        a.rounding.0,
+                        &methods,
+                        a.confidence_level,
+                        a.alternative,
+                    )
+                    .map_err(|e| UsageError(e.to_string()))?;
+                    emit(out, a.json, report.to_json(), report.to_text())
+                }
+            }
         }
-        Command::Compare(a) => {
-            let groups = TwoGroups { first: a.first, second: a.second };
-            let report = CompareReport::new(groups, a.confidence_level);
-            emit(out, a.json, report.to_json(), report.to_text())
-        }
+        Command::Compare(a) => compare(*a, out),
         Command::Adjust(a) => {
             let report =
                 AdjustReport::new(a.p_values, a.method).map_err(|e| UsageError(e.to_string()))?;

@@ -325,20 +325,21 @@ fn parse_rounding(s: &str) -> Result<Rounding, String> {
     })
 }
 
+/// Largest base `recover` searches (every base of the window is tried).
+const MAX_RECOVER_BASE: u64 = 10_000_000;
+
+/// A base or window as `compare` reads it (60, 50..70, ~60), at most
+/// [`MAX_RECOVER_BASE`].
 fn parse_window(s: &str) -> Result<(u64, u64), String> {
-    let num = |t: &str| {
-        t.trim()
-            .parse::<u64>()
-            .map_err(|_| format!("'{}' is not a base N or a window LO..HI", crate::format::echo(s)))
-    };
-    let (lo, hi) = match s.split_once("..") {
-        Some((a, b)) => (num(a)?, num(b.trim_start_matches('='))?),
-        None => (num(s)?, num(s)?),
-    };
-    if lo == 0 || lo > hi || hi > 10_000_000 {
-        return Err(format!("'{}': need 1 <= LO <= HI <= 10000000", crate::format::echo(s)));
+    let w: crate::printed::BaseWindow =
+        s.parse().map_err(|e: crate::printed::PrintedError| e.to_string())?;
+    if w.max > MAX_RECOVER_BASE {
+        return Err(format!(
+            "'{}': recover searches bases up to {MAX_RECOVER_BASE}",
+            crate::format::echo(s)
+        ));
     }
-    Ok((lo, hi))
+    Ok((w.min, w.max))
 }
 
 /// `invitestat run`: every report listed in `data/studies.toml`, written and its

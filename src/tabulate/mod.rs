@@ -19,7 +19,7 @@ pub use counts_file::{
     COUNTS_FORMAT, CountsError, CountsFile, CountsShard, parse_counts, read_counts,
 };
 pub use file::{PARALLEL_BYTES, tabulate_bytes, tabulate_file};
-pub use waves::{Wave, WavesError, waves_from_column, waves_from_files};
+pub use waves::{Wave, WavesError, file_labels, waves_from_column, waves_from_files};
 
 use crate::codebook::{Codebook, QuestionKind};
 use crate::data::Response;

@@ -188,9 +188,9 @@ fn bad_arguments_exit_2_with_a_message() {
         (&["ci", "0", "0"], "at least 1"),
         (&["ci", "5", "10", "--confidence-level", "1.5"], "between 0 and 1"),
         (&["ci", "5", "10", "--confidence-level", "abc"], "not a number"),
-        (&["compare", "abc/12", "3/4"], "successes 'abc'"),
-        (&["compare", "5/4", "3/4"], "exceed"),
-        (&["compare", "5", "3/4"], "X/N"),
+        (&["compare", "abc/12", "3/4"], "'abc' is neither a whole number"),
+        (&["compare", "5/4", "3/4"], "5 is more than the base (4)"),
+        (&["compare", "5", "3/4"], "group 1 '5' has no base"),
         (&["adjust", "--method", "holm", "1.2"], "p-value"),
         (&["power", "--p2", "0.5"], "give --p1"),
     ];
@@ -209,4 +209,188 @@ fn the_command_line_definition_is_consistent() {
     // its parser, every group and requirement pointing at an existing argument.
     use clap::CommandFactory;
     invitestat::cli::Cli::command().debug_assert();
+}
+
+/// Round half up, in integers: the percentage `k / n` prints as.
+fn printed_half_up(k: u64, n: u64) -> u64 {
+    (200 * k + n) / (2 * n)
+}
+
+/// The issue's example: "87% of almost 60 recruiters, 63% of the rest, 400 in all".
+/// The consistent sets are found by brute force here, and every range is the min and max
+/// of what the exact calculator gives on those sets.
+#[test]
+fn printed_compare_ranges_are_the_exact_calculator_over_every_consistent_set() {
+    let v = json(&[
+        "compare", "87%", "63%", "--n1", "55..59", "--n2", "341..345", "--total", "400", "--json",
+    ]);
+    let mut brute = Vec::new();
+    for n1 in 55..=59u64 {
+        let n2 = 400 - n1;
+        if !(341..=345).contains(&n2) {
+            continue;
+        }
+        for k1 in 0..=n1 {
+            for k2 in 0..=n2 {
+                if printed_half_up(k1, n1) == 87 && printed_half_up(k2, n2) == 63 {
+                    brute.push((n1, k1, n2, k2));
+                }
+            }
+        }
+    }
+    assert_eq!(brute.len(), 4);
+    let c = &v["consistent"];
+    assert_eq!(c["sets"], 4);
+    assert_eq!(c["base_pairs"], 1);
+    assert_eq!(c["complete"], true);
+    let listed: Vec<(u64, u64, u64, u64)> = c["listed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["n1"].as_u64().unwrap(),
+                s["k1"].as_u64().unwrap(),
+                s["n2"].as_u64().unwrap(),
+                s["k2"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(listed, brute);
+    let exact: Vec<Value> = brute
+        .iter()
+        .map(|(n1, k1, n2, k2)| {
+            json(&["compare", &format!("{k1}/{n1}"), &format!("{k2}/{n2}"), "--json"])
+        })
+        .collect();
+    let range = |get: &dyn Fn(&Value) -> f64| {
+        let xs: Vec<f64> = exact.iter().map(get).collect();
+        (
+            xs.iter().copied().fold(f64::INFINITY, f64::min),
+            xs.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+        )
+    };
+    let span = |v: &Value| (v["min"].as_f64().unwrap(), v["max"].as_f64().unwrap());
+    let r = &v["ranges"];
+    assert_eq!(span(&r["difference"]), range(&|e| e["difference"]["estimate"].as_f64().unwrap()));
+    for m in ["newcombe", "miettinen-nurminen", "wald"] {
+        let i = &r["difference_intervals"][m];
+        assert_eq!(
+            span(&i["lower"]),
+            range(&|e| e["difference"]["intervals"][m]["lower"].as_f64().unwrap()),
+            "{m}"
+        );
+        assert_eq!(
+            span(&i["upper"]),
+            range(&|e| e["difference"]["intervals"][m]["upper"].as_f64().unwrap()),
+            "{m}"
+        );
+    }
+    assert_eq!(span(&r["risk_ratio"]), range(&|e| e["risk_ratio"]["estimate"].as_f64().unwrap()));
+    assert_eq!(span(&r["odds_ratio"]), range(&|e| e["odds_ratio"]["estimate"].as_f64().unwrap()));
+    for t in ["fisher", "chi2", "barnard", "boschloo"] {
+        assert_eq!(
+            span(&r["tests"][t]["p_value"]),
+            range(&|e| e["tests"][t]["p_value"].as_f64().unwrap()),
+            "{t}"
+        );
+    }
+    let (_, p_max) = range(&|e| e["tests"]["fisher"]["p_value"].as_f64().unwrap());
+    assert!(p_max < 0.05);
+    assert_eq!(v["verdict"]["significant_for"], "all");
+    assert_eq!(v["verdict"]["significant_sets"], 4);
+    assert_eq!(
+        v["verdict"]["text"],
+        "The difference is significant (p < 0.05, Fisher's exact test) for all 4 consistent sets of counts."
+    );
+    // The same comparison as text ends with the same verdict.
+    let text = String::from_utf8(
+        invitestat(&[
+            "compare", "87%", "63%", "--n1", "55..59", "--n2", "341..345", "--total", "400",
+        ])
+        .stdout,
+    )
+    .unwrap();
+    assert!(text.contains("4 consistent sets of counts on 1 pair of bases"), "{text}");
+    assert!(text.trim_end().ends_with(v["verdict"]["text"].as_str().unwrap()), "{text}");
+}
+
+/// "21% vs 6%" on 345 and "almost 60": significant for some consistent counts and not
+/// others once seven comparisons share the 5% (Bonferroni), and the split is counted.
+#[test]
+fn a_printed_comparison_can_be_significant_for_some_counts_only() {
+    let v = json(&["compare", "21%/345", "6%/54..59", "--family", "7", "--json"]);
+    let verdict = &v["verdict"];
+    assert_eq!(verdict["significant_for"], "some");
+    assert!((verdict["threshold"].as_f64().unwrap() - 0.05 / 7.0).abs() < 1e-15);
+    let sets = v["consistent"]["listed"].as_array().unwrap();
+    let significant = sets
+        .iter()
+        .filter(|s| {
+            let e = json(&[
+                "compare",
+                &format!("{}/{}", s["k1"], s["n1"]),
+                &format!("{}/{}", s["k2"], s["n2"]),
+                "--json",
+            ]);
+            e["tests"]["fisher"]["p_value"].as_f64().unwrap() < 0.05 / 7.0
+        })
+        .count();
+    assert!(significant > 0 && significant < sets.len());
+    assert_eq!(verdict["significant_sets"], significant as u64);
+}
+
+/// A figure that no count on the given base shows is named, with its base, instead of
+/// ranges; an approximate base and every rounding scheme widen what is consistent.
+#[test]
+fn a_printed_figure_no_count_shows_is_named_with_its_bases() {
+    let v = json(&["compare", "6%/58", "21%/340", "--json"]);
+    assert_eq!(v["consistent"]["sets"], 0);
+    assert!(v["ranges"].is_null());
+    assert_eq!(
+        v["verdict"]["text"],
+        "No counts are consistent with the printed figures: 6% cannot be shown on any base from 58 to 58 (half-up rounding)."
+    );
+    let wider = json(&["compare", "6%/~58", "21%/340", "--rounding", "any", "--json"]);
+    assert!(wider["consistent"]["sets"].as_u64().unwrap() > 0);
+    assert_eq!(wider["rounding"].as_array().unwrap().len(), 6);
+    assert_eq!(wider["groups"][0]["base"]["min"], 52);
+    assert_eq!(wider["groups"][0]["base"]["max"], 64);
+}
+
+/// `ci` on a printed figure: each method's ends range over the counts that show it,
+/// and with one consistent count they are that count's interval.
+#[test]
+fn printed_ci_is_the_interval_of_every_count_that_shows_the_figure() {
+    let one = json(&["ci", "87%", "55..59", "--json"]);
+    assert_eq!(one["consistent"]["counts"], 1);
+    let exact = json(&["ci", "48", "55", "--json"]);
+    for m in ["wilson", "clopper-pearson", "jeffreys"] {
+        assert_eq!(one["intervals"][m]["lower"]["min"], exact["intervals"][m]["lower"], "{m}");
+        assert_eq!(one["intervals"][m]["upper"]["max"], exact["intervals"][m]["upper"], "{m}");
+    }
+    let below = json(&["ci", "<1%", "340", "--json"]);
+    // k/340 < 1% for k = 0..=3.
+    assert_eq!(below["consistent"]["counts"], 4);
+    assert_eq!(below["estimate"]["min"], 0.0);
+    assert!((below["estimate"]["max"].as_f64().unwrap() - 3.0 / 340.0).abs() < 1e-15);
+}
+
+/// The calculator section of the README shows what the binary prints, the printed-figure
+/// comparison first.
+#[test]
+fn the_readme_calculator_outputs_are_what_the_binary_prints() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let section = &readme[readme.find("## The calculator").unwrap()..];
+    let first_command = section.lines().find(|l| l.starts_with("invitestat ")).unwrap();
+    assert_eq!(first_command, "invitestat compare 87% 63% --n1 55..59 --n2 341..345 --total 400");
+    for command in [first_command, "invitestat compare 52/60 214/340"] {
+        let args: Vec<&str> = command.split_whitespace().skip(1).collect();
+        let printed = String::from_utf8(invitestat(&args).stdout).unwrap();
+        assert!(
+            section.contains(&format!("```text\n{printed}```")),
+            "README differs from `{command}`:\n{printed}"
+        );
+    }
 }

@@ -17,7 +17,7 @@ use super::AnalysisOptions;
 use crate::codebook::Codebook;
 use crate::stats::ci::proportion_ci;
 use crate::stats::difference::difference_ci;
-use crate::stats::one_sample::normal_p_value;
+use crate::stats::one_sample::wald_p_value;
 use crate::stats::significance::two_group_test;
 use crate::stats::trend::{binomial_se, cochran_armitage, difference_in_differences};
 use crate::stats::weighted::{
@@ -390,7 +390,6 @@ fn weighted_comparisons(
                             let df = (e.total_n + prev.total_n) as f64 - 2.0;
                             weighted_difference(&e, &prev, options.level, df)
                         });
-                    let z = change.map(|d| if d.se > 0.0 { d.estimate / d.se } else { 0.0 });
                     rows.push(WeightedWaveRow {
                         question: q.id.clone(),
                         question_label: q.display_label().to_string(),
@@ -413,7 +412,7 @@ fn weighted_comparisons(
                         change_upper: change.map(|d| d.wald.upper),
                         change_newcombe_effective_lower: change.map(|d| d.newcombe_effective.lower),
                         change_newcombe_effective_upper: change.map(|d| d.newcombe_effective.upper),
-                        change_p_value: z.map(|z| normal_p_value(z, Alternative::TwoSided).p),
+                        change_p_value: change.map(|d| wald_p_value(d.estimate, d.se).p),
                         change_p_adjusted: None,
                         significant: false,
                         small_base: e.n < options.min_base,

@@ -3,8 +3,7 @@
 
 use super::AnalysisOptions;
 use crate::codebook::Codebook;
-use crate::stats::Alternative;
-use crate::stats::one_sample::normal_p_value;
+use crate::stats::one_sample::wald_p_value;
 use crate::stats::weighted::{
     domain_df, rao_scott, weighted_ci, weighted_difference, weighted_proportion,
 };
@@ -133,7 +132,6 @@ pub(super) fn weighted_rows(
                     rao_scott(&table.weighted_counts(qi, oi, 0), &table.weighted_counts(qi, oi, 1))
                         .ok();
                 let d = weighted_difference(a, b, options.level, total_n as f64 - 1.0);
-                let z = if d.se > 0.0 { d.estimate / d.se } else { 0.0 };
                 comparisons.push(WeightedComparisonRow {
                     question: q.id.clone(),
                     question_label: q.display_label().to_string(),
@@ -145,7 +143,7 @@ pub(super) fn weighted_rows(
                     wald_upper: d.wald_t.upper,
                     newcombe_effective_lower: d.newcombe_effective.lower,
                     newcombe_effective_upper: d.newcombe_effective.upper,
-                    p_value: normal_p_value(z, Alternative::TwoSided).p,
+                    p_value: wald_p_value(d.estimate, d.se).p,
                     rao_scott_p_value: rs.map(|r| r.f_p_value),
                     small_base: a.n < options.min_base || b.n < options.min_base,
                 });

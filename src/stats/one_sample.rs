@@ -50,6 +50,20 @@ pub fn score_test(
     Ok(TestResult { statistic: Some(z), p_value: normal_p_value(z, alternative) })
 }
 
+/// The two-sided p-value of a Wald statistic `estimate / se`. A standard error of 0
+/// with a non-zero estimate (all yes against all no) is an infinite statistic: p = 0,
+/// as its own interval `[estimate, estimate]` excludes 0 (R `svyttest` gives t = Inf);
+/// with an estimate of 0 there is no difference to test: p = 1.
+pub fn wald_p_value(estimate: f64, se: f64) -> PValue {
+    if se > 0.0 {
+        normal_p_value(estimate / se, Alternative::TwoSided)
+    } else if estimate != 0.0 {
+        PValue { p: 0.0, log10: f64::NEG_INFINITY }
+    } else {
+        PValue { p: 1.0, log10: 0.0 }
+    }
+}
+
 /// The normal p-value of a z statistic (two-sided or one-sided), in log space.
 pub fn normal_p_value(z: f64, alternative: Alternative) -> PValue {
     let ln_p = match alternative {
@@ -58,4 +72,18 @@ pub fn normal_p_value(z: f64, alternative: Alternative) -> PValue {
         Alternative::Greater => normal_ln_sf(z),
     };
     PValue::from_ln(ln_p)
+}
+
+#[cfg(test)]
+mod wald_tests {
+    use super::*;
+
+    #[test]
+    fn a_zero_standard_error_is_an_infinite_statistic_unless_nothing_differs() {
+        assert_eq!(wald_p_value(1.0, 0.0).p, 0.0);
+        assert_eq!(wald_p_value(-1.0, 0.0).p, 0.0);
+        assert_eq!(wald_p_value(0.0, 0.0).p, 1.0);
+        let z = wald_p_value(0.1, 0.05);
+        assert_eq!(z, normal_p_value(2.0, Alternative::TwoSided));
+    }
 }

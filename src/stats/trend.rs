@@ -1,7 +1,7 @@
 //! Change over survey waves: the Cochran-Armitage test for a linear trend in a
 //! proportion, and the difference in differences of two groups between two waves.
 
-use super::one_sample::normal_p_value;
+use super::one_sample::wald_p_value;
 use super::special::chi2_ln_sf;
 use super::{
     Alternative, ConfidenceLevel, Interval, Maybe, PValue, Proportion, TestResult, Undefined,
@@ -58,12 +58,11 @@ pub fn difference_in_differences(
     let se =
         (now[0].1.powi(2) + now[1].1.powi(2) + before[0].1.powi(2) + before[1].1.powi(2)).sqrt();
     let z = level.z(Alternative::TwoSided);
-    let stat = if se > 0.0 { estimate / se } else { 0.0 };
     DifferenceInDifferences {
         estimate,
         se,
         interval: Interval::new(estimate - z * se, estimate + z * se),
-        p_value: normal_p_value(stat, Alternative::TwoSided),
+        p_value: wald_p_value(estimate, se),
     }
 }
 

@@ -376,3 +376,24 @@ fn a_weighted_trend_is_undefined_when_the_waves_separate_the_answers() {
     assert!((t.slope - want).abs() < 1e-12, "{}", t.slope);
     assert_eq!(t.df, 40.0 - 2.0 - 1.0);
 }
+
+/// All yes against all no: a difference of 100 points with a standard error of 0. Its
+/// interval [1, 1] excludes 0, so its p-value is 0 (R `svyttest`: t = Inf), never 1.
+#[test]
+fn a_difference_with_no_standard_error_is_significant_not_p_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let codebook = dir.path().join("codebook.toml");
+    crate::golden_case_codebook(&codebook, "all-or-nothing", "");
+    let mut csv = String::from("id,grp,w,y\n");
+    for i in 0..40 {
+        let g = i % 2;
+        csv.push_str(&format!("r{i},{g},{},{g}\n", 1.0 + (i % 3) as f64));
+    }
+    let data = dir.path().join("responses.csv");
+    std::fs::write(&data, csv).unwrap();
+    let v = crate::analyze_json(&data, &codebook, &dir.path().join("out"), &[]);
+    let c = &v["analysis"]["weighted_comparisons"][0];
+    assert_eq!(c["difference"], 1.0);
+    assert_eq!(c["se"], 0.0);
+    assert_eq!(c["p_value"], 0.0);
+}

@@ -7,8 +7,9 @@
 
 use crate::consistency::Rounding;
 use crate::printed::{
-    Enumeration, Evaluation, GroupEnumeration, IntervalSpan, MAX_EVALUATED_SETS, MAX_SLOW_SETS,
-    PrintedComparison, PrintedError, PrintedGroup, PrintedRanges, Significance, Span,
+    BaseWindow, Enumeration, Evaluation, GroupEnumeration, IntervalSpan, MAX_EVALUATED_SETS,
+    MAX_SLOW_SETS, PrintedComparison, PrintedError, PrintedGroup, PrintedRanges, Share, Side,
+    Significance, Span,
 };
 use crate::stats::ci::{CiMethod, proportion_ci};
 use crate::stats::difference::{DifferenceMethod, difference_ci};
@@ -920,4 +921,144 @@ fn plural(n: u64, one: &str, many: &str) -> String {
 
 fn fixed_short(v: f64) -> String {
     if v.is_infinite() { fixed(v) } else { format!("{v:.4}") }
+}
+
+/// What `compare` is asked, as typed: two groups (each `X/N` or a printed figure, with
+/// or without its base) and the options. The command line and the browser page both
+/// answer through [`CompareRequest::answer`], so they give the same documents.
+#[derive(Debug, Clone)]
+pub struct CompareRequest {
+    /// Group 1 as typed.
+    pub first: Side,
+    /// Group 2 as typed.
+    pub second: Side,
+    /// Group 1's base when not written with it.
+    pub n1: Option<BaseWindow>,
+    /// Group 2's base when not written with it.
+    pub n2: Option<BaseWindow>,
+    /// n1 + n2, less up to `slack`.
+    pub total: Option<u64>,
+    /// Respondents of the total in neither group.
+    pub slack: u64,
+    /// The author's rounding schemes.
+    pub roundings: Vec<Rounding>,
+    /// The test behind a printed comparison's verdict.
+    pub test: TestMethod,
+    /// Comparisons sharing the significance level (Bonferroni).
+    pub family: u64,
+    /// Confidence level.
+    pub level: ConfidenceLevel,
+}
+
+/// The answer to a [`CompareRequest`]: everything about two counts, or the ranges over
+/// what printed figures allow.
+#[derive(Debug, Clone)]
+pub enum CompareAnswer {
+    /// Both groups are exact counts on exact bases, with no total.
+    Counts(Box<CompareReport>),
+    /// Anything printed: a figure, a window, an approximate base or a total.
+    Printed(Box<PrintedCompareReport>),
+}
+
+impl CompareAnswer {
+    /// The JSON document.
+    pub fn to_json(&self) -> Value {
+        match self {
+            CompareAnswer::Counts(r) => r.to_json(),
+            CompareAnswer::Printed(r) => r.to_json(),
+        }
+    }
+
+    /// A terminal table.
+    pub fn to_text(&self) -> String {
+        match self {
+            CompareAnswer::Counts(r) => r.to_text(),
+            CompareAnswer::Printed(r) => r.to_text(),
+        }
+    }
+}
+
+/// A group as typed, for messages.
+fn side_text(side: &Side) -> String {
+    let share = match &side.share {
+        Share::Figure(f) => f.text.clone(),
+        Share::Count(k) => k.to_string(),
+    };
+    match &side.base {
+        Some(b) => format!("{share}/{}", b.text),
+        None => share,
+    }
+}
+
+impl CompareRequest {
+    /// Two groups with the defaults: no total, half-up rounding, Fisher's exact test, a
+    /// single comparison, 95%.
+    pub fn new(first: Side, second: Side) -> Self {
+        CompareRequest {
+            first,
+            second,
+            n1: None,
+            n2: None,
+            total: None,
+            slack: 0,
+            roundings: vec![Rounding::HalfUp],
+            test: TestMethod::Fisher,
+            family: 1,
+            level: ConfidenceLevel::default(),
+        }
+    }
+
+    /// Counts on exact bases go to [`CompareReport`]; anything printed to
+    /// [`PrintedCompareReport`], a base left out being whatever the total leaves.
+    ///
+    /// # Errors
+    /// [`PrintedError`]: a base given twice or not at all, impossible counts, a total that
+    /// cannot be met, windows too wide.
+    pub fn answer(self) -> Result<CompareAnswer, PrintedError> {
+        let base = |side: &Side, flag: Option<BaseWindow>, group: u8| match (&side.base, flag) {
+            (Some(_), Some(_)) => {
+                Err(PrintedError::BaseTwice { group, text: crate::format::echo(&side_text(side)) })
+            }
+            (Some(b), None) => Ok(Some(b.clone())),
+            (None, b) => Ok(b),
+        };
+        let b1 = base(&self.first, self.n1, 1)?;
+        let b2 = base(&self.second, self.n2, 2)?;
+        let exact = |side: &Side, b: &Option<BaseWindow>| match (&side.share, b) {
+            (Share::Count(k), Some(b)) if b.min == b.max => Some((*k, b.min)),
+            _ => None,
+        };
+        if self.total.is_none()
+            && let (Some((k1, n1)), Some((k2, n2))) =
+                (exact(&self.first, &b1), exact(&self.second, &b2))
+        {
+            let p = |k, n| Proportion::new(k, n).map_err(PrintedError::Counts);
+            let groups = TwoGroups { first: p(k1, n1)?, second: p(k2, n2)? };
+            return Ok(CompareAnswer::Counts(Box::new(CompareReport::new(groups, self.level))));
+        }
+        let open = |b: Option<BaseWindow>, side: &Side, group: u8| match (b, self.total) {
+            (Some(b), _) => Ok(b),
+            (None, Some(t)) if t >= 2 => {
+                Ok(BaseWindow { text: format!("1..{}", t - 1), min: 1, max: t - 1 })
+            }
+            (None, _) => {
+                Err(PrintedError::NoBase { group, text: crate::format::echo(&side_text(side)) })
+            }
+        };
+        let b1 = open(b1, &self.first, 1)?;
+        let b2 = open(b2, &self.second, 2)?;
+        let mut comparison = PrintedComparison::new(
+            PrintedGroup { share: self.first.share, base: b1 },
+            PrintedGroup { share: self.second.share, base: b2 },
+        )
+        .with_roundings(self.roundings);
+        if let Some(t) = self.total {
+            comparison = comparison.with_total(t, self.slack)?;
+        }
+        let mut tests = vec![self.test];
+        tests.extend(TestMethod::ALL.iter().filter(|t| **t != self.test));
+        let what =
+            Evaluation { tests, level: self.level, family: self.family, ..Evaluation::default() };
+        Ok(CompareAnswer::Printed(Box::new(PrintedCompareReport::new(comparison, &what)?)))
+    }
 }

@@ -65,6 +65,41 @@ impl Rounding {
     }
 }
 
+/// A list of rounding schemes that cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RoundingListError {
+    /// A name that is not a scheme.
+    #[error(
+        "unknown rounding '{0}' (expected any, or one or more of half-up, half-down, half-even, up-or-down, ceiling, floor)"
+    )]
+    Unknown(String),
+    /// Nothing given.
+    #[error("no rounding scheme given")]
+    Empty,
+}
+
+impl Rounding {
+    /// Parses a comma-separated list of scheme names (repeats dropped), or `any` for
+    /// all six.
+    ///
+    /// # Errors
+    /// [`RoundingListError`] for an unknown name or an empty list.
+    pub fn parse_list(s: &str) -> Result<Vec<Rounding>, RoundingListError> {
+        if s.trim() == "any" {
+            return Ok(Rounding::ALL.to_vec());
+        }
+        let mut out = Vec::new();
+        for name in s.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+            let r = Rounding::from_name(name)
+                .ok_or_else(|| RoundingListError::Unknown(crate::format::echo(name)))?;
+            if !out.contains(&r) {
+                out.push(r);
+            }
+        }
+        if out.is_empty() { Err(RoundingListError::Empty) } else { Ok(out) }
+    }
+}
+
 impl fmt::Display for Rounding {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())

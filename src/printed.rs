@@ -56,7 +56,7 @@ pub const MAX_EVALUATED_SETS: u64 = 20_000;
 pub const MAX_SLOW_SETS: u64 = 200;
 
 /// Why a printed base or comparison cannot be read or enumerated.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum PrintedError {
     /// A base that is not a number, a window or a documented phrase.
     #[error(
@@ -114,6 +114,30 @@ pub enum PrintedError {
     /// No rounding scheme given.
     #[error("no rounding scheme given")]
     NoRounding,
+    /// A group's base both written with it and given separately.
+    #[error(
+        "group {group} '{text}' has its base written with it; leave out its separate base (--n{group})"
+    )]
+    BaseTwice {
+        /// 1 or 2.
+        group: u8,
+        /// The group as typed.
+        text: String,
+    },
+    /// A group with no base and no total to take one from.
+    #[error(
+        "group {group} '{text}' has no base: write it with its base ({text}/60, {text}/55..59, {text}/~60), give --n{group}, or give --total"
+    )]
+    NoBase {
+        /// 1 or 2.
+        group: u8,
+        /// The group as typed.
+        text: String,
+    },
+    /// Counts that are not a proportion (more successes than respondents, no
+    /// respondents, too many).
+    #[error(transparent)]
+    Counts(#[from] crate::stats::StatsError),
     /// A group as typed that is not a count or figure over a base.
     #[error(
         "'{text}': {why} (a group is X/N such as 52/60, or a printed figure such as 87%, 87%/60, 87%/55..59, 87%/~60)"

@@ -2,18 +2,17 @@
 //! Nothing else in the library depends on this module.
 
 use crate::calculator::{
-    AdjustReport, CiReport, CompareReport, PowerReport, PowerTarget, PrintedCiReport,
-    PrintedCompareReport,
+    AdjustReport, CiReport, CompareRequest, PowerReport, PowerTarget, PrintedCiReport,
 };
 use crate::consistency::{Figure, Rounding};
 use crate::format::echo;
-use crate::printed::{BaseWindow, Evaluation, PrintedComparison, PrintedGroup, Share, Side};
+use crate::printed::{BaseWindow, PrintedGroup, Share, Side};
 use crate::stats::ci::CiMethod;
 use crate::stats::multiplicity::Adjustment;
 use crate::stats::power::{minimum_detectable_difference, power, sample_size};
 use crate::stats::significance::TestMethod;
 use crate::stats::weighted::WeightedCiMethod;
-use crate::stats::{Alternative, ConfidenceLevel, Proportion, TwoGroups};
+use crate::stats::{Alternative, ConfidenceLevel, Proportion};
 use clap::{Args, Parser, Subcommand};
 use std::io::Write;
 
@@ -278,27 +277,7 @@ pub struct Roundings(pub Vec<Rounding>);
 
 /// Parses a comma-separated list of rounding schemes, or `any`.
 pub(crate) fn parse_roundings(s: &str) -> Result<Roundings, String> {
-    if s.trim() == "any" {
-        return Ok(Roundings(Rounding::ALL.to_vec()));
-    }
-    let mut out = Vec::new();
-    for name in s.split(',').map(str::trim).filter(|n| !n.is_empty()) {
-        let r = Rounding::from_name(name).ok_or_else(|| {
-            let names: Vec<&str> = Rounding::ALL.iter().map(|r| r.name()).collect();
-            format!(
-                "unknown rounding '{}' (expected any, or one or more of {})",
-                echo(name),
-                names.join(", ")
-            )
-        })?;
-        if !out.contains(&r) {
-            out.push(r);
-        }
-    }
-    if out.is_empty() {
-        return Err("no rounding scheme given".into());
-    }
-    Ok(Roundings(out))
+    Rounding::parse_list(s).map(Roundings).map_err(|e| e.to_string())
 }
 
 /// Arguments of `invitestat ci`.
@@ -422,77 +401,22 @@ pub struct PowerArgs {
     pub json: bool,
 }
 
-/// `invitestat compare`: counts on exact bases as before; anything printed (a figure,
-/// a window, an approximate base, a total) through [`PrintedCompareReport`].
+/// `invitestat compare`, answered by [`CompareRequest::answer`].
 fn compare(a: CompareArgs, out: &mut dyn Write) -> anyhow::Result<()> {
-    let usage = |m: String| anyhow::Error::from(UsageError(m));
-    let base = |side: &Side, flag: Option<BaseWindow>, name: &str, option: &str| match (
-        &side.base, flag,
-    ) {
-        (Some(_), Some(_)) => Err(usage(format!(
-            "{name} '{}' has its base written with it; leave out {option}",
-            echo(&side_text(side))
-        ))),
-        (Some(b), None) => Ok(Some(b.clone())),
-        (None, Some(b)) => Ok(Some(b)),
-        (None, None) => Ok(None),
+    let request = CompareRequest {
+        first: a.first,
+        second: a.second,
+        n1: a.n1,
+        n2: a.n2,
+        total: a.total,
+        slack: a.slack,
+        roundings: a.rounding.0,
+        test: a.test,
+        family: a.family,
+        level: a.confidence_level,
     };
-    let b1 = base(&a.first, a.n1, "group 1", "--n1")?;
-    let b2 = base(&a.second, a.n2, "group 2", "--n2")?;
-    let exact = |side: &Side, b: &Option<BaseWindow>| match (&side.share, b) {
-        (Share::Count(k), Some(b)) if b.min == b.max => Some((*k, b.min)),
-        _ => None,
-    };
-    if a.total.is_none()
-        && let (Some((k1, n1)), Some((k2, n2))) = (exact(&a.first, &b1), exact(&a.second, &b2))
-    {
-        let p = |k, n| Proportion::new(k, n).map_err(|e| usage(e.to_string()));
-        let groups = TwoGroups { first: p(k1, n1)?, second: p(k2, n2)? };
-        let report = CompareReport::new(groups, a.confidence_level);
-        return emit(out, a.json, report.to_json(), report.to_text());
-    }
-    // A base left out is whatever the total leaves for it.
-    let open = |b: Option<BaseWindow>, side: &Side, name: &str, option: &str| match (b, a.total) {
-        (Some(b), _) => Ok(b),
-        (None, Some(t)) if t >= 2 => {
-            Ok(BaseWindow { text: format!("1..{}", t - 1), min: 1, max: t - 1 })
-        }
-        (None, _) => Err(usage(format!(
-            "{name} '{}' has no base: write it with its base ({}/60, {}/55..59, {}/~60), give {option}, or give --total",
-            echo(&side_text(side)),
-            echo(&side_text(side)),
-            echo(&side_text(side)),
-            echo(&side_text(side))
-        ))),
-    };
-    let b1 = open(b1, &a.first, "group 1", "--n1")?;
-    let b2 = open(b2, &a.second, "group 2", "--n2")?;
-    let mut comparison = PrintedComparison::new(
-        PrintedGroup { share: a.first.share, base: b1 },
-        PrintedGroup { share: a.second.share, base: b2 },
-    )
-    .with_roundings(a.rounding.0);
-    if let Some(t) = a.total {
-        comparison = comparison.with_total(t, a.slack).map_err(|e| usage(e.to_string()))?;
-    }
-    let mut tests = vec![a.test];
-    tests.extend(TestMethod::ALL.iter().filter(|t| **t != a.test));
-    let what =
-        Evaluation { tests, level: a.confidence_level, family: a.family, ..Evaluation::default() };
-    let report = PrintedCompareReport::new(comparison, &what).map_err(|e| usage(e.to_string()))?;
-    emit(out, a.json, report.to_json(), report.to_text())
-}
-
-/// A side as the user wrote it, for messages.
-fn side_text(side: &Side) -> String {
-    let share = match &side.share {
-        Share::Figure(f) => f.text.clone(),
-        Share::Count(k) => k.to_string(),
-    };
-    match &side.base {
-        Some(b) => format!("{share}/{}", b.text),
-        None => share,
-    }
+    let answer = request.answer().map_err(|e| UsageError(e.to_string()))?;
+    emit(out, a.json, answer.to_json(), answer.to_text())
 }
 
 fn emit(

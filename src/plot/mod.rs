@@ -62,7 +62,14 @@ pub const PANEL_COLUMNS: usize = 3;
 /// Height in pixels of one panel of small multiples.
 pub const PANEL_HEIGHT: u32 = 230;
 
+/// Registers the embedded font once (plotters keeps a global font registry). On
+/// WebAssembly plotters draws text with the browser's fonts and has no registry: the
+/// page built from this library (`web/`) draws no charts with plotters.
+#[cfg(target_arch = "wasm32")]
+pub fn ensure_fonts() {}
+
 /// Registers the embedded font once (plotters keeps a global font registry).
+#[cfg(not(target_arch = "wasm32"))]
 pub fn ensure_fonts() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
@@ -291,6 +298,16 @@ impl Chart {
     ///
     /// # Errors
     /// [`PlotError`] if plotters fails or the file cannot be written.
+    #[cfg(target_arch = "wasm32")]
+    pub fn write_png(&self, path: &Path) -> Result<(), PlotError> {
+        Err(self.error(format!("{}: no files are written on WebAssembly", path.display())))
+    }
+
+    /// Writes the chart as a PNG file.
+    ///
+    /// # Errors
+    /// [`PlotError`] if plotters fails or the file cannot be written.
+    #[cfg(not(target_arch = "wasm32"))]
     pub fn write_png(&self, path: &Path) -> Result<(), PlotError> {
         ensure_fonts();
         let chart = self.drawable();

@@ -1,0 +1,144 @@
+//! invitestat's calculator of printed figures for the browser: the same
+//! [`CompareRequest`] and [`PrintedCiReport`] as `invitestat compare` and `invitestat ci`,
+//! taking the same text the command line takes and returning the same JSON documents.
+//! Nothing leaves the page: there is no I/O here.
+//!
+//! Each function returns a JSON document, or `{"error": "..."}` naming the field and
+//! what was expected.
+
+use invitestat::calculator::{CompareRequest, PrintedCiReport};
+use invitestat::consistency::Rounding;
+use invitestat::printed::{BaseWindow, PrintedGroup, Side};
+use invitestat::stats::significance::TestMethod;
+use invitestat::stats::{Alternative, ConfidenceLevel};
+use serde_json::{Value, json};
+use wasm_bindgen::prelude::*;
+
+fn error(field: &str, message: impl std::fmt::Display) -> String {
+    json!({ "error": format!("{field}: {message}") }).to_string()
+}
+
+/// An optional field: empty text is "not given".
+fn optional<T>(
+    text: &str,
+    field: &str,
+    parse: impl Fn(&str) -> Result<T, String>,
+) -> Result<Option<T>, String> {
+    let t = text.trim();
+    if t.is_empty() { Ok(None) } else { parse(t).map(Some).map_err(|e| error(field, e)) }
+}
+
+fn whole(s: &str) -> Result<u64, String> {
+    s.parse().map_err(|_| format!("'{}' is not a whole number >= 0", invitestat::format::echo(s)))
+}
+
+fn level(s: &str) -> Result<ConfidenceLevel, String> {
+    let v: f64 = s
+        .parse()
+        .map_err(|_| format!("'{}' is not a number (e.g. 0.95)", invitestat::format::echo(s)))?;
+    ConfidenceLevel::new(v).map_err(|e| e.to_string())
+}
+
+/// The answer of `invitestat compare FIRST SECOND --n1 N1 --n2 N2 --total TOTAL --slack
+/// SLACK --rounding ROUNDING --test TEST --family FAMILY --confidence-level LEVEL
+/// --json`; empty fields are left out as on the command line.
+#[wasm_bindgen]
+#[allow(clippy::too_many_arguments)]
+pub fn compare(
+    first: &str,
+    second: &str,
+    n1: &str,
+    n2: &str,
+    total: &str,
+    slack: &str,
+    rounding: &str,
+    test: &str,
+    family: &str,
+    confidence_level: &str,
+) -> String {
+    let run = || -> Result<Value, String> {
+        let side =
+            |text: &str, field: &str| text.trim().parse::<Side>().map_err(|e| error(field, e));
+        let mut request = CompareRequest::new(side(first, "group 1")?, side(second, "group 2")?);
+        let window = |s: &str| s.parse::<BaseWindow>().map_err(|e| e.to_string());
+        request.n1 = optional(n1, "n1", window)?;
+        request.n2 = optional(n2, "n2", window)?;
+        request.total = optional(total, "total", whole)?;
+        request.slack = optional(slack, "slack", whole)?.unwrap_or(0);
+        if request.slack > 0 && request.total.is_none() {
+            return Err(error("slack", "needs a total"));
+        }
+        if let Some(r) =
+            optional(rounding, "rounding", |s| Rounding::parse_list(s).map_err(|e| e.to_string()))?
+        {
+            request.roundings = r;
+        }
+        if let Some(t) = optional(test, "test", |s| {
+            TestMethod::from_name(s)
+                .ok_or_else(|| format!("unknown test '{}'", invitestat::format::echo(s)))
+        })? {
+            request.test = t;
+        }
+        if let Some(f) = optional(family, "family", whole)? {
+            if f == 0 {
+                return Err(error("family", "the family has at least one comparison"));
+            }
+            request.family = f;
+        }
+        if let Some(l) = optional(confidence_level, "confidence level", level)? {
+            request.level = l;
+        }
+        request.answer().map(|a| a.to_json()).map_err(|e| error("comparison", e))
+    };
+    match run() {
+        Ok(doc) => doc.to_string(),
+        Err(e) => e,
+    }
+}
+
+/// The answer of `invitestat ci SHARE BASE --rounding ROUNDING --confidence-level LEVEL
+/// --json` for a printed figure (or a count) on a base, window or approximate base.
+#[wasm_bindgen]
+pub fn ci(share: &str, base: &str, rounding: &str, confidence_level: &str) -> String {
+    let run = || -> Result<Value, String> {
+        let side: Side = share.trim().parse().map_err(|e| error("share", e))?;
+        let base = match (side.base, base.trim()) {
+            (Some(b), "") => b,
+            (None, b) if !b.is_empty() => b.parse::<BaseWindow>().map_err(|e| error("base", e))?,
+            (Some(_), _) => return Err(error("base", "given twice")),
+            (None, _) => return Err(error("base", "a base is needed")),
+        };
+        let roundings =
+            optional(rounding, "rounding", |s| Rounding::parse_list(s).map_err(|e| e.to_string()))?
+                .unwrap_or_else(|| vec![Rounding::HalfUp]);
+        let level = optional(confidence_level, "confidence level", level)?.unwrap_or_default();
+        let group = PrintedGroup { share: side.share, base };
+        PrintedCiReport::new(group, roundings, &[], level, Alternative::TwoSided)
+            .map(|r| r.to_json())
+            .map_err(|e| error("interval", e))
+    };
+    match run() {
+        Ok(doc) => doc.to_string(),
+        Err(e) => e,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_issue_example_is_significant_for_every_consistent_set() {
+        let v: Value = serde_json::from_str(&compare(
+            "87%", "63%", "55..59", "341..345", "400", "", "", "", "", "",
+        ))
+        .unwrap();
+        assert_eq!(v["consistent"]["sets"], 4);
+        assert_eq!(v["verdict"]["significant_for"], "all");
+        let e: Value =
+            serde_json::from_str(&compare("87%", "63%", "", "", "", "", "", "", "", "")).unwrap();
+        assert!(e["error"].as_str().unwrap().contains("has no base"), "{e}");
+        let c: Value = serde_json::from_str(&ci("87%", "55..59", "", "")).unwrap();
+        assert_eq!(c["consistent"]["counts"], 1);
+    }
+}

@@ -52,8 +52,8 @@ pub fn score_test(
 
 /// The two-sided p-value of a Wald statistic `estimate / se`. A standard error of 0
 /// with a non-zero estimate (all yes against all no) is an infinite statistic: p = 0,
-/// as its own interval `[estimate, estimate]` excludes 0 (R `svyttest` gives t = Inf);
-/// with an estimate of 0 there is no difference to test: p = 1.
+/// as its own interval `[estimate, estimate]` excludes 0; with an estimate of 0 there
+/// is no difference to test: p = 1.
 pub fn wald_p_value(estimate: f64, se: f64) -> PValue {
     if se > 0.0 {
         normal_p_value(estimate / se, Alternative::TwoSided)

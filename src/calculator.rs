@@ -7,9 +7,8 @@
 
 use crate::consistency::Rounding;
 use crate::printed::{
-    BaseWindow, Enumeration, Evaluation, GroupEnumeration, IntervalSpan, MAX_EVALUATED_SETS,
-    MAX_SLOW_SETS, PrintedComparison, PrintedError, PrintedGroup, PrintedRanges, Share, Side,
-    Significance, Span,
+    BaseWindow, Enumeration, Evaluation, GroupEnumeration, IntervalSpan, MAX_SLOW_SETS,
+    PrintedComparison, PrintedError, PrintedGroup, PrintedRanges, Share, Side, Significance, Span,
 };
 use crate::stats::ci::{CiMethod, proportion_ci};
 use crate::stats::difference::{DifferenceMethod, difference_ci};
@@ -577,6 +576,7 @@ impl PrintedCompareReport {
     /// As [`PrintedComparison::enumerate`].
     pub fn new(comparison: PrintedComparison, what: &Evaluation) -> Result<Self, PrintedError> {
         let sets = comparison.enumerate()?;
+        sets.can_evaluate(what)?;
         let ranges = (sets.sets > 0).then(|| sets.evaluate(what));
         Ok(PrintedCompareReport { comparison, sets, ranges, level: what.level })
     }
@@ -600,8 +600,9 @@ impl PrintedCompareReport {
             .collect();
         if !e.complete {
             notes.0.push(format!(
-                "{} consistent sets, more than the {MAX_EVALUATED_SETS} evaluated one by one: the ranges are over the {} sets at the extreme counts (and the counts closest to equal shares) of {}",
+                "{} consistent sets, more than the {} evaluated one by one at these bases: the difference's range is exact, the other ranges and the verdict are over the {} sets at the extreme counts (and the counts closest to equal shares) of {}",
                 e.sets,
+                e.budget,
                 e.evaluated.len(),
                 evaluated_pairs(e)
             ));
@@ -671,7 +672,7 @@ impl PrintedCompareReport {
             "total": c.total.map(|(lo, hi)| json!({"min": lo, "max": hi})),
             "rounding": c.roundings.iter().map(|r| r.name()).collect::<Vec<_>>(),
             "consistent": {
-                "sets": e.sets,
+                "sets": count_json(e.sets),
                 "base_pairs": e.base_pairs,
                 "evaluated": e.evaluated.len(),
                 "complete": e.complete,
@@ -723,9 +724,9 @@ impl PrintedCompareReport {
                 )
             }
         );
-        let _ = writeln!(out, "  {:>8}{:>8}{:>8}{:>8}", "n1", "k1", "n2", "k2");
+        let _ = writeln!(out, "  {:>11} {:>11} {:>11} {:>11}", "n1", "k1", "n2", "k2");
         for s in e.evaluated.iter().take(LISTED_SETS_TEXT) {
-            let _ = writeln!(out, "  {:>8}{:>8}{:>8}{:>8}", s.n1, s.k1, s.n2, s.k2);
+            let _ = writeln!(out, "  {:>11} {:>11} {:>11} {:>11}", s.n1, s.k1, s.n2, s.k2);
         }
         if e.evaluated.len() > LISTED_SETS_TEXT {
             let _ = writeln!(
@@ -832,8 +833,8 @@ impl PrintedCiReport {
         let c = &self.counts;
         if !c.complete {
             notes.0.push(format!(
-                "{} consistent counts, more than the {MAX_EVALUATED_SETS} evaluated one by one: the ranges are over the smallest and largest count at each base",
-                c.sets
+                "{} consistent counts, more than the {} evaluated one by one at these bases: the ranges are over the smallest and largest count at bases spread over the window",
+                c.sets, c.budget
             ));
         }
         let intervals = notes.map(
@@ -906,6 +907,12 @@ impl PrintedCiReport {
     }
 }
 
+/// A count in JSON: a number while it is exact in a double (up to 2^53, what JSON readers
+/// such as JavaScript keep exactly), its decimal digits as a string above.
+fn count_json(n: u128) -> Value {
+    if n <= 1 << 53 { json!(n as u64) } else { json!(n.to_string()) }
+}
+
 /// Which pairs of bases an incomplete enumeration evaluated.
 fn evaluated_pairs(e: &Enumeration) -> String {
     if e.stride <= 1 {
@@ -915,7 +922,8 @@ fn evaluated_pairs(e: &Enumeration) -> String {
     }
 }
 
-fn plural(n: u64, one: &str, many: &str) -> String {
+fn plural(n: impl Into<u128>, one: &str, many: &str) -> String {
+    let n = n.into();
     format!("{n} {}", if n == 1 { one } else { many })
 }
 

@@ -10,7 +10,8 @@
 //! value was when it was cut.
 
 /// A p-value as reports print it: four decimals, or three significant digits in
-/// scientific notation below 1e-4 (`0.0123`, `1.70e-5`).
+/// scientific notation below 1e-4 (`0.0123`, `1.70e-5`); `0` for a p-value of 0 (an
+/// infinite statistic, or one below the smallest double).
 ///
 /// # Examples
 /// ```
@@ -19,7 +20,13 @@
 /// assert_eq!(p_value(0.000017011), "1.70e-5");
 /// ```
 pub fn p_value(p: f64) -> String {
-    if p < 1e-4 { format!("{p:.2e}") } else { format!("{p:.4}") }
+    if p == 0.0 {
+        "0".into()
+    } else if p < 1e-4 {
+        format!("{p:.2e}")
+    } else {
+        format!("{p:.4}")
+    }
 }
 
 /// As [`p_value`], with `undefined` for a test that does not exist for the data.

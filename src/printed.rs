@@ -51,6 +51,16 @@ pub const MAX_BASE_PAIRS: u64 = 1_000_000;
 /// of bases are evaluated instead (see [`Enumeration::complete`]).
 pub const MAX_EVALUATED_SETS: u64 = 20_000;
 
+/// How many sets are evaluated one by one when the largest base is `n_max`: up to
+/// [`MAX_EVALUATED_SETS`], fewer on large bases, where each exact test costs more (its
+/// sums grow with the square root of the base): `MAX_EVALUATED_SETS / (1 +
+/// sqrt(n_max) / 300)`, at least 50. 18,700 sets at bases near 400, 4,600 near a
+/// million, 60 near ten billion.
+pub fn evaluation_budget(n_max: u64) -> u64 {
+    let effort = 1.0 + (n_max as f64).sqrt() / 300.0;
+    ((MAX_EVALUATED_SETS as f64 / effort) as u64).max(50)
+}
+
 /// Most sets on which the exact unconditional tests (Barnard, Boschloo) and the
 /// conditional odds ratio are computed; each costs milliseconds.
 pub const MAX_SLOW_SETS: u64 = 200;
@@ -88,7 +98,9 @@ pub enum PrintedError {
         n2_max: u64,
     },
     /// An inverted or empty total window.
-    #[error("the total must be at least 2 and its slack below it (got {total} with slack {slack})")]
+    #[error(
+        "the total less its slack must leave at least 2 respondents (got a total of {total} with a slack of {slack})"
+    )]
     Total {
         /// The total.
         total: u64,
@@ -105,11 +117,38 @@ pub enum PrintedError {
     },
     /// Windows too wide to enumerate.
     #[error(
-        "the bases allow {pairs} pairs (n1, n2), more than the {MAX_BASE_PAIRS} invitestat enumerates: narrow a window or give the total"
+        "the bases allow {pairs} pairs (n1, n2), more than the {MAX_BASE_PAIRS} invitestat enumerates: narrow a window{}",
+        if *linked { "" } else { " or give the total" }
     )]
     TooManyBasePairs {
         /// Pairs allowed (a bound when the total links them).
         pairs: u64,
+        /// Whether a total already links the bases.
+        linked: bool,
+    },
+    /// One group's window too wide to enumerate.
+    #[error(
+        "the base allows {bases} sizes, more than the {MAX_BASE_PAIRS} invitestat enumerates: narrow the window"
+    )]
+    TooManyBases {
+        /// Sizes in the window.
+        bases: u64,
+    },
+    /// A base past what the statistics compute with.
+    #[error("a base of up to {base} is more than the {MAX_TRIALS} invitestat computes with")]
+    BaseTooLarge {
+        /// The largest base allowed by the windows (or the total).
+        base: u64,
+    },
+    /// A slow exact test asked to decide over many sets.
+    #[error(
+        "{test} decides the verdict, but it costs milliseconds per table and there are {sets} sets to evaluate (at most {MAX_SLOW_SETS}): choose another --test or narrow the bases"
+    )]
+    SlowDecidingTest {
+        /// The test's name.
+        test: &'static str,
+        /// Sets to evaluate.
+        sets: u64,
     },
     /// No rounding scheme given.
     #[error("no rounding scheme given")]
@@ -234,6 +273,19 @@ impl FromStr for BaseWindow {
     type Err = PrintedError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let w = Self::read(s)?;
+        if w.max > MAX_TRIALS {
+            return Err(PrintedError::Base {
+                text: crate::format::echo(s),
+                why: format!("reaches {}, above the {MAX_TRIALS} invitestat computes with", w.max),
+            });
+        }
+        Ok(w)
+    }
+}
+
+impl BaseWindow {
+    fn read(s: &str) -> Result<Self, PrintedError> {
         let t = s.trim();
         let lower = t.to_ascii_lowercase();
         let window = |min: u64, max: u64| BaseWindow { text: t.to_string(), min, max };
@@ -395,11 +447,13 @@ pub struct GroupEnumeration {
     pub sets: u64,
     /// Bases at which the share can be shown.
     pub bases: Vec<u64>,
-    /// The counts evaluated: every one, or (past [`MAX_EVALUATED_SETS`]) the smallest and
-    /// largest count at each base.
+    /// The counts evaluated: every one, or (past [`evaluation_budget`]) the smallest and
+    /// largest count at bases spread over the window.
     pub evaluated: Vec<Proportion>,
     /// Whether every consistent count is evaluated.
     pub complete: bool,
+    /// Counts evaluated one by one at most, at these bases ([`evaluation_budget`]).
+    pub budget: u64,
     /// Why no count is consistent, when none is.
     pub unreachable: Option<String>,
 }
@@ -414,8 +468,11 @@ impl PrintedGroup {
         if roundings.is_empty() {
             return Err(PrintedError::NoRounding);
         }
+        if self.base.max > MAX_TRIALS {
+            return Err(PrintedError::BaseTooLarge { base: self.base.max });
+        }
         if self.base.len() > MAX_BASE_PAIRS {
-            return Err(PrintedError::TooManyBasePairs { pairs: self.base.len() });
+            return Err(PrintedError::TooManyBases { bases: self.base.len() });
         }
         let mut per_base: Vec<(u64, Vec<RangeInclusive<u64>>)> = Vec::new();
         let mut sets = 0u64;
@@ -438,9 +495,17 @@ impl PrintedGroup {
             sets = sets.saturating_add(merged.iter().map(|r| r.end() - r.start() + 1).sum());
             per_base.push((n, merged));
         }
-        let complete = sets <= MAX_EVALUATED_SETS;
+        // Each count gets every interval method (several root-found): a tenth of the
+        // comparison's budget.
+        let budget = (evaluation_budget(self.base.max) / 10).max(50);
+        let complete = sets <= budget;
+        // Past the budget: the extremes of every `stride`-th base (and of the last).
+        let stride = if complete { 1 } else { (per_base.len() as u64 * 2).div_ceil(budget).max(1) };
         let mut evaluated = Vec::new();
-        for (n, ranges) in &per_base {
+        for (i, (n, ranges)) in per_base.iter().enumerate() {
+            if !complete && !(i as u64).is_multiple_of(stride) && i + 1 != per_base.len() {
+                continue;
+            }
             let ks: Vec<u64> = if complete {
                 ranges.iter().flat_map(Clone::clone).collect()
             } else {
@@ -464,6 +529,7 @@ impl PrintedGroup {
             sets,
             bases: per_base.iter().map(|(n, _)| *n).collect(),
             complete: complete && evaluated.len() as u64 == sets,
+            budget,
             evaluated,
             unreachable,
         })
@@ -512,7 +578,10 @@ impl CountSet {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Enumeration {
     /// Consistent sets `(n1, k1, n2, k2)`, counted exactly.
-    pub sets: u64,
+    pub sets: u128,
+    /// The smallest and largest difference `k1/n1 - k2/n2` over every consistent set
+    /// (exact whether or not every set is evaluated).
+    pub difference: (f64, f64),
     /// Pairs of bases `(n1, n2)` with at least one consistent set.
     pub base_pairs: u64,
     /// The sets evaluated: every one, or (past [`MAX_EVALUATED_SETS`]) the extreme
@@ -520,6 +589,8 @@ pub struct Enumeration {
     pub evaluated: Vec<CountSet>,
     /// Whether every consistent set is evaluated.
     pub complete: bool,
+    /// Sets evaluated one by one at most, at these bases ([`evaluation_budget`]).
+    pub budget: u64,
     /// When not complete: the extremes of every `stride`-th pair of bases (and of the
     /// last) are evaluated. 1 otherwise.
     pub stride: u64,
@@ -540,9 +611,10 @@ impl PrintedComparison {
     /// # Errors
     /// [`PrintedError::Total`] when the total is below 2 or the slack not below it.
     pub fn with_total(mut self, total: u64, slack: u64) -> Result<Self, PrintedError> {
-        let slack = total.saturating_sub(slack);
-        self.total = Some((slack, total));
-        let _ = self.total_window()?;
+        if total.saturating_sub(slack) < 2 || slack >= total {
+            return Err(PrintedError::Total { total, slack });
+        }
+        self.total = Some((total - slack, total));
         Ok(self)
     }
 
@@ -608,11 +680,18 @@ impl PrintedComparison {
             None => len1.saturating_mul(w2.len()),
         };
         if bound > MAX_BASE_PAIRS {
-            return Err(PrintedError::TooManyBasePairs { pairs: bound });
+            return Err(PrintedError::TooManyBasePairs { pairs: bound, linked: total.is_some() });
         }
-        let mut sets = 0u64;
+        let largest = first.end().max(&w2.max);
+        if *largest > MAX_TRIALS {
+            return Err(PrintedError::BaseTooLarge { base: *largest });
+        }
+        let mut sets = 0u128;
         let mut base_pairs = 0u64;
         let mut any_pair = false;
+        // The difference's extremes over every consistent set: at the corners of each
+        // pair of bases' rectangles, so exact even when not every set is evaluated.
+        let mut difference = (f64::INFINITY, f64::NEG_INFINITY);
         let mut reach1 = BTreeSet::new();
         let mut reach2 = BTreeSet::new();
         self.visit_pairs(|n1, n2, k1, k2, rects| {
@@ -624,8 +703,14 @@ impl PrintedComparison {
                 reach2.insert(n2);
             }
             if !rects.is_empty() {
-                sets = sets.saturating_add(union_size(rects));
+                sets += union_size(rects);
                 base_pairs += 1;
+                for r in rects {
+                    let share = |k: u64, n: u64| k as f64 / n as f64;
+                    let low = share(*r.k1.start(), n1) - share(*r.k2.end(), n2);
+                    let high = share(*r.k1.end(), n1) - share(*r.k2.start(), n2);
+                    difference = (difference.0.min(low), difference.1.max(high));
+                }
             }
         });
         if !any_pair && let Some((lo, hi)) = total {
@@ -640,9 +725,9 @@ impl PrintedComparison {
         }
         // Every set when there are few; otherwise the extremes of every `stride`-th pair
         // of bases (and of the last), so that the sets evaluated stay bounded.
-        let complete = sets <= MAX_EVALUATED_SETS;
-        let stride =
-            if complete { 1 } else { (base_pairs * 8).div_ceil(MAX_EVALUATED_SETS * 4).max(1) };
+        let budget = evaluation_budget(*largest);
+        let complete = sets <= u128::from(budget);
+        let stride = if complete { 1 } else { (base_pairs * 8).div_ceil(budget).max(1) };
         let mut evaluated = BTreeSet::new();
         let mut index = 0u64;
         self.visit_pairs(|n1, n2, _, _, rects| {
@@ -667,8 +752,10 @@ impl PrintedComparison {
         let unreachable = (sets == 0).then(|| self.why_unreachable(&reach1, &reach2));
         Ok(Enumeration {
             sets,
+            difference,
             base_pairs,
             complete,
+            budget,
             stride,
             evaluated: evaluated.into_iter().collect(),
             reachable: (reach1.into_iter().collect(), reach2.into_iter().collect()),
@@ -750,8 +837,9 @@ impl Rect {
         (!k1.is_empty() && !k2.is_empty()).then_some(Rect { k1, k2 })
     }
 
-    fn size(&self) -> u64 {
-        (self.k1.end() - self.k1.start() + 1).saturating_mul(self.k2.end() - self.k2.start() + 1)
+    fn size(&self) -> u128 {
+        u128::from(self.k1.end() - self.k1.start() + 1)
+            * u128::from(self.k2.end() - self.k2.start() + 1)
     }
 
     /// The four corners and the counts closest to equal shares.
@@ -780,7 +868,7 @@ impl Rect {
 }
 
 /// The size of a union of rectangles (inclusion-exclusion; at most six).
-fn union_size(rects: &[Rect]) -> u64 {
+fn union_size(rects: &[Rect]) -> u128 {
     let mut total: i128 = 0;
     for mask in 1u32..(1 << rects.len()) {
         let mut acc: Option<Rect> = None;
@@ -801,14 +889,14 @@ fn union_size(rects: &[Rect]) -> u64 {
         if empty {
             continue;
         }
-        let size = i128::from(acc.map_or(0, |a| a.size()));
+        let size = acc.map_or(0, |a| a.size()) as i128;
         if mask.count_ones() % 2 == 1 {
             total += size;
         } else {
             total -= size;
         }
     }
-    u64::try_from(total.max(0)).unwrap_or(u64::MAX)
+    u128::try_from(total.max(0)).unwrap_or(0)
 }
 
 /// What to compute on each consistent set.
@@ -941,9 +1029,11 @@ pub struct PrintedVerdict {
     /// All, some or none.
     pub significant_for: Option<Significance>,
     /// Every consistent set, evaluated or not.
-    pub sets: u64,
+    pub sets: u128,
     /// Whether every consistent set was evaluated.
     pub complete: bool,
+    /// Sets evaluated on which the test is undefined (not counted either way).
+    pub undefined: u64,
 }
 
 impl PrintedVerdict {
@@ -991,11 +1081,18 @@ impl PrintedVerdict {
                 self.significant, self.evaluated
             ),
             None => format!(
-                "The {} test is defined for no consistent set of counts",
+                "No consistent set of counts has a defined {} test",
                 self.test.display_name()
             ),
         };
-        format!("{body}.")
+        if self.undefined > 0 && self.significant_for.is_some() {
+            format!(
+                "{body}; the test is undefined on {} more (not counted either way).",
+                self.undefined
+            )
+        } else {
+            format!("{body}.")
+        }
     }
 }
 
@@ -1029,6 +1126,23 @@ fn slow(test: TestMethod) -> bool {
 }
 
 impl Enumeration {
+    /// Whether [`Enumeration::evaluate`] can run `what` at a bounded cost: a slow exact
+    /// test (Barnard, Boschloo) may decide the verdict on at most [`MAX_SLOW_SETS`] sets.
+    ///
+    /// # Errors
+    /// [`PrintedError::SlowDecidingTest`].
+    pub fn can_evaluate(&self, what: &Evaluation) -> Result<(), PrintedError> {
+        match what.tests.first() {
+            Some(&t) if slow(t) && self.evaluated.len() as u64 > MAX_SLOW_SETS => {
+                Err(PrintedError::SlowDecidingTest {
+                    test: t.display_name(),
+                    sets: self.evaluated.len() as u64,
+                })
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// The range of every quantity over the sets evaluated, and the verdict by the
     /// first test of `what` at `alpha / family`. The slow tests are skipped past
     /// [`MAX_SLOW_SETS`] sets (listed in `skipped`). With no test given, Fisher's
@@ -1087,6 +1201,10 @@ impl Enumeration {
                 }
             }
         }
+        if self.sets > 0 {
+            // Exact over every consistent set, evaluated or not.
+            (difference.min, difference.max) = self.difference;
+        }
         let decided = spans[0].defined;
         let significant_for = match (decided, significant) {
             (0, _) => None,
@@ -1104,6 +1222,7 @@ impl Enumeration {
             significant_for,
             sets: self.sets,
             complete: self.complete,
+            undefined: spans[0].undefined,
         };
         PrintedRanges {
             difference,
@@ -1180,7 +1299,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(e.sets, brute.len() as u64);
+        assert_eq!(e.sets, brute.len() as u128);
         assert!(e.complete);
         assert_eq!(e.evaluated, brute.into_iter().collect::<Vec<_>>());
     }
@@ -1214,12 +1333,59 @@ mod tests {
     #[test]
     fn wide_windows_are_bounded() {
         let c = PrintedComparison::new(group("50%", "1..2000"), group("50%", "1..2000"));
-        assert!(matches!(c.enumerate(), Err(PrintedError::TooManyBasePairs { pairs: 4_000_000 })));
+        assert!(matches!(
+            c.enumerate(),
+            Err(PrintedError::TooManyBasePairs { pairs: 4_000_000, linked: false })
+        ));
         let c = PrintedComparison::new(group("50%", "10000..10400"), group("50%", "10000..10400"));
         let e = c.enumerate().unwrap();
-        assert!(e.sets > MAX_EVALUATED_SETS);
+        assert!(e.sets > u128::from(MAX_EVALUATED_SETS));
         assert!(!e.complete);
         let r = e.evaluate(&Evaluation { tests: vec![TestMethod::Z], ..Evaluation::default() });
         assert!(r.difference.min < 0.0 && r.difference.max > 0.0);
+    }
+
+    #[test]
+    fn the_difference_range_is_exact_when_not_every_set_is_evaluated() {
+        // 50% on 1..1000 both: 25,050,025 sets, far past the budget; the extremes are
+        // the smallest share that prints as 50% minus the largest, and the reverse.
+        let c = PrintedComparison::new(group("50%", "1..1000"), group("50%", "1..1000"));
+        let e = c.enumerate().unwrap();
+        assert!(!e.complete);
+        let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+        for n in 1..=1000u64 {
+            if let Some(k) = counts(&"50%".parse().unwrap(), n, Rounding::HalfUp) {
+                let (a, b) = (*k.start() as f64 / n as f64, *k.end() as f64 / n as f64);
+                lo = lo.min(a);
+                hi = hi.max(b);
+            }
+        }
+        let r = e.evaluate(&Evaluation { tests: vec![TestMethod::Z], ..Evaluation::default() });
+        assert_eq!((r.difference.min, r.difference.max), (lo - hi, hi - lo));
+    }
+
+    #[test]
+    fn a_slow_deciding_test_on_many_sets_is_refused_and_huge_bases_too() {
+        let c = PrintedComparison::new(group("50%", "~400"), group("45%", "~400"));
+        let e = c.enumerate().unwrap();
+        let boschloo = Evaluation { tests: vec![TestMethod::Boschloo], ..Evaluation::default() };
+        assert!(matches!(e.can_evaluate(&boschloo), Err(PrintedError::SlowDecidingTest { .. })));
+        assert!(e.can_evaluate(&Evaluation::default()).is_ok());
+        assert!("over 10000000000".parse::<BaseWindow>().is_err());
+        let c = PrintedComparison::new(group("50%", "2..10"), group("50%", "1..10"))
+            .with_total(20_000_000_010, 0)
+            .unwrap();
+        let open = PrintedComparison {
+            first: PrintedGroup::new(
+                "50%".parse().unwrap(),
+                BaseWindow { text: "x".into(), min: 1, max: 20_000_000_009 },
+            ),
+            ..c
+        };
+        assert!(matches!(open.enumerate(), Err(PrintedError::BaseTooLarge { .. })));
+        assert!(matches!(
+            PrintedComparison::new(group("1%", "5"), group("1%", "5")).with_total(10, 9),
+            Err(PrintedError::Total { total: 10, slack: 9 })
+        ));
     }
 }

@@ -270,8 +270,11 @@ pub fn comparison_range(
     if sets.sets == 0 {
         return Err(RangeUnavailable::Unreachable);
     }
-    if sets.sets > MAX_FIGURE_PAIRS {
-        return Err(RangeUnavailable::TooManyPairs { pairs: sets.sets });
+    let Ok(pairs) = u64::try_from(sets.sets) else {
+        return Err(RangeUnavailable::TooManyPairs { pairs: u64::MAX });
+    };
+    if pairs > MAX_FIGURE_PAIRS {
+        return Err(RangeUnavailable::TooManyPairs { pairs });
     }
     let r = sets.evaluate(&Evaluation {
         difference_methods: vec![difference_method],
@@ -283,7 +286,7 @@ pub fn comparison_range(
     let interval = &r.difference_intervals[0].1;
     let p = r.tests[0].1.and_then(|s| s.bounds()).unwrap_or((f64::INFINITY, f64::NEG_INFINITY));
     Ok(ComparisonRange {
-        combinations: sets.sets,
+        combinations: pairs,
         difference: (r.difference.min, r.difference.max),
         interval: (interval.lower.min, interval.upper.max),
         p_value: p,

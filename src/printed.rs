@@ -415,7 +415,10 @@ impl FromStr for Side {
                 err(format!("the figure '{}': {}", crate::format::echo(share), e.why))
             })?)
         } else {
-            Share::Count(share.parse().map_err(|_| {
+            // Digits may be grouped with commas, as in a base ("1,000").
+            let plain: String = share.chars().filter(|c| *c != ',').collect();
+            let grouped = !share.contains(',') || base_number(share, s).is_ok();
+            Share::Count(plain.parse().ok().filter(|_| grouped).ok_or_else(|| {
                 err(format!(
                     "'{}' is neither a whole number of respondents nor a percentage",
                     crate::format::echo(share)
@@ -1265,6 +1268,9 @@ mod tests {
         assert_eq!(w("over 1,000"), (1001, 1100));
         assert_eq!(w("at least 5"), (5, 6));
         assert_eq!(w("~1"), (1, 2));
+        let side: Side = "1,000/1,500".parse().unwrap();
+        assert_eq!((side.share, side.base.map(|b| b.max)), (Share::Count(1000), Some(1500)));
+        assert!("1,00/1500".parse::<Side>().is_err());
         for bad in ["0", "59..55", "sixty", "1,00", "", "~", "almost 1", "12345678901"] {
             assert!(bad.parse::<BaseWindow>().is_err(), "{bad}");
         }

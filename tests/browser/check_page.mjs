@@ -1,8 +1,9 @@
 // Opens the offline calculator page (web/build.sh) in headless Chromium with every
 // network request refused, fills in the fields, reads the verdict, and checks that the
-// page's document equals what `invitestat compare --json` prints for the same inputs
-// (numbers to 1e-12 relative: the WebAssembly build uses Rust's own libm, the native
-// binary the system's). Keeps a screenshot in target/browser/page.png.
+// page's documents equal what `invitestat compare --json` and `invitestat ci --json`
+// print for the same inputs (numbers to 1e-12 relative: the WebAssembly build uses
+// Rust's own libm, the native binary the system's). Keeps a screenshot in
+// target/browser/page.png.
 //
 // Usage: node tests/browser/check_page.mjs PAGE.html INVITESTAT-BINARY
 // Exit status 1 on any failure.
@@ -93,9 +94,24 @@ for (const [i, c] of cases.entries()) {
     await page.screenshot({ path: path.join(outDir, "page.png"), fullPage: true });
   }
 }
+// The one-figure form: `ci` on the same inputs.
+for (const [i, c] of [
+  { share: "87%", base: "55..59", rounding: "half-up", args: ["ci", "87%", "55..59"] },
+  { share: "<1%", base: "~340", rounding: "any", args: ["ci", "<1%", "~340", "--rounding", "any"] },
+].entries()) {
+  await page.fill("#share", c.share);
+  await page.fill("#base", c.base);
+  await page.selectOption("#one-rounding", c.rounding);
+  await page.click("#run-one");
+  const doc = await page.evaluate(() => window.lastInterval);
+  const cli = JSON.parse(execFileSync(binary, [...c.args, "--json"], { encoding: "utf8" }));
+  same(doc, cli, `interval ${i + 1}`, problems);
+  const rows = await page.$$eval("#one-result tr", (r) => r.length);
+  if (rows !== 8) problems.push(`interval ${i + 1}: ${rows - 1} methods shown, not 7`);
+}
 await browser.close();
 if (problems.length) {
   console.log(`FAIL ${pageFile}:\n  ${problems.slice(0, 20).join("\n  ")}`);
   process.exit(1);
 }
-console.log(`ok ${pageFile}: ${cases.length} comparisons equal the command line's; screenshot target/browser/page.png`);
+console.log(`ok ${pageFile}: ${cases.length} comparisons and 2 intervals equal the command line's; screenshot target/browser/page.png`);

@@ -1070,3 +1070,33 @@ impl CompareRequest {
         Ok(CompareAnswer::Printed(Box::new(PrintedCompareReport::new(comparison, &what)?)))
     }
 }
+
+/// Reads a test name as `--test` takes it (`fisher`, `boschloo`, ...).
+///
+/// # Errors
+/// The message names the text and every test.
+pub fn parse_test(s: &str) -> Result<TestMethod, String> {
+    TestMethod::from_name(s).ok_or_else(|| {
+        let names: Vec<&str> = TestMethod::ALL.iter().map(|m| m.name()).collect();
+        format!("unknown test '{}' (expected one of {})", crate::format::echo(s), names.join(", "))
+    })
+}
+
+/// Reads a confidence level as `--confidence-level` takes it (`0.95`).
+///
+/// # Errors
+/// Not a number, or not strictly between 0 and 1.
+pub fn parse_level(s: &str) -> Result<ConfidenceLevel, String> {
+    let v: f64 = s.parse().map_err(|_| {
+        format!("'{}' is not a number (expected e.g. 0.95)", crate::format::echo(s))
+    })?;
+    ConfidenceLevel::new(v).map_err(|e| e.to_string())
+}
+
+/// Reads a whole number of respondents as `--total` or `--slack` takes it.
+///
+/// # Errors
+/// Not a whole number >= 0.
+pub fn parse_count(s: &str) -> Result<u64, String> {
+    s.trim().parse().map_err(|_| format!("'{}' is not a whole number >= 0", crate::format::echo(s)))
+}

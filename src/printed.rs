@@ -726,6 +726,8 @@ impl PrintedComparison {
                 n2_max: w2.max,
             });
         }
+        // A second walk over the pairs (recomputing their counts, which is cheap) rather
+        // than keeping every pair's rectangles: memory stays bounded at any window.
         // Every set when there are few; otherwise the extremes of every `stride`-th pair
         // of bases (and of the last), so that the sets evaluated stay bounded.
         let budget = evaluation_budget(*largest);

@@ -4,6 +4,7 @@
 use crate::calculator::{
     AdjustReport, CiReport, CompareRequest, PowerReport, PowerTarget, PrintedCiReport,
 };
+pub(crate) use crate::calculator::{parse_count, parse_level, parse_test};
 use crate::consistency::{Figure, Rounding};
 use crate::format::echo;
 use crate::printed::{BaseWindow, PrintedGroup, Share, Side};
@@ -171,14 +172,6 @@ pub(crate) fn parse_weighted_ci_method(s: &str) -> Result<WeightedCiMethod, Stri
     })
 }
 
-/// Parses a kebab-case test name.
-pub(crate) fn parse_test(s: &str) -> Result<TestMethod, String> {
-    TestMethod::from_name(s).ok_or_else(|| {
-        let names: Vec<&str> = TestMethod::ALL.iter().map(|m| m.name()).collect();
-        format!("unknown test '{}' (expected one of {})", echo(s), names.join(", "))
-    })
-}
-
 /// Parses an adjustment name.
 pub(crate) fn parse_adjustment(s: &str) -> Result<Adjustment, String> {
     Adjustment::from_name(s).ok_or_else(|| {
@@ -192,16 +185,6 @@ pub(crate) fn parse_alternative(s: &str) -> Result<Alternative, String> {
     Alternative::from_name(s).ok_or_else(|| {
         format!("unknown alternative '{}' (expected two-sided, less or greater)", echo(s))
     })
-}
-
-pub(crate) fn parse_level(s: &str) -> Result<ConfidenceLevel, String> {
-    let v: f64 =
-        s.parse().map_err(|_| format!("'{}' is not a number (expected e.g. 0.95)", echo(s)))?;
-    ConfidenceLevel::new(v).map_err(|e| e.to_string())
-}
-
-fn parse_count(s: &str) -> Result<u64, String> {
-    s.trim().parse().map_err(|_| format!("'{}' is not a whole number >= 0", echo(s)))
 }
 
 fn parse_probability(s: &str) -> Result<f64, String> {
@@ -256,7 +239,7 @@ fn parse_base(s: &str) -> Result<BaseWindow, String> {
     }
 }
 
-fn parse_window(s: &str) -> Result<BaseWindow, String> {
+pub(crate) fn parse_window(s: &str) -> Result<BaseWindow, String> {
     s.parse::<BaseWindow>().map_err(|e| e.to_string())
 }
 

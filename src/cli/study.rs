@@ -331,8 +331,7 @@ const MAX_RECOVER_BASE: u64 = 10_000_000;
 /// A base or window as `compare` reads it (60, 50..70, ~60), at most
 /// [`MAX_RECOVER_BASE`].
 fn parse_window(s: &str) -> Result<(u64, u64), String> {
-    let w: crate::printed::BaseWindow =
-        s.parse().map_err(|e: crate::printed::PrintedError| e.to_string())?;
+    let w = super::parse_window(s)?;
     if w.max > MAX_RECOVER_BASE {
         return Err(format!(
             "'{}': recover searches bases up to {MAX_RECOVER_BASE}",

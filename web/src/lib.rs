@@ -6,11 +6,12 @@
 //! Each function returns a JSON document, or `{"error": "..."}` naming the field and
 //! what was expected.
 
-use invitestat::calculator::{CompareRequest, PrintedCiReport};
+use invitestat::calculator::{
+    CompareRequest, PrintedCiReport, parse_count, parse_level, parse_test,
+};
 use invitestat::consistency::Rounding;
 use invitestat::printed::{BaseWindow, PrintedGroup, Side};
-use invitestat::stats::significance::TestMethod;
-use invitestat::stats::{Alternative, ConfidenceLevel};
+use invitestat::stats::Alternative;
 use serde_json::{Value, json};
 use wasm_bindgen::prelude::*;
 
@@ -26,17 +27,6 @@ fn optional<T>(
 ) -> Result<Option<T>, String> {
     let t = text.trim();
     if t.is_empty() { Ok(None) } else { parse(t).map(Some).map_err(|e| error(field, e)) }
-}
-
-fn whole(s: &str) -> Result<u64, String> {
-    s.parse().map_err(|_| format!("'{}' is not a whole number >= 0", invitestat::format::echo(s)))
-}
-
-fn level(s: &str) -> Result<ConfidenceLevel, String> {
-    let v: f64 = s
-        .parse()
-        .map_err(|_| format!("'{}' is not a number (e.g. 0.95)", invitestat::format::echo(s)))?;
-    ConfidenceLevel::new(v).map_err(|e| e.to_string())
 }
 
 /// The answer of `invitestat compare FIRST SECOND --n1 N1 --n2 N2 --total TOTAL --slack
@@ -63,8 +53,8 @@ pub fn compare(
         let window = |s: &str| s.parse::<BaseWindow>().map_err(|e| e.to_string());
         request.n1 = optional(n1, "n1", window)?;
         request.n2 = optional(n2, "n2", window)?;
-        request.total = optional(total, "total", whole)?;
-        request.slack = optional(slack, "slack", whole)?.unwrap_or(0);
+        request.total = optional(total, "total", parse_count)?;
+        request.slack = optional(slack, "slack", parse_count)?.unwrap_or(0);
         if request.slack > 0 && request.total.is_none() {
             return Err(error("slack", "needs a total"));
         }
@@ -73,19 +63,16 @@ pub fn compare(
         {
             request.roundings = r;
         }
-        if let Some(t) = optional(test, "test", |s| {
-            TestMethod::from_name(s)
-                .ok_or_else(|| format!("unknown test '{}'", invitestat::format::echo(s)))
-        })? {
+        if let Some(t) = optional(test, "test", parse_test)? {
             request.test = t;
         }
-        if let Some(f) = optional(family, "family", whole)? {
+        if let Some(f) = optional(family, "family", parse_count)? {
             if f == 0 {
                 return Err(error("family", "the family has at least one comparison"));
             }
             request.family = f;
         }
-        if let Some(l) = optional(confidence_level, "confidence level", level)? {
+        if let Some(l) = optional(confidence_level, "confidence level", parse_level)? {
             request.level = l;
         }
         request.answer().map(|a| a.to_json()).map_err(|e| error("comparison", e))
@@ -111,7 +98,8 @@ pub fn ci(share: &str, base: &str, rounding: &str, confidence_level: &str) -> St
         let roundings =
             optional(rounding, "rounding", |s| Rounding::parse_list(s).map_err(|e| e.to_string()))?
                 .unwrap_or_else(|| vec![Rounding::HalfUp]);
-        let level = optional(confidence_level, "confidence level", level)?.unwrap_or_default();
+        let level =
+            optional(confidence_level, "confidence level", parse_level)?.unwrap_or_default();
         let group = PrintedGroup { share: side.share, base };
         PrintedCiReport::new(group, roundings, &[], level, Alternative::TwoSided)
             .map(|r| r.to_json())

@@ -210,6 +210,18 @@ pub fn calculator(data: &[u8]) {
     }
 }
 
+/// `article`: the bytes as UTF-8, an article's text read into a draft codebook
+/// (`invitestat check`), the draft parsed, its claims judged and its report rendered.
+pub fn article(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    let reading = invitestat::article::read(text, "fuzz.txt");
+    let _ = reading.to_toml();
+    if let Ok(report) = invitestat::study::check_reading(&reading, 1, AnalysisOptions::default()) {
+        let _ = report.json();
+        let _ = report.summary();
+    }
+}
+
 /// Loads `csv` against `codebook` into a count table (as `tabulate_file` does for a
 /// small file), then analyses and renders it.
 fn load_and_analyse(csv: &[u8], codebook: &Codebook) {

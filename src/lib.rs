@@ -11,12 +11,15 @@
 //! `use crate::` and fails on a backward import):
 //!
 //! ```text
-//! codebook -> data -> tabulate -> analysis -> claims -> plot / report -> study -> cli
+//! codebook -> article -> data -> tabulate -> analysis -> claims -> plot / report -> study -> cli
 //!   (stats, consistency, format and digest underneath: pure functions)
 //! ```
 //!
 //! - [`codebook`]: what a survey's columns mean, its published figures and claims,
 //!   typed and validated once at load;
+//! - [`article`]: an article's prose read into a draft codebook (the sample and group
+//!   sizes, each percentage bound to its group and what it measures, the claims), by
+//!   documented rules that keep the words they used (`invitestat check`);
 //! - [`data`]: the streaming, validating CSV loader and its [`data::LoadSummary`]
 //!   (rows read, used and excluded, with reasons); seeded synthetic waves
 //!   ([`data::synthetic`]) and the reconstruction of respondent rows consistent with
@@ -33,7 +36,8 @@
 //!   written as CSV, JSON, HTML, Markdown and a summary, so that no file is lost
 //!   ([`report::output`]) and no label can be turned against the reader
 //!   ([`report::escape`]);
-//! - [`study`]: the one orchestrator, from files to a [`Report`];
+//! - [`study`]: the one orchestrator, from files to a [`Report`] (and from an article's
+//!   reading to its claims' verdicts, [`study::check_reading`]);
 //! - `cli` (with the default `cli` feature): the `invitestat` command line.
 //!
 //! Underneath: [`stats`], pure math on counts (no I/O); [`consistency`], what a
@@ -85,6 +89,7 @@
 //! ```
 
 pub mod analysis;
+pub mod article;
 pub mod calculator;
 pub mod claims;
 #[cfg(feature = "cli")]

@@ -45,6 +45,9 @@ pub enum StudyError {
         /// What is wrong.
         message: String,
     },
+    /// An article's reading cannot be judged as it stands.
+    #[error("{0}")]
+    Reading(String),
     /// Waves were asked for but the input holds fewer than two.
     #[error("{0} holds only one wave; expected two or more")]
     OneWave(String),
@@ -283,9 +286,82 @@ pub fn run_bundled(folder: &Path, options: AnalysisOptions) -> Result<Report, St
             folder.join("codebook.toml").display()
         )));
     }
+    analyse_reconstruction(&codebook, rebuilt, &responses, options)
+}
+
+/// Counts a reconstruction's rows (named `responses` in the load summary) and analyses
+/// them, judging the claims over every count consistent with the published figures.
+fn analyse_reconstruction(
+    codebook: &Codebook,
+    rebuilt: Reconstruction,
+    responses: &Path,
+    options: AnalysisOptions,
+) -> Result<Report, StudyError> {
+    let csv = rebuilt.to_csv();
     let (table, load) =
-        tabulate_bytes(csv.as_bytes(), &responses, &codebook, LoadOptions::default())?;
-    Ok(analyse_table(&table, load, &codebook, options, Some(rebuilt)))
+        tabulate_bytes(csv.as_bytes(), responses, codebook, LoadOptions::default())?;
+    Ok(analyse_table(&table, load, codebook, options, Some(rebuilt)))
+}
+
+/// Judges the claims read from an article ([`crate::article::read`]) from its printed
+/// figures alone: its draft codebook, [`reproduce`]d with `seed`.
+///
+/// # Errors
+/// [`StudyError::Reading`] when no figure was read, or the text names fewer than two
+/// groups (a codebook compares two or more), [`StudyError::Codebook`] when the draft is not a valid
+/// codebook (no figure was read), [`StudyError::Reconstruct`] when no data show every
+/// figure (the message names the figures).
+pub fn check_reading(
+    reading: &crate::article::Reading,
+    seed: u64,
+    options: AnalysisOptions,
+) -> Result<Report, StudyError> {
+    if reading.figures.is_empty() {
+        return Err(StudyError::Reading(
+            "no printed figure was read (a percentage with its group and what it measures); the sentences not used say why".into(),
+        ));
+    }
+    if reading.groups.len() < 2 {
+        return Err(StudyError::Reading(
+            "the text names no groups of respondents, and a codebook compares two or more: name them in the draft (--draft) and judge it with --codebook".into(),
+        ));
+    }
+    reproduce(&reading.codebook()?, seed, options)
+}
+
+/// The seed `check` reconstructs with unless told otherwise.
+pub const CHECK_SEED: u64 = 1;
+
+/// Judges a codebook's claims from its printed figures alone: a reconstruction
+/// consistent with every figure (seeded by `seed`), analysed, each claim judged over
+/// the reconstruction and every count, joint table and group size the figures allow.
+/// This is what `invitestat check` does with a drafted or corrected codebook.
+///
+/// # Errors
+/// [`StudyError::Reconstruct`] when no data can show every figure.
+///
+/// # Examples
+/// ```
+/// use invitestat::article::read;
+/// use invitestat::study::{CHECK_SEED, reproduce};
+///
+/// let reading = read(
+///     "We surveyed 400 managers, including almost 60 recruiters.\n\n\
+///      87% of recruiters and 63% of non-recruiters accept invitations from strangers: \
+///      a strong majority of both.",
+///     "article.txt",
+/// );
+/// let report = reproduce(&reading.codebook()?, CHECK_SEED, Default::default())?;
+/// assert_eq!(report.claims[0].verdict.name(), "supported");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn reproduce(
+    codebook: &Codebook,
+    seed: u64,
+    options: AnalysisOptions,
+) -> Result<Report, StudyError> {
+    let rebuilt = reconstruct(codebook, seed)?;
+    analyse_reconstruction(codebook, rebuilt, Path::new("reconstruction.csv"), options)
 }
 
 /// What a bundled report is made of.

@@ -106,6 +106,19 @@ const WAVES_EXAMPLES: &str = "Examples:
 const GENERATE_EXAMPLES: &str = "Examples:
   invitestat generate data/waves-example/codebook.toml --rows 1000 --seed 7 --wave 4";
 
+const CHECK_EXAMPLES: &str =
+    "The text is read by documented rules (the sample and group sizes, each
+percentage's group and what it measures, majority, ratio and paired claims); each
+extraction shows the words it used, and every sentence with a number that was not used
+is listed with the reason. The claims are judged from the printed figures alone: over a
+reconstruction consistent with every figure and over every count the figures allow.
+
+Examples:
+  invitestat check data/executives-online/source.txt
+  invitestat check data/october-experiment/source.txt --draft draft.toml
+  invitestat check --codebook draft.toml --out report
+  invitestat check data/executives-online/source.txt --json";
+
 const RECONSTRUCT_EXAMPLES: &str = "Examples:
   invitestat reconstruct data/executives-online/codebook.toml --seed 20141001";
 
@@ -133,6 +146,10 @@ pub enum Command {
     /// Draw a synthetic wave (seeded) for a codebook.
     #[command(after_help = GENERATE_EXAMPLES)]
     Generate(study::GenerateArgs),
+    /// Read an article's text (or stdin), draft its figures and claims, and judge each
+    /// claim from the printed figures alone.
+    #[command(after_help = CHECK_EXAMPLES)]
+    Check(study::CheckArgs),
     /// Which bases and counts can show a set of printed percentages.
     #[command(after_help = RECOVER_EXAMPLES)]
     Recover(study::RecoverArgs),
@@ -429,6 +446,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<()> {
         Command::Analyze(a) => study::analyze(&a, out),
         Command::Reconstruct(a) => study::reconstruct_cmd(&a, out),
         Command::Recover(a) => study::recover_cmd(&a, out),
+        Command::Check(a) => study::check_cmd(&a, out),
         Command::Tabulate(a) => study::tabulate_cmd(&a, out),
         Command::Waves(a) => study::waves_cmd(&a, out),
         Command::Generate(a) => study::generate_cmd(&a, out),

@@ -11,6 +11,7 @@ use crate::data::reconstruct::reconstruct;
 use crate::data::synthetic::{SpecError, WaveSpec, write_wave};
 use crate::report::Formats;
 use crate::report::Report;
+use crate::report::check::CheckSummary;
 use crate::report::output::{Replace, ReportDir, write_file};
 use crate::stats::ConfidenceLevel;
 use crate::stats::ci::CiMethod;
@@ -24,7 +25,7 @@ use crate::tabulate::{CountsFile, tabulate_file};
 use anyhow::Context;
 use clap::Args;
 use serde_json::json;
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 /// Method choices shared by `run` and `analyze`.
@@ -294,6 +295,133 @@ pub struct ReconstructArgs {
     pub force: bool,
 }
 
+/// Arguments of `invitestat check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The article's text (UTF-8), or - to read it from stdin.
+    #[arg(required_unless_present = "codebook")]
+    pub text: Option<PathBuf>,
+    /// Judge this codebook (a corrected draft) instead of reading a text.
+    #[arg(long, conflicts_with = "text")]
+    pub codebook: Option<PathBuf>,
+    /// Write the draft codebook (figures and claims with their quotes) here.
+    #[arg(long)]
+    pub draft: Option<PathBuf>,
+    /// Write the full report (tables, charts, the reconstruction) to this folder.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Seed of the reconstruction the claims are judged on (it decides only the joint
+    /// answers across questions).
+    #[arg(long, default_value_t = crate::study::CHECK_SEED)]
+    pub seed: u64,
+    /// Confidence level in (0, 1) of the verdicts.
+    #[arg(long, default_value = "0.95", value_parser = super::parse_level, allow_negative_numbers = true)]
+    pub confidence_level: ConfidenceLevel,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Replace the --draft file or the --out folder if they exist.
+    #[arg(long)]
+    pub force: bool,
+}
+
+use crate::article::MAX_TEXT_BYTES;
+
+/// Reads the article's text from a file or stdin, refusing what is not UTF-8 text.
+fn read_text(path: &Path) -> anyhow::Result<(String, String)> {
+    let (bytes, name) = if path == Path::new("-") {
+        let mut bytes = Vec::new();
+        std::io::stdin().take(MAX_TEXT_BYTES + 1).read_to_end(&mut bytes)?;
+        (bytes, "stdin".to_string())
+    } else {
+        let file =
+            std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let mut bytes = Vec::new();
+        file.take(MAX_TEXT_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        (bytes, path.display().to_string())
+    };
+    if bytes.len() as u64 > MAX_TEXT_BYTES {
+        anyhow::bail!("{name}: more than {MAX_TEXT_BYTES} bytes; expected an article's text");
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok((text, name)),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let line = e.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+            anyhow::bail!(
+                "{name}, line {line} (byte {at}): not UTF-8 text; expected the article as UTF-8"
+            )
+        }
+    }
+}
+
+/// `invitestat check`.
+///
+/// # Errors
+/// An unreadable text or codebook, an unwritable output, or claims that cannot be
+/// judged (nothing read, or figures no data can show): the reading is printed first.
+pub fn check_cmd(args: &CheckArgs, out: &mut dyn Write) -> anyhow::Result<()> {
+    let options = AnalysisOptions { level: args.confidence_level, ..AnalysisOptions::default() };
+    let level = crate::format::level(args.confidence_level.value());
+    let replace = if args.force { Replace::Force } else { Replace::Never };
+    if let Some(path) = &args.codebook {
+        let codebook = Codebook::from_path(path)?;
+        let dir = match &args.out {
+            Some(t) => Some(ReportDir::create(t, &[path], args.force)?),
+            None => None,
+        };
+        let report = crate::study::reproduce(&codebook, args.seed, options)?;
+        return deliver_to(&report, dir, Formats::ALL, args.json, args.out.as_deref(), out);
+    }
+    let source = args.text.as_deref().unwrap_or(Path::new("-"));
+    let (text, name) = read_text(source)?;
+    let reading = crate::article::read(&text, &name);
+    let dir = match &args.out {
+        Some(t) => Some(ReportDir::create(t, &[source], args.force)?),
+        None => None,
+    };
+    if let Some(draft) = &args.draft {
+        let toml = reading.to_toml();
+        write_file(draft, &[source], replace, |w| w.write_all(toml.as_bytes()))?;
+    }
+    let judged =
+        crate::study::check_reading(&reading, args.seed, options).map_err(|e| e.to_string());
+    let summary = CheckSummary {
+        reading: &reading,
+        verdicts: judged.as_ref().map(|r| r.claims.as_slice()).map_err(String::as_str),
+        seed: args.seed,
+        level: &level,
+    };
+    if args.json {
+        let doc = serde_json::to_string_pretty(&summary.to_json())?;
+        writeln!(out, "{}", crate::report::escape::json(&doc))?;
+    } else {
+        write!(out, "{}", summary.to_text())?;
+        if let Some(d) = &args.draft {
+            writeln!(out, "Draft codebook: {}", d.display())?;
+        }
+    }
+    match judged {
+        Ok(report) => {
+            if let Some(mut dir) = dir {
+                report.write(&mut dir, Formats::ALL)?;
+                dir.commit()?;
+                if !args.json {
+                    writeln!(
+                        out,
+                        "Report: {}",
+                        args.out.as_deref().unwrap_or(Path::new("")).display()
+                    )?;
+                }
+            }
+            Ok(())
+        }
+        Err(e) => anyhow::bail!("{name}: the claims could not be judged: {e}"),
+    }
+}
+
 /// Arguments of `invitestat recover`.
 #[derive(Debug, Args)]
 pub struct RecoverArgs {
@@ -399,15 +527,28 @@ fn deliver(
     dir: Option<ReportDir>,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
+    deliver_to(report, dir, common.format, common.json, common.out.as_deref(), out)
+}
+
+/// Writes `report` into `dir` (at `target`) in `formats` and prints its JSON document
+/// or its summary.
+fn deliver_to(
+    report: &Report,
+    dir: Option<ReportDir>,
+    formats: Formats,
+    json: bool,
+    target: Option<&Path>,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
     if let Some(mut dir) = dir {
-        report.write(&mut dir, common.format)?;
+        report.write(&mut dir, formats)?;
         dir.commit()?;
     }
-    if common.json {
+    if json {
         write!(out, "{}", report.json())?;
     } else {
         write!(out, "{}", report.summary())?;
-        if let Some(dir) = &common.out {
+        if let Some(dir) = target {
             writeln!(out, "  report: {}", dir.display())?;
         }
     }

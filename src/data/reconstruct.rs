@@ -174,7 +174,25 @@ pub fn reconstruct(codebook: &Codebook, seed: u64) -> Result<Reconstruction, Rec
                 .filter_map(|&(n, m)| m.map(|m| (n, m)))
                 .min_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
                 .ok_or_else(|| {
-                    err(format!("no size in {}..={} reaches the figures of {}", w.min, w.max, l.id))
+                    // Name the figures no size in the window can show.
+                    let stuck: Vec<String> = codebook
+                        .figures
+                        .iter()
+                        .filter(|f| f.group == group)
+                        .filter(|f| {
+                            (w.min..=w.max).all(|n| counts(&f.printed, n, rounding).is_none())
+                        })
+                        .map(|f| format!("{} ({})", f.printed.text, f.id))
+                        .collect();
+                    let which = if stuck.is_empty() {
+                        "together (each can be shown, but not all on one base)".to_string()
+                    } else {
+                        format!("({} cannot be shown on any of them)", stuck.join(", "))
+                    };
+                    err(format!(
+                        "no size in {}..={} reaches the figures of {} {which}",
+                        w.min, w.max, l.id
+                    ))
                 })?;
             sizes[i] = Some(best.0);
             group_plans[i] = Some(GroupPlan {

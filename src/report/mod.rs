@@ -7,12 +7,14 @@
 //!   the Markdown carries every table the HTML has; sections appear when they apply
 //!   (published figures, claims and consistency only when the codebook has them, the
 //!   reconstruction only for reconstructed data);
-//! - the charts as PNG and SVG.
+//! - the charts as PNG and SVG;
+//! - what `invitestat check` prints about an article's reading ([`check`]).
 //!
 //! Files are written through [`output::ReportDir`]: into a staging folder beside the
 //! target, swapped into place only when all of them are complete, so a failed or
 //! interrupted run never leaves a half-written report (and an earlier report survives).
 
+pub mod check;
 pub mod csv;
 pub mod document;
 pub mod escape;

@@ -1,7 +1,7 @@
 // Opens the offline calculator page (web/build.sh) in headless Chromium with every
 // network request refused, fills in the fields, reads the verdict, and checks that the
-// page's documents equal what `invitestat compare --json` and `invitestat ci --json`
-// print for the same inputs (numbers to 1e-12 relative: the WebAssembly build uses
+// page's documents equal what `invitestat compare --json`, `invitestat ci --json` and
+// `invitestat check - --json` print for the same inputs (numbers to 1e-12 relative: the WebAssembly build uses
 // Rust's own libm, the native binary the system's). Keeps a screenshot in
 // target/browser/page.png.
 //
@@ -109,9 +109,26 @@ for (const [i, c] of [
   const rows = await page.$$eval("#one-result tr", (r) => r.length);
   if (rows !== 8) problems.push(`interval ${i + 1}: ${rows - 1} methods shown, not 7`);
 }
+// The article form: `check` on the bundled source text, as the command line reads it
+// from stdin.
+const article = fs.readFileSync(path.resolve("data/executives-online/source.txt"), "utf8");
+await page.fill("#article", article);
+await page.click("#run-check");
+const checked = await page.evaluate(() => window.lastCheck);
+const cliCheck = JSON.parse(execFileSync(binary, ["check", "-", "--json"], { encoding: "utf8", input: article }));
+checked.reading.source = cliCheck.reading.source;
+checked.draft = checked.draft.replaceAll("pasted text", cliCheck.reading.source);
+same(checked, cliCheck, "check", problems);
+const claimRows = await page.$$eval("#check-result table:nth-of-type(3) tr", (r) => r.length);
+if (claimRows !== 8) problems.push(`check: ${claimRows - 1} claims shown, not 7`);
+const shown = await page.textContent("#check-result");
+for (const words of ["cannot be reproduced", "50x more likely to be a recruiter than the hiring manager", "Not used (2 sentences)"]) {
+  if (!shown.includes(words)) problems.push(`check: the page does not show "${words}"`);
+}
+await page.locator("#check-result").screenshot({ path: path.join(outDir, "check.png") });
 await browser.close();
 if (problems.length) {
   console.log(`FAIL ${pageFile}:\n  ${problems.slice(0, 20).join("\n  ")}`);
   process.exit(1);
 }
-console.log(`ok ${pageFile}: ${cases.length} comparisons and 2 intervals equal the command line's; screenshot target/browser/page.png`);
+console.log(`ok ${pageFile}: ${cases.length} comparisons, 2 intervals and an article's check equal the command line's; screenshots target/browser/page.png, check.png`);

@@ -38,6 +38,7 @@ fn every_help_example_runs() {
         vec!["merge", "--help"],
         vec!["waves", "--help"],
         vec!["generate", "--help"],
+        vec!["check", "--help"],
     ] {
         let help = String::from_utf8(invitestat(&sub).stdout).unwrap();
         assert!(help.contains("Examples:"), "{sub:?} help has no examples");
@@ -68,7 +69,7 @@ fn every_help_example_runs() {
             ran += 1;
         }
     }
-    assert!(ran >= 28, "only {ran} examples");
+    assert!(ran >= 32, "only {ran} examples");
 }
 
 #[test]
@@ -391,6 +392,31 @@ fn the_readme_calculator_outputs_are_what_the_binary_prints() {
         assert!(
             section.contains(&format!("```text\n{printed}```")),
             "README differs from `{command}`:\n{printed}"
+        );
+    }
+}
+
+/// The README's `check` excerpt is what the binary prints: each line of it (between the
+/// `...` cuts) is a line of the output, in order.
+#[test]
+fn the_readme_check_excerpt_is_what_the_binary_prints() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let section = &readme[readme.find("### An article's claims").unwrap()..];
+    let block = section.split("```text\n").nth(1).unwrap().split("```").next().unwrap();
+    let source = concat!(env!("CARGO_MANIFEST_DIR"), "/data/executives-online/source.txt");
+    let out = Command::new(env!("CARGO_BIN_EXE_invitestat"))
+        .args(["check", "data/executives-online/source.txt"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{source}: {}", String::from_utf8_lossy(&out.stderr));
+    let printed = String::from_utf8(out.stdout).unwrap();
+    let mut lines = printed.lines();
+    for want in block.lines().filter(|l| *l != "...") {
+        assert!(
+            lines.any(|l| l == want),
+            "README line not printed (in order):\n{want}\n\n{printed}"
         );
     }
 }

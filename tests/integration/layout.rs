@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 /// The stages, in pipeline order: a module may use only those listed before it.
-const STAGES: [&str; 15] = [
+const STAGES: [&str; 16] = [
     "format",
     "digest",
     "stats",
@@ -13,6 +13,7 @@ const STAGES: [&str; 15] = [
     "printed",
     "calculator",
     "codebook",
+    "article",
     "data",
     "tabulate",
     "analysis",

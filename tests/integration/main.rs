@@ -16,6 +16,7 @@
 //! - `fuzz_corpus`: the fuzz targets' seed corpus and crash reproducers (`fuzz/`) replayed
 //!   through their entry points without a fuzzer.
 
+mod article;
 mod bad_input;
 mod charts;
 mod cli;

@@ -120,3 +120,102 @@ fn undefined_quantities_say_why() {
     let err = invitestat::stats::ratio::odds_ratio(&g).unwrap_err();
     assert!(err.to_string().contains("zero cell"));
 }
+
+/// Words the article reader's rules look for, and some they must not trip on.
+const ARTICLE_WORDS: &[&str] = &[
+    "We",
+    "surveyed",
+    "400",
+    "1,000",
+    "including",
+    "almost",
+    "about",
+    "more",
+    "than",
+    "half",
+    "of",
+    "them",
+    "the",
+    "recruiters",
+    "non-recruiters",
+    "general",
+    "others",
+    "who",
+    "work",
+    "in",
+    "recruitment",
+    "87%",
+    "63%",
+    "<1%",
+    "12.5%",
+    "100%",
+    "0%",
+    "Less",
+    "(",
+    ")",
+    ",",
+    ".",
+    ":",
+    "–",
+    "and",
+    "majority",
+    "vast",
+    "most",
+    "times",
+    "three",
+    "twice",
+    "50x",
+    "as",
+    "likely",
+    "to",
+    "be",
+    "a",
+    "accept",
+    "invite",
+    "discriminately",
+    "they",
+    "this",
+    "way",
+    "mainly",
+    "using",
+    "are",
+    "will",
+    "only",
+    "compared",
+    "with",
+    "French",
+    "Poles",
+    "\n\n",
+    "\n",
+    "1.",
+    "–",
+    "x",
+    "9999999999",
+    "0",
+    "?",
+    "...",
+    "that",
+    "reason",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(400))]
+
+    /// Any text gives a reading (never a panic), and its draft is either a valid codebook
+    /// or refused with a codebook error; judging a valid one never panics either.
+    #[test]
+    fn any_text_reads_and_its_draft_parses_or_is_refused(
+        words in proptest::collection::vec(proptest::sample::select(ARTICLE_WORDS), 0..80)
+    ) {
+        let text = words.join(" ");
+        let reading = invitestat::article::read(&text, "t.txt");
+        let toml = reading.to_toml();
+        prop_assert!(toml.starts_with("# Codebook drafted by `invitestat check`"));
+        if let Ok(codebook) = reading.codebook() {
+            prop_assert_eq!(codebook.claims.len(), reading.claims.len());
+            let _ = invitestat::study::check_reading(&reading, 1, Default::default());
+        }
+        // The same text reads the same way.
+        prop_assert_eq!(invitestat::article::read(&text, "t.txt"), reading);
+    }
+}

@@ -1,17 +1,22 @@
 //! invitestat's calculator of printed figures for the browser: the same
 //! [`CompareRequest`] and [`PrintedCiReport`] as `invitestat compare` and `invitestat ci`,
-//! taking the same text the command line takes and returning the same JSON documents.
+//! and the same reading and judging of an article as `invitestat check`, taking the same
+//! text the command line takes and returning the same JSON documents.
 //! Nothing leaves the page: there is no I/O here.
 //!
 //! Each function returns a JSON document, or `{"error": "..."}` naming the field and
 //! what was expected.
 
+use invitestat::analysis::AnalysisOptions;
+use invitestat::article::{MAX_TEXT_BYTES, read};
 use invitestat::calculator::{
     CompareRequest, PrintedCiReport, parse_count, parse_level, parse_test,
 };
 use invitestat::consistency::Rounding;
 use invitestat::printed::{BaseWindow, PrintedGroup, Side};
+use invitestat::report::check::CheckSummary;
 use invitestat::stats::Alternative;
+use invitestat::study::{CHECK_SEED, check_reading};
 use serde_json::{Value, json};
 use wasm_bindgen::prelude::*;
 
@@ -111,6 +116,35 @@ pub fn ci(share: &str, base: &str, rounding: &str, confidence_level: &str) -> St
     }
 }
 
+/// The document of `invitestat check FILE --json` for a pasted text (named "pasted
+/// text"): what was read, each claim's verdict from the printed figures alone, the
+/// sentences not used, and the draft codebook.
+#[wasm_bindgen]
+pub fn check(text: &str, confidence_level: &str) -> String {
+    let run = || -> Result<Value, String> {
+        if text.len() as u64 > MAX_TEXT_BYTES {
+            return Err(error("text", format!("more than {MAX_TEXT_BYTES} bytes")));
+        }
+        let level =
+            optional(confidence_level, "confidence level", parse_level)?.unwrap_or_default();
+        let reading = read(text, "pasted text");
+        let options = AnalysisOptions { level, ..AnalysisOptions::default() };
+        let judged = check_reading(&reading, CHECK_SEED, options).map_err(|e| e.to_string());
+        let level = invitestat::format::level(level.value());
+        let summary = CheckSummary {
+            reading: &reading,
+            verdicts: judged.as_ref().map(|r| r.claims.as_slice()).map_err(String::as_str),
+            seed: CHECK_SEED,
+            level: &level,
+        };
+        Ok(summary.to_json())
+    };
+    match run() {
+        Ok(doc) => doc.to_string(),
+        Err(e) => e,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,5 +162,13 @@ mod tests {
         assert!(e["error"].as_str().unwrap().contains("has no base"), "{e}");
         let c: Value = serde_json::from_str(&ci("87%", "55..59", "", "")).unwrap();
         assert_eq!(c["consistent"]["counts"], 1);
+    }
+
+    #[test]
+    fn a_pasted_article_is_read_and_judged() {
+        let text = "We surveyed 400 managers, including almost 60 recruiters.\n\n87% of recruiters and 63% of non-recruiters accept invitations from strangers: a strong majority of both.";
+        let v: Value = serde_json::from_str(&check(text, "")).unwrap();
+        assert_eq!(v["verdicts"][0]["verdict"], "supported", "{v}");
+        assert_eq!(v["reading"]["source"], "pasted text");
     }
 }

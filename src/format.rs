@@ -219,9 +219,45 @@ pub fn capitalised(text: &str) -> String {
     chars.next().map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
 }
 
+/// `text` as a TOML basic string: quotes and backslashes escaped, control and
+/// bidirectional characters as `\uXXXX`, so that a drafted codebook stays one valid
+/// line per value whatever the source held.
+pub fn toml_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() || is_bidi_control(c) => {
+                out.push_str(&format!("\\u{:04X}", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// `text` as one TOML comment line (`# text`, newline-terminated): control and
+/// bidirectional characters become spaces, so no value can end the comment early.
+pub fn toml_comment(text: &str) -> String {
+    let one: String =
+        text.chars().map(|c| if c.is_control() || is_bidi_control(c) { ' ' } else { c }).collect();
+    format!("# {}\n", one.trim_end())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn toml_strings_stay_one_valid_line() {
+        assert_eq!(toml_comment("x\ny\u{202E}z"), "# x y z\n");
+        assert_eq!(toml_string("a \"b\" \\ c\nd\u{202E}"), "\"a \\\"b\\\" \\\\ c\\nd\\u202E\"");
+    }
 
     #[test]
     fn numbers_print_one_way() {

@@ -1,36 +1,8 @@
 //! The draft codebook of a [`Reading`], as TOML with the evidence in comments.
 
 use super::{ClaimDraft, GroupSize, Item, Reading, Who};
+use crate::format::{toml_comment as comment, toml_string as quoted};
 use std::fmt::Write;
-
-/// A TOML basic string.
-fn quoted(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_control() || crate::format::is_bidi_control(c) => {
-                let _ = write!(out, "\\u{:04X}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
-/// A comment line: one line, no control characters.
-fn comment(s: &str) -> String {
-    let one: String = s
-        .chars()
-        .map(|c| if c.is_control() || crate::format::is_bidi_control(c) { ' ' } else { c })
-        .collect();
-    format!("# {}\n", one.trim_end())
-}
 
 fn study_id(title: &str) -> String {
     let words: Vec<String> = title
@@ -138,6 +110,9 @@ impl Reading {
                 "kind = {}",
                 quoted(if q.single_choice { "single-choice" } else { "yes-no" })
             );
+            if !q.single_choice {
+                t += "yes = \"1\"\n";
+            }
             let options: Vec<String> = q
                 .options
                 .iter()
@@ -262,8 +237,6 @@ mod tests {
 
     #[test]
     fn strings_and_comments_stay_one_valid_line() {
-        assert_eq!(quoted("a \"b\" \\ c\nd\u{202E}"), "\"a \\\"b\\\" \\\\ c\\nd\\u202E\"");
-        assert_eq!(comment("x\ny\u{202E}z"), "# x y z\n");
         assert_eq!(
             study_id("What Really Happens When You Send a LinkedIn Invitation"),
             "what-really-happens-when-you-send"

@@ -119,6 +119,17 @@ Examples:
   invitestat check --codebook draft.toml --out report
   invitestat check data/executives-online/source.txt --json";
 
+const INIT_EXAMPLES: &str =
+    "The file is read once; each column's distinct values decide what it is (the
+respondent id, the weight, the grouping, a yes-no or single-choice question, or left
+out as numeric, free text or id-like), with the evidence in a comment. Left-out columns
+are ignored by `analyze`, so the draft runs on the file as it is.
+
+Examples:
+  invitestat init data/two-groups-example/responses.csv --group first_time
+  invitestat init data/three-groups-example/responses.csv --out codebook.toml
+  invitestat analyze data/three-groups-example/responses.csv --codebook codebook.toml";
+
 const RECONSTRUCT_EXAMPLES: &str = "Examples:
   invitestat reconstruct data/executives-online/codebook.toml --seed 20141001";
 
@@ -146,6 +157,9 @@ pub enum Command {
     /// Draw a synthetic wave (seeded) for a codebook.
     #[command(after_help = GENERATE_EXAMPLES)]
     Generate(study::GenerateArgs),
+    /// Draft a codebook from a responses file's columns (edit it, then `analyze`).
+    #[command(after_help = INIT_EXAMPLES)]
+    Init(study::InitArgs),
     /// Read an article's text (or stdin), draft its figures and claims, and judge each
     /// claim from the printed figures alone.
     #[command(after_help = CHECK_EXAMPLES)]
@@ -447,6 +461,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<()> {
         Command::Reconstruct(a) => study::reconstruct_cmd(&a, out),
         Command::Recover(a) => study::recover_cmd(&a, out),
         Command::Check(a) => study::check_cmd(&a, out),
+        Command::Init(a) => study::init_cmd(&a, out),
         Command::Tabulate(a) => study::tabulate_cmd(&a, out),
         Command::Waves(a) => study::waves_cmd(&a, out),
         Command::Generate(a) => study::generate_cmd(&a, out),

@@ -135,11 +135,15 @@ pub struct ReadArgs {
     /// Field delimiter: one character, or tab (default: a comma).
     #[arg(long, default_value = ",", value_parser = parse_delimiter)]
     pub delimiter: u8,
+    /// Refuse a file with columns the codebook does not use (by default they are ignored
+    /// and listed in the summary).
+    #[arg(long)]
+    pub strict_columns: bool,
 }
 
 impl ReadArgs {
     fn options(self) -> LoadOptions {
-        LoadOptions { delimiter: self.delimiter }
+        LoadOptions { delimiter: self.delimiter, strict_columns: self.strict_columns }
     }
 }
 
@@ -293,6 +297,54 @@ pub struct ReconstructArgs {
     /// Replace the --out and --record files if they exist.
     #[arg(long)]
     pub force: bool,
+}
+
+/// Arguments of `invitestat init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The responses file (CSV).
+    pub responses: PathBuf,
+    /// The column of the groups compared (default: the first with 2 to 10 values).
+    #[arg(long)]
+    pub group: Option<String>,
+    /// The weight column (default: one named weight, weights, wt or w, if positive).
+    #[arg(long)]
+    pub weight: Option<String>,
+    /// The respondent id column (default: the first whose values are all distinct).
+    #[arg(long)]
+    pub id: Option<String>,
+    /// Write the codebook here instead of stdout (never over an existing file unless
+    /// --force).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Replace the --out file if it exists.
+    #[arg(long)]
+    pub force: bool,
+    /// How the file is read.
+    #[command(flatten)]
+    pub read: ReadArgs,
+}
+
+/// `invitestat init`.
+///
+/// # Errors
+/// An unreadable or malformed file, a named column it lacks, an unwritable output.
+pub fn init_cmd(args: &InitArgs, out: &mut dyn Write) -> anyhow::Result<()> {
+    let options = crate::data::init::InitOptions {
+        group: args.group.clone(),
+        weight: args.weight.clone(),
+        id: args.id.clone(),
+        load: args.read.options(),
+    };
+    let toml = crate::data::init::draft_codebook(&args.responses, &options)?;
+    match &args.out {
+        Some(path) => {
+            let replace = if args.force { Replace::Force } else { Replace::Never };
+            write_file(path, &[&args.responses], replace, |w| w.write_all(toml.as_bytes()))?;
+        }
+        None => out.write_all(toml.as_bytes())?,
+    }
+    Ok(())
 }
 
 /// Arguments of `invitestat check`.

@@ -82,6 +82,7 @@ struct RawQuestion {
     #[serde(default)]
     missing: Vec<S<String>>,
     analyse: Option<S<bool>>,
+    yes: Option<S<String>>,
 }
 
 #[derive(Deserialize)]
@@ -451,7 +452,7 @@ impl Validator<'_> {
                         "{n} options; a {} question needs {}",
                         q.kind.get_ref(),
                         if lo == hi {
-                            "exactly 2 (yes first, then no)".to_string()
+                            "exactly 2 (yes and no; `yes` names the yes code)".to_string()
                         } else {
                             format!("2 to {hi}")
                         }
@@ -492,6 +493,52 @@ impl Validator<'_> {
                     ));
                 }
                 options.push(AnswerOption { code, label: o.label.get_ref().clone() });
+            }
+            // The yes answer of a yes-no question is named, never taken from the order:
+            // `yes = "CODE"`, or else the one option labelled "Yes". It comes first.
+            match (&q.yes, kind) {
+                (Some(y), QuestionKind::SingleChoice) => {
+                    return Err(self.err(
+                        y,
+                        key("yes"),
+                        "applies to yes-no questions only; a single-choice question has no yes answer".into(),
+                    ));
+                }
+                (Some(y), QuestionKind::YesNo) => {
+                    let Some(at) = options.iter().position(|o| &o.code == y.get_ref()) else {
+                        return Err(self.err(
+                            y,
+                            key("yes"),
+                            format!(
+                                "'{}' is not an option code; expected one of '{}', '{}'",
+                                echo(y.get_ref()),
+                                echo(&options[0].code),
+                                echo(&options[1].code)
+                            ),
+                        ));
+                    };
+                    options.swap(0, at);
+                }
+                (None, QuestionKind::YesNo) => {
+                    let labelled: Vec<usize> = (0..options.len())
+                        .filter(|&i| options[i].label.trim().eq_ignore_ascii_case("yes"))
+                        .collect();
+                    match labelled[..] {
+                        [at] => options.swap(0, at),
+                        _ => {
+                            return Err(self.err(
+                                &q.options,
+                                key("options"),
+                                format!(
+                                    "a yes-no question names its yes answer: add yes = \"{}\" (or \"{}\"), or label one option \"Yes\"",
+                                    echo(&options[0].code),
+                                    echo(&options[1].code)
+                                ),
+                            ));
+                        }
+                    }
+                }
+                (None, QuestionKind::SingleChoice) => {}
             }
             out.push(Question {
                 id,
@@ -1004,6 +1051,32 @@ options = [{ code = "1", label = "Yes" }, { code = "0", label = "No" }]
             "kind = \"ratio\"\nquestion = \"q\"\noption = \"1\"\nnumerator = \"a\"\ndenominator = \"zz\"\nvalue = 3.0\nrelation = \"more-than\"",
         ));
         assert!(e.contains("no group 'zz'; expected 'all' or one of a, b"), "{e}");
+    }
+
+    #[test]
+    fn the_yes_answer_is_named_not_taken_from_the_order() {
+        // "No" listed first: the key (or the label) still makes "1" the yes answer.
+        let reversed = r#"options = [{ code = "0", label = "No" }, { code = "1", label = "Yes" }]"#;
+        let plain = r#"options = [{ code = "1", label = "Yes" }, { code = "0", label = "No" }]"#;
+        let cb = parse(&BASE.replace(plain, reversed), Path::new("cb.toml")).unwrap();
+        assert_eq!(cb.questions[0].options[0].code, "1");
+        let keyed = r#"yes = "a"
+options = [{ code = "d", label = "Disagree" }, { code = "a", label = "Agree" }]"#;
+        let cb = parse(&BASE.replace(plain, keyed), Path::new("cb.toml")).unwrap();
+        assert_eq!(cb.questions[0].options[0].label, "Agree");
+        let unnamed =
+            r#"options = [{ code = "d", label = "Disagree" }, { code = "a", label = "Agree" }]"#;
+        let e = parse(&BASE.replace(plain, unnamed), Path::new("cb.toml")).unwrap_err().to_string();
+        assert!(
+            e.contains("a yes-no question names its yes answer: add yes = \"d\" (or \"a\"), or label one option \"Yes\""),
+            "{e}"
+        );
+        let wrong = format!("yes = \"7\"\n{plain}");
+        let e = parse(&BASE.replace(plain, &wrong), Path::new("cb.toml")).unwrap_err().to_string();
+        assert!(
+            e.contains("questions[1].yes: '7' is not an option code; expected one of '1', '0'"),
+            "{e}"
+        );
     }
 
     #[test]

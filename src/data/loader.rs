@@ -41,11 +41,14 @@ pub struct Response {
 pub struct LoadOptions {
     /// Field delimiter (a comma unless given).
     pub delimiter: u8,
+    /// Refuse a file holding columns the codebook does not use (by default they are
+    /// ignored and listed in [`LoadSummary::ignored_columns`]).
+    pub strict_columns: bool,
 }
 
 impl Default for LoadOptions {
     fn default() -> Self {
-        LoadOptions { delimiter: b',' }
+        LoadOptions { delimiter: b',', strict_columns: false }
     }
 }
 
@@ -410,13 +413,14 @@ pub fn load_part<R: Read>(
     }
     let extra: Vec<&str> =
         names.iter().map(String::as_str).filter(|n| !expected.contains(n)).collect();
-    if !extra.is_empty() {
+    if !extra.is_empty() && options.strict_columns {
         return Err(header_error(format!(
-            "unexpected column(s) {}; expected only the codebook's columns {}",
+            "unexpected column(s) {}; expected only the codebook's columns {} (--strict-columns)",
             name_list(&extra, 10),
             name_list(&expected, 20)
         )));
     }
+    let ignored_columns: Vec<String> = extra.iter().map(|c| c.to_string()).collect();
     let col = |name: &str| Column { name: name.to_string(), index: position[name] };
     let id_col = col(&codebook.id_column);
     let group_col = col(&codebook.grouping.column);
@@ -454,7 +458,8 @@ pub fn load_part<R: Read>(
         .collect();
     let no_group = format!("no value in grouping column '{}'", group_col.name);
 
-    let mut summary = LoadSummary { file: path.display().to_string(), ..LoadSummary::default() };
+    let mut summary =
+        LoadSummary { file: path.display().to_string(), ignored_columns, ..LoadSummary::default() };
     let mut scale: Option<WeightScale> = None;
     let mut first_weight = 0.0f64;
     let mut reported_bytes = 0u64;

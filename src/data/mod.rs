@@ -1,10 +1,11 @@
 //! Respondent-level data: one validated row per respondent, read by [`loader`], with
 //! what was read, used and excluded in a [`LoadSummary`]; and data invitestat makes:
 //! rows consistent with published figures ([`reconstruct`]) and seeded synthetic waves
-//! ([`synthetic`]).
+//! ([`synthetic`]); and a codebook drafted from a file's columns ([`init`]).
 
 pub mod header;
 pub mod ids;
+pub mod init;
 pub mod loader;
 pub mod reconstruct;
 pub mod summary;

@@ -22,6 +22,10 @@ pub struct LoadSummary {
     /// What the reader of the results should know: questions nobody answered, groups
     /// below the minimum base, zero weights.
     pub warnings: Vec<String>,
+    /// Columns of the file the codebook does not use: ignored (left out of the JSON
+    /// when there are none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ignored_columns: Vec<String>,
     /// SHA-256 of the file's bytes, hex.
     pub sha256: String,
     /// Rows excluded, by wave and reason (files with a wave column).
@@ -43,6 +47,11 @@ impl LoadSummary {
         add_counts(&mut self.missing_answers, &other.missing_answers);
         for (wave, reasons) in &other.excluded_by_wave {
             add_counts(self.excluded_by_wave.entry(wave.clone()).or_default(), reasons);
+        }
+        for c in &other.ignored_columns {
+            if !self.ignored_columns.contains(c) {
+                self.ignored_columns.push(c.clone());
+            }
         }
         for w in &other.warnings {
             if !self.warnings.contains(w) {

@@ -248,6 +248,13 @@ pub fn build(r: &Report, charts: &[(Chart, String)], formats: Formats) -> Docume
                 .collect::<Vec<_>>()
                 .join(", ")
         ));
+        if !r.load.ignored_columns.is_empty() {
+            lede.push(format!(
+                "{} column(s) of the file the codebook does not use were ignored: {}.",
+                r.load.ignored_columns.len(),
+                crate::format::name_list(&r.load.ignored_columns, 20)
+            ));
+        }
         if !a.suppressed.is_empty() {
             notices.push(Notice {
                 title: "Cells not shown.".into(),

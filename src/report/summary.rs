@@ -53,6 +53,14 @@ fn load_lines(out: &mut String, load: &LoadSummary, a: &AnalysisResults, r: &Rep
     for (reason, n) in &load.excluded {
         let _ = writeln!(out, "  excluded {n}: {reason}");
     }
+    if !load.ignored_columns.is_empty() {
+        let _ = writeln!(
+            out,
+            "  ignored: {} column(s) the codebook does not use: {}",
+            load.ignored_columns.len(),
+            crate::format::name_list(&load.ignored_columns, 20)
+        );
+    }
     for w in &load.warnings {
         let _ = writeln!(out, "  warning: {w}");
     }

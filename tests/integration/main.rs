@@ -28,6 +28,7 @@ mod layout;
 mod loader;
 mod properties;
 mod safety;
+mod schema;
 mod snapshots;
 mod study;
 mod waves;

@@ -138,13 +138,14 @@ const RECONSTRUCT_EXAMPLES: &str = "Examples:
 pub enum Command {
     /// Write every report listed in DATA/studies.toml (the default command).
     Run(study::RunArgs),
-    /// Analyse a responses CSV (any wave) against a codebook and write the report.
+    /// Analyse a responses file (CSV or workbook; any wave) against a codebook and write
+    /// the report.
     #[command(after_help = ANALYZE_EXAMPLES)]
     Analyze(study::AnalyzeArgs),
     /// Rebuild respondent rows consistent with a study's published figures.
     #[command(after_help = RECONSTRUCT_EXAMPLES)]
     Reconstruct(study::ReconstructArgs),
-    /// Count a responses CSV into a count table file (shards merge with `merge`).
+    /// Count a responses file into a count table file (shards merge with `merge`).
     #[command(after_help = TABULATE_EXAMPLES)]
     Tabulate(study::TabulateArgs),
     /// Merge count tables (from `tabulate` or an SQL GROUP BY) and analyse them.

@@ -119,7 +119,8 @@ impl Default for RunArgs {
 /// Arguments of `invitestat analyze`.
 #[derive(Debug, Args)]
 pub struct AnalyzeArgs {
-    /// Responses CSV (one row per respondent).
+    /// Responses file, one row per respondent: CSV, or an Excel or OpenDocument workbook
+    /// (.xlsx, .xlsm, .xlsb, .xls, .ods: its first sheet).
     pub responses: PathBuf,
     /// How the file is read.
     #[command(flatten)]
@@ -189,7 +190,7 @@ pub struct AnalysisArgs {
 /// Arguments of `invitestat tabulate`.
 #[derive(Debug, Args)]
 pub struct TabulateArgs {
-    /// Responses CSV.
+    /// Responses file (CSV or workbook).
     pub responses: PathBuf,
     /// The codebook (TOML).
     #[arg(long)]

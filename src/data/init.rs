@@ -192,7 +192,8 @@ fn id_of(name: &str) -> String {
     if s.is_empty() || s == "all" { format!("level-{s}") } else { s }
 }
 
-/// Drafts a codebook for the CSV file at `path`: its TOML text, commented.
+/// Drafts a codebook for the responses file at `path` (CSV, or a workbook with the
+/// `excel` feature): its TOML text, commented.
 ///
 /// # Errors
 /// [`InitError`] for an unreadable or malformed file, a named column it lacks, or a file
@@ -209,7 +210,20 @@ fn id_of(name: &str) -> String {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn draft_codebook(path: &Path, options: &InitOptions) -> Result<String, InitError> {
-    let file = std::fs::File::open(path)
+    #[cfg(feature = "excel")]
+    if super::excel::is_workbook(path) {
+        let converted = super::excel::to_csv(path).map_err(|e| InitError::Column {
+            file: path.to_path_buf(),
+            message: e.to_string().trim_start_matches(&format!("{}: ", path.display())).to_string(),
+        })?;
+        return draft_from(&converted.csv, path, options);
+    }
+    draft_from(path, path, options)
+}
+
+/// Drafts from the CSV at `source`, naming `path` (the file the user gave).
+fn draft_from(source: &Path, path: &Path, options: &InitOptions) -> Result<String, InitError> {
+    let file = std::fs::File::open(source)
         .map_err(|cause| InitError::Io { file: path.to_path_buf(), cause })?;
     let mut rdr = csv::ReaderBuilder::new()
         .delimiter(options.load.delimiter)

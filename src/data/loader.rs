@@ -108,6 +108,14 @@ pub enum LoadError {
         /// The file.
         file: PathBuf,
     },
+    /// A workbook (`.xlsx`, `.ods`, ...) that cannot be read.
+    #[error("{}: {message}", file.display())]
+    Workbook {
+        /// The file.
+        file: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
 }
 
 /// A cell the codebook does not allow, with where it is and what was expected.

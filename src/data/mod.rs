@@ -3,6 +3,8 @@
 //! rows consistent with published figures ([`reconstruct`]) and seeded synthetic waves
 //! ([`synthetic`]); and a codebook drafted from a file's columns ([`init`]).
 
+#[cfg(feature = "excel")]
+pub mod excel;
 pub mod header;
 pub mod ids;
 pub mod init;

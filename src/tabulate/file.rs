@@ -41,6 +41,10 @@ pub fn tabulate_file(
     options: LoadOptions,
     progress: Option<Progress<'_>>,
 ) -> Result<(CountTable, LoadSummary), LoadError> {
+    #[cfg(feature = "excel")]
+    if crate::data::excel::is_workbook(responses) {
+        return tabulate_workbook(responses, codebook, options);
+    }
     let size = std::fs::metadata(responses).map(|m| m.len()).unwrap_or(0);
     if size >= PARALLEL_BYTES
         && let Some(done) = tabulate_parallel(responses, codebook, options, size, progress)
@@ -50,6 +54,33 @@ pub fn tabulate_file(
     let mut table = CountTable::new(codebook, &codebook.paired_questions());
     let summary = load(responses, codebook, options, |r| table.add(r))?;
     table.weight_scale = summary.weight_scale;
+    Ok((table, summary))
+}
+
+/// A workbook's first sheet, written as CSV and counted by the CSV loader; the summary
+/// and any error name the workbook, and its checksum is the workbook's.
+#[cfg(feature = "excel")]
+fn tabulate_workbook(
+    path: &Path,
+    codebook: &Codebook,
+    options: LoadOptions,
+) -> Result<(CountTable, LoadSummary), LoadError> {
+    let converted = crate::data::excel::to_csv(path)?;
+    let mut table = CountTable::new(codebook, &codebook.paired_questions());
+    let mut summary = load(&converted.csv, codebook, options, |r| table.add(r))
+        .map_err(|e| converted.locate(e, path))?;
+    table.weight_scale = summary.weight_scale;
+    let bytes =
+        std::fs::read(path).map_err(|cause| LoadError::Io { file: path.to_path_buf(), cause })?;
+    summary.file = path.display().to_string();
+    summary.sha256 = crate::digest::sha256_hex(&bytes);
+    if converted.sheets > 1 {
+        summary.warnings.push(format!(
+            "read the first sheet, '{}', of the workbook's {}",
+            crate::format::echo(&converted.sheet),
+            converted.sheets
+        ));
+    }
     Ok((table, summary))
 }
 

@@ -414,3 +414,72 @@ fn init_says_why_each_column_is_left_out_and_analyze_ignores_them() {
     let e = draft_codebook(&path, &options).unwrap_err().to_string();
     assert!(e.ends_with("no column 'teem' for --group; the file has the columns rid, team, score, note, agree, yes_no, constant"), "{e}");
 }
+
+/// A workbook written by another tool (openpyxl, `tests/fixtures/make_workbooks.py`)
+/// reads as the CSV it was made from, number for number, and its errors name the
+/// workbook's rows and columns.
+#[cfg(feature = "excel")]
+#[test]
+fn a_workbook_reads_as_its_csv_number_for_number() {
+    use invitestat::study::{Options, analyse_file};
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let codebook =
+        Codebook::from_path(&root.join("data/two-groups-example/codebook.toml")).unwrap();
+    let book = root.join("tests/fixtures/two-groups.xlsx");
+    let x = analyse_file(&book, &codebook, &Options::default()).unwrap();
+    let c = analyse_file(
+        &root.join("data/two-groups-example/responses.csv"),
+        &codebook,
+        &Options::default(),
+    )
+    .unwrap();
+    assert_eq!(
+        serde_json::to_value(&x.analysis).unwrap(),
+        serde_json::to_value(&c.analysis).unwrap()
+    );
+    assert_eq!(serde_json::to_value(&x.claims).unwrap(), serde_json::to_value(&c.claims).unwrap());
+    assert_eq!(
+        (x.load.rows_read, x.load.rows_used, &x.load.excluded, &x.load.missing_answers),
+        (c.load.rows_read, c.load.rows_used, &c.load.excluded, &c.load.missing_answers)
+    );
+    assert_eq!(x.load.file, book.display().to_string());
+    assert_eq!(x.load.sha256, invitestat::digest::sha256_hex(&std::fs::read(&book).unwrap()));
+    assert!(
+        x.load
+            .warnings
+            .contains(&"read the first sheet, 'responses', of the workbook's 2".to_string())
+    );
+    // A bad code: the workbook's row and column.
+    let bad = root.join("tests/fixtures/bad-code.xlsx");
+    let e = analyse_file(&bad, &codebook, &Options::default()).unwrap_err().to_string();
+    assert_eq!(
+        e,
+        format!(
+            "{}: line 3, column 4 (recommend): unknown answer code: got '7', expected one of '1', '0' or an empty cell (missing)",
+            bad.display()
+        )
+    );
+    // `init` drafts the same questions from the workbook as from the CSV.
+    use invitestat::data::init::{InitOptions, draft_codebook};
+    let from_book = Codebook::from_toml(
+        &draft_codebook(&book, &InitOptions::default()).unwrap(),
+        Path::new("a.toml"),
+    )
+    .unwrap();
+    let from_csv = Codebook::from_toml(
+        &draft_codebook(
+            &root.join("data/two-groups-example/responses.csv"),
+            &InitOptions::default(),
+        )
+        .unwrap(),
+        Path::new("b.toml"),
+    )
+    .unwrap();
+    assert_eq!(from_book.questions, from_csv.questions);
+    // Not a workbook at all.
+    let dir = tempfile::tempdir().unwrap();
+    let fake = dir.path().join("fake.xlsx");
+    std::fs::write(&fake, b"id,grp\n1,2\n").unwrap();
+    let e = analyse_file(&fake, &codebook, &Options::default()).unwrap_err().to_string();
+    assert!(e.starts_with(&format!("{}: not a readable workbook", fake.display())), "{e}");
+}

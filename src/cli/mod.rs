@@ -138,8 +138,8 @@ const RECONSTRUCT_EXAMPLES: &str = "Examples:
 pub enum Command {
     /// Write every report listed in DATA/studies.toml (the default command).
     Run(study::RunArgs),
-    /// Analyse a responses file (CSV or workbook; any wave) against a codebook and write
-    /// the report.
+    /// Analyse a responses file (CSV, workbook or Parquet; any wave) against a codebook
+    /// and write the report.
     #[command(after_help = ANALYZE_EXAMPLES)]
     Analyze(study::AnalyzeArgs),
     /// Rebuild respondent rows consistent with a study's published figures.

@@ -119,8 +119,9 @@ impl Default for RunArgs {
 /// Arguments of `invitestat analyze`.
 #[derive(Debug, Args)]
 pub struct AnalyzeArgs {
-    /// Responses file, one row per respondent: CSV, or an Excel or OpenDocument workbook
-    /// (.xlsx, .xlsm, .xlsb, .xls, .ods: its first sheet).
+    /// Responses file, one row per respondent: CSV, an Excel or OpenDocument workbook
+    /// (.xlsx, .xlsm, .xlsb, .xls, .ods: its first sheet), or Parquet (a file, or a
+    /// folder of part files).
     pub responses: PathBuf,
     /// How the file is read.
     #[command(flatten)]
@@ -190,7 +191,7 @@ pub struct AnalysisArgs {
 /// Arguments of `invitestat tabulate`.
 #[derive(Debug, Args)]
 pub struct TabulateArgs {
-    /// Responses file (CSV or workbook).
+    /// Responses file (CSV, workbook or Parquet).
     pub responses: PathBuf,
     /// The codebook (TOML).
     #[arg(long)]
@@ -303,7 +304,7 @@ pub struct ReconstructArgs {
 /// Arguments of `invitestat init`.
 #[derive(Debug, Args)]
 pub struct InitArgs {
-    /// The responses file (CSV).
+    /// The responses file (CSV, workbook or Parquet).
     pub responses: PathBuf,
     /// The column of the groups compared (default: the first with 2 to 10 values).
     #[arg(long)]

@@ -8,8 +8,9 @@
 //! sheet's rows (its columns the sheet's columns, A = 1).
 
 use super::LoadError;
+use super::convert::{Converted, csv_writer, whole};
 use calamine::{Data, Reader, open_workbook_auto};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// The extensions read as workbooks (any case).
 pub const EXTENSIONS: [&str; 5] = ["xlsx", "xlsm", "xlsb", "xls", "ods"];
@@ -21,26 +22,9 @@ pub fn is_workbook(path: &Path) -> bool {
         .is_some_and(|e| EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(e)))
 }
 
-/// A workbook's first sheet as a CSV file.
-#[derive(Debug)]
-pub struct Converted {
-    /// The CSV (removed when dropped).
-    pub csv: tempfile::TempPath,
-    /// The sheet read.
-    pub sheet: String,
-    /// Sheets in the workbook.
-    pub sheets: usize,
-    /// Rows above the used range (added to the CSV's line numbers).
-    pub row_offset: u64,
-    /// Columns left of the used range (added to the CSV's column numbers).
-    pub column_offset: usize,
-}
-
 /// A cell as CSV text.
 fn text(cell: &Data) -> String {
-    let number = |f: f64| {
-        if f.fract() == 0.0 && f.abs() < 1e15 { format!("{}", f as i64) } else { format!("{f}") }
-    };
+    let number = whole;
     match cell {
         Data::Empty => String::new(),
         Data::Int(i) => i.to_string(),
@@ -55,10 +39,10 @@ fn text(cell: &Data) -> String {
 /// Writes the first sheet of the workbook at `path` as CSV to a temporary file.
 ///
 /// # Errors
-/// [`LoadError::Workbook`] for a file that is not a readable workbook or holds no sheet,
+/// [`LoadError::Format`] for a file that is not a readable workbook or holds no sheet,
 /// [`LoadError::Io`] when the temporary file cannot be written.
 pub fn to_csv(path: &Path) -> Result<Converted, LoadError> {
-    let bad = |message: String| LoadError::Workbook { file: path.to_path_buf(), message };
+    let bad = |message: String| LoadError::Format { file: path.to_path_buf(), message };
     let mut book =
         open_workbook_auto(path).map_err(|e| bad(format!("not a readable workbook: {e}")))?;
     let names = book.sheet_names();
@@ -70,38 +54,18 @@ pub fn to_csv(path: &Path) -> Result<Converted, LoadError> {
         .map_err(|e| bad(format!("sheet '{}': {e}", crate::format::echo(&sheet))))?;
     let (row_offset, column_offset) =
         range.start().map_or((0, 0), |(r, c)| (u64::from(r), c as usize));
+    let (mut w, csv) = csv_writer(path)?;
     let io = |cause| LoadError::Io { file: path.to_path_buf(), cause };
-    let file = tempfile::NamedTempFile::new().map_err(io)?;
-    let (handle, csv_path) = file.into_parts();
-    let mut w = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(std::io::BufWriter::new(handle));
     for row in range.rows() {
         w.write_record(row.iter().map(text)).map_err(|e| io(e.into()))?;
     }
     w.flush().map_err(io)?;
-    Ok(Converted { csv: csv_path, sheet, sheets: names.len(), row_offset, column_offset })
-}
-
-impl Converted {
-    /// A loader error about the CSV, told of the workbook: its name, and lines and
-    /// columns counted as the sheet's.
-    pub fn locate(&self, error: LoadError, workbook: &Path) -> LoadError {
-        let file: PathBuf = workbook.to_path_buf();
-        match error {
-            LoadError::Io { cause, .. } => LoadError::Io { file, cause },
-            LoadError::Csv { line, message, .. } => {
-                LoadError::Csv { file, line: line + self.row_offset, message }
-            }
-            LoadError::Header { message, .. } => LoadError::Header { file, message },
-            LoadError::Empty { .. } => LoadError::Empty { file },
-            LoadError::Value(mut v) => {
-                v.file = workbook.display().to_string();
-                v.line += self.row_offset;
-                v.column_index += self.column_offset;
-                LoadError::Value(v)
-            }
-            LoadError::Workbook { message, .. } => LoadError::Workbook { file, message },
-        }
-    }
+    let note = (names.len() > 1).then(|| {
+        format!(
+            "read the first sheet, '{}', of the workbook's {}",
+            crate::format::echo(&sheet),
+            names.len()
+        )
+    });
+    Ok(Converted { csv, inputs: vec![path.to_path_buf()], note, row_offset, column_offset })
 }

@@ -210,14 +210,21 @@ fn id_of(name: &str) -> String {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn draft_codebook(path: &Path, options: &InitOptions) -> Result<String, InitError> {
+    let refused = |e: super::LoadError| InitError::Column {
+        file: path.to_path_buf(),
+        message: e.to_string().trim_start_matches(&format!("{}: ", path.display())).to_string(),
+    };
     #[cfg(feature = "excel")]
     if super::excel::is_workbook(path) {
-        let converted = super::excel::to_csv(path).map_err(|e| InitError::Column {
-            file: path.to_path_buf(),
-            message: e.to_string().trim_start_matches(&format!("{}: ", path.display())).to_string(),
-        })?;
+        let converted = super::excel::to_csv(path).map_err(refused)?;
         return draft_from(&converted.csv, path, options);
     }
+    #[cfg(feature = "parquet")]
+    if super::parquet::is_parquet(path) {
+        let converted = super::parquet::to_csv(path).map_err(refused)?;
+        return draft_from(&converted.csv, path, options);
+    }
+    let _ = refused;
     draft_from(path, path, options)
 }
 

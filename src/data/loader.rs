@@ -108,9 +108,9 @@ pub enum LoadError {
         /// The file.
         file: PathBuf,
     },
-    /// A workbook (`.xlsx`, `.ods`, ...) that cannot be read.
+    /// A workbook (`.xlsx`, `.ods`, ...) or Parquet file that cannot be read.
     #[error("{}: {message}", file.display())]
-    Workbook {
+    Format {
         /// The file.
         file: PathBuf,
         /// What is wrong.

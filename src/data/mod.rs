@@ -1,14 +1,19 @@
-//! Respondent-level data: one validated row per respondent, read by [`loader`], with
+//! Respondent-level data: one validated row per respondent, read by [`loader`] (from
+//! CSV, or converted from a workbook or Parquet, `excel` and `parquet`), with
 //! what was read, used and excluded in a [`LoadSummary`]; and data invitestat makes:
 //! rows consistent with published figures ([`reconstruct`]) and seeded synthetic waves
 //! ([`synthetic`]); and a codebook drafted from a file's columns ([`init`]).
 
+#[cfg(any(feature = "excel", feature = "parquet"))]
+pub mod convert;
 #[cfg(feature = "excel")]
 pub mod excel;
 pub mod header;
 pub mod ids;
 pub mod init;
 pub mod loader;
+#[cfg(feature = "parquet")]
+pub mod parquet;
 pub mod reconstruct;
 pub mod summary;
 pub mod synthetic;

@@ -43,7 +43,13 @@ pub fn tabulate_file(
 ) -> Result<(CountTable, LoadSummary), LoadError> {
     #[cfg(feature = "excel")]
     if crate::data::excel::is_workbook(responses) {
-        return tabulate_workbook(responses, codebook, options);
+        let converted = crate::data::excel::to_csv(responses)?;
+        return tabulate_converted(responses, &converted, codebook, options);
+    }
+    #[cfg(feature = "parquet")]
+    if crate::data::parquet::is_parquet(responses) {
+        let converted = crate::data::parquet::to_csv(responses)?;
+        return tabulate_converted(responses, &converted, codebook, options);
     }
     let size = std::fs::metadata(responses).map(|m| m.len()).unwrap_or(0);
     if size >= PARALLEL_BYTES
@@ -57,29 +63,29 @@ pub fn tabulate_file(
     Ok((table, summary))
 }
 
-/// A workbook's first sheet, written as CSV and counted by the CSV loader; the summary
-/// and any error name the workbook, and its checksum is the workbook's.
-#[cfg(feature = "excel")]
-fn tabulate_workbook(
+/// A file in another format, converted to CSV, counted by the CSV loader; the summary
+/// and any error name the original file, and its checksum is the original's (of each
+/// part in turn, for a folder of parts).
+#[cfg(any(feature = "excel", feature = "parquet"))]
+fn tabulate_converted(
     path: &Path,
+    converted: &crate::data::convert::Converted,
     codebook: &Codebook,
     options: LoadOptions,
 ) -> Result<(CountTable, LoadSummary), LoadError> {
-    let converted = crate::data::excel::to_csv(path)?;
     let mut table = CountTable::new(codebook, &codebook.paired_questions());
     let mut summary = load(&converted.csv, codebook, options, |r| table.add(r))
         .map_err(|e| converted.locate(e, path))?;
     table.weight_scale = summary.weight_scale;
-    let bytes =
-        std::fs::read(path).map_err(|cause| LoadError::Io { file: path.to_path_buf(), cause })?;
+    let mut hasher = crate::digest::Sha256::default();
+    for f in &converted.inputs {
+        let bytes = std::fs::read(f).map_err(|cause| LoadError::Io { file: f.clone(), cause })?;
+        hasher.update(&bytes);
+    }
     summary.file = path.display().to_string();
-    summary.sha256 = crate::digest::sha256_hex(&bytes);
-    if converted.sheets > 1 {
-        summary.warnings.push(format!(
-            "read the first sheet, '{}', of the workbook's {}",
-            crate::format::echo(&converted.sheet),
-            converted.sheets
-        ));
+    summary.sha256 = hasher.hex();
+    if let Some(note) = &converted.note {
+        summary.warnings.push(note.clone());
     }
     Ok((table, summary))
 }

@@ -483,3 +483,72 @@ fn a_workbook_reads_as_its_csv_number_for_number() {
     let e = analyse_file(&fake, &codebook, &Options::default()).unwrap_err().to_string();
     assert!(e.starts_with(&format!("{}: not a readable workbook", fake.display())), "{e}");
 }
+
+/// Parquet written by pyarrow (`tests/fixtures/make_parquet.py`), as one file (snappy)
+/// and as a folder of two parts (zstd), reads as the CSV it was made from, number for
+/// number; parts with different columns are refused by name.
+#[cfg(feature = "parquet")]
+#[test]
+fn parquet_reads_as_its_csv_number_for_number() {
+    use invitestat::study::{Options, analyse_file};
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let codebook =
+        Codebook::from_path(&root.join("data/two-groups-example/codebook.toml")).unwrap();
+    let csv = analyse_file(
+        &root.join("data/two-groups-example/responses.csv"),
+        &codebook,
+        &Options::default(),
+    )
+    .unwrap();
+    for input in ["tests/fixtures/two-groups.parquet", "tests/fixtures/two-groups-parts"] {
+        let path = root.join(input);
+        let p = analyse_file(&path, &codebook, &Options::default()).unwrap();
+        assert_eq!(
+            serde_json::to_value(&p.analysis).unwrap(),
+            serde_json::to_value(&csv.analysis).unwrap(),
+            "{input}"
+        );
+        assert_eq!(
+            (p.load.rows_read, p.load.rows_used, &p.load.excluded, &p.load.missing_answers),
+            (csv.load.rows_read, csv.load.rows_used, &csv.load.excluded, &csv.load.missing_answers),
+            "{input}"
+        );
+        assert_eq!(p.load.file, path.display().to_string());
+    }
+    let one = root.join("tests/fixtures/two-groups.parquet");
+    let p = analyse_file(&one, &codebook, &Options::default()).unwrap();
+    assert_eq!(p.load.sha256, invitestat::digest::sha256_hex(&std::fs::read(&one).unwrap()));
+    let parts =
+        analyse_file(&root.join("tests/fixtures/two-groups-parts"), &codebook, &Options::default())
+            .unwrap();
+    assert!(parts.load.warnings.contains(&"read 2 part files in name order".to_string()));
+    let bad = root.join("tests/fixtures/mismatched-parts");
+    let e = analyse_file(&bad, &codebook, &Options::default()).unwrap_err().to_string();
+    assert!(
+        e.starts_with(&format!("{}: its columns (", bad.join("part-1.parquet").display()))
+            && e.contains("differ from those of"),
+        "{e}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let fake = dir.path().join("fake.parquet");
+    std::fs::write(&fake, b"id,grp\n1,2\n").unwrap();
+    let e = analyse_file(&fake, &codebook, &Options::default()).unwrap_err().to_string();
+    assert!(e.starts_with(&format!("{}: not a readable Parquet file", fake.display())), "{e}");
+    // `init` drafts the same questions from the Parquet file as from the CSV.
+    use invitestat::data::init::{InitOptions, draft_codebook};
+    let a = Codebook::from_toml(
+        &draft_codebook(&one, &InitOptions::default()).unwrap(),
+        Path::new("a.toml"),
+    )
+    .unwrap();
+    let b = Codebook::from_toml(
+        &draft_codebook(
+            &root.join("data/two-groups-example/responses.csv"),
+            &InitOptions::default(),
+        )
+        .unwrap(),
+        Path::new("b.toml"),
+    )
+    .unwrap();
+    assert_eq!(a.questions, b.questions);
+}

@@ -52,8 +52,12 @@ impl Converted {
             LoadError::Csv { line, message, .. } => {
                 LoadError::Csv { file, line: line + self.row_offset, message }
             }
-            LoadError::Header { message, .. } => LoadError::Header { file, message },
-            LoadError::Empty { .. } => LoadError::Empty { file },
+            LoadError::Header { line, message, .. } => {
+                LoadError::Header { file, line: line + self.row_offset, message }
+            }
+            LoadError::Empty { line, .. } => {
+                LoadError::Empty { file, line: line + self.row_offset }
+            }
             LoadError::Value(mut v) => {
                 v.file = original.display().to_string();
                 v.line += self.row_offset;

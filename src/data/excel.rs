@@ -5,7 +5,7 @@
 //! and `false`; an error cell as `#N/A` and the like). The rows are written as CSV to a
 //! temporary file that the CSV loader reads, so the validation, the exclusion counts and
 //! the messages are the loader's; a message names the workbook, and its lines are the
-//! sheet's rows (its columns the sheet's columns, A = 1).
+//! sheet's rows (its columns the sheet's columns, A = 1), wherever the table starts.
 
 use super::LoadError;
 use super::convert::{Converted, csv_writer, whole};

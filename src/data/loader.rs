@@ -92,10 +92,12 @@ pub enum LoadError {
         message: String,
     },
     /// The header does not hold the codebook's columns.
-    #[error("{}: line 1: {message}", file.display())]
+    #[error("{}: line {line}: {message}", file.display())]
     Header {
         /// The file.
         file: PathBuf,
+        /// The header's line (1, or the sheet row a workbook's header is on).
+        line: u64,
         /// What is wrong and what was expected.
         message: String,
     },
@@ -103,10 +105,12 @@ pub enum LoadError {
     #[error(transparent)]
     Value(Box<BadValue>),
     /// The file has a header but no data rows.
-    #[error("{}: line 2: no data rows after the header; expected at least one respondent", file.display())]
+    #[error("{}: line {line}: no data rows after the header; expected at least one respondent", file.display())]
     Empty {
         /// The file.
         file: PathBuf,
+        /// The line after the header.
+        line: u64,
     },
     /// A workbook (`.xlsx`, `.ods`, ...) or Parquet file that cannot be read.
     #[error("{}: {message}", file.display())]
@@ -391,7 +395,7 @@ pub fn load_part<R: Read>(
         })
         .collect();
     let expected = codebook.columns();
-    let header_error = |message: String| LoadError::Header { file: file.clone(), message };
+    let header_error = |message: String| LoadError::Header { file: file.clone(), line: 1, message };
     if names.iter().all(String::is_empty) {
         return Err(header_error(format!(
             "no header; expected a first line with the columns {}",
@@ -611,7 +615,7 @@ pub fn load_part<R: Read>(
     }
     summary.weight_scale = scale.unwrap_or_default();
     if summary.rows_read == 0 && !part {
-        return Err(LoadError::Empty { file });
+        return Err(LoadError::Empty { file, line: 2 });
     }
     // Hash whatever the CSV reader did not need to read (nothing, normally).
     let mut rest = rdr.into_inner();

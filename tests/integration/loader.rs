@@ -459,6 +459,19 @@ fn a_workbook_reads_as_its_csv_number_for_number() {
             bad.display()
         )
     );
+    // A table placed from B3: the sheet's own rows and columns.
+    let offset = root.join("tests/fixtures/offset.xlsx");
+    let e = analyse_file(&offset, &codebook, &Options::default()).unwrap_err().to_string();
+    assert_eq!(
+        e,
+        format!(
+            "{}: line 5, column 5 (recommend): unknown answer code: got '7', expected one of '1', '0' or an empty cell (missing)",
+            offset.display()
+        )
+    );
+    let other = Codebook::from_path(&root.join("data/three-groups-example/codebook.toml")).unwrap();
+    let e = analyse_file(&offset, &other, &Options::default()).unwrap_err().to_string();
+    assert!(e.starts_with(&format!("{}: line 3: no column 'work_mode'", offset.display())), "{e}");
     // `init` drafts the same questions from the workbook as from the CSV.
     assert_drafts_as_the_csv(&book);
     // Not a workbook at all.

@@ -56,7 +56,7 @@ use crate::codebook::{Codebook, CodebookError};
 use crate::printed::BaseWindow;
 use serde::Serialize;
 
-pub use reader::read;
+pub use reader::{MAX_SENTENCES, read};
 
 /// Most bytes of text `check` reads (an article is far smaller).
 pub const MAX_TEXT_BYTES: u64 = 10 * 1024 * 1024;

@@ -10,6 +10,10 @@ use crate::consistency::{Figure, Rounding, smallest_base};
 use crate::format::capitalised;
 use crate::printed::BaseWindow;
 
+/// Most sentences read (an article has far fewer); the rest are listed as not read, so
+/// that the rules' pairwise matching stays bounded on any text.
+pub const MAX_SENTENCES: usize = 5_000;
+
 /// Verbs that introduce a sample ("We surveyed 400 ...").
 const SURVEY_VERBS: &[&str] = &[
     "surveyed",
@@ -552,7 +556,21 @@ impl Registry {
 ///
 /// Deterministic: the same text always gives the same reading.
 pub fn read(text: &str, source: &str) -> Reading {
-    let mut lines: Vec<Line> = text::sentences(text)
+    let mut all = text::sentences(text);
+    let beyond = (all.len() > MAX_SENTENCES).then(|| {
+        let first = &all[MAX_SENTENCES];
+        Unread {
+            line: first.line,
+            sentence: first.text.clone(),
+            reason: format!(
+                "the text has {} sentences; the first {MAX_SENTENCES} are read, this one and the {} after it are not",
+                all.len(),
+                all.len() - MAX_SENTENCES - 1
+            ),
+        }
+    });
+    all.truncate(MAX_SENTENCES);
+    let mut lines: Vec<Line> = all
         .into_iter()
         .map(|s| Line {
             tokens: text::tokens(&s.text),
@@ -672,6 +690,9 @@ pub fn read(text: &str, source: &str) -> Reading {
     let mut candidates: Vec<Candidate> = Vec::new();
     let mut repeat_of: Vec<Option<usize>> = vec![None; lines.len()];
     let mut repeats: Vec<Evidence> = Vec::new();
+    // The figures of each sentence read so far (group and printed value, sorted).
+    let mut seen_figures: std::collections::HashMap<Vec<(String, String)>, usize> =
+        std::collections::HashMap::new();
     let mut sentence_candidate: Vec<Option<usize>> = vec![None; lines.len()];
     let mut clauses: Vec<Option<(Vec<String>, String)>> = vec![None; lines.len()];
     for (si, ms) in all_mentions.iter().enumerate() {
@@ -697,6 +718,10 @@ pub fn read(text: &str, source: &str) -> Reading {
         };
         clauses[si] = Some((words, measure));
     }
+    let clause_stems: Vec<Vec<String>> = clauses
+        .iter()
+        .map(|c| c.as_ref().map(|(_, m)| content_stems(&text::tokens(m))).unwrap_or_default())
+        .collect();
     for (si, ms) in all_mentions.iter().enumerate() {
         let Some((clause, measure)) = clauses[si].clone() else { continue };
         let mut figures = Vec::new();
@@ -709,12 +734,10 @@ pub fn read(text: &str, source: &str) -> Reading {
             let who = who.and_then(|w| match (&m.relative_verb, w) {
                 (Some(verb), Who::All) => {
                     let s = stem(verb);
-                    let elsewhere = clauses.iter().enumerate().find(|(k, c)| {
-                        *k != si
-                            && c.as_ref().is_some_and(|(_, m)| {
-                                content_stems(&text::tokens(m)).contains(&s)
-                            })
-                    });
+                    let elsewhere = clauses
+                        .iter()
+                        .enumerate()
+                        .find(|(k, _)| *k != si && clause_stems[*k].contains(&s));
                     match elsewhere {
                         Some((k, c)) => Err(format!(
                             "{} of '{}': a share among those who gave an answer measured on line {} ('{}'), whose number is not printed, so the figure has no base to check",
@@ -755,15 +778,10 @@ pub fn read(text: &str, source: &str) -> Reading {
             );
             continue;
         }
-        let mut key: Vec<(Who, String)> =
-            figures.iter().map(|(w, f, _)| (*w, f.text.clone())).collect();
-        key.sort_by_key(|(w, t)| (format!("{w:?}"), t.clone()));
-        let earlier = candidates.iter().position(|c| {
-            let mut k: Vec<(Who, String)> =
-                c.figures.iter().map(|(w, f, _)| (*w, f.text.clone())).collect();
-            k.sort_by_key(|(w, t)| (format!("{w:?}"), t.clone()));
-            k == key
-        });
+        let mut key: Vec<(String, String)> =
+            figures.iter().map(|(w, f, _)| (format!("{w:?}"), f.text.clone())).collect();
+        key.sort();
+        let earlier = seen_figures.get(&key).copied();
         lines[si].used = true;
         if let Some(e) = earlier {
             repeat_of[si] = Some(e);
@@ -778,6 +796,7 @@ pub fn read(text: &str, source: &str) -> Reading {
             });
             continue;
         }
+        seen_figures.insert(key, candidates.len());
         sentence_candidate[si] = Some(candidates.len());
         let stems = content_stems(&text::tokens(&measure));
         candidates.push(Candidate { sentence: si, figures, clause, measure, stems });
@@ -953,6 +972,7 @@ pub fn read(text: &str, source: &str) -> Reading {
         }
     }
 
+    unread.extend(beyond);
     Reading {
         source: source.to_string(),
         title,
@@ -1060,11 +1080,6 @@ fn fraction_of(toks: &[Token], at: usize, total: &BaseWindow) -> Option<(BaseWin
         j += 1;
     }
     let (_, num, den) = *fractions.iter().find(|(w, _, _)| toks.get(j).is_some_and(|t| t.is(w)))?;
-    let num = if toks.get(j - usize::from(j > at)).is_some_and(|t| t.is("three")) && den == 4 {
-        3
-    } else {
-        num
-    };
     if !(toks.get(j + 1).is_some_and(|t| t.is("of"))
         && toks.get(j + 2).is_some_and(|t| t.is_any(&["them", "these", "whom"])))
     {

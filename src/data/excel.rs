@@ -24,14 +24,13 @@ pub fn is_workbook(path: &Path) -> bool {
 
 /// A cell as CSV text.
 fn text(cell: &Data) -> String {
-    let number = whole;
     match cell {
         Data::Empty => String::new(),
         Data::Int(i) => i.to_string(),
-        Data::Float(f) => number(*f),
+        Data::Float(f) => whole(*f),
         Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
         Data::Bool(b) => b.to_string(),
-        Data::DateTime(d) => number(d.as_f64()),
+        Data::DateTime(d) => whole(d.as_f64()),
         Data::Error(e) => e.to_string(),
     }
 }

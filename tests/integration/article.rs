@@ -404,3 +404,26 @@ fn the_phrases_of_sizes_shares_and_comparisons_are_read() {
     assert!(last.reason.contains("compared with whom?"), "{:?}", r.unread);
     assert!(r.codebook().is_ok());
 }
+
+#[test]
+fn a_text_past_the_sentence_limit_is_read_up_to_it_and_the_rest_listed() {
+    use invitestat::article::MAX_SENTENCES;
+    // Repeated figure and claim sentences: the rules' pairwise matching stays bounded.
+    let one = "We surveyed 400 managers, including almost 60 recruiters.\n\n";
+    let body =
+        "87% of recruiters and 63% of non-recruiters say yes. Most recruiters (87%) say yes.\n"
+            .repeat(MAX_SENTENCES);
+    let r = read(&format!("{one}{body}"), "long.txt");
+    assert_eq!(r.sentences, MAX_SENTENCES);
+    let last = r.unread.last().unwrap();
+    assert_eq!(
+        last.reason,
+        format!(
+            "the text has {} sentences; the first {MAX_SENTENCES} are read, this one and the {} after it are not",
+            2 * MAX_SENTENCES + 1,
+            MAX_SENTENCES
+        )
+    );
+    // Each repeated sentence is one repeat of the first figures.
+    assert_eq!(r.figures.len(), 3);
+}

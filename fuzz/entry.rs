@@ -222,6 +222,22 @@ pub fn article(data: &[u8]) {
     }
 }
 
+/// `formats`: the bytes as an SPSS or Stata file (the first byte chooses `.sav`,
+/// `.zsav` or `.dta`; the rest is the file), converted for the loader and, when that
+/// succeeds, a codebook drafted from it by `init`.
+pub fn formats(data: &[u8]) {
+    let Some((&kind, bytes)) = data.split_first() else { return };
+    let extension = ["sav", "zsav", "dta"][usize::from(kind % 3)];
+    let Ok(dir) = tempfile::tempdir() else { return };
+    let path = dir.path().join(format!("fuzz.{extension}"));
+    if std::fs::write(&path, bytes).is_err() {
+        return;
+    }
+    if let Ok(Some(_)) = invitestat::data::convert::open(&path) {
+        let _ = invitestat::data::init::draft_codebook(&path, &Default::default());
+    }
+}
+
 /// Loads `csv` against `codebook` into a count table (as `tabulate_file` does for a
 /// small file), then analyses and renders it.
 fn load_and_analyse(csv: &[u8], codebook: &Codebook) {

@@ -66,5 +66,12 @@ pub fn to_csv(path: &Path) -> Result<Converted, LoadError> {
             names.len()
         )
     });
-    Ok(Converted { csv, inputs: vec![path.to_path_buf()], note, row_offset, column_offset })
+    Ok(Converted {
+        csv,
+        inputs: vec![path.to_path_buf()],
+        note,
+        row_offset,
+        column_offset,
+        dictionary: None,
+    })
 }

@@ -17,6 +17,7 @@
 //! runs unchanged on the file it was drafted from. Empty cells are missing answers.
 //! Option labels are the codes: the draft says to edit them.
 
+use super::convert::{ColumnInfo, Dictionary};
 use super::loader::LoadOptions;
 use crate::format::{echo, toml_comment, toml_string};
 use std::collections::HashMap;
@@ -89,6 +90,8 @@ struct Profile {
     min: f64,
     max: f64,
     longest: usize,
+    /// Codes the file declares missing, as seen, with their counts (not in `counts`).
+    declared: Vec<(String, u64)>,
 }
 
 impl Profile {
@@ -102,10 +105,17 @@ impl Profile {
         }
     }
 
-    fn add(&mut self, value: &str) {
+    fn add(&mut self, value: &str, info: Option<&ColumnInfo>) {
         let v = value.trim();
         if v.is_empty() {
             self.empty += 1;
+            return;
+        }
+        if info.is_some_and(|c| c.is_missing(v)) {
+            match self.declared.iter_mut().find(|(c, _)| c == v) {
+                Some(d) => d.1 += 1,
+                None => self.declared.push((v.to_string(), 1)),
+            }
             return;
         }
         self.longest = self.longest.max(v.chars().count());
@@ -163,6 +173,12 @@ impl Profile {
             format!("{} distinct value(s)", self.distinct())
         };
         let empty = if self.empty > 0 { format!(", {} empty", self.empty) } else { String::new() };
+        let declared: u64 = self.declared.iter().map(|d| d.1).sum();
+        let empty = if declared > 0 {
+            format!("{empty}, {declared} with a code the file declares missing")
+        } else {
+            empty
+        };
         let range = if self.numeric && self.min.is_finite() {
             format!(", numbers {} to {}", self.min, self.max)
         } else {
@@ -180,6 +196,38 @@ fn yes_of(values: &[String]) -> Option<String> {
         (lower.len() == 2 && lower.contains(&y.to_string()) && lower.contains(&n.to_string()))
             .then(|| values[lower.iter().position(|v| v == y).unwrap_or(0)].clone())
     })
+}
+
+/// The yes code of two values labelled yes and no (any case), if they are.
+fn yes_by_label(values: &[String], labels: &[Option<String>]) -> Option<String> {
+    let lower: Vec<String> =
+        labels.iter().map(|l| l.as_deref().unwrap_or("").trim().to_lowercase()).collect();
+    (values.len() == 2 && lower.contains(&"yes".to_string()) && lower.contains(&"no".to_string()))
+        .then(|| values[lower.iter().position(|l| l == "yes").unwrap_or(0)].clone())
+}
+
+/// The values seen, those with a value label first in the file's label order.
+fn labelled_first(values: Vec<String>, info: Option<&ColumnInfo>) -> Vec<String> {
+    let Some(c) = info else { return values };
+    let mut out: Vec<String> = c
+        .values
+        .iter()
+        .map(|(code, _)| code.clone())
+        .filter(|code| values.contains(code))
+        .collect();
+    out.extend(values.into_iter().filter(|v| c.label_of(v).is_none()));
+    out
+}
+
+/// The codes a question's draft declares missing: the file's discrete missing codes,
+/// and the codes seen inside its missing range.
+fn declared_missing(p: &Profile, info: Option<&ColumnInfo>) -> Vec<String> {
+    let Some(c) = info else { return Vec::new() };
+    let mut out: Vec<String> = c.missing.clone();
+    out.extend(
+        p.declared.iter().map(|(code, _)| code.clone()).filter(|code| !c.missing.contains(code)),
+    );
+    out
 }
 
 fn id_of(name: &str) -> String {
@@ -214,22 +262,19 @@ pub fn draft_codebook(path: &Path, options: &InitOptions) -> Result<String, Init
         file: path.to_path_buf(),
         message: e.to_string().trim_start_matches(&format!("{}: ", path.display())).to_string(),
     };
-    #[cfg(feature = "excel")]
-    if super::excel::is_workbook(path) {
-        let converted = super::excel::to_csv(path).map_err(refused)?;
-        return draft_from(&converted.csv, path, options);
+    match super::convert::open(path).map_err(refused)? {
+        Some(c) => draft_from(&c.csv, path, c.dictionary.as_ref(), options),
+        None => draft_from(path, path, None, options),
     }
-    #[cfg(feature = "parquet")]
-    if super::parquet::is_parquet(path) {
-        let converted = super::parquet::to_csv(path).map_err(refused)?;
-        return draft_from(&converted.csv, path, options);
-    }
-    let _ = refused;
-    draft_from(path, path, options)
 }
 
 /// Drafts from the CSV at `source`, naming `path` (the file the user gave).
-fn draft_from(source: &Path, path: &Path, options: &InitOptions) -> Result<String, InitError> {
+fn draft_from(
+    source: &Path,
+    path: &Path,
+    dictionary: Option<&Dictionary>,
+    options: &InitOptions,
+) -> Result<String, InitError> {
     let file = std::fs::File::open(source)
         .map_err(|cause| InitError::Io { file: path.to_path_buf(), cause })?;
     let mut rdr = csv::ReaderBuilder::new()
@@ -253,14 +298,20 @@ fn draft_from(source: &Path, path: &Path, options: &InitOptions) -> Result<Strin
         return Err(column_err("no header; expected a first line naming the columns".into()));
     }
     let mut profiles: Vec<Profile> = names.iter().map(|_| Profile::new()).collect();
+    let info: Vec<Option<&ColumnInfo>> = names
+        .iter()
+        .map(|n| dictionary.and_then(|d| d.columns.iter().find(|c| c.name == *n)))
+        .collect();
     let mut rows = 0u64;
     let mut record = csv::StringRecord::new();
     while rdr.read_record(&mut record).map_err(csv_error)? {
         rows += 1;
-        for (p, v) in profiles.iter_mut().zip(record.iter()) {
-            p.add(v);
+        for ((p, v), c) in profiles.iter_mut().zip(record.iter()).zip(&info) {
+            p.add(v, *c);
         }
     }
+    let label_of =
+        |i: usize, code: &str| info[i].and_then(|c| c.label_of(code)).map(str::to_string);
     if rows == 0 {
         return Err(column_err(
             "no data rows after the header; expected at least one respondent".into(),
@@ -303,7 +354,8 @@ fn draft_from(source: &Path, path: &Path, options: &InitOptions) -> Result<Strin
         }
         None => (0..names.len()).find(|&i| {
             i != id
-                && ["weight", "weights", "wt", "w"].contains(&names[i].to_lowercase().as_str())
+                && (["weight", "weights", "wt", "w"].contains(&names[i].to_lowercase().as_str())
+                    || dictionary.and_then(|d| d.weight.as_deref()) == Some(names[i].as_str()))
                 && profiles[i].positive
                 && profiles[i].empty == 0
         }),
@@ -368,8 +420,8 @@ fn draft_from(source: &Path, path: &Path, options: &InitOptions) -> Result<Strin
     ));
     let _ = writeln!(t, "column = {}", toml_string(&names[group]));
     let mut level_ids: Vec<String> = Vec::new();
-    for v in profiles[group].values() {
-        let mut lid = id_of(&v);
+    for v in labelled_first(profiles[group].values(), info[group]) {
+        let mut lid = id_of(&label_of(group, &v).unwrap_or_else(|| v.clone()));
         while level_ids.contains(&lid) {
             lid.push('x');
         }
@@ -379,7 +431,7 @@ fn draft_from(source: &Path, path: &Path, options: &InitOptions) -> Result<Strin
             "\n[[grouping.levels]]\nid = {}\ncode = {}\nlabel = {}",
             toml_string(&lid),
             toml_string(&v),
-            toml_string(&v)
+            toml_string(&label_of(group, &v).unwrap_or_else(|| v.clone()))
         );
     }
     let mut left_out: Vec<String> = Vec::new();
@@ -409,32 +461,52 @@ fn draft_from(source: &Path, path: &Path, options: &InitOptions) -> Result<Strin
             left_out.push(toml_comment(&format!("{name}: {evidence}: left out ({why})")));
             continue;
         }
-        let values = p.values();
-        let yes = yes_of(&values);
+        let values = labelled_first(p.values(), info[i]);
+        let labels: Vec<Option<String>> = values.iter().map(|v| label_of(i, v)).collect();
+        let yes = yes_of(&values).or_else(|| yes_by_label(&values, &labels));
         let kind = if yes.is_some() { "yes-no" } else { "single-choice" };
         t += "\n[[questions]]\n";
         t += &toml_comment(&format!("{name}: {evidence}: {kind}"));
+        if let Some(c) = info[i] {
+            let unseen: Vec<String> = c
+                .values
+                .iter()
+                .filter(|(code, _)| !values.contains(code) && !c.is_missing(code))
+                .map(|(code, label)| format!("{code} ({label})"))
+                .collect();
+            if !unseen.is_empty() {
+                t += &toml_comment(&format!("labelled but not seen: {}", unseen.join(", ")));
+            }
+        }
+        let text = info[i].and_then(|c| c.label.clone()).unwrap_or_else(|| name.clone());
         let _ = writeln!(
             t,
             "id = {}\ntext = {}\nkind = \"{kind}\"",
             toml_string(name),
-            toml_string(name)
+            toml_string(&text)
         );
         if let Some(y) = &yes {
             let _ = writeln!(t, "yes = {}", toml_string(y));
         }
         let options: Vec<String> = values
             .iter()
-            .map(|v| {
-                let label = match &yes {
-                    Some(y) if v == y => "Yes".to_string(),
-                    Some(_) => "No".to_string(),
-                    None => v.clone(),
+            .zip(&labels)
+            .map(|(v, l)| {
+                let label = match (&yes, l) {
+                    (_, Some(l)) => l.clone(),
+                    (Some(y), None) if v == y => "Yes".to_string(),
+                    (Some(_), None) => "No".to_string(),
+                    (None, None) => v.clone(),
                 };
                 format!("{{ code = {}, label = {} }}", toml_string(v), toml_string(&label))
             })
             .collect();
         let _ = writeln!(t, "options = [{}]", options.join(", "));
+        let missing = declared_missing(p, info[i]);
+        if !missing.is_empty() {
+            let list: Vec<String> = missing.iter().map(|m| toml_string(m)).collect();
+            let _ = writeln!(t, "missing = [{}]", list.join(", "));
+        }
         questions += 1;
     }
     if questions == 0 {

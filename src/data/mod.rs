@@ -1,10 +1,10 @@
 //! Respondent-level data: one validated row per respondent, read by [`loader`] (from
-//! CSV, or converted from a workbook or Parquet, `excel` and `parquet`), with
+//! CSV, or converted by [`convert`] from a workbook, Parquet, SPSS or Stata file: the
+//! features `excel`, `parquet`, `spss` and `stata`), with
 //! what was read, used and excluded in a [`LoadSummary`]; and data invitestat makes:
 //! rows consistent with published figures ([`reconstruct`]) and seeded synthetic waves
 //! ([`synthetic`]); and a codebook drafted from a file's columns ([`init`]).
 
-#[cfg(any(feature = "excel", feature = "parquet"))]
 pub mod convert;
 #[cfg(feature = "excel")]
 pub mod excel;
@@ -15,6 +15,10 @@ pub mod loader;
 #[cfg(feature = "parquet")]
 pub mod parquet;
 pub mod reconstruct;
+#[cfg(feature = "spss")]
+pub mod spss;
+#[cfg(feature = "stata")]
+pub mod stata;
 pub mod summary;
 pub mod synthetic;
 pub mod weight;

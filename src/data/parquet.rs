@@ -120,5 +120,5 @@ pub fn to_csv(path: &Path) -> Result<Converted, LoadError> {
     }
     w.flush().map_err(|cause| LoadError::Io { file: path.to_path_buf(), cause })?;
     let note = (files.len() > 1).then(|| format!("read {} part files in name order", files.len()));
-    Ok(Converted { csv, inputs: files, note, row_offset: 0, column_offset: 0 })
+    Ok(Converted { csv, inputs: files, note, row_offset: 0, column_offset: 0, dictionary: None })
 }

@@ -41,14 +41,7 @@ pub fn tabulate_file(
     options: LoadOptions,
     progress: Option<Progress<'_>>,
 ) -> Result<(CountTable, LoadSummary), LoadError> {
-    #[cfg(feature = "excel")]
-    if crate::data::excel::is_workbook(responses) {
-        let converted = crate::data::excel::to_csv(responses)?;
-        return tabulate_converted(responses, &converted, codebook, options);
-    }
-    #[cfg(feature = "parquet")]
-    if crate::data::parquet::is_parquet(responses) {
-        let converted = crate::data::parquet::to_csv(responses)?;
+    if let Some(converted) = crate::data::convert::open(responses)? {
         return tabulate_converted(responses, &converted, codebook, options);
     }
     let size = std::fs::metadata(responses).map(|m| m.len()).unwrap_or(0);
@@ -66,7 +59,6 @@ pub fn tabulate_file(
 /// A file in another format, converted to CSV, counted by the CSV loader; the summary
 /// and any error name the original file, and its checksum is the original's (of each
 /// part in turn, for a folder of parts).
-#[cfg(any(feature = "excel", feature = "parquet"))]
 fn tabulate_converted(
     path: &Path,
     converted: &crate::data::convert::Converted,

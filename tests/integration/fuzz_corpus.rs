@@ -20,12 +20,13 @@ const TIMEOUT: Duration = Duration::from_secs(60);
 type Entry = fn(&[u8]);
 
 /// Each target's name (its folder under `corpus/` and `regressions/`) and entry point.
-const TARGETS: [(&str, Entry); 5] = [
+const TARGETS: [(&str, Entry); 6] = [
     ("loader", entry::loader),
     ("codebook", entry::codebook),
     ("counts", entry::counts),
     ("calculator", entry::calculator),
     ("article", entry::article),
+    ("formats", entry::formats),
 ];
 
 /// The files of a folder, sorted (hidden files such as `.gitkeep` left out; a missing

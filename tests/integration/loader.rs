@@ -550,3 +550,161 @@ fn assert_drafts_as_the_csv(file: &Path) {
     };
     assert_eq!(draft(file).questions, draft(&csv).questions, "{}", file.display());
 }
+
+/// SPSS (`.sav` bytecode-compressed and plain, `.zsav`) and Stata (releases 113, 117,
+/// 118) files written by pyreadstat (`tests/fixtures/make_spss_stata.py`) read as the
+/// CSV of the same values, number for number, with the codebook `init` drafts from
+/// each: the variable labels become the question texts, the value labels the options'
+/// and groups' labels, SPSS's user-missing 9 and Stata's `.a` the missing codes.
+#[cfg(all(feature = "spss", feature = "stata"))]
+#[test]
+fn spss_and_stata_files_read_as_their_csv_with_labels_and_missing_codes() {
+    use invitestat::data::init::{InitOptions, draft_codebook};
+    use invitestat::study::{Options, analyse_file};
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let fixtures = root.join("tests/fixtures");
+    let draft = |p: &Path| {
+        Codebook::from_toml(
+            &draft_codebook(p, &InitOptions::default()).unwrap(),
+            Path::new("d.toml"),
+        )
+        .unwrap()
+    };
+    let sav_book = draft(&fixtures.join("two-groups.sav"));
+    let heard = sav_book.question("heard_from").unwrap();
+    assert_eq!(heard.text, "How did you first hear about this conference?");
+    assert_eq!(
+        heard.options.iter().map(|o| o.label.as_str()).collect::<Vec<_>>(),
+        ["A colleague", "Social media", "E-mail newsletter"]
+    );
+    assert_eq!(heard.missing, ["9"]);
+    assert_eq!(
+        sav_book
+            .grouping
+            .levels
+            .iter()
+            .map(|l| (l.code.as_str(), l.label.as_str()))
+            .collect::<Vec<_>>(),
+        [("1", "First-time attendees"), ("0", "Returning attendees")]
+    );
+    assert_eq!(sav_book.question("recommend").unwrap().options[0].label, "Yes");
+    assert!(sav_book.question("comment").is_none());
+    for name in [
+        "two-groups.sav",
+        "two-groups-plain.sav",
+        "two-groups.zsav",
+        "two-groups-mrset.sav",
+        "two-groups-113.dta",
+        "two-groups-117.dta",
+        "two-groups-118.dta",
+    ] {
+        let path = fixtures.join(name);
+        let book = draft(&path);
+        let stata = name.ends_with(".dta");
+        assert_eq!(
+            book.question("heard_from").unwrap().missing,
+            [if stata { ".a" } else { "9" }],
+            "{name}"
+        );
+        let mut levels = book.grouping.levels.clone();
+        levels.sort_by(|a, b| b.code.cmp(&a.code));
+        assert_eq!(levels, sav_book.grouping.levels, "{name}");
+        // The CSV holds 9 where a Stata file holds .a.
+        let mut csv_book = book.clone();
+        csv_book
+            .questions
+            .iter_mut()
+            .filter(|q| q.id == "heard_from")
+            .for_each(|q| q.missing = vec!["9".into()]);
+        let csv =
+            analyse_file(&fixtures.join("two-groups-labelled.csv"), &csv_book, &Options::default())
+                .unwrap();
+        let x = analyse_file(&path, &book, &Options::default()).unwrap();
+        assert_eq!(
+            serde_json::to_value(&x.analysis).unwrap(),
+            serde_json::to_value(&csv.analysis).unwrap(),
+            "{name}"
+        );
+        assert_eq!(
+            (x.load.rows_read, x.load.rows_used, &x.load.excluded, &x.load.missing_answers),
+            (csv.load.rows_read, csv.load.rows_used, &csv.load.excluded, &csv.load.missing_answers),
+            "{name}"
+        );
+        assert_eq!(x.load.ignored_columns, ["comment"], "{name}");
+        assert_eq!(x.load.sha256, invitestat::digest::sha256_hex(&std::fs::read(&path).unwrap()));
+        // Strings arrive whole: a very long string's segments joined, UTF-8 kept.
+        let converted = invitestat::data::convert::open(&path).unwrap().unwrap();
+        let mut rdr = csv::Reader::from_path(&converted.csv).unwrap();
+        let comments: Vec<String> = rdr.records().map(|r| r.unwrap()[6].to_string()).collect();
+        let long = "Great keynote. ".repeat(20);
+        let long = long.trim();
+        assert_eq!(
+            comments[0],
+            if name.ends_with("113.dta") { &long[..200] } else { long },
+            "{name}"
+        );
+        assert_eq!(comments[1], "Too crowded, and the café ran out of coffee.", "{name}");
+        assert_eq!(comments.len(), 500);
+    }
+    // The response set record: its columns by their long names.
+    let mrset =
+        invitestat::data::convert::open(&fixtures.join("two-groups-mrset.sav")).unwrap().unwrap();
+    let sets = mrset.dictionary.unwrap().sets;
+    assert_eq!(sets.len(), 1);
+    assert_eq!(
+        (sets[0].name.as_str(), sets[0].label.as_str(), sets[0].counted.as_deref()),
+        ("plans", "Plans and app", Some("1"))
+    );
+    assert_eq!(sets[0].columns, ["recommend", "return_next_year", "used_app"]);
+}
+
+/// A damaged SPSS or Stata file is refused with the byte or section and what was
+/// expected; nothing panics on a cut file.
+#[cfg(all(feature = "spss", feature = "stata"))]
+#[test]
+fn damaged_spss_and_stata_files_are_refused_by_name() {
+    use invitestat::study::{Options, analyse_file};
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let codebook =
+        Codebook::from_path(&root.join("data/two-groups-example/codebook.toml")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let fake = dir.path().join("fake.sav");
+    std::fs::write(&fake, b"id,grp\n1,2\n").unwrap();
+    let e = analyse_file(&fake, &codebook, &Options::default()).unwrap_err().to_string();
+    assert_eq!(
+        e,
+        format!(
+            "{}: byte 4: not an SPSS system file; expected it to begin with $FL2 or $FL3",
+            fake.display()
+        )
+    );
+    let fake = dir.path().join("fake.dta");
+    std::fs::write(&fake, b"id,grp\n1,2\n").unwrap();
+    let e = analyse_file(&fake, &codebook, &Options::default()).unwrap_err().to_string();
+    assert!(e.starts_with(&format!("{}: not a readable Stata file", fake.display())), "{e}");
+    // A Stata file before release 118 whose strings are not UTF-8: Windows-1252.
+    let mut bytes = std::fs::read(root.join("tests/fixtures/two-groups-113.dta")).unwrap();
+    let at = bytes.windows(5).position(|w| w == "café".as_bytes()).unwrap();
+    bytes.splice(at + 3..at + 5, [0xe9, b' ']);
+    let latin = dir.path().join("latin.dta");
+    std::fs::write(&latin, &bytes).unwrap();
+    let converted = invitestat::data::convert::open(&latin).unwrap().unwrap();
+    assert_eq!(converted.note.as_deref(), Some("strings read as Windows-1252, not UTF-8"));
+    let text = std::fs::read_to_string(&converted.csv).unwrap();
+    assert!(text.contains("and the café  ran out"), "{text}");
+    for name in [
+        "two-groups.sav",
+        "two-groups-plain.sav",
+        "two-groups.zsav",
+        "two-groups-118.dta",
+        "two-groups-113.dta",
+    ] {
+        let bytes = std::fs::read(root.join("tests/fixtures").join(name)).unwrap();
+        for cut in [10, 200, 700, bytes.len() / 2, bytes.len() - 3] {
+            let path = dir.path().join(format!("cut-{cut}-{name}"));
+            std::fs::write(&path, &bytes[..cut]).unwrap();
+            let e = analyse_file(&path, &codebook, &Options::default()).unwrap_err().to_string();
+            assert!(e.starts_with(&path.display().to_string()), "{name} cut at {cut}: {e}");
+        }
+    }
+}

@@ -82,6 +82,12 @@ pub fn alpha(a: f64) -> String {
     }
 }
 
+/// A test statistic or its degrees of freedom, two decimals (`30.84`), as R MRCV and
+/// `summary()` print them.
+pub fn statistic(v: f64) -> String {
+    format!("{v:.2}")
+}
+
 /// A design effect, three decimals (`1.234`).
 pub fn design_effect(v: f64) -> String {
     format!("{v:.3}")

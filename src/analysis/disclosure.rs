@@ -52,6 +52,7 @@ pub(super) fn suppress(
         .retain(|c| !is_hidden(&c.question, &c.group_a) && !is_hidden(&c.question, &c.group_b));
     results.group_tests.retain(|t| !question_hidden(&t.question));
     results.question_tests.retain(|t| !question_hidden(&t.question));
+    results.multi_response_tests.retain(|t| !t.answers.iter().any(|a| question_hidden(a)));
     results.weighted.retain(|w| !is_hidden(&w.question, &w.group));
     results.weighted_comparisons.retain(|w| !question_hidden(&w.question));
     results.figures.retain(|f| !is_hidden(&f.question, &f.group));

@@ -14,6 +14,7 @@ use crate::tabulate::CountTable;
 pub mod disclosure;
 pub mod figures;
 pub mod independence;
+pub mod multi_response;
 pub mod waves;
 pub mod weighted;
 
@@ -24,6 +25,7 @@ pub use figures::{
 pub use independence::{
     COCHRAN_MIN_EXPECTED, GroupTestRow, MONTE_CARLO_REPLICATES, QuestionTestRow,
 };
+pub use multi_response::MultiResponseTestRow;
 use serde::Serialize;
 pub use weighted::{WeightedComparisonRow, WeightedRow};
 
@@ -200,6 +202,8 @@ pub struct AnalysisResults {
     pub base_recovery: Vec<BaseRecovery>,
     /// Tests of each single-choice question across all its answers and the groups.
     pub question_tests: Vec<QuestionTestRow>,
+    /// Multiple marginal independence of each multi-response question.
+    pub multi_response_tests: Vec<MultiResponseTestRow>,
     /// Weighted estimates, when the codebook declares a weight column.
     pub weighted: Vec<WeightedRow>,
     /// Weighted group comparisons (two-group studies with weights).
@@ -357,6 +361,7 @@ pub fn analyse(
         figure_comparisons,
         base_recovery,
         question_tests,
+        multi_response_tests: multi_response::multi_response_tests(codebook, table, &options),
         weighted,
         weighted_comparisons,
         suppressed: Vec::new(),

@@ -232,6 +232,9 @@ pub struct WavesResults {
     pub weighted_trends: Vec<WeightedTrendRow>,
     /// Weighted gap changes (two or more groups, weighted).
     pub weighted_gaps: Vec<GapRow>,
+    /// Each wave's test of multiple marginal independence of each multi-response
+    /// question, as `(wave label, test)`.
+    pub multi_response_tests: Vec<(String, super::MultiResponseTestRow)>,
 }
 
 /// Compares the waves.
@@ -346,6 +349,18 @@ pub fn compare_waves(
     } else {
         Default::default()
     };
+    let multi_response_tests = waves
+        .iter()
+        .flat_map(|w| {
+            super::multi_response::multi_response_tests(codebook, &w.table, &options)
+                .into_iter()
+                .filter(|t| {
+                    // As the per-wave shares: no test on a group too small to show.
+                    !t.respondents.iter().any(|&n| n > 0 && options.suppresses(n))
+                })
+                .map(|t| (w.label.clone(), t))
+        })
+        .collect();
     let mut results = WavesResults {
         options,
         waves,
@@ -355,6 +370,7 @@ pub fn compare_waves(
         weighted_rows,
         weighted_trends,
         weighted_gaps,
+        multi_response_tests,
     };
     results.adjust();
     results

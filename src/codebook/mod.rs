@@ -3,7 +3,12 @@
 //! One TOML file per study (`data/<study>/codebook.toml`) declares the respondent id
 //! column, the grouping variable and its levels, optional weight and wave columns, the
 //! questions (single-choice or yes/no) with their answer codes and which answers count
-//! as missing, and the published figures and claims. [`Codebook::from_path`] reads it
+//! as missing, nets (several codes of a question reported as one answer) and
+//! multi-response questions, and the published figures and claims. A net and each
+//! answer of a multi-response question become yes-no questions of their own, derived
+//! from their columns ([`Source`]), so every later stage counts, tests, charts and
+//! reports them as it does any yes-no question; [`Codebook::sets`] keeps each
+//! multi-response question whole for its test of multiple marginal independence. [`Codebook::from_path`] reads it
 //! and validates everything once: every reference (question, answer, group), every
 //! printed figure, threshold and window, and every key (an unknown key is an error, not
 //! ignored). What it returns is typed: figures are parsed [`Figure`]s, groups are
@@ -176,6 +181,87 @@ pub struct Question {
     /// Whether the published figures of this question are all reported (true) or the
     /// question is only context.
     pub analyse: bool,
+    /// Where its answers come from.
+    pub source: Source,
+}
+
+/// Where a question's answers come from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Source {
+    /// Its own column, named by its id.
+    Column,
+    /// A net of a single-choice question (by index): yes when that question's answer is
+    /// one of `options` (indices), missing when its answer is.
+    Net {
+        /// The question netted.
+        question: usize,
+        /// Its options counted as yes.
+        options: Vec<usize>,
+    },
+    /// One answer of a multi-response question ([`Codebook::sets`], by index): yes when
+    /// ticked, missing when the respondent answered none of the set's columns.
+    Answer {
+        /// The set.
+        set: usize,
+        /// The answer's position in the set.
+        answer: usize,
+    },
+    /// A net of a multi-response question: yes when any of `answers` (positions in the
+    /// set) is ticked, missing when the set is.
+    SetNet {
+        /// The set.
+        set: usize,
+        /// Its answers counted.
+        answers: Vec<usize>,
+    },
+}
+
+/// A multi-response ("select all that apply") question. Each answer is a yes-no
+/// question of its own ([`MultiResponse::questions`]); a respondent answered the set
+/// when any of its columns holds a code that is not empty or missing, and otherwise
+/// is missing for every answer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MultiResponse {
+    /// Id.
+    pub id: String,
+    /// Wording.
+    pub text: String,
+    /// A short label for charts and tables.
+    pub label: Option<String>,
+    /// Its columns.
+    pub columns: Vec<String>,
+    /// How the columns hold the answers.
+    pub coding: Coding,
+    /// Codes that mean "no answer" in its columns (an empty cell always does).
+    pub missing: Vec<String>,
+    /// The answers' yes-no questions (indices), in the set's order.
+    pub questions: Vec<usize>,
+}
+
+impl MultiResponse {
+    /// The label for charts and tables: the short label, or the wording.
+    pub fn display_label(&self) -> &str {
+        self.label.as_deref().unwrap_or(&self.text)
+    }
+}
+
+/// How a multi-response question's columns hold its answers.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Coding {
+    /// One column per answer (SPSS's multiple dichotomy set): the code `counted` means
+    /// ticked; any other code, or an empty cell, not ticked.
+    Dichotomies {
+        /// The code that means ticked.
+        counted: String,
+        /// The codes that mean not ticked.
+        not_counted: Vec<String>,
+    },
+    /// Columns that each hold one answer given, by its code (SPSS's multiple category
+    /// set): answer `j` is ticked when any column holds `codes[j]`.
+    Categories {
+        /// The answers' codes.
+        codes: Vec<String>,
+    },
 }
 
 impl Question {
@@ -355,8 +441,11 @@ pub struct Codebook {
     pub wave_column: Option<String>,
     /// Grouping variable.
     pub grouping: Grouping,
-    /// Questions, in questionnaire order.
+    /// Questions, in questionnaire order (a net right after its question, a
+    /// multi-response question's answers in its place).
     pub questions: Vec<Question>,
+    /// Multi-response questions.
+    pub sets: Vec<MultiResponse>,
     /// Published figures.
     pub figures: Vec<PublishedFigure>,
     /// Published claims.
@@ -502,7 +591,19 @@ impl Codebook {
         if let Some(w) = &self.wave_column {
             c.push(w);
         }
-        c.extend(self.questions.iter().map(|q| q.id.as_str()));
+        let mut set_done = vec![false; self.sets.len()];
+        for q in &self.questions {
+            match q.source {
+                Source::Column => c.push(q.id.as_str()),
+                Source::Net { .. } | Source::SetNet { .. } => {}
+                Source::Answer { set, .. } => {
+                    if !set_done[set] {
+                        set_done[set] = true;
+                        c.extend(self.sets[set].columns.iter().map(String::as_str));
+                    }
+                }
+            }
+        }
         c
     }
 
@@ -513,8 +614,17 @@ impl Codebook {
 
     /// The question pairs whose joint answers a count table must keep: those of the
     /// paired claims, as question indices.
+    /// Every two answers of a multi-response question come first: their joint tables are
+    /// what its test of multiple marginal independence needs.
     pub fn paired_questions(&self) -> Vec<(usize, usize)> {
         let mut pairs: Vec<(usize, usize)> = Vec::new();
+        for s in &self.sets {
+            for (i, &a) in s.questions.iter().enumerate() {
+                for &b in &s.questions[i + 1..] {
+                    pairs.push((a, b));
+                }
+            }
+        }
         for c in &self.claims {
             if let ClaimKind::Paired { a, b, .. } = &c.kind
                 && !pairs.contains(&(a.question, b.question))

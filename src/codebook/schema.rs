@@ -5,9 +5,10 @@
 //! codebook, reporting the line and column of the first problem.
 
 use super::{
-    AnswerOption, AssumedCount, Claim, ClaimKind, Codebook, CodebookError, ColumnOrigin, GroupRef,
-    Grouping, ItemRef, Level, MAX_OPTIONS, MAX_PUBLISHED_SIZE, MAX_QUESTIONS, MAX_SIZE_WINDOW,
-    PublishedFigure, Question, QuestionKind, RatioRelation, SizeWindow, Study,
+    AnswerOption, AssumedCount, Claim, ClaimKind, Codebook, CodebookError, Coding, ColumnOrigin,
+    GroupRef, Grouping, ItemRef, Level, MAX_OPTIONS, MAX_PUBLISHED_SIZE, MAX_QUESTIONS,
+    MAX_SIZE_WINDOW, MultiResponse, PublishedFigure, Question, QuestionKind, RatioRelation,
+    SizeWindow, Source as QuestionSource, Study,
 };
 use crate::consistency::{Figure, Rounding};
 use crate::format::echo;
@@ -78,11 +79,36 @@ struct RawQuestion {
     text: S<String>,
     label: Option<S<String>>,
     kind: S<String>,
-    options: S<Vec<S<RawOption>>>,
+    options: Option<S<Vec<S<RawOption>>>>,
     #[serde(default)]
     missing: Vec<S<String>>,
     analyse: Option<S<bool>>,
     yes: Option<S<String>>,
+    /// A multi-response question's answers, one column each (dichotomies).
+    answers: Option<S<Vec<S<RawAnswer>>>>,
+    /// The code that marks a dichotomy ticked.
+    counted: Option<S<String>>,
+    /// The codes that mark a dichotomy not ticked (default `["0"]`).
+    not_counted: Option<S<Vec<S<String>>>>,
+    /// A multi-response question's columns, each holding one answer's code (categories).
+    columns: Option<S<Vec<S<String>>>>,
+    #[serde(default)]
+    nets: Vec<S<RawNet>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAnswer {
+    id: S<String>,
+    label: S<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawNet {
+    id: S<String>,
+    label: S<String>,
+    codes: S<Vec<S<String>>>,
 }
 
 #[derive(Deserialize)]
@@ -138,12 +164,12 @@ struct RawAssumption {
 }
 
 /// Line and column of byte offsets in the codebook text.
-struct Source<'a> {
+struct Text<'a> {
     text: &'a str,
     path: &'a Path,
 }
 
-impl Source<'_> {
+impl Text<'_> {
     fn position(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
         let before = &self.text.as_bytes()[..offset];
@@ -165,9 +191,38 @@ impl Source<'_> {
     }
 }
 
+/// Most answers of a multi-response question (its test keeps a joint table for every
+/// two of them).
+const MAX_SET_ANSWERS: usize = 100;
+
+/// A yes-no question derived from another's answers: a net, or one answer of a
+/// multi-response question (yes coded `1`, no `0`).
+fn derived(
+    id: String,
+    text: &str,
+    display: &str,
+    answer: &str,
+    analyse: bool,
+    source: QuestionSource,
+) -> Question {
+    Question {
+        id,
+        text: format!("{text}: {answer}"),
+        label: Some(format!("{display}: {answer}")),
+        kind: QuestionKind::YesNo,
+        options: vec![
+            AnswerOption { code: "1".into(), label: "Yes".into() },
+            AnswerOption { code: "0".into(), label: "No".into() },
+        ],
+        missing: Vec::new(),
+        analyse,
+        source,
+    }
+}
+
 /// Parses and validates codebook text.
 pub(super) fn parse(text: &str, path: &Path) -> Result<Codebook, CodebookError> {
-    let src = Source { text, path };
+    let src = Text { text, path };
     let raw: RawCodebook = toml::from_str(text).map_err(|e| {
         let (line, column) = src.position(e.span().map_or(0, |s| s.start));
         let mut message = e.message().trim().to_string();
@@ -180,7 +235,7 @@ pub(super) fn parse(text: &str, path: &Path) -> Result<Codebook, CodebookError> 
 }
 
 struct Validator<'a> {
-    src: &'a Source<'a>,
+    src: &'a Text<'a>,
     seen_columns: Vec<ColumnOrigin>,
 }
 
@@ -258,7 +313,7 @@ impl Validator<'_> {
         let wave_column =
             raw.wave_column.as_ref().map(|c| self.column(c, "wave_column")).transpose()?;
         let levels = self.levels(&raw.grouping.get_ref().levels)?;
-        let questions = self.questions(&raw.questions)?;
+        let (questions, sets) = self.questions(&raw.questions)?;
         let mut cb = Codebook {
             study,
             id_column,
@@ -266,6 +321,7 @@ impl Validator<'_> {
             wave_column,
             grouping: Grouping { column: grouping_column, levels },
             questions,
+            sets,
             figures: Vec::new(),
             claims: Vec::new(),
             assumptions: Vec::new(),
@@ -415,7 +471,10 @@ impl Validator<'_> {
         Ok(SizeWindow { phrase: r.phrase.get_ref().clone(), min, max, search })
     }
 
-    fn questions(&mut self, raw: &S<Vec<S<RawQuestion>>>) -> Result<Vec<Question>, CodebookError> {
+    fn questions(
+        &mut self,
+        raw: &S<Vec<S<RawQuestion>>>,
+    ) -> Result<(Vec<Question>, Vec<MultiResponse>), CodebookError> {
         if raw.get_ref().is_empty() || raw.get_ref().len() > MAX_QUESTIONS {
             return Err(self.err(
                 raw,
@@ -424,10 +483,18 @@ impl Validator<'_> {
             ));
         }
         let mut out = Vec::new();
+        let mut sets = Vec::new();
+        let mut ids: Vec<String> = Vec::new();
         for (i, q) in raw.get_ref().iter().enumerate() {
             let q = q.get_ref();
             let key = |k: &str| format!("questions[{}].{k}", i + 1);
+            if q.kind.get_ref() == "multi-response" {
+                self.multi_response(q, i, &mut out, &mut sets, &mut ids)?;
+                continue;
+            }
+            self.only_multi_response(q, &key)?;
             let id = self.column(&q.id, &key("id"))?;
+            self.unique(&mut ids, &id, &q.id, &key("id"))?;
             let kind = match q.kind.get_ref().as_str() {
                 "single-choice" => QuestionKind::SingleChoice,
                 "yes-no" => QuestionKind::YesNo,
@@ -436,17 +503,24 @@ impl Validator<'_> {
                         &q.kind,
                         key("kind"),
                         format!(
-                            "'{}' is not a question kind; expected single-choice or yes-no",
+                            "'{}' is not a question kind; expected single-choice, yes-no or multi-response",
                             echo(other)
                         ),
                     ));
                 }
             };
-            let n = q.options.get_ref().len();
+            let Some(raw_options) = &q.options else {
+                return Err(self.err(
+                    &q.kind,
+                    key("options"),
+                    format!("a {} question needs options", q.kind.get_ref()),
+                ));
+            };
+            let n = raw_options.get_ref().len();
             let (lo, hi) = if kind == QuestionKind::YesNo { (2, 2) } else { (2, MAX_OPTIONS) };
             if n < lo || n > hi {
                 return Err(self.err(
-                    &q.options,
+                    raw_options,
                     key("options"),
                     format!(
                         "{n} options; a {} question needs {}",
@@ -472,7 +546,7 @@ impl Validator<'_> {
                 missing.push(code);
             }
             let mut options: Vec<AnswerOption> = Vec::new();
-            for o in q.options.get_ref() {
+            for o in raw_options.get_ref() {
                 let o = o.get_ref();
                 let code = self.name(&o.code, &key("options.code"))?;
                 if options.iter().any(|x| x.code == code) {
@@ -527,7 +601,7 @@ impl Validator<'_> {
                         [at] => options.swap(0, at),
                         _ => {
                             return Err(self.err(
-                                &q.options,
+                                raw_options,
                                 key("options"),
                                 format!(
                                     "a yes-no question names its yes answer: add yes = \"{}\" (or \"{}\"), or label one option \"Yes\"",
@@ -540,17 +614,346 @@ impl Validator<'_> {
                 }
                 (None, QuestionKind::SingleChoice) => {}
             }
-            out.push(Question {
+            let analyse = q.analyse.as_ref().is_none_or(|a| *a.get_ref());
+            let question = Question {
                 id,
                 text: q.text.get_ref().clone(),
                 label: q.label.as_ref().map(|l| l.get_ref().clone()),
                 kind,
                 options,
                 missing,
-                analyse: q.analyse.as_ref().is_none_or(|a| *a.get_ref()),
-            });
+                analyse,
+                source: QuestionSource::Column,
+            };
+            let qi = out.len();
+            let codes: Vec<String> = question.options.iter().map(|o| o.code.clone()).collect();
+            let nets = self.nets(q, &key, &codes, kind == QuestionKind::SingleChoice)?;
+            let (text, display) = (question.text.clone(), question.display_label().to_string());
+            out.push(question);
+            for (net, at, options) in nets {
+                let id = self.unique(&mut ids, &net.0, at, &key("nets.id"))?;
+                out.push(derived(
+                    id,
+                    &text,
+                    &display,
+                    &net.1,
+                    analyse,
+                    QuestionSource::Net { question: qi, options },
+                ));
+            }
+        }
+        Ok((out, sets))
+    }
+
+    /// `id`, refused when a question or multi-response question already has it.
+    fn unique(
+        &self,
+        ids: &mut Vec<String>,
+        id: &str,
+        at: &S<String>,
+        key: &str,
+    ) -> Result<String, CodebookError> {
+        if ids.iter().any(|i| i == id) {
+            return Err(self.err(
+                at,
+                key,
+                format!("question id '{}' is already used; expected each id once", echo(id)),
+            ));
+        }
+        ids.push(id.to_string());
+        Ok(id.to_string())
+    }
+
+    /// Refuses the keys of a multi-response question on any other kind.
+    fn only_multi_response(
+        &self,
+        q: &RawQuestion,
+        key: &dyn Fn(&str) -> String,
+    ) -> Result<(), CodebookError> {
+        let keys: [(&str, Option<std::ops::Range<usize>>); 4] = [
+            ("answers", q.answers.as_ref().map(|a| a.span())),
+            ("counted", q.counted.as_ref().map(|a| a.span())),
+            ("not_counted", q.not_counted.as_ref().map(|a| a.span())),
+            ("columns", q.columns.as_ref().map(|a| a.span())),
+        ];
+        if let Some((name, Some(span))) = keys.into_iter().find(|(_, s)| s.is_some()) {
+            let at = S::new(span, ());
+            return Err(self.err(
+                &at,
+                key(name),
+                format!(
+                    "applies to multi-response questions only; this one is {}",
+                    q.kind.get_ref()
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// A question's nets: each net's (id, label), where its id is, and the indices of
+    /// the codes it counts among `codes`; `allowed` false refuses any.
+    #[allow(clippy::type_complexity)]
+    fn nets<'q>(
+        &self,
+        q: &'q RawQuestion,
+        key: &dyn Fn(&str) -> String,
+        codes: &[String],
+        allowed: bool,
+    ) -> Result<Vec<((String, String), &'q S<String>, Vec<usize>)>, CodebookError> {
+        let mut out = Vec::new();
+        for n in &q.nets {
+            let n = n.get_ref();
+            if !allowed {
+                return Err(self.err(
+                    &n.id,
+                    key("nets"),
+                    "a net counts several answers as one; a yes-no question has one answer to report".into(),
+                ));
+            }
+            let id = self.name(&n.id, &key("nets.id"))?;
+            let mut picked: Vec<usize> = Vec::new();
+            for c in n.codes.get_ref() {
+                let Some(at) = codes.iter().position(|x| x == c.get_ref()) else {
+                    return Err(self.err(
+                        c,
+                        key("nets.codes"),
+                        format!(
+                            "'{}' is not one of the question's answers; expected one of {}",
+                            echo(c.get_ref()),
+                            crate::format::name_list(
+                                &codes.iter().map(|c| format!("'{c}'")).collect::<Vec<_>>(),
+                                20
+                            )
+                        ),
+                    ));
+                };
+                if picked.contains(&at) {
+                    return Err(self.err(
+                        c,
+                        key("nets.codes"),
+                        format!("'{}' is listed twice", echo(c.get_ref())),
+                    ));
+                }
+                picked.push(at);
+            }
+            if picked.len() < 2 {
+                return Err(self.err(
+                    &n.codes,
+                    key("nets.codes"),
+                    format!("{} code(s); a net counts 2 or more answers as one", picked.len()),
+                ));
+            }
+            picked.sort_unstable();
+            out.push(((id, n.label.get_ref().clone()), &n.id, picked));
         }
         Ok(out)
+    }
+
+    /// A multi-response question: its set, and one yes-no question per answer (and per
+    /// net) appended to `out`.
+    fn multi_response(
+        &mut self,
+        q: &RawQuestion,
+        i: usize,
+        out: &mut Vec<Question>,
+        sets: &mut Vec<MultiResponse>,
+        ids: &mut Vec<String>,
+    ) -> Result<(), CodebookError> {
+        let key = |k: &str| format!("questions[{}].{k}", i + 1);
+        let id = self.name(&q.id, &key("id"))?;
+        let id = self.unique(ids, &id, &q.id, &key("id"))?;
+        if let Some(y) = &q.yes {
+            return Err(self.err(
+                y,
+                key("yes"),
+                "applies to yes-no questions only; each answer of a multi-response question is ticked or not".into(),
+            ));
+        }
+        let mut missing: Vec<String> = Vec::new();
+        for m in &q.missing {
+            let code = self.name(m, &key("missing"))?;
+            if missing.contains(&code) {
+                return Err(self.err(
+                    m,
+                    key("missing"),
+                    format!("missing code '{}' is listed twice", echo(&code)),
+                ));
+            }
+            missing.push(code);
+        }
+        let clash = |me: &Self, at: &S<String>, k: &str, code: &str| {
+            if missing.iter().any(|m| m == code) {
+                Err(me.err(
+                    at,
+                    key(k),
+                    format!(
+                        "'{}' is also a missing code; expected it in one list only",
+                        echo(code)
+                    ),
+                ))
+            } else {
+                Ok(())
+            }
+        };
+        // (id, label) of each answer, and the set's columns and coding.
+        let (answers, columns, coding): (Vec<(String, String)>, Vec<String>, Coding) = match (
+            &q.answers, &q.columns,
+        ) {
+            (Some(list), None) => {
+                if let Some(o) = &q.options {
+                    return Err(self.err(
+                            o,
+                            key("options"),
+                            "a multi-response question with answers (one column each) takes counted, not options".into(),
+                        ));
+                }
+                let Some(counted) = &q.counted else {
+                    return Err(self.err(
+                            list,
+                            key("counted"),
+                            "a multi-response question with answers names the code that marks one ticked: add counted = \"1\"".into(),
+                        ));
+                };
+                let counted_code = self.name(counted, &key("counted"))?;
+                clash(self, counted, "counted", &counted_code)?;
+                let mut not_counted = Vec::new();
+                match &q.not_counted {
+                    None => not_counted.push("0".to_string()),
+                    Some(list) => {
+                        for c in list.get_ref() {
+                            let code = self.name(c, &key("not_counted"))?;
+                            clash(self, c, "not_counted", &code)?;
+                            if code == counted_code || not_counted.contains(&code) {
+                                return Err(self.err(
+                                    c,
+                                    key("not_counted"),
+                                    format!("'{}' is listed twice", echo(&code)),
+                                ));
+                            }
+                            not_counted.push(code);
+                        }
+                    }
+                }
+                let mut answers = Vec::new();
+                let mut columns = Vec::new();
+                for a in list.get_ref() {
+                    let a = a.get_ref();
+                    let column = self.column(&a.id, &key("answers.id"))?;
+                    columns.push(column.clone());
+                    answers.push((column, a.label.get_ref().clone()));
+                }
+                (answers, columns, Coding::Dichotomies { counted: counted_code, not_counted })
+            }
+            (None, Some(list)) => {
+                for (k, v) in [("counted", q.counted.as_ref()), ("not_counted", None)] {
+                    if let Some(v) = v {
+                        return Err(self.err(
+                                v,
+                                key(k),
+                                "applies to a multi-response question with answers (one column each); one with columns takes options".into(),
+                            ));
+                    }
+                }
+                if let Some(v) = &q.not_counted {
+                    return Err(self.err(
+                            v,
+                            key("not_counted"),
+                            "applies to a multi-response question with answers (one column each); one with columns takes options".into(),
+                        ));
+                }
+                let Some(options) = &q.options else {
+                    return Err(self.err(
+                            list,
+                            key("options"),
+                            "a multi-response question with columns lists the answers' codes as options".into(),
+                        ));
+                };
+                let mut columns = Vec::new();
+                for c in list.get_ref() {
+                    columns.push(self.column(c, &key("columns"))?);
+                }
+                let mut answers: Vec<(String, String)> = Vec::new();
+                for o in options.get_ref() {
+                    let o = o.get_ref();
+                    let code = self.name(&o.code, &key("options.code"))?;
+                    clash(self, &o.code, "options.code", &code)?;
+                    if answers.iter().any(|(c, _)| *c == code) {
+                        return Err(self.err(
+                            &o.code,
+                            key("options.code"),
+                            format!("option code '{}' is listed twice", echo(&code)),
+                        ));
+                    }
+                    answers.push((code, o.label.get_ref().clone()));
+                }
+                let codes = answers.iter().map(|(c, _)| c.clone()).collect();
+                (answers, columns, Coding::Categories { codes })
+            }
+            (Some(a), Some(_)) => {
+                return Err(self.err(
+                        a,
+                        key("answers"),
+                        "takes answers (one column per answer) or columns (each holding one answer's code), not both".into(),
+                    ));
+            }
+            (None, None) => {
+                return Err(self.err(
+                        &q.kind,
+                        key("answers"),
+                        "a multi-response question needs answers (one column per answer, with counted) or columns and options".into(),
+                    ));
+            }
+        };
+        if !(2..=MAX_SET_ANSWERS).contains(&answers.len()) {
+            return Err(self.err(
+                &q.kind,
+                key(if matches!(coding, Coding::Dichotomies { .. }) {
+                    "answers"
+                } else {
+                    "options"
+                }),
+                format!(
+                    "{} answers; a multi-response question needs 2 to {MAX_SET_ANSWERS}",
+                    answers.len()
+                ),
+            ));
+        }
+        let set = sets.len();
+        let analyse = q.analyse.as_ref().is_none_or(|a| *a.get_ref());
+        let text = q.text.get_ref().clone();
+        let label = q.label.as_ref().map(|l| l.get_ref().clone());
+        let display = label.clone().unwrap_or_else(|| text.clone());
+        let mut questions = Vec::new();
+        for (j, (code, answer_label)) in answers.iter().enumerate() {
+            let qid = match coding {
+                Coding::Dichotomies { .. } => code.clone(),
+                Coding::Categories { .. } => format!("{id}_{code}"),
+            };
+            let qid = self.unique(ids, &qid, &q.id, &key("id"))?;
+            questions.push(out.len());
+            out.push(derived(
+                qid,
+                &text,
+                &display,
+                answer_label,
+                analyse,
+                QuestionSource::Answer { set, answer: j },
+            ));
+        }
+        let codes: Vec<String> = answers.iter().map(|(c, _)| c.clone()).collect();
+        for (net, at, picked) in self.nets(q, &key, &codes, true)? {
+            let nid = self.unique(ids, &net.0, at, &key("nets.id"))?;
+            out.push(derived(
+                nid,
+                &text,
+                &display,
+                &net.1,
+                analyse,
+                QuestionSource::SetNet { set, answers: picked },
+            ));
+        }
+        sets.push(MultiResponse { id, text, label, columns, coding, missing, questions });
+        Ok(())
     }
 
     fn question_ref(

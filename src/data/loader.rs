@@ -16,7 +16,7 @@
 pub use super::ids::IdSet;
 use super::summary::LoadSummary;
 use super::weight::WeightScale;
-use crate::codebook::Codebook;
+use crate::codebook::{Codebook, Coding, Source};
 use crate::format::{echo, echo_bytes, name_list};
 use std::collections::HashMap;
 use std::io::{BufRead, Read};
@@ -308,6 +308,11 @@ struct Column {
 
 /// Option lookup: one-byte codes through a table, longer ones by scanning (a handful
 /// per question: a linear scan beats hashing).
+/// A multi-response question's codes: those that tick an answer (dichotomies: the
+/// counted code; categories: each answer's), those that leave one unticked, and those
+/// that mean missing.
+type SetCodes<'a> = (Codes, Vec<&'a [u8]>, Vec<&'a [u8]>);
+
 struct Codes {
     single: [u8; 256],
     longer: Vec<(Vec<u8>, usize)>,
@@ -438,7 +443,46 @@ pub fn load_part<R: Read>(
     let group_col = col(&codebook.grouping.column);
     let weight_col = codebook.weight_column.as_deref().map(col);
     let wave_col = codebook.wave_column.as_deref().map(col);
-    let question_cols: Vec<Column> = codebook.questions.iter().map(|q| col(&q.id)).collect();
+    // The questions read from their own column (the others are derived below).
+    let question_cols: Vec<Option<Column>> = codebook
+        .questions
+        .iter()
+        .map(|q| matches!(q.source, Source::Column).then(|| col(&q.id)))
+        .collect();
+    let set_cols: Vec<Vec<Column>> =
+        codebook.sets.iter().map(|s| s.columns.iter().map(|c| col(c)).collect()).collect();
+    // Per set: the codes that tick an answer (and their answer), that leave it
+    // unticked, and that mean missing.
+    let set_codes: Vec<SetCodes<'_>> = codebook
+        .sets
+        .iter()
+        .map(|s| match &s.coding {
+            Coding::Dichotomies { counted, not_counted } => (
+                Codes::new(std::iter::once(counted.as_str())),
+                not_counted.iter().map(|c| c.as_bytes()).collect(),
+                s.missing.iter().map(|m| m.as_bytes()).collect(),
+            ),
+            Coding::Categories { codes } => (
+                Codes::new(codes.iter().map(String::as_str)),
+                Vec::new(),
+                s.missing.iter().map(|m| m.as_bytes()).collect(),
+            ),
+        })
+        .collect();
+    let set_expected = |si: usize| {
+        let s = &codebook.sets[si];
+        let mut codes: Vec<String> = match &s.coding {
+            Coding::Dichotomies { counted, not_counted } => {
+                std::iter::once(counted).chain(not_counted).map(|c| format!("'{c}'")).collect()
+            }
+            Coding::Categories { codes } => codes.iter().map(|c| format!("'{c}'")).collect(),
+        };
+        codes.extend(s.missing.iter().map(|m| format!("'{m}' (missing)")));
+        format!("one of {} or an empty cell", name_list(&codes, 20))
+    };
+    let mut set_answered = vec![false; codebook.sets.len()];
+    let mut ticked: Vec<Vec<bool>> =
+        codebook.sets.iter().map(|s| vec![false; s.questions.len()]).collect();
     let group_expected = format!(
         "one of {}",
         name_list(
@@ -477,8 +521,12 @@ pub fn load_part<R: Read>(
     let mut reported_bytes = 0u64;
     let mut missing_counts = vec![0u64; codebook.questions.len()];
     let mut record = csv::ByteRecord::new();
-    let mut response =
-        Response { group: 0, weight: 1.0, wave: None, answers: vec![None; question_cols.len()] };
+    let mut response = Response {
+        group: 0,
+        weight: 1.0,
+        wave: None,
+        answers: vec![None; codebook.questions.len()],
+    };
     loop {
         match rdr.read_byte_record(&mut record) {
             Ok(true) => {}
@@ -595,7 +643,28 @@ pub fn load_part<R: Read>(
                 }
             }
         };
+        for (si, cols) in set_cols.iter().enumerate() {
+            let (codes, unticked, missing) = &set_codes[si];
+            let dichotomies = matches!(codebook.sets[si].coding, Coding::Dichotomies { .. });
+            ticked[si].fill(false);
+            set_answered[si] = false;
+            for (j, c) in cols.iter().enumerate() {
+                let text = field(c.index);
+                if text.is_empty() || missing.contains(&text) {
+                    continue;
+                }
+                set_answered[si] = true;
+                match codes.find(text) {
+                    Some(a) => ticked[si][if dichotomies { j } else { a }] = true,
+                    None if unticked.contains(&text) => {}
+                    None => {
+                        return Err(value_error(c, text, "unknown answer code", set_expected(si)));
+                    }
+                }
+            }
+        }
         for (qi, c) in question_cols.iter().enumerate() {
+            let Some(c) = c else { continue };
             let text = field(c.index);
             if text.is_empty() || missing_codes[qi].contains(&text) {
                 missing_counts[qi] += 1;
@@ -606,6 +675,33 @@ pub fn load_part<R: Read>(
                 value_error(c, text, "unknown answer code", question_expected(qi))
             })?;
             response.answers[qi] = Some(option);
+        }
+        for (qi, q) in codebook.questions.iter().enumerate() {
+            let yes = |t: bool| Some(if t { 0 } else { 1 });
+            let answer = match &q.source {
+                Source::Column => continue,
+                Source::Net { question, options } => {
+                    response.answers[*question].map(|o| usize::from(!options.contains(&o)))
+                }
+                Source::Answer { set, answer } => {
+                    if set_answered[*set] {
+                        yes(ticked[*set][*answer])
+                    } else {
+                        None
+                    }
+                }
+                Source::SetNet { set, answers } => {
+                    if set_answered[*set] {
+                        yes(answers.iter().any(|&a| ticked[*set][a]))
+                    } else {
+                        None
+                    }
+                }
+            };
+            if answer.is_none() {
+                missing_counts[qi] += 1;
+            }
+            response.answers[qi] = answer;
         }
         summary.rows_used += 1;
         each(&response);

@@ -131,6 +131,14 @@ fn representative(figure: &Figure, base: u64, codebook: &Codebook) -> Option<u64
 /// [`ReconstructError`] when the figures cannot all be met under the rule.
 pub fn reconstruct(codebook: &Codebook, seed: u64) -> Result<Reconstruction, ReconstructError> {
     let err = |message: String| ReconstructError { study: codebook.study.id.clone(), message };
+    if let Some(q) =
+        codebook.questions.iter().find(|q| !matches!(q.source, crate::codebook::Source::Column))
+    {
+        return Err(err(format!(
+            "question '{}' is a net or an answer of a multi-response question; a reconstruction draws one column per single-choice or yes-no question",
+            q.id
+        )));
+    }
     let rounding = codebook.rounding();
     // 1. Total.
     let all_figures: Vec<Figure> = codebook

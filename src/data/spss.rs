@@ -357,7 +357,7 @@ fn dictionary<R: Read>(bin: &mut Bin<R>, case_size: usize) -> Result<Raw, LoadEr
                 let mut vars = Vec::new();
                 for _ in 0..m {
                     let index = bin.i32("a labelled variable")?;
-                    let v = usize::try_from(index - 1)
+                    let v = usize::try_from(index.saturating_sub(1))
                         .ok()
                         .and_then(|i| raw.by_slot.get(i).copied().flatten())
                         .ok_or_else(|| {
@@ -541,7 +541,7 @@ fn decode(
         let mut width = var.width;
         if let Some(&w) = very_long.get(&var.short.to_uppercase()) {
             let n = w.div_ceil(SEGMENT);
-            if n == 0 || v + n > raw.variables.len() {
+            if n == 0 || n > raw.variables.len() - v {
                 return Err(bad(format!(
                     "variable {name}: a very long string of {w} bytes with too few segments"
                 )));
@@ -742,7 +742,7 @@ pub fn to_csv(path: &Path) -> Result<Converted, LoadError> {
     }
     let raw = dictionary(&mut bin, usize::try_from(case_size).unwrap_or(0))?;
     let (columns, mut dict, encoding) = decode(&raw, path)?;
-    dict.weight = usize::try_from(weight_index - 1)
+    dict.weight = usize::try_from(weight_index.saturating_sub(1))
         .ok()
         .and_then(|s| raw.by_slot.get(s).copied().flatten())
         .and_then(|v| columns.iter().find(|c| c.segments[0] == v))

@@ -4,7 +4,7 @@
 //! ChaCha8, so a seed always gives the same file), with a share of missing answers and,
 //! optionally, weights. The generated file is a CSV with the codebook's columns.
 
-use crate::codebook::Codebook;
+use crate::codebook::{Codebook, Coding, Source};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::io::Write;
@@ -163,6 +163,17 @@ pub fn write_wave(
             line.push_str(&wave);
         }
         for (qi, q) in codebook.questions.iter().enumerate() {
+            match &q.source {
+                Source::Column => {}
+                Source::Net { .. } | Source::SetNet { .. } => continue,
+                Source::Answer { set, answer } => {
+                    if *answer == 0 {
+                        let missing = rng.random_bool(spec.missing);
+                        write_set(&mut line, codebook, *set, g, &shares, missing, &mut rng, &cell);
+                    }
+                    continue;
+                }
+            }
             line.push(',');
             if rng.random_bool(spec.missing) {
                 continue;
@@ -179,6 +190,47 @@ pub fn write_wave(
         out.write_all(line.as_bytes())?;
     }
     Ok(())
+}
+
+/// Writes the columns of multi-response question `set` for a respondent of group `g`:
+/// each answer ticked with its yes share, all empty when `missing`.
+#[allow(clippy::too_many_arguments)]
+fn write_set(
+    line: &mut String,
+    codebook: &Codebook,
+    set: usize,
+    g: usize,
+    shares: &[Vec<Vec<f64>>],
+    missing: bool,
+    rng: &mut ChaCha8Rng,
+    cell: &dyn Fn(&str) -> String,
+) {
+    let s = &codebook.sets[set];
+    let ticked: Vec<bool> = s
+        .questions
+        .iter()
+        .map(|&qi| !missing && rng.random_bool(shares[g][qi][0].clamp(0.0, 1.0)))
+        .collect();
+    match &s.coding {
+        Coding::Dichotomies { counted, not_counted } => {
+            let no = not_counted.first().map_or("", String::as_str);
+            for t in &ticked {
+                line.push(',');
+                if !missing {
+                    line.push_str(&cell(if *t { counted } else { no }));
+                }
+            }
+        }
+        Coding::Categories { codes } => {
+            let mut given = codes.iter().zip(&ticked).filter(|(_, t)| **t).map(|(c, _)| c);
+            for _ in &s.columns {
+                line.push(',');
+                if let Some(code) = given.next() {
+                    line.push_str(&cell(code));
+                }
+            }
+        }
+    }
 }
 
 #[cfg(test)]

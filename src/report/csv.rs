@@ -7,7 +7,8 @@
 use super::Report;
 use super::escape::csv_of;
 use crate::analysis::{
-    AnalysisOptions, BaseRecovery, FigureCheck, FigureComparison, GroupTestRow, QuestionTestRow,
+    AnalysisOptions, BaseRecovery, FigureCheck, FigureComparison, GroupTestRow,
+    MultiResponseTestRow, QuestionTestRow,
 };
 use crate::claims::ClaimVerdict;
 use crate::codebook::Codebook;
@@ -99,6 +100,52 @@ impl<'a> From<&'a QuestionTestRow> for QuestionTestCsv<'a> {
             rao_scott_p_value: r.rao_scott_p_value,
             note: &r.note,
             small_base: r.small_base,
+        }
+    }
+}
+
+/// One row of `multi_response_tests.csv`: a multi-response question's test, its
+/// answers' statistics joined by spaces in the answers' order.
+#[derive(Serialize)]
+struct MultiResponseTestCsv<'a> {
+    question: &'a str,
+    question_label: &'a str,
+    answers: String,
+    respondents: String,
+    x2_s: Option<f64>,
+    x2_answers: String,
+    rao_scott: Option<f64>,
+    rao_scott_df: Option<f64>,
+    rao_scott_p_value: Option<f64>,
+    bonferroni_p_value: Option<f64>,
+    bonferroni_answers: String,
+    significant: bool,
+    note: &'a str,
+}
+
+impl<'a> From<&'a MultiResponseTestRow> for MultiResponseTestCsv<'a> {
+    fn from(r: &'a MultiResponseTestRow) -> Self {
+        let joined = |v: &[Option<f64>]| {
+            v.iter()
+                .map(|x| x.map_or_else(|| "NA".to_string(), |x| format!("{x}")))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let t = r.test.as_ref();
+        MultiResponseTestCsv {
+            question: &r.question,
+            question_label: &r.question_label,
+            answers: r.answers.join(" "),
+            respondents: r.respondents.iter().map(u64::to_string).collect::<Vec<_>>().join(" "),
+            x2_s: t.map(|t| t.x2_s),
+            x2_answers: t.map_or_else(String::new, |t| joined(&t.x2_answers)),
+            rao_scott: t.map(|t| t.rao_scott),
+            rao_scott_df: t.map(|t| t.rao_scott_df),
+            rao_scott_p_value: t.map(|t| t.rao_scott_p),
+            bonferroni_p_value: t.map(|t| t.bonferroni_p),
+            bonferroni_answers: t.map_or_else(String::new, |t| joined(&t.bonferroni_answers)),
+            significant: r.significant,
+            note: &r.note,
         }
     }
 }
@@ -282,6 +329,7 @@ pub fn files(r: &Report) -> Result<Vec<(String, String)>, csv::Error> {
         add("comparisons.csv", csv_of(&a.comparisons)?);
         add("group_tests.csv", view::<_, GroupTestCsv>(&a.group_tests)?);
         add("question_tests.csv", view::<_, QuestionTestCsv>(&a.question_tests)?);
+        add("multi_response_tests.csv", view::<_, MultiResponseTestCsv>(&a.multi_response_tests)?);
         add("weighted.csv", csv_of(&a.weighted)?);
         add("weighted_comparisons.csv", csv_of(&a.weighted_comparisons)?);
         add("figures.csv", view::<_, FigureCsv>(&a.figures)?);

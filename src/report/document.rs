@@ -531,6 +531,11 @@ fn data_blocks(cb: &Codebook, a: &AnalysisResults) -> Vec<Block> {
                 .collect(),
         ));
     }
+    blocks.extend(multi_response_blocks(
+        cb,
+        o,
+        a.multi_response_tests.iter().map(|m| (None, m)).collect(),
+    ));
     if !a.weighted.is_empty() {
         blocks.push(heading("Weighted shares"));
         blocks.push(para(format!(
@@ -614,6 +619,83 @@ fn data_blocks(cb: &Codebook, a: &AnalysisResults) -> Vec<Block> {
 
 /// The published figures against the data, the group sizes they allow, and what their
 /// comparisons can be.
+/// The tests of multiple marginal independence, one row per multi-response question
+/// (and wave, when `rows` name one).
+fn multi_response_blocks(
+    cb: &Codebook,
+    o: &crate::analysis::AnalysisOptions,
+    rows: Vec<(Option<&str>, &crate::analysis::MultiResponseTestRow)>,
+) -> Vec<Block> {
+    let mut blocks = Vec::new();
+    if !rows.is_empty() {
+        blocks.push(heading("Multi-response questions: all answers by group"));
+        blocks.push(para(format!(
+            "Each answer's share is of the respondents who answered the question (not of all answers given), and is tested like any yes-no answer. A respondent may tick several answers, so the answers' chi-square statistics are not independent and their sum X\u{00b2}_S is not chi-square distributed: the test of multiple marginal independence (Bilder and Loughin) adjusts it by the second-order Rao-Scott method, and the Bonferroni test takes the smallest of the answers' p-values times their number. Significant: Rao-Scott p below {}.",
+            crate::format::alpha(1.0 - o.level.value())
+        )));
+        let waves = rows.iter().any(|(w, _)| w.is_some());
+        let mut cols = vec![
+            "Question",
+            "Respondents by group",
+            "#X\u{00b2}_S",
+            "#Rao-Scott X\u{00b2} (df)",
+            "#Rao-Scott p",
+            "#Bonferroni p",
+            "Significant",
+            "Note",
+        ];
+        if waves {
+            cols.insert(0, "Wave");
+        }
+        blocks.push(table(
+            &cols,
+            rows.iter()
+                .map(|(wave, m)| {
+                    let counts = cb
+                        .grouping
+                        .levels
+                        .iter()
+                        .zip(&m.respondents)
+                        .map(|(l, n)| format!("{} {n}", l.label))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    let mut row = match &m.test {
+                        Some(t) => vec![
+                            cell(&m.question_label),
+                            cell(counts),
+                            cell(crate::format::statistic(t.x2_s)),
+                            cell(format!(
+                                "{} ({})",
+                                crate::format::statistic(t.rao_scott),
+                                crate::format::statistic(t.rao_scott_df)
+                            )),
+                            cell(p_value_or_undefined(Some(t.rao_scott_p))),
+                            cell(p_value_or_undefined(Some(t.bonferroni_p))),
+                            cell(yes(m.significant)),
+                            cell(&m.note),
+                        ],
+                        None => vec![
+                            cell(&m.question_label),
+                            cell(counts),
+                            cell("\u{2013}"),
+                            cell("\u{2013}"),
+                            cell("\u{2013}"),
+                            cell("\u{2013}"),
+                            cell(yes(false)),
+                            cell(&m.note),
+                        ],
+                    };
+                    if waves {
+                        row.insert(0, cell(crate::format::wave(wave.unwrap_or_default())));
+                    }
+                    row
+                })
+                .collect(),
+        ));
+    }
+    blocks
+}
+
 fn figure_blocks(cb: &Codebook, a: &AnalysisResults) -> Vec<Block> {
     let mut blocks = Vec::new();
     if !a.figures.is_empty() {
@@ -994,6 +1076,11 @@ fn wave_blocks(cb: &Codebook, w: &WavesResults) -> Vec<Block> {
             blocks.push(gap_table(&w.weighted_gaps));
         }
     }
+    blocks.extend(multi_response_blocks(
+        cb,
+        &w.options,
+        w.multi_response_tests.iter().map(|(wave, m)| (Some(wave.as_str()), m)).collect(),
+    ));
     blocks
 }
 
@@ -1103,6 +1190,13 @@ fn methods_blocks(r: &Report) -> Vec<Block> {
             "R p.adjust".into(),
         ],
     ];
+    if !r.codebook.sets.is_empty() {
+        rows.push([
+            "Multi-response questions".into(),
+            "Each answer a yes-no share of those answering; multiple marginal independence by Bilder and Loughin's X\u{00b2}_S with the second-order Rao-Scott adjustment, and Bonferroni".into(),
+            "R MRCV MI.test(type = \"rs2\", \"bon\")".into(),
+        ]);
+    }
     let groups = r.codebook.grouping.levels.len();
     if groups > 2 {
         rows.push(["More than two groups".into(), "Pearson chi-square and exact Fisher-Freeman-Halton test; pairwise tests with significance letters".into(), "R chisq.test, fisher.test (r x c)".into()]);

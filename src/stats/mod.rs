@@ -18,6 +18,7 @@ pub mod contingency;
 pub mod difference;
 pub mod discrete;
 pub mod fisher;
+pub mod multi_response;
 pub mod multiplicity;
 pub mod one_sample;
 pub mod paired;

@@ -26,6 +26,7 @@ mod golden;
 mod kgroups;
 mod layout;
 mod loader;
+mod multi_response;
 mod properties;
 mod safety;
 mod schema;

@@ -16,8 +16,16 @@
 //! Left-out columns are ignored by `analyze` (and listed in its summary), so the draft
 //! runs unchanged on the file it was drafted from. Empty cells are missing answers.
 //! Option labels are the codes: the draft says to edit them.
+//!
+//! An SPSS or Stata file's dictionary ([`Dictionary`]) adds what the file says: the
+//! variable labels are the question texts, the value labels the options' and levels'
+//! labels (labelled codes first, a labelled code nobody chose named in a comment), the
+//! declared missing codes the `missing` key (and left out of the distinct values), the
+//! weight variable the weight, and each multiple-response set a multi-response question
+//! (dichotomies counted at the set's value, every other value seen not counted; or
+//! categories, every value seen an answer).
 
-use super::convert::{ColumnInfo, Dictionary};
+use super::convert::{ColumnInfo, Dictionary, ResponseSet};
 use super::loader::LoadOptions;
 use crate::format::{echo, toml_comment, toml_string};
 use std::collections::HashMap;
@@ -196,6 +204,88 @@ fn yes_of(values: &[String]) -> Option<String> {
         (lower.len() == 2 && lower.contains(&y.to_string()) && lower.contains(&n.to_string()))
             .then(|| values[lower.iter().position(|v| v == y).unwrap_or(0)].clone())
     })
+}
+
+/// A multi-response question drafted from a file's multiple-response set: a set of
+/// dichotomies counted at its counted value (every other value seen not counted), or a
+/// set of categories with every value seen as an answer; the columns' missing codes.
+fn draft_set(
+    set: &ResponseSet,
+    names: &[String],
+    profiles: &[Profile],
+    info: &[Option<&ColumnInfo>],
+) -> String {
+    let cols: Vec<usize> =
+        set.columns.iter().filter_map(|c| names.iter().position(|n| n == c)).collect();
+    let mut t = String::from("\n[[questions]]\n");
+    let id = if names.contains(&set.name) { format!("{}_set", set.name) } else { set.name.clone() };
+    let kind = if set.counted.is_some() { "dichotomies" } else { "categories" };
+    t += &toml_comment(&format!(
+        "${}: the file's multiple-response set of {} columns ({kind}): multi-response",
+        set.name,
+        cols.len()
+    ));
+    let text = if set.label.is_empty() { set.name.clone() } else { set.label.clone() };
+    let _ = writeln!(
+        t,
+        "id = {}\ntext = {}\nkind = \"multi-response\"",
+        toml_string(&id),
+        toml_string(&text)
+    );
+    let mut seen: Vec<String> = Vec::new();
+    let mut missing: Vec<String> = Vec::new();
+    for &c in &cols {
+        for v in labelled_first(profiles[c].values(), info[c]) {
+            if !seen.contains(&v) {
+                seen.push(v);
+            }
+        }
+        for m in declared_missing(&profiles[c], info[c]) {
+            if !missing.contains(&m) {
+                missing.push(m);
+            }
+        }
+    }
+    let quoted = |v: &[String]| v.iter().map(|c| toml_string(c)).collect::<Vec<_>>().join(", ");
+    match &set.counted {
+        Some(counted) => {
+            let not: Vec<String> = seen.iter().filter(|v| *v != counted).cloned().collect();
+            let _ = writeln!(t, "counted = {}", toml_string(counted));
+            if not != ["0"] {
+                let _ = writeln!(t, "not_counted = [{}]", quoted(&not));
+            }
+            let answers: Vec<String> = cols
+                .iter()
+                .map(|&c| {
+                    let label =
+                        info[c].and_then(|i| i.label.clone()).unwrap_or_else(|| names[c].clone());
+                    format!(
+                        "  {{ id = {}, label = {} }},",
+                        toml_string(&names[c]),
+                        toml_string(&label)
+                    )
+                })
+                .collect();
+            let _ = writeln!(t, "answers = [\n{}\n]", answers.join("\n"));
+        }
+        None => {
+            let columns: Vec<String> = cols.iter().map(|&c| names[c].clone()).collect();
+            let _ = writeln!(t, "columns = [{}]", quoted(&columns));
+            let options: Vec<String> = seen
+                .iter()
+                .map(|v| {
+                    let label =
+                        cols.iter().find_map(|&c| info[c].and_then(|i| i.label_of(v))).unwrap_or(v);
+                    format!("{{ code = {}, label = {} }}", toml_string(v), toml_string(label))
+                })
+                .collect();
+            let _ = writeln!(t, "options = [{}]", options.join(", "));
+        }
+    }
+    if !missing.is_empty() {
+        let _ = writeln!(t, "missing = [{}]", quoted(&missing));
+    }
+    t
 }
 
 /// The yes code of two values labelled yes and no (any case), if they are.
@@ -436,8 +526,45 @@ fn draft_from(
     }
     let mut left_out: Vec<String> = Vec::new();
     let mut questions = 0;
+    // The file's multiple-response sets whose columns are all there (and none the id,
+    // the grouping or the weight): each drafted once, where its first column is.
+    let mut set_of: Vec<Option<usize>> = vec![None; names.len()];
+    let sets: Vec<&ResponseSet> = dictionary.map(|d| d.sets.iter().collect()).unwrap_or_default();
+    for (si, set) in sets.iter().enumerate() {
+        let cols: Option<Vec<usize>> =
+            set.columns.iter().map(|c| names.iter().position(|n| n == c)).collect();
+        match cols {
+            Some(cols)
+                if cols.len() >= 2
+                    && cols.iter().all(|&c| {
+                        c != id
+                            && c != group
+                            && Some(c) != weight
+                            && set_of[c].is_none()
+                            && !profiles[c].overflow
+                    }) =>
+            {
+                for c in cols {
+                    set_of[c] = Some(si);
+                }
+            }
+            _ => left_out.push(toml_comment(&format!(
+                "multiple-response set ${}: not drafted (a column is missing, is the id, grouping or weight, is in another set, or holds more than {MAX_DISTINCT} values)",
+                set.name
+            ))),
+        }
+    }
+    let mut sets_done = vec![false; sets.len()];
     for (i, name) in names.iter().enumerate() {
         if i == id || i == group || Some(i) == weight {
+            continue;
+        }
+        if let Some(si) = set_of[i] {
+            if !sets_done[si] {
+                sets_done[si] = true;
+                t += &draft_set(sets[si], &names, &profiles, &info);
+                questions += 1;
+            }
             continue;
         }
         let p = &profiles[i];

@@ -656,6 +656,19 @@ fn spss_and_stata_files_read_as_their_csv_with_labels_and_missing_codes() {
         ("plans", "Plans and app", Some("1"))
     );
     assert_eq!(sets[0].columns, ["recommend", "return_next_year", "used_app"]);
+    // `init` drafts it as a multi-response question (its columns no longer questions of
+    // their own), which the analysis above tested against the CSV.
+    let book = draft(&fixtures.join("two-groups-mrset.sav"));
+    assert_eq!(book.sets.len(), 1);
+    assert_eq!((book.sets[0].id.as_str(), book.sets[0].text.as_str()), ("plans", "Plans and app"));
+    let answers: Vec<&str> =
+        book.sets[0].questions.iter().map(|&q| book.questions[q].id.as_str()).collect();
+    assert_eq!(answers, ["recommend", "return_next_year", "used_app"]);
+    let x =
+        analyse_file(&fixtures.join("two-groups-mrset.sav"), &book, &Options::default()).unwrap();
+    let test = &x.analysis.as_ref().unwrap().multi_response_tests;
+    assert_eq!(test.len(), 1);
+    assert!(test[0].test.is_some());
 }
 
 /// A damaged SPSS or Stata file is refused with the byte or section and what was

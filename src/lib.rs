@@ -15,20 +15,24 @@
 //!   (stats, consistency, format and digest underneath: pure functions)
 //! ```
 //!
-//! - [`codebook`]: what a survey's columns mean, its published figures and claims,
-//!   typed and validated once at load;
+//! - [`codebook`]: what a survey's columns mean (single-choice, yes-no and
+//!   multi-response questions, nets), its published figures and claims, typed and
+//!   validated once at load;
 //! - [`article`]: an article's prose read into a draft codebook (the sample and group
 //!   sizes, each percentage bound to its group and what it measures, the claims), by
 //!   documented rules that keep the words they used (`invitestat check`);
 //! - [`data`]: the streaming, validating CSV loader and its [`data::LoadSummary`]
-//!   (rows read, used and excluded, with reasons); seeded synthetic waves
+//!   (rows read, used and excluded, with reasons), which workbooks, Parquet, SPSS and
+//!   Stata files reach through [`data::convert`]; a codebook drafted from a file
+//!   ([`data::init`]); seeded synthetic waves
 //!   ([`data::synthetic`]) and the reconstruction of respondent rows consistent with
 //!   every published figure ([`data::reconstruct`]);
 //! - [`tabulate`]: count tables, the sufficient statistics, and their queries; a file
 //!   counted (on two threads when large), count-table files (mergeable shards, SQL
 //!   GROUP BY output), rows split into waves;
 //! - [`analysis`]: per question, answer and group the share and its interval;
-//!   comparisons, independence tests (with the Monte Carlo policy), weighted rows,
+//!   comparisons, independence tests (with the Monte Carlo policy), multiple marginal
+//!   independence of multi-response questions, weighted rows,
 //!   published-figure checks and base recovery, waves compared, small cells suppressed;
 //! - [`claims`]: each published claim judged on the data (and over every count
 //!   consistent with the published figures);

@@ -101,6 +101,18 @@ fn analysis_lines(out: &mut String, a: &AnalysisResults, r: &Report) {
             span(range(|w| w.effective_n), 1)
         );
     }
+    for m in &a.multi_response_tests {
+        if let Some(t) = &m.test {
+            let _ = writeln!(
+                out,
+                "  {}: the answers {} the groups (multiple marginal independence, Rao-Scott p = {}, Bonferroni p = {})",
+                m.question_label,
+                if m.significant { "differ across" } else { "do not differ significantly across" },
+                crate::format::p_value(t.rao_scott_p),
+                crate::format::p_value(t.bonferroni_p)
+            );
+        }
+    }
 }
 
 /// The published figures against the data, and the bases recovered from them.

@@ -533,18 +533,7 @@ impl Validator<'_> {
                     ),
                 ));
             }
-            let mut missing: Vec<String> = Vec::new();
-            for m in &q.missing {
-                let code = self.name(m, &key("missing"))?;
-                if missing.contains(&code) {
-                    return Err(self.err(
-                        m,
-                        key("missing"),
-                        format!("missing code '{}' is listed twice", echo(&code)),
-                    ));
-                }
-                missing.push(code);
-            }
+            let missing = self.codes(&q.missing, &key("missing"), "missing code")?;
             let mut options: Vec<AnswerOption> = Vec::new();
             for o in raw_options.get_ref() {
                 let o = o.get_ref();
@@ -643,6 +632,24 @@ impl Validator<'_> {
             }
         }
         Ok((out, sets))
+    }
+
+    /// A list of codes (named `what` in messages), each a name, none twice.
+    fn codes(
+        &self,
+        list: &[S<String>],
+        key: &str,
+        what: &str,
+    ) -> Result<Vec<String>, CodebookError> {
+        let mut out: Vec<String> = Vec::new();
+        for m in list {
+            let code = self.name(m, key)?;
+            if out.contains(&code) {
+                return Err(self.err(m, key, format!("{what} '{}' is listed twice", echo(&code))));
+            }
+            out.push(code);
+        }
+        Ok(out)
     }
 
     /// `id`, refused when a question or multi-response question already has it.
@@ -769,18 +776,7 @@ impl Validator<'_> {
                 "applies to yes-no questions only; each answer of a multi-response question is ticked or not".into(),
             ));
         }
-        let mut missing: Vec<String> = Vec::new();
-        for m in &q.missing {
-            let code = self.name(m, &key("missing"))?;
-            if missing.contains(&code) {
-                return Err(self.err(
-                    m,
-                    key("missing"),
-                    format!("missing code '{}' is listed twice", echo(&code)),
-                ));
-            }
-            missing.push(code);
-        }
+        let missing = self.codes(&q.missing, &key("missing"), "missing code")?;
         let clash = |me: &Self, at: &S<String>, k: &str, code: &str| {
             if missing.iter().any(|m| m == code) {
                 Err(me.err(
@@ -816,24 +812,23 @@ impl Validator<'_> {
                 };
                 let counted_code = self.name(counted, &key("counted"))?;
                 clash(self, counted, "counted", &counted_code)?;
-                let mut not_counted = Vec::new();
-                match &q.not_counted {
-                    None => not_counted.push("0".to_string()),
+                let not_counted = match &q.not_counted {
+                    None => vec!["0".to_string()],
                     Some(list) => {
-                        for c in list.get_ref() {
-                            let code = self.name(c, &key("not_counted"))?;
-                            clash(self, c, "not_counted", &code)?;
-                            if code == counted_code || not_counted.contains(&code) {
+                        let codes = self.codes(list.get_ref(), &key("not_counted"), "code")?;
+                        for (c, code) in list.get_ref().iter().zip(&codes) {
+                            clash(self, c, "not_counted", code)?;
+                            if *code == counted_code {
                                 return Err(self.err(
                                     c,
                                     key("not_counted"),
-                                    format!("'{}' is listed twice", echo(&code)),
+                                    format!("'{}' is also the counted code", echo(code)),
                                 ));
                             }
-                            not_counted.push(code);
                         }
+                        codes
                     }
-                }
+                };
                 let mut answers = Vec::new();
                 let mut columns = Vec::new();
                 for a in list.get_ref() {
@@ -845,21 +840,16 @@ impl Validator<'_> {
                 (answers, columns, Coding::Dichotomies { counted: counted_code, not_counted })
             }
             (None, Some(list)) => {
-                for (k, v) in [("counted", q.counted.as_ref()), ("not_counted", None)] {
-                    if let Some(v) = v {
-                        return Err(self.err(
-                                v,
-                                key(k),
-                                "applies to a multi-response question with answers (one column each); one with columns takes options".into(),
-                            ));
-                    }
-                }
-                if let Some(v) = &q.not_counted {
+                let spans = [
+                    ("counted", q.counted.as_ref().map(|v| v.span())),
+                    ("not_counted", q.not_counted.as_ref().map(|v| v.span())),
+                ];
+                if let Some((k, Some(span))) = spans.into_iter().find(|(_, s)| s.is_some()) {
                     return Err(self.err(
-                            v,
-                            key("not_counted"),
-                            "applies to a multi-response question with answers (one column each); one with columns takes options".into(),
-                        ));
+                        &S::new(span, ()),
+                        key(k),
+                        "applies to a multi-response question with answers (one column each); one with columns takes options".into(),
+                    ));
                 }
                 let Some(options) = &q.options else {
                     return Err(self.err(

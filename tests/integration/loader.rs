@@ -501,16 +501,7 @@ fn parquet_reads_as_its_csv_number_for_number() {
     for input in ["tests/fixtures/two-groups.parquet", "tests/fixtures/two-groups-parts"] {
         let path = root.join(input);
         let p = analyse_file(&path, &codebook, &Options::default()).unwrap();
-        assert_eq!(
-            serde_json::to_value(&p.analysis).unwrap(),
-            serde_json::to_value(&csv.analysis).unwrap(),
-            "{input}"
-        );
-        assert_eq!(
-            (p.load.rows_read, p.load.rows_used, &p.load.excluded, &p.load.missing_answers),
-            (csv.load.rows_read, csv.load.rows_used, &csv.load.excluded, &csv.load.missing_answers),
-            "{input}"
-        );
+        assert_same_analysis(&p, &csv, input);
         assert_eq!(p.load.file, path.display().to_string());
     }
     let one = root.join("tests/fixtures/two-groups.parquet");
@@ -534,6 +525,22 @@ fn parquet_reads_as_its_csv_number_for_number() {
     assert!(e.starts_with(&format!("{}: not a readable Parquet file", fake.display())), "{e}");
     // `init` drafts the same questions from the Parquet file as from the CSV.
     assert_drafts_as_the_csv(&one);
+}
+
+/// The analysis and the load counts of a file read from another format equal those of
+/// the CSV of the same values, number for number.
+#[cfg(any(feature = "excel", feature = "parquet", feature = "spss", feature = "stata"))]
+fn assert_same_analysis(x: &invitestat::Report, csv: &invitestat::Report, what: &str) {
+    assert_eq!(
+        serde_json::to_value(&x.analysis).unwrap(),
+        serde_json::to_value(&csv.analysis).unwrap(),
+        "{what}"
+    );
+    assert_eq!(
+        (x.load.rows_read, x.load.rows_used, &x.load.excluded, &x.load.missing_answers),
+        (csv.load.rows_read, csv.load.rows_used, &csv.load.excluded, &csv.load.missing_answers),
+        "{what}"
+    );
 }
 
 /// `init` drafts the same questions from `file` as from the two-group example's CSV.
@@ -620,16 +627,7 @@ fn spss_and_stata_files_read_as_their_csv_with_labels_and_missing_codes() {
             analyse_file(&fixtures.join("two-groups-labelled.csv"), &csv_book, &Options::default())
                 .unwrap();
         let x = analyse_file(&path, &book, &Options::default()).unwrap();
-        assert_eq!(
-            serde_json::to_value(&x.analysis).unwrap(),
-            serde_json::to_value(&csv.analysis).unwrap(),
-            "{name}"
-        );
-        assert_eq!(
-            (x.load.rows_read, x.load.rows_used, &x.load.excluded, &x.load.missing_answers),
-            (csv.load.rows_read, csv.load.rows_used, &csv.load.excluded, &csv.load.missing_answers),
-            "{name}"
-        );
+        assert_same_analysis(&x, &csv, name);
         assert_eq!(x.load.ignored_columns, ["comment"], "{name}");
         assert_eq!(x.load.sha256, invitestat::digest::sha256_hex(&std::fs::read(&path).unwrap()));
         // Strings arrive whole: a very long string's segments joined, UTF-8 kept.

@@ -148,6 +148,37 @@ pub fn fit(text: &str, max: usize) -> String {
     format!("{}...", cut.trim_end())
 }
 
+/// A chart's label for an answer (`question: answer`) cut to `max` characters: the
+/// answer after the last ": " kept whole when it fits, the question cut before it
+/// (`Reasons to accept an...: To grow my network`); otherwise as [`fit`].
+///
+/// # Examples
+/// ```
+/// use invitestat::format::fit_answer;
+/// let label = "Reasons to accept an invitation: To grow my network";
+/// assert_eq!(fit_answer(label, 44), "Reasons to accept an...: To grow my network");
+/// assert_eq!(fit_answer("Short: label", 44), "Short: label");
+/// ```
+pub fn fit_answer(text: &str, max: usize) -> String {
+    let whole = visible_bidi(text);
+    if whole.chars().count() <= max {
+        return whole.into_owned();
+    }
+    match whole.rsplit_once(": ") {
+        Some((question, answer)) if answer.chars().count() + 12 <= max => {
+            // The question cut at a word boundary, with "..." in the room left.
+            let room = max - answer.chars().count() - 5;
+            let head: String = question.chars().take(room).collect();
+            let head = match head.rfind(' ') {
+                Some(at) if at > 0 => &head[..at],
+                _ => head.as_str(),
+            };
+            format!("{}...: {answer}", head.trim_end())
+        }
+        _ => fit(&whole, max),
+    }
+}
+
 /// `value` as a message quotes it: control and bidirectional formatting characters
 /// escaped, cut after [`MAX_ECHO_CHARS`] characters with the full length in bytes.
 ///

@@ -239,7 +239,7 @@ impl Chart {
     /// The chart as drawn: labels longer than fits cut (the tables keep them whole) and
     /// bidirectional formatting characters made visible.
     fn drawable(&self) -> Chart {
-        use crate::format::fit;
+        use crate::format::{fit, fit_answer};
         let mut c = self.clone();
         c.title = fit(&c.title, 110);
         c.subtitle = fit(&c.subtitle, 150);
@@ -250,13 +250,13 @@ impl Chart {
                     *s = fit(s, 40);
                 }
                 for r in rows.iter_mut() {
-                    r.label = fit(&r.label, 60);
+                    r.label = fit_answer(&r.label, 60);
                 }
                 *x_desc = fit(x_desc, 80);
             }
             ChartKind::Differences { rows } => {
                 for r in rows.iter_mut() {
-                    r.label = fit(&r.label, 60);
+                    r.label = fit_answer(&r.label, 60);
                 }
             }
             ChartKind::Claims { rows } => {
@@ -270,7 +270,7 @@ impl Chart {
                     *s = fit(s, 30);
                 }
                 for p in panels.iter_mut() {
-                    p.title = fit(&p.title, 44);
+                    p.title = fit_answer(&p.title, 44);
                 }
             }
             ChartKind::Bases { .. } => {}

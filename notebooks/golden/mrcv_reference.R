@@ -15,11 +15,15 @@
 #   apt-get install -y r-base-core r-cran-knitr r-cran-htmltools
 #   R CMD INSTALL tables_0.9.28.tar.gz && R CMD INSTALL MRCV_0.3-3.tar.gz
 #
-# Cases: MRCV's own farmer1 data (5 education levels x 5 items, 262 rows), and seeded
+# Cases: MRCV's own farmer1 data (5 education levels x 5 items, 262 rows), the waves
+# example's multi-response question read from data/waves-example/wave-1.csv, and seeded
 # synthetic data (R's default Mersenne-Twister / Inversion RNG): items are a thresholded
 # latent normal, sqrt(rho) * z + sqrt(1 - rho) * e_j > qnorm(1 - share[group, j]), so items
 # are positively correlated within a respondent and shares differ by group; share 0 or 1
 # gives a zero cell (nobody / everybody ticks the item in that group).
+#
+# waves_example_wave_1 holds base R's Wilson interval (prop.test(correct = FALSE)) and
+# Fisher's exact test (fisher.test) for each of that file's answers and nets, by group.
 #
 # Per case the JSON has the sufficient statistics (n per group, ticked[i][j], both[i][j][k]
 # with both[i][j][j] = ticked[i][j]; groups in sorted level order) and MRCV's outputs:
@@ -93,6 +97,16 @@ cases[[6]] <- list(name = "synthetic_4x3_zero_and_full_cells_seed5", data = gen(
         c(0.55, 1.00, 0.25),   # item 2: everybody in group 3
         c(1.00, 0.50, 0.40)),  # item 1: everybody in group 4
   rho = 0.4))
+
+# The waves example's multi-response question, from the respondent-level file: the
+# respondents who answered it (any of its columns not empty), an empty column of theirs
+# not ticked, as invitestat's loader counts them.
+wave1 <- read.csv("data/waves-example/wave-1.csv", colClasses = "character")
+reasons <- c("reason_network", "reason_jobs", "reason_known", "reason_courtesy")
+answered <- rowSums(wave1[, reasons] != "") > 0
+w1 <- data.frame(recruiter = wave1$recruiter[answered])
+for (a in reasons) w1[[a]] <- as.integer(wave1[[a]][answered] == "1")
+cases[[7]] <- list(name = "waves_example_wave_1_reasons", data = w1)
 
 # The same quantities from the sufficient statistics only (an independent route).
 from_suff <- function(nn, ticked, both) {
@@ -184,13 +198,38 @@ for (k in seq_along(cases)) {
     "    }"))
 }
 
+# Base R on the same file for each answer and net: the share's Wilson interval
+# (prop.test(correct = FALSE)) and Fisher's exact test between the two groups.
+share_rows <- c()
+nets <- list(
+  reason_career = function(d) ifelse(rowSums(d[, reasons] != "") == 0, "",
+    ifelse(d$reason_network == "1" | d$reason_jobs == "1", "1", "0")),
+  main_use_jobs = function(d) ifelse(d$main_use == "", "", ifelse(d$main_use %in% c("1", "2"), "1", "0")))
+items <- c(setNames(lapply(reasons, function(a) function(d)
+  ifelse(rowSums(d[, reasons] != "") == 0, "", ifelse(d[[a]] == "1", "1", "0"))), reasons), nets)
+for (q in names(items)) {
+  v <- items[[q]](wave1)
+  x <- c(); n <- c()
+  for (g in c("1", "0")) {
+    ans <- v[wave1$recruiter == g & v != ""]
+    x <- c(x, sum(ans == "1")); n <- c(n, length(ans))
+  }
+  ci <- sapply(1:2, function(i) prop.test(x[i], n[i], correct = FALSE)$conf.int)
+  p <- fisher.test(matrix(c(x[1], n[1] - x[1], x[2], n[2] - x[2]), 2))$p.value
+  share_rows <- c(share_rows, paste0(
+    "    { \"question\": \"", q, "\", \"groups\": [\"1\", \"0\"], \"x\": ", arr(x), ", \"n\": ", arr(n),
+    ", \"wilson_lower\": ", numarr(ci[1, ]), ", \"wilson_upper\": ", numarr(ci[2, ]),
+    ", \"fisher_p\": ", num(p), " }"))
+}
+
 json <- paste0(
   "{\n",
   "  \"source\": \"MRCV MI.test(data, I = 1, J = c, type = 'rs2' and 'bon'), add.constant = 0.5; written by notebooks/golden/mrcv_reference.R\",\n",
   "  \"r_version\": \"", R.version.string, "\",\n",
   "  \"mrcv_version\": \"", packageDescription("MRCV")$Version, "\",\n",
   "  \"tables_version\": \"", packageDescription("tables")$Version, "\",\n",
-  "  \"cases\": [\n", paste(out, collapse = ",\n"), "\n  ]\n",
+  "  \"cases\": [\n", paste(out, collapse = ",\n"), "\n  ],\n",
+  "  \"waves_example_wave_1\": [\n", paste(share_rows, collapse = ",\n"), "\n  ]\n",
   "}\n")
 dir.create("tests/golden", showWarnings = FALSE, recursive = TRUE)
 writeLines(json, "tests/golden/mrcv.json", sep = "")

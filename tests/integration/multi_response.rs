@@ -363,3 +363,58 @@ fn multi_response_counts_merge_exactly_from_json_and_from_sql_rows() {
     assert_eq!(a["comparisons"], whole["analysis"]["comparisons"]);
     assert_eq!(a["multi_response_tests"], whole["analysis"]["multi_response_tests"]);
 }
+
+/// Exact tests: 1e-8 relative (as in `golden.rs`).
+const EXACT: f64 = 1e-8;
+
+/// The waves example's first wave, read and counted by the loader: its multi-response
+/// question's test equals MRCV's on the respondent-level file, and each answer's and
+/// net's shares, intervals and Fisher test equal base R's (`prop.test(correct = FALSE)`,
+/// `fisher.test`) on it.
+#[test]
+fn the_waves_example_answers_and_nets_match_mrcv_and_base_r() {
+    use invitestat::codebook::Codebook;
+    use invitestat::study::{Options, analyse_file};
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let cb = Codebook::from_path(&root.join("data/waves-example/codebook.toml")).unwrap();
+    let report =
+        analyse_file(&root.join("data/waves-example/wave-1.csv"), &cb, &Options::default())
+            .unwrap();
+    let a = report.analysis.as_ref().unwrap();
+    let golden: Value = serde_json::from_str(include_str!("../golden/mrcv.json")).unwrap();
+    let case = golden["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "waves_example_wave_1_reasons")
+        .unwrap();
+    let m = &a.multi_response_tests[0];
+    // MRCV orders the groups by code ("0", "1"); the codebook lists recruiters ("1") first.
+    let mut n = counts(&case["n"]);
+    n.reverse();
+    assert_eq!(m.respondents, n);
+    let t = m.test.as_ref().unwrap();
+    close(t.x2_s, case["x2_s"].as_f64().unwrap(), "X2_S");
+    close(t.rao_scott, case["rs2_stat"].as_f64().unwrap(), "X2_S.rs2");
+    close(t.rao_scott_df, case["rs2_df"].as_f64().unwrap(), "df.rs2");
+    close(t.rao_scott_p, case["rs2_p_upper"].as_f64().unwrap(), "p.rs2");
+    close(t.bonferroni_p, case["bon_p_upper"].as_f64().unwrap(), "p.bon");
+    let rows = golden["waves_example_wave_1"].as_array().unwrap();
+    assert_eq!(rows.len(), 6);
+    for row in rows {
+        let q = row["question"].as_str().unwrap();
+        for (i, group) in ["recruiters", "non-recruiters"].into_iter().enumerate() {
+            let r = a.result(q, "1", group).unwrap();
+            assert_eq!(
+                (r.successes, r.n),
+                (row["x"][i].as_u64().unwrap(), row["n"][i].as_u64().unwrap()),
+                "{q} {group}"
+            );
+            close(r.ci_lower.unwrap(), row["wilson_lower"][i].as_f64().unwrap(), q);
+            close(r.ci_upper.unwrap(), row["wilson_upper"][i].as_f64().unwrap(), q);
+        }
+        let p = a.comparison(q, "1").unwrap().p_value.unwrap();
+        let want = row["fisher_p"].as_f64().unwrap();
+        assert!((p - want).abs() <= EXACT * want, "{q}: Fisher p {p:e}, R {want:e}");
+    }
+}

@@ -21,7 +21,7 @@ pub use counts_file::{
 pub use file::{PARALLEL_BYTES, tabulate_bytes, tabulate_file};
 pub use waves::{Wave, WavesError, file_labels, waves_from_column, waves_from_files};
 
-use crate::codebook::{Codebook, QuestionKind};
+use crate::codebook::{Codebook, QuestionKind, Source};
 use crate::data::Response;
 use crate::data::weight::WeightScale;
 use crate::stats::MAX_TRIALS;
@@ -353,6 +353,26 @@ impl CountTable {
             }
         }
         let expected_pairs = codebook.paired_questions();
+        let set_of = |q: usize| match codebook.questions[q].source {
+            Source::Answer { set, .. } => Some(set),
+            _ => None,
+        };
+        // Every two answers of a multi-response question have their joint table, and it
+        // holds exactly the respondents who answered the question.
+        for &(a, b) in &expected_pairs {
+            if set_of(a).is_some()
+                && set_of(a) == set_of(b)
+                && !self.pairs.iter().any(|p| (p.a, p.b) == (a, b))
+            {
+                return err(format!(
+                    "no joint table of '{}' and '{}', two answers of one multi-response question; expected one for every two answers (rows '{}&{}' in long format)",
+                    codebook.questions[a].id,
+                    codebook.questions[b].id,
+                    codebook.questions[a].id,
+                    codebook.questions[b].id
+                ));
+            }
+        }
         for p in &self.pairs {
             if !expected_pairs.contains(&(p.a, p.b)) {
                 return err(format!(
@@ -376,6 +396,24 @@ impl CountTable {
                     .try_fold(0u64, |t, v| t.checked_add(*v));
                 let a_first = cell(1, 0).checked_add(cell(1, 1));
                 let b_first = cell(0, 1).checked_add(cell(1, 1));
+                if set_of(p.a).is_some() && set_of(p.a) == set_of(p.b) {
+                    let exact = both == Some(qa.answered(gi))
+                        && qa.answered(gi) == qb.answered(gi)
+                        && a_first == Some(qa.count(0, gi))
+                        && b_first == Some(qb.count(0, gi));
+                    if !exact {
+                        return err(format!(
+                            "the joint answers of '{}' and '{}' in group '{}' are {}; expected {}, the respondents answering their multi-response question, with {} and {} ticking each",
+                            codebook.questions[p.a].id,
+                            codebook.questions[p.b].id,
+                            level.id,
+                            both.map_or("more than 2^64".into(), |b| b.to_string()),
+                            qa.answered(gi),
+                            qa.count(0, gi),
+                            qb.count(0, gi)
+                        ));
+                    }
+                }
                 if both.is_none_or(|b| b > qa.answered(gi).min(qb.answered(gi)))
                     || a_first.is_none_or(|a| a > qa.count(0, gi))
                     || b_first.is_none_or(|b| b > qb.count(0, gi))

@@ -360,6 +360,28 @@ fn multi_response_counts_merge_exactly_from_json_and_from_sql_rows() {
     .unwrap();
     let a = &from_sql["analysis"];
     assert_eq!(a["results"], whole["analysis"]["results"]);
+    // Without the joint rows of two answers, or with one cell off, the table is refused
+    // (zeros would give the test wrong covariances).
+    let text = std::fs::read_to_string(&long_path).unwrap();
+    let without: String = text
+        .lines()
+        .filter(|l| !l.starts_with("reason_network&reason_jobs,"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let bad = dir.path().join("no-pairs.csv");
+    std::fs::write(&bad, without).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_invitestat"))
+        .args(["merge".as_ref(), bad.as_os_str(), "--codebook".as_ref(), cb.as_os_str()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let e = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        e.contains(
+            "the joint answers of 'reason_network' and 'reason_jobs' in group 'recruiters' are 0; expected 102"
+        ),
+        "{e}"
+    );
     assert_eq!(a["comparisons"], whole["analysis"]["comparisons"]);
     assert_eq!(a["multi_response_tests"], whole["analysis"]["multi_response_tests"]);
 }

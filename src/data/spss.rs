@@ -72,7 +72,7 @@ impl<R: Read> Bin<R> {
 
     fn i32(&mut self, what: &str) -> Result<i32, LoadError> {
         let a = self.array::<4>(what)?;
-        Ok(if self.big { i32::from_be_bytes(a) } else { i32::from_le_bytes(a) })
+        Ok(int(a, self.big))
     }
 
     fn i64(&mut self, what: &str) -> Result<i64, LoadError> {
@@ -82,11 +82,7 @@ impl<R: Read> Bin<R> {
 
     fn f64(&mut self, what: &str) -> Result<f64, LoadError> {
         let a = self.array::<8>(what)?;
-        Ok(self.num(a))
-    }
-
-    fn num(&self, a: [u8; 8]) -> f64 {
-        if self.big { f64::from_be_bytes(a) } else { f64::from_le_bytes(a) }
+        Ok(float(a, self.big))
     }
 
     /// A count read from the file, refused when negative or larger than `most`.
@@ -414,11 +410,11 @@ fn extension(
 ) -> Result<(), String> {
     let i32_at = |b: &[u8], at: usize| -> Option<i32> {
         let a: [u8; 4] = b.get(at..at + 4)?.try_into().ok()?;
-        Some(if big { i32::from_be_bytes(a) } else { i32::from_le_bytes(a) })
+        Some(int(a, big))
     };
     let f64_at = |at: usize| -> Option<f64> {
         let a: [u8; 8] = data.get(at..at + 8)?.try_into().ok()?;
-        Some(if big { f64::from_be_bytes(a) } else { f64::from_le_bytes(a) })
+        Some(float(a, big))
     };
     match subtype {
         3 if size == 4 => raw.codepage = i32_at(data, 28),
@@ -441,7 +437,7 @@ fn extension(
             };
             let len = |b: Vec<u8>| -> Result<usize, String> {
                 let a: [u8; 4] = b.try_into().map_err(|_| "a length".to_string())?;
-                let n = if big { i32::from_be_bytes(a) } else { i32::from_le_bytes(a) };
+                let n = int(a, big);
                 usize::try_from(n).map_err(|_| format!("a length of {n}"))
             };
             while at < data.len() {
@@ -552,12 +548,7 @@ fn decode(
         v += segments.len();
         let numeric = var.width == 0;
         let mut missing: Vec<String> = if numeric {
-            var.missing
-                .iter()
-                .map(|m| {
-                    num_code(if raw.big { f64::from_be_bytes(*m) } else { f64::from_le_bytes(*m) })
-                })
-                .collect()
+            var.missing.iter().map(|m| num_code(float(*m, raw.big))).collect()
         } else {
             var.missing
                 .iter()
@@ -593,11 +584,7 @@ fn decode(
             let numeric = info[c].numeric;
             for (value, label) in pairs {
                 let code = if numeric {
-                    num_code(if raw.big {
-                        f64::from_be_bytes(*value)
-                    } else {
-                        f64::from_le_bytes(*value)
-                    })
+                    num_code(float(*value, raw.big))
                 } else {
                     text(trim_blanks(value))
                 };
@@ -829,7 +816,7 @@ pub fn to_csv(path: &Path) -> Result<Converted, LoadError> {
         for c in &columns {
             let first = &raw.variables[c.segments[0]];
             if c.width == 0 {
-                let x = data_num(case[first.slot], bin.big);
+                let x = float(case[first.slot], bin.big);
                 record.push(if x == sysmis || x.is_nan() { String::new() } else { whole(x) });
                 continue;
             }
@@ -872,103 +859,12 @@ pub fn to_csv(path: &Path) -> Result<Converted, LoadError> {
     })
 }
 
-fn data_num(a: [u8; 8], big: bool) -> f64 {
-    if big { f64::from_be_bytes(a) } else { f64::from_le_bytes(a) }
+/// A 4-byte integer in the file's byte order.
+fn int(a: [u8; 4], big: bool) -> i32 {
+    if big { i32::from_be_bytes(a) } else { i32::from_le_bytes(a) }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// A small system file written by hand in either byte order: a numeric variable
-    /// with a label, value labels and a missing value, a string of width 3, a long
-    /// name, and two uncompressed cases (the second system-missing).
-    fn system_file(big: bool) -> Vec<u8> {
-        let i = |v: i32| if big { v.to_be_bytes() } else { v.to_le_bytes() };
-        let f = |v: f64| if big { v.to_be_bytes() } else { v.to_le_bytes() };
-        let mut b = Vec::new();
-        b.extend_from_slice(b"$FL2");
-        b.extend_from_slice(&[b' '; 60]);
-        for v in [2, 2, 0, 0, 2] {
-            b.extend_from_slice(&i(v)); // layout, case size, compression, weight, cases
-        }
-        b.extend_from_slice(&f(100.0));
-        b.extend_from_slice(&[b' '; 84]);
-        // Q1: numeric, labelled "Likes it?", missing value 9.
-        for v in [2, 0, 1, 1, 0x050800, 0x050800] {
-            b.extend_from_slice(&i(v));
-        }
-        b.extend_from_slice(b"Q1      ");
-        b.extend_from_slice(&i(9));
-        b.extend_from_slice(b"Likes it?\0\0\0");
-        b.extend_from_slice(&f(9.0));
-        // S: a string of width 3.
-        for v in [2, 3, 0, 0, 0x010300, 0x010300] {
-            b.extend_from_slice(&i(v));
-        }
-        b.extend_from_slice(b"S       ");
-        // Value labels of Q1: 1 "Yes", 0 "No".
-        b.extend_from_slice(&i(3));
-        b.extend_from_slice(&i(2));
-        for (v, l) in [(1.0, "Yes"), (0.0, "No")] {
-            b.extend_from_slice(&f(v));
-            let mut label = vec![l.len() as u8];
-            label.extend_from_slice(l.as_bytes());
-            label.resize(8, b' ');
-            b.extend_from_slice(&label);
-        }
-        b.extend_from_slice(&i(4));
-        b.extend_from_slice(&i(1));
-        b.extend_from_slice(&i(1));
-        // Long names, and the multiple-response sets.
-        let names = b"Q1=likes\tS=comment";
-        for v in [7, 13, 1, names.len() as i32] {
-            b.extend_from_slice(&i(v));
-        }
-        b.extend_from_slice(names);
-        let sets = b"$both=C 4 Both Q1 S\n$ticks=E 11 1 1 5 Ticks Q1 S\n";
-        for v in [7, 7, 1, sets.len() as i32] {
-            b.extend_from_slice(&i(v));
-        }
-        b.extend_from_slice(sets);
-        b.extend_from_slice(&i(999));
-        b.extend_from_slice(&i(0));
-        // Cases: (1, "ab"), (system-missing, "xyz").
-        b.extend_from_slice(&f(1.0));
-        b.extend_from_slice(b"ab      ");
-        b.extend_from_slice(&f(-f64::MAX));
-        b.extend_from_slice(b"xyz     ");
-        b
-    }
-
-    #[test]
-    fn either_byte_order_reads_the_same() {
-        for big in [false, true] {
-            let dir = tempfile::tempdir().unwrap();
-            let path = dir.path().join("t.sav");
-            std::fs::write(&path, system_file(big)).unwrap();
-            let c = to_csv(&path).unwrap();
-            assert_eq!(std::fs::read_to_string(&c.csv).unwrap(), "likes,comment\n1,ab\n,xyz\n");
-            let d = c.dictionary.unwrap();
-            assert_eq!(d.columns[0].label.as_deref(), Some("Likes it?"));
-            assert_eq!(
-                d.columns[0].values,
-                [("1".into(), "Yes".into()), ("0".into(), "No".into())]
-            );
-            assert_eq!(d.columns[0].missing, ["9"]);
-            assert!(!d.columns[1].numeric);
-            assert_eq!(d.sets.len(), 2);
-            assert_eq!((d.sets[0].name.as_str(), d.sets[0].counted.as_deref()), ("both", None));
-            assert_eq!(d.sets[0].columns, ["likes", "comment"]);
-            assert_eq!(
-                (d.sets[1].label.as_str(), d.sets[1].counted.as_deref()),
-                ("Ticks", Some("1"))
-            );
-            // Cut short: refused, naming the byte.
-            let bytes = system_file(big);
-            std::fs::write(&path, &bytes[..bytes.len() - 8]).unwrap();
-            let e = to_csv(&path).unwrap_err().to_string();
-            assert!(e.contains("case 2 ends after 1 of its 2 values"), "{e}");
-        }
-    }
+/// An 8-byte number in the file's byte order.
+fn float(a: [u8; 8], big: bool) -> f64 {
+    if big { f64::from_be_bytes(a) } else { f64::from_le_bytes(a) }
 }

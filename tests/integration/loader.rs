@@ -727,3 +727,92 @@ fn damaged_spss_and_stata_files_are_refused_by_name() {
         }
     }
 }
+
+/// An SPSS system file written by hand in either byte order: a numeric variable
+/// with a label, value labels and a missing value, a string of width 3, a long
+/// name, and two uncompressed cases (the second system-missing).
+#[cfg(feature = "spss")]
+fn system_file(big: bool) -> Vec<u8> {
+    let i = |v: i32| if big { v.to_be_bytes() } else { v.to_le_bytes() };
+    let f = |v: f64| if big { v.to_be_bytes() } else { v.to_le_bytes() };
+    let mut b = Vec::new();
+    b.extend_from_slice(b"$FL2");
+    b.extend_from_slice(&[b' '; 60]);
+    for v in [2, 2, 0, 0, 2] {
+        b.extend_from_slice(&i(v)); // layout, case size, compression, weight, cases
+    }
+    b.extend_from_slice(&f(100.0));
+    b.extend_from_slice(&[b' '; 84]);
+    // Q1: numeric, labelled "Likes it?", missing value 9.
+    for v in [2, 0, 1, 1, 0x050800, 0x050800] {
+        b.extend_from_slice(&i(v));
+    }
+    b.extend_from_slice(b"Q1      ");
+    b.extend_from_slice(&i(9));
+    b.extend_from_slice(b"Likes it?\0\0\0");
+    b.extend_from_slice(&f(9.0));
+    // S: a string of width 3.
+    for v in [2, 3, 0, 0, 0x010300, 0x010300] {
+        b.extend_from_slice(&i(v));
+    }
+    b.extend_from_slice(b"S       ");
+    // Value labels of Q1: 1 "Yes", 0 "No".
+    b.extend_from_slice(&i(3));
+    b.extend_from_slice(&i(2));
+    for (v, l) in [(1.0, "Yes"), (0.0, "No")] {
+        b.extend_from_slice(&f(v));
+        let mut label = vec![l.len() as u8];
+        label.extend_from_slice(l.as_bytes());
+        label.resize(8, b' ');
+        b.extend_from_slice(&label);
+    }
+    b.extend_from_slice(&i(4));
+    b.extend_from_slice(&i(1));
+    b.extend_from_slice(&i(1));
+    // Long names, and the multiple-response sets.
+    let names = b"Q1=likes\tS=comment";
+    for v in [7, 13, 1, names.len() as i32] {
+        b.extend_from_slice(&i(v));
+    }
+    b.extend_from_slice(names);
+    let sets = b"$both=C 4 Both Q1 S\n$ticks=E 11 1 1 5 Ticks Q1 S\n";
+    for v in [7, 7, 1, sets.len() as i32] {
+        b.extend_from_slice(&i(v));
+    }
+    b.extend_from_slice(sets);
+    b.extend_from_slice(&i(999));
+    b.extend_from_slice(&i(0));
+    // Cases: (1, "ab"), (system-missing, "xyz").
+    b.extend_from_slice(&f(1.0));
+    b.extend_from_slice(b"ab      ");
+    b.extend_from_slice(&f(-f64::MAX));
+    b.extend_from_slice(b"xyz     ");
+    b
+}
+
+#[cfg(feature = "spss")]
+#[test]
+fn an_spss_file_written_by_hand_reads_the_same_in_either_byte_order() {
+    use invitestat::data::spss::to_csv;
+    for big in [false, true] {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.sav");
+        std::fs::write(&path, system_file(big)).unwrap();
+        let c = to_csv(&path).unwrap();
+        assert_eq!(std::fs::read_to_string(&c.csv).unwrap(), "likes,comment\n1,ab\n,xyz\n");
+        let d = c.dictionary.unwrap();
+        assert_eq!(d.columns[0].label.as_deref(), Some("Likes it?"));
+        assert_eq!(d.columns[0].values, [("1".into(), "Yes".into()), ("0".into(), "No".into())]);
+        assert_eq!(d.columns[0].missing, ["9"]);
+        assert!(!d.columns[1].numeric);
+        assert_eq!(d.sets.len(), 2);
+        assert_eq!((d.sets[0].name.as_str(), d.sets[0].counted.as_deref()), ("both", None));
+        assert_eq!(d.sets[0].columns, ["likes", "comment"]);
+        assert_eq!((d.sets[1].label.as_str(), d.sets[1].counted.as_deref()), ("Ticks", Some("1")));
+        // Cut short: refused, naming the byte.
+        let bytes = system_file(big);
+        std::fs::write(&path, &bytes[..bytes.len() - 8]).unwrap();
+        let e = to_csv(&path).unwrap_err().to_string();
+        assert!(e.contains("case 2 ends after 1 of its 2 values"), "{e}");
+    }
+}

@@ -836,6 +836,7 @@ groups = ["a"]
                 weight: 1.0,
                 wave: None,
                 answers: vec![Some(q1), Some(q2)],
+                design: Default::default(),
             });
             let q1 = if i < yes_b { 0 } else { 1 };
             table.add(&Response {
@@ -843,6 +844,7 @@ groups = ["a"]
                 weight: 1.0,
                 wave: None,
                 answers: vec![Some(q1), Some(1)],
+                design: Default::default(),
             });
         }
         let results = analyse(&cb, &table, AnalysisOptions::default());
@@ -866,7 +868,13 @@ groups = ["a"]
     fn a_group_with_no_answers_cannot_be_judged() {
         let cb = Codebook::from_toml(CODEBOOK, Path::new("t.toml")).unwrap();
         let mut table = CountTable::new(&cb, &cb.paired_questions());
-        table.add(&Response { group: 1, weight: 1.0, wave: None, answers: vec![Some(0), None] });
+        table.add(&Response {
+            group: 1,
+            weight: 1.0,
+            wave: None,
+            answers: vec![Some(0), None],
+            design: Default::default(),
+        });
         let results = analyse(&cb, &table, AnalysisOptions::default());
         let v = judge(&cb, &table, &results, Evidence::DataOnly);
         assert!(v.iter().all(|v| v.verdict == Verdict::CannotBeJudged), "{v:?}");

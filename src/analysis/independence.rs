@@ -5,6 +5,7 @@
 //! chi-square test otherwise).
 
 use super::AnalysisOptions;
+use super::weighted::{rao_scott_answer, rao_scott_question};
 use crate::codebook::{Codebook, QuestionKind};
 use crate::stats::contingency::{
     MAX_EXACT_TABLES, MonteCarloResult, Pairwise, chi_square, chi_square_rc, fisher_freeman_halton,
@@ -12,7 +13,6 @@ use crate::stats::contingency::{
     fisher_freeman_halton_rc_monte_carlo, group_letter, min_expected_count, pairwise_letters,
     rc_tables_upper_bound,
 };
-use crate::stats::weighted::{WeightedCounts, rao_scott_rc};
 use crate::stats::{Maybe, Proportion, TestResult, Undefined};
 use crate::tabulate::CountTable;
 use serde::Serialize;
@@ -99,8 +99,9 @@ pub(super) fn question_tests(
         .questions
         .iter()
         .zip(&table.questions)
-        .filter(|(q, _)| q.kind == QuestionKind::SingleChoice)
-        .map(|(q, counts)| {
+        .enumerate()
+        .filter(|(_, (q, _))| q.kind == QuestionKind::SingleChoice)
+        .map(|(qi, (q, counts))| {
             let t: Vec<Vec<u64>> = (0..q.options.len())
                 .map(|o| (0..table.groups).map(|g| counts.count(o, g)).collect())
                 .collect();
@@ -127,13 +128,7 @@ pub(super) fn question_tests(
                 test_note(&chi, &exact, simulation)
             };
             let monte_carlo = simulation.result();
-            let weighted = codebook.weight_column.is_some().then(|| {
-                let per = |a: &ndarray::Array2<f64>| -> Vec<Vec<f64>> {
-                    a.rows().into_iter().map(|r| r.to_vec()).collect()
-                };
-                let n = counts.counts.sum();
-                rao_scott_rc(&per(&counts.weights), &per(&counts.weights_sq), n)
-            });
+            let weighted = codebook.weighted().then(|| rao_scott_question(codebook, table, qi));
             QuestionTestRow {
                 question: q.id.clone(),
                 question_label: q.display_label().to_string(),
@@ -292,13 +287,13 @@ pub(super) fn group_tests(
         for (oi, o) in q.reported_options() {
             let mut groups = Vec::new();
             let mut props = Vec::new();
-            let mut weighted = Vec::new();
+            let mut answering = Vec::new();
             for (g, l) in codebook.grouping.levels.iter().enumerate() {
                 let (k, n) = table.option_counts(qi, oi, Some(g));
                 if let Ok(p) = Proportion::new(k, n) {
                     groups.push(l.id.clone());
                     props.push(p);
-                    weighted.push(table.weighted_counts(qi, oi, g));
+                    answering.push(g);
                 }
             }
             if props.len() < 2 {
@@ -306,11 +301,11 @@ pub(super) fn group_tests(
             }
             let chi = chi_square(&props);
             let exact = fisher_freeman_halton(&props);
-            let table = [
+            let two_rows = [
                 props.iter().map(|p| p.successes).collect(),
                 props.iter().map(|p| p.n - p.successes).collect(),
             ];
-            let simulation = monte_carlo_when_needed(&exact, &table, options.seed, |b, rng| {
+            let simulation = monte_carlo_when_needed(&exact, &two_rows, options.seed, |b, rng| {
                 Some(fisher_freeman_halton_monte_carlo(&props, b, rng))
             });
             let monte_carlo = simulation.result();
@@ -338,19 +333,10 @@ pub(super) fn group_tests(
                 .collect();
             let note = test_note(&chi, &exact, simulation);
             let rao_scott_p_value = codebook
-                .weight_column
-                .is_some()
-                .then(|| {
-                    let row = |f: fn(&WeightedCounts) -> f64| weighted.iter().map(f).collect();
-                    rao_scott_rc(
-                        &[row(|c| c.w_yes), row(|c| c.w_no)],
-                        &[row(|c| c.w2_yes), row(|c| c.w2_no)],
-                        weighted.iter().map(|c| c.n).sum(),
-                    )
-                    .ok()
-                    .map(|r| r.f_p_value)
-                })
-                .flatten();
+                .weighted()
+                .then(|| rao_scott_answer(codebook, table, qi, oi, &answering).ok())
+                .flatten()
+                .map(|r| r.f_p_value);
             rows.push(GroupTestRow {
                 question: q.id.clone(),
                 question_label: q.display_label().to_string(),

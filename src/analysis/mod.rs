@@ -342,7 +342,7 @@ pub fn analyse(
     let figure_comparisons = figures::figure_comparisons(codebook, table, &options);
     let question_tests = independence::question_tests(codebook, table, &options);
     let base_recovery = figures::base_recovery(codebook);
-    let (weighted, weighted_comparisons) = if codebook.weight_column.is_some() {
+    let (weighted, weighted_comparisons) = if codebook.weighted() {
         weighted::weighted_rows(codebook, table, &options)
     } else {
         (Vec::new(), Vec::new())
@@ -401,7 +401,13 @@ options = [{ code = "1", label = "Yes" }, { code = "0", label = "No" }]
         for (group, yes, n) in [(0usize, 52usize, 60usize), (1, 214, 340)] {
             for i in 0..n {
                 let answer = if i < yes { 0 } else { 1 };
-                t.add(&Response { group, weight: 1.0, wave: None, answers: vec![Some(answer)] });
+                t.add(&Response {
+                    group,
+                    weight: 1.0,
+                    wave: None,
+                    answers: vec![Some(answer)],
+                    design: Default::default(),
+                });
             }
         }
         t

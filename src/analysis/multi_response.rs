@@ -85,7 +85,7 @@ pub fn multi_response_tests(
                         .into(),
                 );
             }
-            if codebook.weight_column.is_some() {
+            if codebook.weighted() {
                 notes.push(
                     "on the unweighted counts (the test assumes simple random sampling)".into(),
                 );

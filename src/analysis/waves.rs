@@ -14,6 +14,7 @@
 //! wave score (`svyglm(y ~ wave, family = quasibinomial)`).
 
 use super::AnalysisOptions;
+use super::weighted::QuestionShares;
 use crate::codebook::Codebook;
 use crate::stats::ci::proportion_ci;
 use crate::stats::difference::difference_ci;
@@ -21,7 +22,7 @@ use crate::stats::one_sample::wald_p_value;
 use crate::stats::significance::two_group_test;
 use crate::stats::trend::{binomial_se, cochran_armitage, difference_in_differences};
 use crate::stats::weighted::{
-    TrendWave, WeightedEstimate, domain_df, weighted_ci, weighted_difference, weighted_proportion,
+    TrendWave, WeightedEstimate, weighted_ci, weighted_difference, weighted_proportion,
     weighted_trend,
 };
 use crate::stats::{Alternative, Proportion, TwoGroups};
@@ -344,7 +345,7 @@ pub fn compare_waves(
             }
         }
     }
-    let (weighted_rows, weighted_trends, weighted_gaps) = if codebook.weight_column.is_some() {
+    let (weighted_rows, weighted_trends, weighted_gaps) = if codebook.weighted() {
         weighted_comparisons(codebook, &waves, &options)
     } else {
         Default::default()
@@ -376,6 +377,35 @@ pub fn compare_waves(
     results
 }
 
+/// Under a declared linearised design, the covariance of a group's weighted totals
+/// answering `oi` and answering otherwise in one wave, and the group's degrees of
+/// freedom there (see [`TrendWave::design`]).
+fn trend_design(
+    codebook: &Codebook,
+    table: &crate::tabulate::CountTable,
+    qi: usize,
+    oi: usize,
+    g: usize,
+) -> Option<([f64; 3], f64)> {
+    table.design.as_ref()?;
+    let crate::stats::design::Design::Linearised(design) = table.question_design(codebook, qi)
+    else {
+        return None;
+    };
+    let (options, groups) = table.questions[qi].weights.dim();
+    let mut yes = vec![0.0; options * groups];
+    let mut no = vec![0.0; options * groups];
+    for o in 0..options {
+        if o == oi {
+            yes[o * groups + g] = 1.0;
+        } else {
+            no[o * groups + g] = 1.0;
+        }
+    }
+    let v = design.covariance(&[yes, no]).ok()?;
+    Some(([v[0][0], v[0][1], v[1][1]], table.design_df(Some(g))))
+}
+
 /// The weighted comparisons: per group and answer, each wave's share as a domain of
 /// its wave, the change since the previous wave, the trend, and the gap changes.
 fn weighted_comparisons(
@@ -387,25 +417,30 @@ fn weighted_comparisons(
     let (mut rows, mut trends, mut gaps) = (Vec::new(), Vec::new(), Vec::new());
     for (qi, q) in codebook.questions.iter().enumerate() {
         for (oi, o) in q.reported_options() {
-            let estimate = |w: &Wave, g: usize| -> Option<WeightedEstimate> {
+            let shares: Vec<QuestionShares> =
+                waves.iter().map(|w| QuestionShares::of(codebook, &w.table, qi)).collect();
+            let groups = levels.len();
+            let estimate = |i: usize, g: usize| -> Option<WeightedEstimate> {
+                let w = &waves[i];
                 weighted_proportion(&w.table.weighted_counts(qi, oi, g), w.table.total())
                     .ok()
                     .filter(|e| !options.suppresses(e.n))
+                    .and_then(|e| shares[i].estimate(groups, (oi, g), e))
             };
             for (g, l) in levels.iter().enumerate() {
                 for (i, w) in waves.iter().enumerate() {
-                    let Some(e) = estimate(w, g) else { continue };
+                    let Some(e) = estimate(i, g) else { continue };
                     let ci = weighted_ci(
                         &e,
                         options.weighted_ci_method,
                         options.level,
-                        domain_df(w.table.respondents[g]),
+                        w.table.design_df(Some(g)),
                     );
-                    let change =
-                        (i > 0).then(|| estimate(&waves[i - 1], g)).flatten().map(|prev| {
-                            let df = (e.total_n + prev.total_n) as f64 - 2.0;
-                            weighted_difference(&e, &prev, options.level, df)
-                        });
+                    // Independent waves stacked as strata: the degrees of freedom add.
+                    let change = (i > 0).then(|| estimate(i - 1, g)).flatten().map(|prev| {
+                        let df = w.table.design_df(None) + waves[i - 1].table.design_df(None);
+                        weighted_difference(&e, &prev, options.level, df)
+                    });
                     rows.push(WeightedWaveRow {
                         question: q.id.clone(),
                         question_label: q.display_label().to_string(),
@@ -445,6 +480,7 @@ fn weighted_comparisons(
                             score: i as f64 + 1.0,
                             counts: w.table.weighted_counts(qi, oi, g),
                             wave_n: w.table.total(),
+                            design: trend_design(codebook, &w.table, qi, oi, g),
                         })
                         .collect();
                     let t = weighted_trend(&series);
@@ -466,13 +502,10 @@ fn weighted_comparisons(
                 }
             }
             if levels.len() >= 2 {
-                for i in 1..waves.len() {
-                    let (Some(a1), Some(b1), Some(a0), Some(b0)) = (
-                        estimate(&waves[i], 0),
-                        estimate(&waves[i], 1),
-                        estimate(&waves[i - 1], 0),
-                        estimate(&waves[i - 1], 1),
-                    ) else {
+                for (i, wave) in waves.iter().enumerate().skip(1) {
+                    let (Some(a1), Some(b1), Some(a0), Some(b0)) =
+                        (estimate(i, 0), estimate(i, 1), estimate(i - 1, 0), estimate(i - 1, 1))
+                    else {
                         continue;
                     };
                     let e = |x: WeightedEstimate| (x.estimate, x.se);
@@ -483,7 +516,7 @@ fn weighted_comparisons(
                         question_label: q.display_label().to_string(),
                         option: o.code.clone(),
                         option_label: o.label.clone(),
-                        wave: waves[i].label.clone(),
+                        wave: wave.label.clone(),
                         gap: a1.estimate - b1.estimate,
                         previous_gap: a0.estimate - b0.estimate,
                         change: did.estimate,

@@ -3,10 +3,13 @@
 
 use super::AnalysisOptions;
 use crate::codebook::Codebook;
+use crate::stats::design::Ratio;
 use crate::stats::one_sample::wald_p_value;
 use crate::stats::weighted::{
-    domain_df, rao_scott, weighted_ci, weighted_difference, weighted_proportion,
+    RaoScott, WeightedEstimate, rao_scott_design, weighted_ci, weighted_difference,
+    weighted_proportion,
 };
+use crate::stats::{Maybe, Undefined};
 use crate::tabulate::CountTable;
 use serde::Serialize;
 
@@ -43,6 +46,8 @@ pub struct WeightedRow {
     pub ci_upper: f64,
     /// Interval method.
     pub ci_method: String,
+    /// Degrees of freedom of the interval (R `degf` of the group's subset design).
+    pub df: f64,
     /// The share is 0 or 1 and the interval is the exact one-sided bound on n_eff.
     pub boundary: bool,
     /// The base is below the minimum base.
@@ -80,6 +85,75 @@ pub struct WeightedComparisonRow {
     pub small_base: bool,
 }
 
+/// The design-based shares of a question's answers in each group, with their
+/// covariance: the share of answer `o` in group `g` is ratio `o * groups + g`. `None`
+/// for a ratio when nobody in the group answered.
+pub(crate) struct QuestionShares {
+    /// The covariance of every share (missing ones left out of the matrix), or why the
+    /// design gives none.
+    pub covariance:
+        Result<crate::stats::design::RatioCovariance, crate::stats::design::DesignError>,
+    /// Position of each `(option, group)` share in the covariance, if it exists.
+    pub position: Vec<Option<usize>>,
+    /// Per share, the replicates' variance of its log odds (replicate designs only).
+    pub logit_variance: Vec<Option<f64>>,
+}
+
+impl QuestionShares {
+    /// Shares of every answer of question `qi` in every group under the table's design.
+    pub fn of(codebook: &Codebook, table: &CountTable, qi: usize) -> Self {
+        let groups = table.groups;
+        let counts = &table.questions[qi];
+        let options = counts.counts.nrows();
+        let totals = table.cell_totals(qi);
+        let mut ratios = Vec::new();
+        let mut position = Vec::new();
+        for o in 0..options {
+            for g in 0..groups {
+                let denominator: Vec<usize> = (0..options).map(|x| x * groups + g).collect();
+                let answered: f64 = denominator.iter().map(|&c| totals[c]).sum();
+                if answered > 0.0 {
+                    position.push(Some(ratios.len()));
+                    ratios.push(Ratio { numerator: vec![o * groups + g], denominator });
+                } else {
+                    position.push(None);
+                }
+            }
+        }
+        let design = table.question_design(codebook, qi);
+        let covariance = design.ratios(&totals, &ratios);
+        let logit = |p: f64| (p / (1.0 - p)).ln();
+        let logit_variance =
+            ratios.iter().map(|r| design.replicate_variance_of(&totals, r, logit)).collect();
+        QuestionShares { covariance, position, logit_variance }
+    }
+
+    /// The covariance of the shares `(oa, ga)` and `(ob, gb)`.
+    pub fn cov(
+        &self,
+        groups: usize,
+        (oa, ga): (usize, usize),
+        (ob, gb): (usize, usize),
+    ) -> Option<f64> {
+        let c = self.covariance.as_ref().ok()?;
+        let i = self.position[oa * groups + ga]?;
+        let j = self.position[ob * groups + gb]?;
+        Some(c.covariance[i][j])
+    }
+
+    /// The share `(o, g)` as an estimate: `e` with the design's variance.
+    pub fn estimate(
+        &self,
+        groups: usize,
+        (o, g): (usize, usize),
+        e: WeightedEstimate,
+    ) -> Option<WeightedEstimate> {
+        let var = self.cov(groups, (o, g), (o, g))?;
+        let i = self.position[o * groups + g]?;
+        Some(WeightedEstimate { logit_variance: self.logit_variance[i], ..e.with_variance(var) })
+    }
+}
+
 /// Weighted estimates per option and group, and weighted two-group comparisons.
 pub(super) fn weighted_rows(
     codebook: &Codebook,
@@ -87,16 +161,21 @@ pub(super) fn weighted_rows(
     options: &AnalysisOptions,
 ) -> (Vec<WeightedRow>, Vec<WeightedComparisonRow>) {
     let levels = &codebook.grouping.levels;
+    let groups = table.groups;
     let mut rows = Vec::new();
     let mut comparisons = Vec::new();
     for (qi, q) in codebook.questions.iter().enumerate() {
         // The design keeps every respondent: those who skipped the question, like those
         // in other groups, are outside the domain (R's na.rm = TRUE subsets the design).
         let total_n = table.total();
+        let shares = QuestionShares::of(codebook, table, qi);
         for (oi, o) in q.reported_options() {
             let mut estimates = Vec::new();
             for (g, l) in levels.iter().enumerate() {
-                let Ok(e) = weighted_proportion(&table.weighted_counts(qi, oi, g), total_n) else {
+                let Some(e) = weighted_proportion(&table.weighted_counts(qi, oi, g), total_n)
+                    .ok()
+                    .and_then(|e| shares.estimate(groups, (oi, g), e))
+                else {
                     estimates.push(None);
                     continue;
                 };
@@ -104,7 +183,7 @@ pub(super) fn weighted_rows(
                     &e,
                     options.weighted_ci_method,
                     options.level,
-                    domain_df(table.respondents[g]),
+                    table.design_df(Some(g)),
                 );
                 rows.push(WeightedRow {
                     question: q.id.clone(),
@@ -122,16 +201,18 @@ pub(super) fn weighted_rows(
                     ci_lower: ci.interval.lower,
                     ci_upper: ci.interval.upper,
                     ci_method: options.weighted_ci_method.name().into(),
+                    df: table.design_df(Some(g)),
                     boundary: ci.boundary,
                     small_base: e.n < options.min_base,
                 });
                 estimates.push(Some(e));
             }
             if let [Some(a), Some(b)] = estimates.as_slice() {
-                let rs =
-                    rao_scott(&table.weighted_counts(qi, oi, 0), &table.weighted_counts(qi, oi, 1))
-                        .ok();
-                let d = weighted_difference(a, b, options.level, total_n as f64 - 1.0);
+                let rs = two_by_two(codebook, table, qi, oi).ok();
+                let mut d = weighted_difference(a, b, options.level, table.design_df(None));
+                if let Some(ab) = shares.cov(groups, (oi, 0), (oi, 1)) {
+                    d = d.with_covariance(ab, options.level, table.design_df(None));
+                }
                 comparisons.push(WeightedComparisonRow {
                     question: q.id.clone(),
                     question_label: q.display_label().to_string(),
@@ -151,4 +232,66 @@ pub(super) fn weighted_rows(
         }
     }
     (rows, comparisons)
+}
+
+/// The covariance of the shares of a question's answered cells, each over all answered
+/// cells (R's `svymean` of the cell indicators with `na.rm = TRUE`), for `cells` given
+/// as lists of the question's `option * groups + group` cells.
+fn cell_share_covariance(
+    codebook: &Codebook,
+    table: &CountTable,
+    qi: usize,
+    cells: &[Vec<usize>],
+) -> Option<Vec<Vec<f64>>> {
+    let all: Vec<usize> = cells.iter().flatten().copied().collect();
+    let ratios: Vec<Ratio> =
+        cells.iter().map(|c| Ratio { numerator: c.clone(), denominator: all.clone() }).collect();
+    let totals = table.cell_totals(qi);
+    table.question_design(codebook, qi).ratios(&totals, &ratios).ok().map(|r| r.covariance)
+}
+
+/// The Rao-Scott test of answers x groups for question `qi` under the table's design:
+/// R `svychisq(~answer + group, design)`, the whole sample as the design.
+pub(crate) fn rao_scott_question(
+    codebook: &Codebook,
+    table: &CountTable,
+    qi: usize,
+) -> Maybe<RaoScott> {
+    let counts = &table.questions[qi];
+    let (options, groups) = counts.weights.dim();
+    let cells: Vec<Vec<usize>> =
+        (0..options).flat_map(|o| (0..groups).map(move |g| vec![o * groups + g])).collect();
+    let w: Vec<Vec<f64>> = counts.weights.rows().into_iter().map(|r| r.to_vec()).collect();
+    let v = cell_share_covariance(codebook, table, qi, &cells)
+        .ok_or(Undefined::Degenerate("the design gives no variance for this question"))?;
+    rao_scott_design(&w, &v, table.total() as f64, table.design_df(None))
+}
+
+/// The Rao-Scott test of one answer (chosen or not) against the groups `groups` of
+/// question `qi`.
+pub(crate) fn rao_scott_answer(
+    codebook: &Codebook,
+    table: &CountTable,
+    qi: usize,
+    oi: usize,
+    groups: &[usize],
+) -> Maybe<RaoScott> {
+    let counts = &table.questions[qi];
+    let (options, all_groups) = counts.weights.dim();
+    let chosen: Vec<Vec<usize>> = groups.iter().map(|&g| vec![oi * all_groups + g]).collect();
+    let other: Vec<Vec<usize>> = groups
+        .iter()
+        .map(|&g| (0..options).filter(|&o| o != oi).map(|o| o * all_groups + g).collect())
+        .collect();
+    let cells: Vec<Vec<usize>> = chosen.iter().chain(&other).cloned().collect();
+    let totals = table.cell_totals(qi);
+    let sum = |c: &Vec<usize>| c.iter().map(|&x| totals[x]).sum::<f64>();
+    let w = vec![chosen.iter().map(sum).collect(), other.iter().map(sum).collect()];
+    let v = cell_share_covariance(codebook, table, qi, &cells)
+        .ok_or(Undefined::Degenerate("the design gives no variance for this question"))?;
+    rao_scott_design(&w, &v, table.total() as f64, table.design_df(None))
+}
+
+fn two_by_two(codebook: &Codebook, table: &CountTable, qi: usize, oi: usize) -> Maybe<RaoScott> {
+    rao_scott_answer(codebook, table, qi, oi, &[0, 1])
 }

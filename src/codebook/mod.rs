@@ -439,6 +439,8 @@ pub struct Codebook {
     pub weight_column: Option<String>,
     /// Optional wave column.
     pub wave_column: Option<String>,
+    /// The sampling design, when declared (`[design]`).
+    pub design: Option<SurveyDesign>,
     /// Grouping variable.
     pub grouping: Grouping,
     /// Questions, in questionnaire order (a net right after its question, a
@@ -460,7 +462,94 @@ pub struct Codebook {
     pub sha256: String,
 }
 
+/// A sampling design (the codebook's `[design]` table): strata, first-stage clusters
+/// and a finite population correction, analysed by linearisation (R `svydesign(ids =
+/// ~cluster, strata = ~stratum, fpc = ~fpc, nest = TRUE)`), or replicate weights (R
+/// `svrepdesign(combined.weights = TRUE)`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SurveyDesign {
+    /// Stratum column.
+    pub strata_column: Option<String>,
+    /// First-stage cluster (PSU) column; cluster codes are nested in strata.
+    pub cluster_column: Option<String>,
+    /// Finite population correction column: per stratum the number of PSUs in the
+    /// population, or (when every value is at most 1) the sampling fraction.
+    pub fpc_column: Option<String>,
+    /// What a stratum of one PSU contributes.
+    pub lonely_psu: crate::stats::design::LonelyPsu,
+    /// Replicate weights, instead of strata and clusters.
+    pub replicates: Option<ReplicateWeights>,
+}
+
+impl SurveyDesign {
+    /// The design's own columns.
+    pub fn columns(&self) -> Vec<&str> {
+        let mut c: Vec<&str> = [&self.strata_column, &self.cluster_column, &self.fpc_column]
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .collect();
+        if let Some(r) = &self.replicates {
+            c.extend(r.columns.iter().map(String::as_str));
+        }
+        c
+    }
+}
+
+/// Replicate-weight methods (R `svrepdesign(type = ...)`).
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub enum ReplicateKind {
+    /// Delete-one-PSU jackknife, unstratified (`"JK1"`): scale `(R - 1) / R`.
+    Jk1,
+    /// Stratified jackknife (`"JKn"`): scale 1, `rscales` `(n_h - 1) / n_h` given.
+    Jkn,
+    /// Balanced repeated replication (`"BRR"`): scale `1 / R`.
+    Brr,
+    /// Fay's BRR with factor `rho` (`"Fay"`): scale `1 / (R (1 - rho)^2)`.
+    Fay {
+        /// Fay's factor.
+        rho: f64,
+    },
+    /// Bootstrap (`"bootstrap"`): scale `1 / (R - 1)`.
+    Bootstrap,
+    /// Successive difference replication (`"successive-difference"`): scale `4 / R`.
+    Sdr,
+    /// Scale and `rscales` as given (`"other"`).
+    Other,
+}
+
+impl ReplicateKind {
+    /// R's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            ReplicateKind::Jk1 => "JK1",
+            ReplicateKind::Jkn => "JKn",
+            ReplicateKind::Brr => "BRR",
+            ReplicateKind::Fay { .. } => "Fay",
+            ReplicateKind::Bootstrap => "bootstrap",
+            ReplicateKind::Sdr => "successive-difference",
+            ReplicateKind::Other => "other",
+        }
+    }
+}
+
+/// Replicate weights: their columns and how their estimates combine.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReplicateWeights {
+    /// The method.
+    pub kind: ReplicateKind,
+    /// One column per replicate, each a full (combined) weight.
+    pub columns: Vec<String>,
+    /// The scales (R's defaults for the method unless given).
+    pub scales: crate::stats::design::ReplicateScales,
+}
+
 impl Codebook {
+    /// Whether the analysis is design-based: a weight column or a design is declared.
+    pub fn weighted(&self) -> bool {
+        self.weight_column.is_some() || self.design.is_some()
+    }
+
     /// Reads and validates a codebook.
     ///
     /// # Errors
@@ -590,6 +679,9 @@ impl Codebook {
         }
         if let Some(w) = &self.wave_column {
             c.push(w);
+        }
+        if let Some(d) = &self.design {
+            c.extend(d.columns());
         }
         let mut set_done = vec![false; self.sets.len()];
         for q in &self.questions {

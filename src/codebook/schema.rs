@@ -8,10 +8,11 @@ use super::{
     AnswerOption, AssumedCount, Claim, ClaimKind, Codebook, CodebookError, Coding, ColumnOrigin,
     GroupRef, Grouping, ItemRef, Level, MAX_OPTIONS, MAX_PUBLISHED_SIZE, MAX_QUESTIONS,
     MAX_SIZE_WINDOW, MultiResponse, PublishedFigure, Question, QuestionKind, RatioRelation,
-    SizeWindow, Source as QuestionSource, Study,
+    ReplicateKind, ReplicateWeights, SizeWindow, Source as QuestionSource, Study, SurveyDesign,
 };
 use crate::consistency::{Figure, Rounding};
 use crate::format::echo;
+use crate::stats::design::{LonelyPsu, ReplicateScales};
 use serde::Deserialize;
 use std::path::Path;
 use toml::Spanned;
@@ -25,6 +26,7 @@ struct RawCodebook {
     id_column: S<String>,
     weight_column: Option<S<String>>,
     wave_column: Option<S<String>>,
+    design: Option<S<RawDesign>>,
     grouping: S<RawGrouping>,
     questions: S<Vec<S<RawQuestion>>>,
     #[serde(default)]
@@ -34,6 +36,33 @@ struct RawCodebook {
     #[serde(default)]
     assumptions: Vec<S<RawAssumption>>,
 }
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDesign {
+    strata_column: Option<S<String>>,
+    cluster_column: Option<S<String>>,
+    fpc_column: Option<S<String>>,
+    lonely_psu: Option<S<String>>,
+    replicates: Option<S<RawReplicates>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawReplicates {
+    #[serde(rename = "type")]
+    kind: S<String>,
+    columns: Option<S<Vec<S<String>>>>,
+    prefix: Option<S<String>>,
+    count: Option<S<i64>>,
+    rho: Option<S<f64>>,
+    scale: Option<S<f64>>,
+    rscales: Option<S<Vec<f64>>>,
+    mse: Option<S<bool>>,
+}
+
+/// Most replicate weights a design may have.
+const MAX_REPLICATES: usize = 1000;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -312,6 +341,16 @@ impl Validator<'_> {
             raw.weight_column.as_ref().map(|c| self.column(c, "weight_column")).transpose()?;
         let wave_column =
             raw.wave_column.as_ref().map(|c| self.column(c, "wave_column")).transpose()?;
+        let design = raw.design.as_ref().map(|d| self.design(d)).transpose()?;
+        if let (Some(d), None, Some(raw_design)) = (&design, &weight_column, &raw.design)
+            && d.replicates.is_some()
+        {
+            return Err(self.err(
+                raw_design,
+                "design.replicates",
+                "replicate weights without the full-sample weight; expected weight_column".into(),
+            ));
+        }
         let levels = self.levels(&raw.grouping.get_ref().levels)?;
         let (questions, sets) = self.questions(&raw.questions)?;
         let mut cb = Codebook {
@@ -319,6 +358,7 @@ impl Validator<'_> {
             id_column,
             weight_column,
             wave_column,
+            design,
             grouping: Grouping { column: grouping_column, levels },
             questions,
             sets,
@@ -334,6 +374,223 @@ impl Validator<'_> {
         cb.assumptions = self.assumptions(&cb, &raw.assumptions)?;
         cb.column_origins = self.seen_columns;
         Ok(cb)
+    }
+
+    fn design(&mut self, d: &S<RawDesign>) -> Result<SurveyDesign, CodebookError> {
+        let r = d.get_ref();
+        let col = |this: &mut Self, c: &Option<S<String>>, key: &str| {
+            c.as_ref().map(|c| this.column(c, key)).transpose()
+        };
+        let strata_column = col(self, &r.strata_column, "design.strata_column")?;
+        let cluster_column = col(self, &r.cluster_column, "design.cluster_column")?;
+        let fpc_column = col(self, &r.fpc_column, "design.fpc_column")?;
+        let lonely_psu = match &r.lonely_psu {
+            None => LonelyPsu::Fail,
+            Some(v) => LonelyPsu::from_name(v.get_ref()).ok_or_else(|| {
+                self.err(
+                    v,
+                    "design.lonely_psu",
+                    format!(
+                        "'{}' is not a lonely-PSU option; expected one of {}",
+                        echo(v.get_ref()),
+                        LonelyPsu::ALL.map(LonelyPsu::name).join(", ")
+                    ),
+                )
+            })?,
+        };
+        let replicates = match &r.replicates {
+            None => None,
+            Some(rep) => {
+                if let Some(c) = [&r.strata_column, &r.cluster_column, &r.fpc_column]
+                    .into_iter()
+                    .flatten()
+                    .next()
+                {
+                    return Err(self.err(
+                        c,
+                        "design",
+                        "a design has strata and clusters or replicate weights; expected one of the two (replicate weights carry the strata and clusters)".into(),
+                    ));
+                }
+                Some(self.replicates(rep)?)
+            }
+        };
+        if r.strata_column.is_none() && r.cluster_column.is_none() && replicates.is_none() {
+            return Err(self.err(
+                d,
+                "design",
+                "declares neither strata, clusters nor replicate weights; expected strata_column, cluster_column or [design.replicates]".into(),
+            ));
+        }
+        Ok(SurveyDesign { strata_column, cluster_column, fpc_column, lonely_psu, replicates })
+    }
+
+    fn replicates(&mut self, rep: &S<RawReplicates>) -> Result<ReplicateWeights, CodebookError> {
+        let r = rep.get_ref();
+        let key = "design.replicates";
+        let columns: Vec<String> = match (&r.columns, &r.prefix, &r.count) {
+            (Some(cols), None, None) => cols
+                .get_ref()
+                .iter()
+                .enumerate()
+                .map(|(i, c)| self.column(c, &format!("{key}.columns[{}]", i + 1)))
+                .collect::<Result<_, _>>()?,
+            (None, Some(prefix), Some(count)) => {
+                let n = non_negative(count)
+                    .filter(|n| (2..=MAX_REPLICATES as u64).contains(n))
+                    .ok_or_else(|| {
+                        self.err(
+                            count,
+                            format!("{key}.count"),
+                            format!(
+                                "{} replicates; expected 2 to {MAX_REPLICATES}",
+                                count.get_ref()
+                            ),
+                        )
+                    })?;
+                let p = self.name(prefix, &format!("{key}.prefix"))?;
+                (1..=n)
+                    .map(|i| {
+                        let name = S::new(prefix.span(), format!("{p}{i}"));
+                        self.column(&name, &format!("{key}.prefix"))
+                    })
+                    .collect::<Result<_, _>>()?
+            }
+            _ => {
+                return Err(self.err(
+                    rep,
+                    key,
+                    "names its columns neither by columns nor by prefix and count; expected columns = [...] or prefix and count".into(),
+                ));
+            }
+        };
+        if columns.len() < 2 || columns.len() > MAX_REPLICATES {
+            return Err(self.err(
+                rep,
+                key,
+                format!("{} replicate columns; expected 2 to {MAX_REPLICATES}", columns.len()),
+            ));
+        }
+        let n = columns.len() as f64;
+        let positive = |v: &S<f64>, name: &str| -> Result<f64, CodebookError> {
+            let x = *v.get_ref();
+            if x.is_finite() && x > 0.0 {
+                Ok(x)
+            } else {
+                Err(self.err(v, format!("{key}.{name}"), format!("{x} is not a number > 0")))
+            }
+        };
+        let kind_name = r.kind.get_ref().as_str();
+        let kind = match kind_name {
+            "JK1" => ReplicateKind::Jk1,
+            "JKn" => ReplicateKind::Jkn,
+            "BRR" => ReplicateKind::Brr,
+            "Fay" => {
+                let Some(rho) = &r.rho else {
+                    return Err(self.err(
+                        rep,
+                        key,
+                        "type \"Fay\" without rho; expected rho, Fay's factor, between 0 and 1"
+                            .into(),
+                    ));
+                };
+                let x = *rho.get_ref();
+                if !(x > 0.0 && x < 1.0) {
+                    return Err(self.err(
+                        rho,
+                        format!("{key}.rho"),
+                        format!("{x} is not between 0 and 1 (exclusive)"),
+                    ));
+                }
+                ReplicateKind::Fay { rho: x }
+            }
+            "bootstrap" => ReplicateKind::Bootstrap,
+            "successive-difference" | "SDR" => ReplicateKind::Sdr,
+            "other" => ReplicateKind::Other,
+            other => {
+                return Err(self.err(
+                    &r.kind,
+                    format!("{key}.type"),
+                    format!(
+                        "'{}' is not a replicate type; expected one of JK1, JKn, BRR, Fay, bootstrap, successive-difference, other",
+                        echo(other)
+                    ),
+                ));
+            }
+        };
+        if let (Some(rho), false) = (&r.rho, matches!(kind, ReplicateKind::Fay { .. })) {
+            return Err(self.err(
+                rho,
+                format!("{key}.rho"),
+                format!(
+                    "rho is Fay's factor; expected it only with type \"Fay\", not \"{kind_name}\""
+                ),
+            ));
+        }
+        // R's scales: fixed for BRR, Fay and SDR; defaults for the others.
+        let fixed = match kind {
+            ReplicateKind::Brr => Some(1.0 / n),
+            ReplicateKind::Fay { rho } => Some(1.0 / (n * (1.0 - rho) * (1.0 - rho))),
+            ReplicateKind::Sdr => Some(4.0 / n),
+            _ => None,
+        };
+        let scale = match (&r.scale, fixed) {
+            (Some(v), Some(_)) => {
+                return Err(self.err(
+                    v,
+                    format!("{key}.scale"),
+                    format!("type \"{kind_name}\" fixes its scale; expected no scale"),
+                ));
+            }
+            (Some(v), None) => positive(v, "scale")?,
+            (None, Some(f)) => f,
+            (None, None) => match kind {
+                ReplicateKind::Jk1 => (n - 1.0) / n,
+                ReplicateKind::Bootstrap => 1.0 / (n - 1.0),
+                _ => 1.0,
+            },
+        };
+        let rscales = match &r.rscales {
+            Some(v) => {
+                let list = v.get_ref();
+                if fixed.is_some() {
+                    return Err(self.err(
+                        v,
+                        format!("{key}.rscales"),
+                        format!("type \"{kind_name}\" fixes its rscales; expected none"),
+                    ));
+                }
+                if list.len() != columns.len() {
+                    return Err(self.err(
+                        v,
+                        format!("{key}.rscales"),
+                        format!(
+                            "{} rscales for {} replicates; expected one per replicate",
+                            list.len(),
+                            columns.len()
+                        ),
+                    ));
+                }
+                if let Some(x) = list.iter().find(|x| !(x.is_finite() && **x >= 0.0)) {
+                    return Err(self.err(
+                        v,
+                        format!("{key}.rscales"),
+                        format!("{x} is not a number >= 0"),
+                    ));
+                }
+                list.clone()
+            }
+            None if kind == ReplicateKind::Jkn => {
+                return Err(self.err(
+                    rep,
+                    key,
+                    "type \"JKn\" without rscales; expected rscales, (n_h - 1) / n_h for each replicate's stratum".into(),
+                ));
+            }
+            None => vec![1.0; columns.len()],
+        };
+        let mse = r.mse.as_ref().is_some_and(|m| *m.get_ref());
+        Ok(ReplicateWeights { kind, columns, scales: ReplicateScales { scale, rscales, mse } })
     }
 
     fn study(&self, s: &S<RawStudy>) -> Result<Study, CodebookError> {

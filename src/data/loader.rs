@@ -34,6 +34,21 @@ pub struct Response {
     pub wave: Option<String>,
     /// For each question, the index of the option chosen, or `None` if not answered.
     pub answers: Vec<Option<usize>>,
+    /// Where the respondent sits in the sampling design (empty without one).
+    pub design: DesignValues,
+}
+
+/// A respondent's place in the sampling design.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DesignValues {
+    /// Stratum code (empty without strata).
+    pub stratum: String,
+    /// First-stage cluster code (empty without clusters).
+    pub cluster: String,
+    /// The finite population correction of the stratum (0 without one).
+    pub fpc: f64,
+    /// Replicate weights, stored under the same scale as the weight.
+    pub replicates: Vec<f64>,
 }
 
 /// How a file is read.
@@ -443,6 +458,15 @@ pub fn load_part<R: Read>(
     let group_col = col(&codebook.grouping.column);
     let weight_col = codebook.weight_column.as_deref().map(col);
     let wave_col = codebook.wave_column.as_deref().map(col);
+    let design = codebook.design.as_ref();
+    let strata_col = design.and_then(|d| d.strata_column.as_deref()).map(col);
+    let cluster_col = design.and_then(|d| d.cluster_column.as_deref()).map(col);
+    let fpc_col = design.and_then(|d| d.fpc_column.as_deref()).map(col);
+    let replicate_cols: Vec<Column> = design
+        .and_then(|d| d.replicates.as_ref())
+        .map_or_else(Vec::new, |r| r.columns.iter().map(|c| col(c)).collect());
+    // The fpc first seen for each stratum, and the byte of its row: it must not change.
+    let mut stratum_fpc: HashMap<String, (f64, u64)> = HashMap::new();
     // The questions read from their own column (the others are derived below).
     let question_cols: Vec<Option<Column>> = codebook
         .questions
@@ -526,6 +550,10 @@ pub fn load_part<R: Read>(
         weight: 1.0,
         wave: None,
         answers: vec![None; codebook.questions.len()],
+        design: DesignValues {
+            replicates: vec![0.0; replicate_cols.len()],
+            ..DesignValues::default()
+        },
     };
     loop {
         match rdr.read_byte_record(&mut record) {
@@ -604,45 +632,107 @@ pub fn load_part<R: Read>(
         response.group = group_codes.find(code).ok_or_else(|| {
             value_error(&group_col, code, "unknown group code", group_expected.clone())
         })?;
+        let mut weight_of = |c: &Column, zero: &mut u64| -> Result<f64, LoadError> {
+            let text = field(c.index);
+            let expected = "a finite number >= 0";
+            let w: f64 = std::str::from_utf8(text)
+                .ok()
+                .and_then(|t| t.parse().ok())
+                .ok_or_else(|| value_error(c, text, "weight is not a number", expected.into()))?;
+            if !(w.is_finite() && w >= 0.0) {
+                return Err(value_error(
+                    c,
+                    text,
+                    "weight is negative or not finite",
+                    expected.into(),
+                ));
+            }
+            if w == 0.0 {
+                *zero += 1;
+                return Ok(0.0);
+            }
+            let s = *scale.get_or_insert_with(|| {
+                first_weight = w;
+                WeightScale::from_first(w)
+            });
+            s.store(w).map_err(|_| {
+                value_error(
+                    c,
+                    text,
+                    "weight is too far from the file's other weights",
+                    format!(
+                        "a weight within a factor of 1e120 of the first non-zero weight ({})",
+                        echo(&first_weight.to_string())
+                    ),
+                )
+            })
+        };
         response.weight = match &weight_col {
             None => 1.0,
-            Some(c) => {
-                let text = field(c.index);
-                let expected = "a finite number >= 0";
-                let w: f64 =
-                    std::str::from_utf8(text).ok().and_then(|t| t.parse().ok()).ok_or_else(
-                        || value_error(c, text, "weight is not a number", expected.into()),
-                    )?;
-                if !(w.is_finite() && w >= 0.0) {
-                    return Err(value_error(
-                        c,
-                        text,
-                        "weight is negative or not finite",
-                        expected.into(),
-                    ));
-                }
-                if w == 0.0 {
-                    summary.zero_weights += 1;
-                    0.0
-                } else {
-                    let s = *scale.get_or_insert_with(|| {
-                        first_weight = w;
-                        WeightScale::from_first(w)
-                    });
-                    s.store(w).map_err(|_| {
-                        value_error(
-                            c,
-                            text,
-                            "weight is too far from the file's other weights",
-                            format!(
-                                "a weight within a factor of 1e120 of the first non-zero weight ({})",
-                                echo(&first_weight.to_string())
-                            ),
-                        )
-                    })?
-                }
-            }
+            Some(c) => weight_of(c, &mut summary.zero_weights)?,
         };
+        let mut zero_replicates = 0;
+        for (slot, c) in response.design.replicates.iter_mut().zip(&replicate_cols) {
+            *slot = weight_of(c, &mut zero_replicates)?;
+        }
+        for (c, slot, what) in [
+            (&strata_col, &mut response.design.stratum, "stratum"),
+            (&cluster_col, &mut response.design.cluster, "cluster"),
+        ] {
+            let Some(c) = c else { continue };
+            let text = field(c.index);
+            let Ok(code) = std::str::from_utf8(text) else {
+                return Err(value_error(
+                    c,
+                    text,
+                    "invalid UTF-8",
+                    format!("a {what} code in UTF-8"),
+                ));
+            };
+            if code.is_empty() {
+                return Err(value_error(
+                    c,
+                    text,
+                    if what == "stratum" { "empty stratum" } else { "empty cluster" },
+                    format!("a {what} code for every respondent"),
+                ));
+            }
+            if slot != code {
+                slot.clear();
+                slot.push_str(code);
+            }
+        }
+        if let Some(c) = &fpc_col {
+            let text = field(c.index);
+            let expected = "a number > 0: the stratum's PSUs in the population, or its sampling fraction (at most 1)";
+            let v: f64 = std::str::from_utf8(text)
+                .ok()
+                .and_then(|t| t.parse().ok())
+                .filter(|v: &f64| v.is_finite() && *v > 0.0)
+                .ok_or_else(|| value_error(c, text, "fpc is not a number > 0", expected.into()))?;
+            let (first, at) = match stratum_fpc.get(&response.design.stratum) {
+                Some(&seen) => seen,
+                None => {
+                    let seen = (v, byte);
+                    stratum_fpc.insert(response.design.stratum.clone(), seen);
+                    seen
+                }
+            };
+            if first != v {
+                return Err(value_error(
+                    c,
+                    text,
+                    "fpc differs within a stratum",
+                    format!(
+                        "{} for stratum '{}', as on line {}",
+                        echo(&first.to_string()),
+                        echo(&response.design.stratum),
+                        line_of(at)
+                    ),
+                ));
+            }
+            response.design.fpc = v;
+        }
         for (si, cols) in set_cols.iter().enumerate() {
             let (codes, unticked, missing) = &set_codes[si];
             let dichotomies = matches!(codebook.sets[si].coding, Coding::Dichotomies { .. });

@@ -23,5 +23,5 @@ pub mod summary;
 pub mod synthetic;
 pub mod weight;
 
-pub use loader::{LoadError, LoadOptions, Response, load};
+pub use loader::{DesignValues, LoadError, LoadOptions, Response, load};
 pub use summary::LoadSummary;

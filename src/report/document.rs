@@ -1201,7 +1201,7 @@ fn methods_blocks(r: &Report) -> Vec<Block> {
     if groups > 2 {
         rows.push(["More than two groups".into(), "Pearson chi-square and exact Fisher-Freeman-Halton test; pairwise tests with significance letters".into(), "R chisq.test, fisher.test (r x c)".into()]);
     }
-    if r.codebook.weight_column.is_some() {
+    if r.codebook.weighted() {
         rows.push([
             "Weighted shares".into(),
             format!(

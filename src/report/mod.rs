@@ -311,6 +311,7 @@ options = [{ code = "1", label = "Tea" }, { code = "2", label = "Coffee" }, { co
                 weight: 1.0,
                 wave: None,
                 answers: vec![Some(tea), Some(i % 3)],
+                design: Default::default(),
             });
         }
         let analysis = analyse(&codebook, &table, AnalysisOptions::default());

@@ -15,6 +15,7 @@
 
 pub mod ci;
 pub mod contingency;
+pub mod design;
 pub mod difference;
 pub mod discrete;
 pub mod fisher;

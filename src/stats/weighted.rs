@@ -54,6 +54,9 @@ pub struct WeightedEstimate {
     pub n: u64,
     /// Respondents in the whole design.
     pub total_n: u64,
+    /// Respondents of the domain, those who skipped the question included (R's
+    /// `nrow(design)` of the domain taken with `subset()`).
+    pub rows: u64,
     /// Kish's effective sample size `(sum w)^2 / sum w^2`.
     pub effective_n: f64,
     /// Kish's design effect due to weighting, `n / n_eff`.
@@ -66,6 +69,9 @@ pub struct WeightedEstimate {
     /// over the mean weight of the whole domain (R normalises the weights before
     /// dropping missing answers). Scales the likelihood interval.
     pub glm_dispersion: f64,
+    /// The variance of the log odds when it is not the delta method's `var / (p (1 -
+    /// p))^2`: under replicate weights, the replicates' own (R's `svyglm` refits).
+    pub logit_variance: Option<f64>,
 }
 
 /// Weighted interval methods (R `svyciprop` names).
@@ -176,11 +182,29 @@ pub fn weighted_proportion(
         se: var.sqrt(),
         n: c.n,
         total_n,
+        rows: c.n + c.n_skipped,
         effective_n,
         deff_kish: n / effective_n,
         deff_replace: (srs > 0.0 && c.n > 1).then(|| var / srs),
         glm_dispersion: if c.n > 1 { n / (n - 1.0) * (w / n) / domain_mean_weight } else { 1.0 },
+        logit_variance: None,
     })
+}
+
+impl WeightedEstimate {
+    /// The same share with the variance `var` of a sampling design (strata, clusters,
+    /// replicates) in place of the one-stage variance; R's `deff = "replace"` follows it.
+    #[must_use]
+    pub fn with_variance(self, var: f64) -> Self {
+        let n = self.n as f64;
+        let p = self.estimate;
+        let srs = p * (1.0 - p) / (n - 1.0);
+        WeightedEstimate {
+            se: var.max(0.0).sqrt(),
+            deff_replace: (srs > 0.0 && self.n > 1).then(|| var / srs),
+            ..self
+        }
+    }
 }
 
 /// R's degrees of freedom for a domain taken with `subset()`: the number of
@@ -212,7 +236,7 @@ pub fn weighted_ci(
         WeightedCiMethod::Mean => Interval::new(p - t * e.se, p + t * e.se),
         WeightedCiMethod::Logit => {
             let l = (p / (1.0 - p)).ln();
-            let se = e.se / (p * (1.0 - p));
+            let se = e.logit_variance.map_or(e.se / (p * (1.0 - p)), f64::sqrt);
             let expit = |x: f64| 1.0 / (1.0 + (-x).exp());
             Interval::new(expit(l - t * se), expit(l + t * se))
         }
@@ -223,8 +247,9 @@ pub fn weighted_ci(
         }
         WeightedCiMethod::Beta => {
             // R scales n_eff by (qt(alpha/2, rows - 1) / qt(alpha/2, df))^2, which is 1
-            // for a subset's own degrees of freedom, the df used here.
-            let n_eff = p * (1.0 - p) / (e.se * e.se);
+            // for a one-stage design's own degrees of freedom.
+            let rows_t = t_quantile(1.0 - alpha / 2.0, domain_df(e.rows));
+            let n_eff = p * (1.0 - p) / (e.se * e.se) * (rows_t / t).powi(2);
             Interval::new(
                 beta_quantile(alpha / 2.0, n_eff * p, n_eff * (1.0 - p) + 1.0),
                 beta_quantile_upper(alpha / 2.0, n_eff * p + 1.0, n_eff * (1.0 - p)),
@@ -277,6 +302,10 @@ pub struct TrendWave {
     pub counts: WeightedCounts,
     /// Respondents in the whole wave (the stratum's sample size).
     pub wave_n: u64,
+    /// Under a declared design: the covariance `[V_yy, V_yn, V_nn]` of the group's
+    /// weighted totals answering yes and no in the wave, and the wave's degrees of
+    /// freedom for the group (R `degf` of its subset); `None` for a one-stage design.
+    pub design: Option<([f64; 3], f64)>,
 }
 
 /// A design-based logistic trend test of a group's weighted share across waves.
@@ -312,7 +341,11 @@ pub fn weighted_trend(waves: &[TrendWave]) -> super::Maybe<WeightedTrend> {
     let all: f64 = waves.iter().map(|w| w.counts.w_yes + w.counts.w_no).sum();
     let distinct = waves.windows(2).any(|p| p[0].score != p[1].score);
     let answering: u64 = waves.iter().map(|w| w.counts.n).sum();
-    let df = answering as f64 - waves.len() as f64 - 1.0;
+    let df = if waves.iter().all(|w| w.design.is_some()) {
+        waves.iter().filter_map(|w| w.design.map(|d| d.1)).sum::<f64>() - 1.0
+    } else {
+        answering as f64 - waves.len() as f64 - 1.0
+    };
     let degenerate = if !distinct {
         Some("fewer than two waves with answers")
     } else if yes <= 0.0 || yes >= all {
@@ -376,7 +409,12 @@ pub fn weighted_trend(waves: &[TrendWave]) -> super::Maybe<WeightedTrend> {
         let r = c.w_yes * (1.0 - mu) - c.w_no * mu;
         let q = c.w2_yes * (1.0 - mu).powi(2) + c.w2_no * mu * mu;
         let nh = w.wave_n as f64;
-        let k = nh / (nh - 1.0) * (q - r * r / nh);
+        let k = match w.design {
+            Some(([vyy, vyn, vnn], _)) => {
+                (1.0 - mu) * (1.0 - mu) * vyy - 2.0 * mu * (1.0 - mu) * vyn + mu * mu * vnn
+            }
+            None => nh / (nh - 1.0) * (q - r * r / nh),
+        };
         m[0] += k;
         m[1] += k * w.score;
         m[2] += k * w.score * w.score;
@@ -409,6 +447,28 @@ pub struct WeightedDifference {
     /// groups' Kish effective sample sizes: a small-sample interval for weighted data
     /// that R does not offer.
     pub newcombe_effective: Interval,
+}
+
+impl WeightedDifference {
+    /// The same difference with the design covariance `cov` of the two shares (zero in
+    /// a one-stage design; clusters holding both groups make it non-zero): its standard
+    /// error `sqrt(se1^2 + se2^2 - 2 cov)` and Wald intervals follow (R `svycontrast` on
+    /// `svyby(covmat = TRUE)`).
+    #[must_use]
+    pub fn with_covariance(self, cov: f64, level: ConfidenceLevel, df: f64) -> Self {
+        let var = (self.se * self.se - 2.0 * cov).max(0.0);
+        let se = var.sqrt();
+        let alpha = 1.0 - level.value();
+        let z = normal_quantile(1.0 - alpha / 2.0);
+        let t = t_quantile(1.0 - alpha / 2.0, df);
+        let d = self.estimate;
+        WeightedDifference {
+            se,
+            wald: Interval::new(d - z * se, d + z * se),
+            wald_t: Interval::new(d - t * se, d + t * se),
+            ..self
+        }
+    }
 }
 
 /// The weighted difference `p1 - p2` of two disjoint domains: two groups of one design
@@ -488,21 +548,64 @@ pub fn rao_scott(a: &WeightedCounts, b: &WeightedCounts) -> super::Maybe<RaoScot
 /// [`Undefined::Degenerate`](super::Undefined::Degenerate) when the design effects
 /// cannot be estimated (a singular contrast matrix).
 pub fn rao_scott_rc(w: &[Vec<f64>], w2: &[Vec<f64>], n: u64) -> super::Maybe<RaoScott> {
+    let c = w.first().map_or(0, Vec::len);
+    let total: f64 = w.iter().flatten().sum();
+    let p: Vec<f64> = w.iter().flatten().map(|x| x / total).collect();
+    let q: Vec<f64> = w2.iter().flatten().copied().collect();
+    let cells = p.len();
+    if n < 2 || total.is_nan() || total <= 0.0 || cells != w.len() * c {
+        return Err(super::Undefined::NoVariation);
+    }
+    // V = N/(N-1)/W^2 (diag(q) - q p' - p q' + Q p p').
+    let nf = n as f64;
+    let s = nf / (nf - 1.0) / (total * total);
+    let big_q: f64 = q.iter().sum();
+    let v: Vec<Vec<f64>> = (0..cells)
+        .map(|a| {
+            (0..cells)
+                .map(|b| {
+                    let d = if a == b { q[a] } else { 0.0 };
+                    s * (d - q[a] * p[b] - p[a] * q[b] + big_q * p[a] * p[b])
+                })
+                .collect()
+        })
+        .collect();
+    rao_scott_design(w, &v, nf, nf - 1.0)
+}
+
+/// Rao-Scott tests for an r x c weighted table (answers x groups) under any design:
+/// the cells' weighted totals `w`, the design covariance `share_cov` of the cell shares
+/// `w_ij / sum(w)` (all `r c` cells, row-major), the number `n` of respondents in the
+/// design (those who skipped the question included: R's `N`) and the design's degrees
+/// of freedom `nu`. Rows and columns without respondents are left out. Matches R survey
+/// `svychisq(~answer + group, design, statistic = "Chisq" | "F")`: the Pearson
+/// statistic on the table scaled to `n`, and the F test on `(d0, d0 nu)` degrees of
+/// freedom.
+///
+/// # Errors
+/// As [`rao_scott_rc`].
+pub fn rao_scott_design(
+    w: &[Vec<f64>],
+    share_cov: &[Vec<f64>],
+    n: f64,
+    nu: f64,
+) -> super::Maybe<RaoScott> {
     let c_all = w.first().map_or(0, Vec::len);
     let rows: Vec<usize> = (0..w.len()).filter(|&i| w[i].iter().sum::<f64>() > 0.0).collect();
     let cols: Vec<usize> = (0..c_all).filter(|&j| w.iter().any(|r| r[j] > 0.0)).collect();
     let (r, c) = (rows.len(), cols.len());
-    if r < 2 || c < 2 || n < 2 {
+    if r < 2 || c < 2 || n < 2.0 || share_cov.len() != w.len() * c_all {
         return Err(super::Undefined::NoVariation);
     }
     // Cells in row-major order of the reduced table.
     let total: f64 = rows.iter().flat_map(|&i| cols.iter().map(move |&j| w[i][j])).sum();
     let p: Vec<f64> =
         rows.iter().flat_map(|&i| cols.iter().map(move |&j| w[i][j] / total)).collect();
-    let q: Vec<f64> = rows.iter().flat_map(|&i| cols.iter().map(move |&j| w2[i][j])).collect();
+    let index: Vec<usize> =
+        rows.iter().flat_map(|&i| cols.iter().map(move |&j| i * c_all + j)).collect();
     let row_p: Vec<f64> = (0..r).map(|i| (0..c).map(|j| p[i * c + j]).sum()).collect();
     let col_p: Vec<f64> = (0..c).map(|j| (0..r).map(|i| p[i * c + j]).sum()).collect();
-    let nf = n as f64;
+    let nf = n;
     let mut pearson = 0.0;
     for i in 0..r {
         for j in 0..c {
@@ -531,25 +634,26 @@ pub fn rao_scott_rc(w: &[Vec<f64>], w2: &[Vec<f64>], n: u64) -> super::Maybe<Rao
         .zip(&p)
         .map(|(row, &pc)| row.iter().map(|v| if pc > 0.0 { v / pc } else { 0.0 }).collect())
         .collect();
-    // Design covariance of the cell shares: V = N/(N-1)/W^2 (diag(q) - q p' - p q' + Q p p').
-    let s = nf / (nf - 1.0) / (total * total);
-    let big_q: f64 = q.iter().sum();
-    let at = |vec: &[f64]| -> Vec<f64> {
-        (0..k).map(|m| (0..cells).map(|cell| a[cell][m] * vec[cell]).sum()).collect()
-    };
-    let (aq, ap) = (at(&q), at(&p));
     let mut denom = vec![vec![0.0; k]; k];
     let mut numr = vec![vec![0.0; k]; k];
+    // A' V (k x cells), then A' V A.
+    let av: Vec<Vec<f64>> = (0..k)
+        .map(|m| {
+            (0..cells)
+                .map(|y| (0..cells).map(|x| a[x][m] * share_cov[index[x]][index[y]]).sum())
+                .collect()
+        })
+        .collect();
     for m in 0..k {
         for l in 0..k {
             let mut d = 0.0;
             let mut v = 0.0;
             for cell in 0..cells {
                 d += contrast[cell][m] * a[cell][l];
-                v += q[cell] * a[cell][m] * a[cell][l];
+                v += av[m][cell] * a[cell][l];
             }
             denom[m][l] = d / nf;
-            numr[m][l] = s * (v - aq[m] * ap[l] - ap[m] * aq[l] + big_q * ap[m] * ap[l]);
+            numr[m][l] = v;
         }
     }
     let delta = solve(denom, numr).ok_or(super::Undefined::Degenerate(
@@ -563,7 +667,7 @@ pub fn rao_scott_rc(w: &[Vec<f64>], w2: &[Vec<f64>], n: u64) -> super::Maybe<Rao
     let mean_delta = trace / k as f64;
     let d0 = trace * trace / trace2;
     let f = pearson / trace;
-    let f_ddf = d0 * (nf - 1.0);
+    let f_ddf = d0 * nu;
     Ok(RaoScott {
         pearson,
         df: k as f64,

@@ -39,7 +39,7 @@ pub struct CountsFile {
 }
 
 /// The format tag of [`CountsFile`].
-pub const COUNTS_FORMAT: &str = "invitestat-counts/2";
+pub const COUNTS_FORMAT: &str = "invitestat-counts/3";
 
 /// A counts file that cannot be read or does not fit the codebook.
 #[derive(Debug, thiserror::Error)]

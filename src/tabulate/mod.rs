@@ -12,6 +12,7 @@
 //! Weight sums are stored under a [`WeightScale`] (see [`crate::data::weight`]).
 
 mod counts_file;
+pub mod design;
 mod file;
 mod waves;
 
@@ -25,6 +26,7 @@ use crate::codebook::{Codebook, QuestionKind, Source};
 use crate::data::Response;
 use crate::data::weight::WeightScale;
 use crate::stats::MAX_TRIALS;
+use crate::stats::design::{Design, Linearised, LonelyPsu, Stratum, Units};
 use crate::stats::weighted::WeightedCounts;
 use ndarray::{Array2, Array3};
 use serde::Serialize;
@@ -85,6 +87,9 @@ pub struct CountTable {
     /// The scale of the weight sums (stored = as read * 2^-exponent).
     #[serde(default)]
     pub weight_scale: WeightScale,
+    /// The sampling design's totals, when the codebook declares a design.
+    #[serde(default)]
+    pub design: Option<design::DesignTotals>,
 }
 
 /// Two count tables that cannot be added, or a table that does not fit its codebook.
@@ -123,6 +128,7 @@ impl CountTable {
                 .map(|&(a, b)| PairCounts { a, b, joint: Array3::zeros((g, 2, 2)) })
                 .collect(),
             weight_scale: WeightScale::default(),
+            design: codebook.design.as_ref().map(|d| design::DesignTotals::new(codebook, d)),
         }
     }
 
@@ -148,6 +154,11 @@ impl CountTable {
             if let (Some(a), Some(b)) = (r.answers[p.a], r.answers[p.b]) {
                 p.joint[[g, usize::from(a == 0), usize::from(b == 0)]] += 1;
             }
+        }
+        if let Some(d) = &mut self.design {
+            let shapes: Vec<(usize, usize)> =
+                self.questions.iter().map(|q| q.counts.dim()).collect();
+            d.add(&shapes, r);
         }
     }
 
@@ -182,6 +193,9 @@ impl CountTable {
             for v in &mut q.missing_weights {
                 *v = from.convert(*v, scale, 1).ok_or_else(fail)?;
             }
+        }
+        if let Some(d) = &mut t.design {
+            d.rescale(from, scale).ok_or_else(fail)?;
         }
         Ok(t)
     }
@@ -228,6 +242,15 @@ impl CountTable {
         for (a, b) in merged.pairs.iter_mut().zip(&other.pairs) {
             for (x, y) in a.joint.iter_mut().zip(&b.joint) {
                 add(x, *y)?;
+            }
+        }
+        match (&mut merged.design, &other.design) {
+            (Some(a), Some(b)) => a.merge(b)?,
+            (None, None) => {}
+            _ => {
+                return Err(MergeError(
+                    "one table has design totals and the other has none".into(),
+                ));
             }
         }
         *self = merged;
@@ -352,6 +375,24 @@ impl CountTable {
                 })?;
             }
         }
+        match (&self.design, &codebook.design) {
+            (Some(d), Some(_)) => d.validate(codebook, self.total())?,
+            (None, None) => {}
+            (None, Some(_)) => {
+                return err(
+                    "no design totals, but the codebook declares a design; expected the table counted with it".into(),
+                );
+            }
+            (Some(_), None) => {
+                return err("design totals, but the codebook declares no design".into());
+            }
+        }
+        if let Some((code, psus, n)) = self.design.as_ref().and_then(|d| d.oversampled_stratum()) {
+            return err(format!(
+                "stratum '{}': {psus} PSUs sampled but an fpc of {n} in the population; expected at least as many in the population",
+                crate::format::echo(&code)
+            ));
+        }
         let expected_pairs = codebook.paired_questions();
         let set_of = |q: usize| match codebook.questions[q].source {
             Source::Answer { set, .. } => Some(set),
@@ -464,6 +505,49 @@ impl CountTable {
             w2_no: col(&q.weights_sq) - w2,
             n_skipped: q.missing[group],
             w_skipped: q.missing_weights[group],
+        }
+    }
+}
+
+impl CountTable {
+    /// The full-sample weight of each answered cell of a question, `option * groups +
+    /// group` (the cells of [`question_design`](Self::question_design)).
+    pub fn cell_totals(&self, question: usize) -> Vec<f64> {
+        self.questions[question].weights.iter().copied().collect()
+    }
+
+    /// The sampling design of a question's cells: the codebook's declared design, or
+    /// without one a single stratum of respondents, each its own PSU (R
+    /// `svydesign(ids = ~1, weights = ~w)`).
+    pub fn question_design(&self, codebook: &Codebook, question: usize) -> Design {
+        match &self.design {
+            Some(d) => d.question_design(codebook, question),
+            None => {
+                let q = &self.questions[question];
+                Design::Linearised(Linearised {
+                    strata: vec![Stratum {
+                        name: String::new(),
+                        psus: self.total(),
+                        fraction: 0.0,
+                        units: Units::Elements {
+                            totals: q.weights.iter().copied().collect(),
+                            squares: q.weights_sq.iter().copied().collect(),
+                        },
+                    }],
+                    lonely: LonelyPsu::Fail,
+                })
+            }
+        }
+    }
+
+    /// Degrees of freedom (R `degf`) of the whole design (`None`) or of a group taken
+    /// with `subset()`; see [`design::DesignTotals::df`]. Without a declared design, the
+    /// group's respondents minus one.
+    pub fn design_df(&self, group: Option<usize>) -> f64 {
+        match (&self.design, group) {
+            (Some(d), _) => d.df(group),
+            (None, Some(g)) => crate::stats::weighted::domain_df(self.respondents[g]),
+            (None, None) => crate::stats::weighted::domain_df(self.total()),
         }
     }
 }
@@ -582,7 +666,7 @@ options = [{ code = "x", label = "X" }, { code = "y", label = "Y" }, { code = "z
     }
 
     fn row(group: usize, weight: f64, q1: Option<usize>, q2: Option<usize>) -> Response {
-        Response { group, weight, wave: None, answers: vec![q1, q2] }
+        Response { group, weight, wave: None, answers: vec![q1, q2], design: Default::default() }
     }
 
     fn table(rows: &[Response]) -> CountTable {

@@ -21,6 +21,7 @@ mod bad_input;
 mod charts;
 mod cli;
 mod consistency;
+mod design;
 mod fuzz_corpus;
 mod golden;
 mod kgroups;

@@ -432,7 +432,7 @@ fn tabulated_shards_and_group_by_counts_merge_into_the_whole_analysis() {
     // So are counts written by an earlier format, which lack the missing answers' weights.
     let old = dir.path().join("old.json");
     let a_json = std::fs::read_to_string(dir.path().join("a.json")).unwrap();
-    std::fs::write(&old, a_json.replace("invitestat-counts/2", "invitestat-counts/1")).unwrap();
+    std::fs::write(&old, a_json.replace("invitestat-counts/3", "invitestat-counts/2")).unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_invitestat"))
         .arg("merge")
         .arg(&old)
@@ -444,7 +444,7 @@ fn tabulated_shards_and_group_by_counts_merge_into_the_whole_analysis() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stderr.contains(
-            "old.json: counts format 'invitestat-counts/1'; expected 'invitestat-counts/2'"
+            "old.json: counts format 'invitestat-counts/2'; expected 'invitestat-counts/3'"
         ),
         "{stderr}"
     );

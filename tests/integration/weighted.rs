@@ -353,7 +353,8 @@ fn a_weighted_trend_is_undefined_when_the_waves_separate_the_answers() {
         w2_no: 2.25 * no as f64,
         ..WeightedCounts::default()
     };
-    let wave = |score: f64, c: WeightedCounts| TrendWave { score, counts: c, wave_n: 100 };
+    let wave =
+        |score: f64, c: WeightedCounts| TrendWave { score, counts: c, wave_n: 100, design: None };
     // Nobody says yes before wave 3, everybody after: the slope is infinite.
     let separated = [wave(1.0, counts(0, 20)), wave(2.0, counts(0, 20)), wave(3.0, counts(20, 0))];
     assert_eq!(weighted_trend(&separated), Err(Undefined::Separation("the wave")));

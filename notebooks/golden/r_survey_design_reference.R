@@ -1,0 +1,122 @@
+# Golden values for design-based shares, differences and Rao-Scott tests from R survey
+# (Debian r-cran-survey), under stratified, clustered, fpc and replicate-weight designs.
+# Writes tests/fixtures/survey-design.csv (the respondents) and
+# tests/golden/r_survey_design.json (R's answers). Run from the repository root:
+#
+#   apt-get install r-cran-survey r-cran-jsonlite
+#   Rscript notebooks/golden/r_survey_design_reference.R
+#
+# The data (seeded): 5 strata; stratum s1 has a single PSU (a lonely PSU); clusters are
+# nested in strata; a population count of PSUs per stratum (fpc); weights; two groups
+# sharing clusters; q1 yes-no with item non-response; q2 single choice a/b/c with item
+# non-response, where nobody in group 2 chose c (a share of 0). stratum2 merges s1 into
+# s2, for the designs that cannot have a lonely PSU (replicates).
+suppressMessages({ library(survey); library(jsonlite) })
+set.seed(20261201)
+psus <- c(s1 = 1, s2 = 3, s3 = 4, s4 = 5, s5 = 6)
+population <- c(s1 = 2, s2 = 10, s3 = 12, s4 = 40, s5 = 30)
+rows <- list()
+id <- 0
+for (s in names(psus)) {
+  for (j in seq_len(psus[[s]])) {
+    m <- sample(12:30, 1)
+    effect <- rnorm(1, 0, 0.8)
+    for (i in seq_len(m)) {
+      id <- id + 1
+      g <- if (runif(1) < 0.35) 1 else 2
+      p1 <- plogis(0.3 + effect + (g == 1) * 0.9)
+      q1 <- if (runif(1) < 0.08) NA else as.integer(runif(1) < p1)
+      q2 <- if (runif(1) < 0.1) NA else sample(c("a", "b", "c"), 1,
+        prob = if (g == 1) c(0.5, 0.3, 0.2) else c(0.6, 0.4, 0))
+      rows[[id]] <- data.frame(id = sprintf("r%03d", id), group = g,
+        w = round(runif(1, 0.5, 3), 3), stratum = s,
+        stratum2 = if (s == "s1") "s2" else s, psu = sprintf("c%d", j),
+        fpc = population[[s]], q1 = q1, q2 = q2, stringsAsFactors = FALSE)
+    }
+  }
+}
+d <- do.call(rbind, rows)
+d$psu_id <- paste(d$stratum2, d$psu, sep = ".")
+# Replicate weights of a stratified cluster design without the lonely PSU.
+base <- svydesign(ids = ~psu_id, strata = ~stratum2, weights = ~w, data = d, nest = TRUE)
+jk1 <- as.svrepdesign(svydesign(ids = ~psu_id, weights = ~w, data = d), type = "JK1")
+jkn <- as.svrepdesign(base, type = "JKn")
+set.seed(7)
+boot <- as.svrepdesign(base, type = "bootstrap", replicates = 25)
+reps <- function(r, prefix) {
+  w <- weights(r, "analysis")
+  colnames(w) <- paste0(prefix, seq_len(ncol(w)))
+  w
+}
+out_csv <- cbind(d[, c("id", "group", "w", "stratum", "stratum2", "psu", "psu_id", "fpc", "q1", "q2")],
+                 reps(jk1, "jk"), reps(jkn, "jn"), reps(boot, "bs"))
+write.csv(out_csv, "tests/fixtures/survey-design.csv", row.names = FALSE, na = "")
+
+# Shares among those answering as ratios (svymean(na.rm = TRUE) inside svyby(covmat =
+# TRUE) fails in survey 4.1); the same domain estimator.
+z <- function(x) ifelse(is.na(x), 0, as.numeric(x))
+with_q <- function(des) update(des, q1y = q1 == 1, q2a = q2 == "a", q2b = q2 == "b",
+                               q2c = q2 == "c", grp = factor(group),
+                               q1y0 = z(q1 == 1), q2a0 = z(q2 == "a"), q2b0 = z(q2 == "b"),
+                               q2c0 = z(q2 == "c"), a1 = as.numeric(!is.na(q1)),
+                               a2 = as.numeric(!is.na(q2)))
+shares <- function(des) {
+  out <- list()
+  for (v in c("q1y", "q2a", "q2b", "q2c")) {
+    f <- as.formula(paste0("~", v, "0"))
+    den <- as.formula(if (v == "q1y") "~a1" else "~a2")
+    by <- svyby(f, ~grp, des, svyratio, denominator = den, covmat = TRUE)
+    est <- coef(by)
+    se <- SE(by)
+    diff <- svycontrast(by, c(1, -1))
+    for (g in 1:2) {
+      sub <- subset(des, group == g)
+      r <- list(answer = v, group = g, estimate = unname(est[g]), se = unname(se[g]),
+                df = degf(sub))
+      if (est[g] > 0 && est[g] < 1) {
+        for (m in c("logit", "beta", "asin", "mean")) {
+          ci <- svyciprop(as.formula(paste0("~I(", v, ")")), sub, method = m, na.rm = TRUE)
+          r[[paste0(m, "_lower")]] <- unname(confint(ci)[1])
+          r[[paste0(m, "_upper")]] <- unname(confint(ci)[2])
+        }
+      }
+      out[[length(out) + 1]] <- r
+    }
+    out[[length(out) + 1]] <- list(answer = v, group = 0, difference = unname(coef(diff)),
+                                   difference_se = unname(SE(diff)))
+  }
+  out
+}
+tests <- function(des) {
+  out <- list()
+  for (v in c("q1", "q2")) {
+    t <- svychisq(as.formula(paste0("~", v, " + grp")), des, statistic = "F")
+    out[[v]] <- list(f = unname(t$statistic), ndf = unname(t$parameter[1]),
+                     ddf = unname(t$parameter[2]), p = unname(t$p.value))
+  }
+  out
+}
+case <- function(des) list(shares = shares(with_q(des)), tests = tests(with_q(des)))
+designs <- list()
+for (lonely in c("remove", "adjust", "average", "certainty")) {
+  options(survey.lonely.psu = lonely)
+  designs[[paste0("strata_clusters_fpc_", lonely)]] <-
+    case(svydesign(ids = ~psu, strata = ~stratum, fpc = ~fpc, weights = ~w, data = d, nest = TRUE))
+}
+options(survey.lonely.psu = "fail")
+designs$strata_clusters <- case(base)
+designs$strata_only <- case(svydesign(ids = ~1, strata = ~stratum, weights = ~w, data = d))
+designs$clusters_only <- case(svydesign(ids = ~psu_id, weights = ~w, data = d))
+designs$jk1 <- case(jk1)
+designs$jkn <- case(jkn)
+designs$bootstrap <- case(boot)
+designs$bootstrap_mse <- case(svrepdesign(data = d, weights = ~w, repweights = reps(boot, "bs"),
+  type = "bootstrap", combined.weights = TRUE, mse = TRUE))
+meta <- list(
+  survey = as.character(packageVersion("survey")), r = R.version.string,
+  jk1 = list(scale = jk1$scale, rscales = jk1$rscales, replicates = ncol(jk1$repweights)),
+  jkn = list(scale = jkn$scale, rscales = jkn$rscales, replicates = ncol(jkn$repweights)),
+  bootstrap = list(scale = boot$scale, rscales = boot$rscales, replicates = ncol(boot$repweights)))
+writeLines(toJSON(list(meta = meta, designs = designs), auto_unbox = TRUE, digits = NA,
+                  pretty = TRUE),
+           "tests/golden/r_survey_design.json")

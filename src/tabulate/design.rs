@@ -1,0 +1,427 @@
+//! The totals a sampling design needs, kept beside the counts: per stratum (and, in a
+//! clustered design, per PSU) the weight of every answer in every group, or per
+//! replicate the same under the replicate's weights. They add up like the counts, keyed
+//! by stratum and cluster code, so shards and the halves of a file merge exactly.
+
+use super::MergeError;
+use crate::codebook::{Codebook, SurveyDesign};
+use crate::data::Response;
+use crate::data::weight::WeightScale;
+use crate::stats::design::{Design, Linearised, Replicates, RowSpan, Stratum, Units};
+use ndarray::{Array2, Array3};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Sums of weights (and, without clusters, of squared weights) per `[option, group]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CellTotals {
+    /// Sum of weights.
+    pub weights: Array2<f64>,
+    /// Sum of squared weights (empty in a PSU's totals).
+    pub weights_sq: Array2<f64>,
+}
+
+/// One first-stage cluster.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PsuTotals {
+    /// Respondents with a positive weight, per group.
+    pub positive: Vec<u64>,
+    /// Sum of weights per question and `[option, group]`.
+    pub weights: Vec<Array2<f64>>,
+}
+
+/// One stratum.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StratumTotals {
+    /// The fpc read for it (PSUs in the population, or the sampling fraction).
+    pub fpc: Option<f64>,
+    /// Respondents.
+    pub respondents: u64,
+    /// Respondents with a positive weight, per group.
+    pub positive: Vec<u64>,
+    /// Without clusters: per question, the stratum's cell totals.
+    pub cells: Vec<CellTotals>,
+    /// With clusters: the PSUs, by code.
+    pub psus: BTreeMap<String, PsuTotals>,
+}
+
+/// The totals of a design.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DesignTotals {
+    /// Whether PSUs are clusters (otherwise each respondent is one).
+    pub clustered: bool,
+    /// Strata by code (one, named "", without a stratum column).
+    pub strata: BTreeMap<String, StratumTotals>,
+    /// With replicate weights: per question, `[option, group, replicate]` sums.
+    pub replicates: Vec<Array3<f64>>,
+    /// With replicate weights: per group, the span of its respondents' replicate
+    /// weights (its rank minus one is the group's degrees of freedom).
+    pub spans: Vec<RowSpan>,
+    /// The span of every respondent's replicate weights.
+    pub span: RowSpan,
+}
+
+fn zeros(shapes: &[(usize, usize)]) -> Vec<Array2<f64>> {
+    shapes.iter().map(|&s| Array2::zeros(s)).collect()
+}
+
+impl DesignTotals {
+    /// Empty totals for the codebook's design.
+    pub fn new(codebook: &Codebook, design: &SurveyDesign) -> Self {
+        let g = codebook.grouping.levels.len();
+        let replicates = design.replicates.as_ref().map_or_else(Vec::new, |r| {
+            codebook
+                .questions
+                .iter()
+                .map(|q| Array3::zeros((q.options.len(), g, r.columns.len())))
+                .collect()
+        });
+        let spans =
+            if design.replicates.is_some() { vec![RowSpan::default(); g] } else { Vec::new() };
+        DesignTotals {
+            clustered: design.cluster_column.is_some(),
+            strata: BTreeMap::new(),
+            replicates,
+            spans,
+            span: RowSpan::default(),
+        }
+    }
+
+    /// Adds one respondent, of a table whose questions have `shapes` (answers x
+    /// groups).
+    pub fn add(&mut self, shapes: &[(usize, usize)], r: &Response) {
+        let g = r.group;
+        let w = r.weight;
+        let groups = shapes.first().map_or(0, |s| s.1);
+        if !self.replicates.is_empty() {
+            for (q, answer) in self.replicates.iter_mut().zip(&r.answers) {
+                if let Some(o) = answer {
+                    let mut cell = q.index_axis_mut(ndarray::Axis(0), *o);
+                    let mut cell = cell.index_axis_mut(ndarray::Axis(0), g);
+                    for (x, y) in cell.iter_mut().zip(&r.design.replicates) {
+                        *x += y;
+                    }
+                }
+            }
+            self.spans[g].add(&r.design.replicates);
+            self.span.add(&r.design.replicates);
+            return;
+        }
+        let stratum = match self.strata.get_mut(&r.design.stratum) {
+            Some(s) => s,
+            None => self.strata.entry(r.design.stratum.clone()).or_insert_with(|| StratumTotals {
+                fpc: (r.design.fpc > 0.0).then_some(r.design.fpc),
+                respondents: 0,
+                positive: vec![0; groups],
+                cells: if self.clustered {
+                    Vec::new()
+                } else {
+                    zeros(shapes)
+                        .into_iter()
+                        .map(|z| CellTotals { weights_sq: z.clone(), weights: z })
+                        .collect()
+                },
+                psus: BTreeMap::new(),
+            }),
+        };
+        stratum.respondents += 1;
+        stratum.positive[g] += u64::from(w > 0.0);
+        if self.clustered {
+            let psu = match stratum.psus.get_mut(&r.design.cluster) {
+                Some(p) => p,
+                None => stratum.psus.entry(r.design.cluster.clone()).or_insert_with(|| PsuTotals {
+                    positive: vec![0; groups],
+                    weights: zeros(shapes),
+                }),
+            };
+            psu.positive[g] += u64::from(w > 0.0);
+            for (q, answer) in psu.weights.iter_mut().zip(&r.answers) {
+                if let Some(o) = answer {
+                    q[[*o, g]] += w;
+                }
+            }
+        } else {
+            for (q, answer) in stratum.cells.iter_mut().zip(&r.answers) {
+                if let Some(o) = answer {
+                    q.weights[[*o, g]] += w;
+                    q.weights_sq[[*o, g]] += w * w;
+                }
+            }
+        }
+    }
+
+    /// Adds the totals of another part of the same design.
+    ///
+    /// # Errors
+    /// [`MergeError`] when the parts disagree on a stratum's fpc or on their shape.
+    pub fn merge(&mut self, other: &DesignTotals) -> Result<(), MergeError> {
+        if self.clustered != other.clustered || self.replicates.len() != other.replicates.len() {
+            return Err(MergeError("the tables have different designs".into()));
+        }
+        let shape = || MergeError("the design totals have different shapes".into());
+        for (a, b) in self.replicates.iter_mut().zip(&other.replicates) {
+            if a.dim() != b.dim() {
+                return Err(shape());
+            }
+            *a += b;
+        }
+        if self.spans.len() != other.spans.len() {
+            return Err(shape());
+        }
+        for (a, b) in self.spans.iter_mut().zip(&other.spans) {
+            a.merge(b);
+        }
+        self.span.merge(&other.span);
+        for (code, s) in &other.strata {
+            let Some(mine) = self.strata.get_mut(code) else {
+                self.strata.insert(code.clone(), s.clone());
+                continue;
+            };
+            if mine.fpc != s.fpc {
+                return Err(MergeError(format!(
+                    "stratum '{}' has fpc {} in one table and {} in another; expected one fpc per stratum",
+                    crate::format::echo(code),
+                    mine.fpc.map_or("none".into(), |f| f.to_string()),
+                    s.fpc.map_or("none".into(), |f| f.to_string())
+                )));
+            }
+            if mine.positive.len() != s.positive.len() || mine.cells.len() != s.cells.len() {
+                return Err(shape());
+            }
+            mine.respondents = mine.respondents.checked_add(s.respondents).ok_or_else(shape)?;
+            for (x, y) in mine.positive.iter_mut().zip(&s.positive) {
+                *x += y;
+            }
+            for (a, b) in mine.cells.iter_mut().zip(&s.cells) {
+                if a.weights.dim() != b.weights.dim() || a.weights_sq.dim() != b.weights_sq.dim() {
+                    return Err(shape());
+                }
+                a.weights += &b.weights;
+                a.weights_sq += &b.weights_sq;
+            }
+            for (code, p) in &s.psus {
+                match mine.psus.get_mut(code) {
+                    None => {
+                        mine.psus.insert(code.clone(), p.clone());
+                    }
+                    Some(q) => {
+                        if q.weights.len() != p.weights.len()
+                            || q.positive.len() != p.positive.len()
+                        {
+                            return Err(shape());
+                        }
+                        for (x, y) in q.positive.iter_mut().zip(&p.positive) {
+                            *x += y;
+                        }
+                        for (a, b) in q.weights.iter_mut().zip(&p.weights) {
+                            if a.dim() != b.dim() {
+                                return Err(shape());
+                            }
+                            *a += b;
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The same totals stored under `to` instead of `from`.
+    pub fn rescale(&mut self, from: WeightScale, to: WeightScale) -> Option<()> {
+        let conv = |v: &mut f64, power| -> Option<()> {
+            *v = from.convert(*v, to, power)?;
+            Some(())
+        };
+        for q in &mut self.replicates {
+            for v in q.iter_mut() {
+                conv(v, 1)?;
+            }
+        }
+        // A span is unchanged by a common factor.
+        for s in self.strata.values_mut() {
+            for c in &mut s.cells {
+                for v in c.weights.iter_mut() {
+                    conv(v, 1)?;
+                }
+                for v in c.weights_sq.iter_mut() {
+                    conv(v, 2)?;
+                }
+            }
+            for p in s.psus.values_mut() {
+                for q in &mut p.weights {
+                    for v in q.iter_mut() {
+                        conv(v, 1)?;
+                    }
+                }
+            }
+        }
+        Some(())
+    }
+
+    /// Checks the totals against the codebook and the table's respondents.
+    ///
+    /// # Errors
+    /// [`MergeError`] naming what does not fit.
+    pub fn validate(&self, codebook: &Codebook, respondents: u64) -> Result<(), MergeError> {
+        let err = |m: String| Err(MergeError(m));
+        let g = codebook.grouping.levels.len();
+        let Some(design) = &codebook.design else {
+            return err("design totals, but the codebook declares no design".into());
+        };
+        let shapes: Vec<(usize, usize)> =
+            codebook.questions.iter().map(|q| (q.options.len(), g)).collect();
+        let finite = |a: &Array2<f64>| a.iter().all(|v| v.is_finite() && *v >= 0.0);
+        if let Some(r) = &design.replicates {
+            let ok = self.replicates.len() == shapes.len()
+                && self
+                    .replicates
+                    .iter()
+                    .zip(&shapes)
+                    .all(|(a, s)| a.dim() == (s.0, s.1, r.columns.len()))
+                && self.spans.len() == g
+                && self.strata.is_empty();
+            if !ok {
+                return err(format!(
+                    "the replicate totals do not have the codebook's shape (questions x answers x groups x {} replicates)",
+                    r.columns.len()
+                ));
+            }
+            if self.replicates.iter().any(|a| a.iter().any(|v| !(v.is_finite() && *v >= 0.0))) {
+                return err("a replicate weight sum is not a finite number >= 0".into());
+            }
+            return Ok(());
+        }
+        if self.clustered != design.cluster_column.is_some() || !self.replicates.is_empty() {
+            return err("the design totals are of another design than the codebook's".into());
+        }
+        let mut total = 0u64;
+        for (code, s) in &self.strata {
+            total = total.saturating_add(s.respondents);
+            let name = crate::format::echo(code);
+            if s.positive.len() != g || s.positive.iter().sum::<u64>() > s.respondents {
+                return err(format!("stratum '{name}': its respondents per group do not fit"));
+            }
+            if s.fpc.is_some() != design.fpc_column.is_some()
+                || s.fpc.is_some_and(|f| !(f.is_finite() && f > 0.0))
+            {
+                return err(format!("stratum '{name}': its fpc does not fit the codebook"));
+            }
+            if self.clustered {
+                if !s.cells.is_empty() || s.psus.is_empty() {
+                    return err(format!("stratum '{name}' has no PSUs"));
+                }
+                for p in s.psus.values() {
+                    let ok = p.positive.len() == g
+                        && p.weights.len() == shapes.len()
+                        && p.weights.iter().zip(&shapes).all(|(a, sh)| a.dim() == *sh && finite(a));
+                    if !ok {
+                        return err(format!("stratum '{name}': a PSU's totals do not fit"));
+                    }
+                }
+            } else {
+                let ok = s.cells.len() == shapes.len()
+                    && s.cells.iter().zip(&shapes).all(|(c, sh)| {
+                        c.weights.dim() == *sh
+                            && c.weights_sq.dim() == *sh
+                            && finite(&c.weights)
+                            && finite(&c.weights_sq)
+                    });
+                if !ok {
+                    return err(format!("stratum '{name}': its totals do not fit"));
+                }
+            }
+        }
+        if total != respondents {
+            return err(format!(
+                "the strata hold {total} respondents; expected {respondents}, the table's"
+            ));
+        }
+        Ok(())
+    }
+
+    /// The design of one question's cells (`option * groups + group`).
+    pub fn question_design(&self, codebook: &Codebook, question: usize) -> Design {
+        let groups = codebook.grouping.levels.len();
+        let flat = |a: &Array2<f64>| a.iter().copied().collect::<Vec<f64>>();
+        let design = codebook.design.as_ref();
+        if let Some(r) = design.and_then(|d| d.replicates.as_ref()) {
+            let a = &self.replicates[question];
+            let (options, _, reps) = a.dim();
+            let totals = (0..reps)
+                .map(|rep| {
+                    (0..options)
+                        .flat_map(|o| (0..groups).map(move |g| (o, g)))
+                        .map(|(o, g)| a[[o, g, rep]])
+                        .collect()
+                })
+                .collect();
+            return Design::Replicates(Replicates { totals, scales: r.scales.clone() });
+        }
+        // R reads an fpc as sampling fractions when every value is at most 1.
+        let fractions = self.strata.values().all(|s| s.fpc.is_none_or(|f| f <= 1.0));
+        let strata = self
+            .strata
+            .iter()
+            .map(|(code, s)| {
+                let psus = if self.clustered { s.psus.len() as u64 } else { s.respondents };
+                let fraction = match s.fpc {
+                    None => 0.0,
+                    Some(f) if fractions => f,
+                    Some(n) => psus as f64 / n,
+                };
+                let units = if self.clustered {
+                    Units::Clusters(s.psus.values().map(|p| flat(&p.weights[question])).collect())
+                } else {
+                    let c = &s.cells[question];
+                    Units::Elements { totals: flat(&c.weights), squares: flat(&c.weights_sq) }
+                };
+                Stratum { name: code.clone(), psus, fraction, units }
+            })
+            .collect();
+        let lonely = design.map(|d| d.lonely_psu).unwrap_or_default();
+        Design::Linearised(Linearised { strata, lonely })
+    }
+
+    /// A stratum whose fpc says fewer PSUs are in the population than were sampled.
+    pub fn oversampled_stratum(&self) -> Option<(String, u64, f64)> {
+        let fractions = self.strata.values().all(|s| s.fpc.is_none_or(|f| f <= 1.0));
+        if fractions {
+            return None;
+        }
+        self.strata.iter().find_map(|(code, s)| {
+            let psus = if self.clustered { s.psus.len() as u64 } else { s.respondents };
+            s.fpc.filter(|&n| n < psus as f64).map(|n| (code.clone(), psus, n))
+        })
+    }
+
+    /// Degrees of freedom (R `degf`): of the whole design (`group = None`, R's `nu` in
+    /// `svychisq`: PSUs minus strata, or the replicate weights' rank minus one), or of a
+    /// group taken with `subset()` (its PSUs with a positive weight minus their strata).
+    pub fn df(&self, group: Option<usize>) -> f64 {
+        if !self.spans.is_empty() {
+            let rank = match group {
+                None => self.span.rank(),
+                Some(g) => self.spans[g].rank(),
+            };
+            return (rank as f64 - 1.0).max(1.0);
+        }
+        let (mut psus, mut strata) = (0u64, 0u64);
+        for s in self.strata.values() {
+            let n = if self.clustered {
+                s.psus.values().filter(|p| group.is_none_or(|g| p.positive[g] > 0)).count() as u64
+            } else {
+                match group {
+                    None => s.respondents,
+                    Some(g) => s.positive[g],
+                }
+            };
+            psus += n;
+            strata += u64::from(n > 0);
+        }
+        crate::stats::design::linearised_df(psus, strata)
+    }
+}

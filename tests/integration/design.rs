@@ -1,0 +1,195 @@
+//! Design-based shares, intervals, differences and Rao-Scott tests under stratified,
+//! clustered, fpc and replicate-weight designs, against R survey
+//! (`tests/golden/r_survey_design.json`, written with `tests/fixtures/survey-design.csv`
+//! by `notebooks/golden/r_survey_design_reference.R`). The data have item
+//! non-response, a lonely PSU, clusters shared by both groups and a share of 0.
+
+use invitestat::codebook::Codebook;
+use invitestat::stats::weighted::WeightedCiMethod;
+use invitestat::study::{Options, analyse_file};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+/// Closed-form quantities (shares, SEs, differences): 1e-9 relative.
+const CLOSED_FORM: f64 = 1e-9;
+/// Quantile-based intervals and F-test p-values: 1e-8 relative.
+const QUANTILE: f64 = 1e-8;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn golden() -> Value {
+    let text = std::fs::read_to_string(root().join("tests/golden/r_survey_design.json")).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+fn close(got: f64, want: f64, tol: f64, what: &str) {
+    let err = (got - want).abs() / want.abs().max(1e-300);
+    assert!(
+        err <= tol || (got - want).abs() < 1e-15,
+        "{what}: got {got:.17e}, R {want:.17e} (relative {err:.1e})"
+    );
+}
+
+fn numbers(v: &Value) -> Vec<f64> {
+    v.as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect()
+}
+
+fn list(v: &[f64]) -> String {
+    v.iter().map(|x| format!("{x:?}")).collect::<Vec<_>>().join(", ")
+}
+
+fn replicates(prefix: &str, kind: &str, meta: &Value, mse: bool) -> String {
+    let count = meta["replicates"].as_u64().unwrap();
+    let mut s = format!(
+        "[design.replicates]\ntype = \"{kind}\"\nprefix = \"{prefix}\"\ncount = {count}\nmse = {mse}\n"
+    );
+    if kind == "JKn" {
+        s.push_str(&format!("rscales = [{}]\n", list(&numbers(&meta["rscales"]))));
+    }
+    if kind == "bootstrap" && !mse {
+        // as.svrepdesign's bootstrap scale is not svrepdesign's default 1 / (R - 1),
+        // which the mse case (built by svrepdesign) keeps.
+        s.push_str(&format!("scale = {:?}\n", meta["scale"].as_f64().unwrap()));
+    }
+    if kind == "other" {
+        s.push_str(&format!(
+            "scale = {:?}\nrscales = [{}]\n",
+            meta["scale"].as_f64().unwrap(),
+            list(&numbers(&meta["rscales"]))
+        ));
+    }
+    s
+}
+
+/// The codebook of the fixture under R's design `name`.
+fn codebook(name: &str, meta: &Value) -> Codebook {
+    let design = match name {
+        n if n.starts_with("strata_clusters_fpc_") => format!(
+            "[design]\nstrata_column = \"stratum\"\ncluster_column = \"psu\"\nfpc_column = \"fpc\"\nlonely_psu = \"{}\"\n",
+            n.trim_start_matches("strata_clusters_fpc_")
+        ),
+        "strata_clusters" => {
+            "[design]\nstrata_column = \"stratum2\"\ncluster_column = \"psu\"\n".to_string()
+        }
+        "strata_only" => "[design]\nstrata_column = \"stratum\"\n".to_string(),
+        "clusters_only" => "[design]\ncluster_column = \"psu_id\"\n".to_string(),
+        "jk1" => replicates("jk", "JK1", &meta["jk1"], false),
+        "jkn" => replicates("jn", "JKn", &meta["jkn"], false),
+        "bootstrap" => replicates("bs", "bootstrap", &meta["bootstrap"], false),
+        "bootstrap_mse" => replicates("bs", "bootstrap", &meta["bootstrap"], true),
+        other => panic!("no codebook for design {other}"),
+    };
+    let text = format!(
+        r#"id_column = "id"
+weight_column = "w"
+{design}
+[study]
+id = "design"
+title = "Design golden"
+source = "R survey"
+[grouping]
+column = "group"
+levels = [{{ id = "g1", code = "1", label = "One" }}, {{ id = "g2", code = "2", label = "Two" }}]
+[[questions]]
+id = "q1"
+text = "Q1?"
+kind = "yes-no"
+options = [{{ code = "1", label = "Yes" }}, {{ code = "0", label = "No" }}]
+[[questions]]
+id = "q2"
+text = "Q2?"
+kind = "single-choice"
+options = [{{ code = "a", label = "A" }}, {{ code = "b", label = "B" }}, {{ code = "c", label = "C" }}]
+"#
+    );
+    Codebook::from_toml(&text, Path::new("design.toml")).unwrap()
+}
+
+fn answer(r: &str) -> (&'static str, &'static str) {
+    match r {
+        "q1y" => ("q1", "1"),
+        "q2a" => ("q2", "a"),
+        "q2b" => ("q2", "b"),
+        "q2c" => ("q2", "c"),
+        other => panic!("unknown answer {other}"),
+    }
+}
+
+#[test]
+fn every_design_matches_r_survey() {
+    let g = golden();
+    let data = root().join("tests/fixtures/survey-design.csv");
+    let designs = g["designs"].as_object().unwrap();
+    assert_eq!(designs.len(), 11);
+    for (name, case) in designs {
+        let cb = codebook(name, &g["meta"]);
+        for method in [
+            WeightedCiMethod::Logit,
+            WeightedCiMethod::Beta,
+            WeightedCiMethod::Asin,
+            WeightedCiMethod::Mean,
+        ] {
+            let mut options = Options::default();
+            options.analysis.weighted_ci_method = method;
+            let report = analyse_file(&data, &cb, &options).unwrap();
+            let a = report.analysis.as_ref().unwrap();
+            for r in case["shares"].as_array().unwrap() {
+                let (q, o) = answer(r["answer"].as_str().unwrap());
+                let group = r["group"].as_u64().unwrap();
+                if group == 0 {
+                    let c = a
+                        .weighted_comparisons
+                        .iter()
+                        .find(|c| c.question == q && c.option == o)
+                        .unwrap();
+                    let what = format!("{name} {q}={o} difference");
+                    close(c.difference, r["difference"].as_f64().unwrap(), CLOSED_FORM, &what);
+                    close(c.se, r["difference_se"][0][0].as_f64().unwrap(), CLOSED_FORM, &what);
+                    continue;
+                }
+                let level = format!("g{group}");
+                let row = a
+                    .weighted
+                    .iter()
+                    .find(|w| w.question == q && w.option == o && w.group == level)
+                    .unwrap();
+                let what = format!("{name} {q}={o} {level}");
+                close(row.estimate, r["estimate"].as_f64().unwrap(), CLOSED_FORM, &what);
+                close(row.se, r["se"].as_f64().unwrap(), CLOSED_FORM, &what);
+                assert_eq!(row.df, r["df"].as_f64().unwrap(), "{what} df");
+                let m = method.name();
+                if let Some(lower) = r.get(format!("{m}_lower")) {
+                    let what = format!("{what} {m}");
+                    close(row.ci_lower, lower.as_f64().unwrap(), QUANTILE, &what);
+                    close(row.ci_upper, r[format!("{m}_upper")].as_f64().unwrap(), QUANTILE, &what);
+                } else {
+                    assert!(row.boundary, "{what}: a share of 0 gets the boundary interval");
+                }
+            }
+            // Rao-Scott F tests: q2 x group (the question's test), q1 x group (the
+            // comparison's).
+            let q2 = a.question_tests.iter().find(|t| t.question == "q2").unwrap();
+            let want = case["tests"]["q2"]["p"].as_f64().unwrap();
+            close(q2.rao_scott_p_value.unwrap(), want, QUANTILE, &format!("{name} q2 Rao-Scott"));
+            let q1 = a.weighted_comparisons.iter().find(|c| c.question == "q1").unwrap();
+            let want = case["tests"]["q1"]["p"].as_f64().unwrap();
+            close(q1.rao_scott_p_value.unwrap(), want, QUANTILE, &format!("{name} q1 Rao-Scott"));
+        }
+    }
+}
+
+#[test]
+fn a_lonely_psu_is_refused_by_default_and_by_name() {
+    let g = golden();
+    let mut cb = codebook("strata_clusters_fpc_remove", &g["meta"]);
+    if let Some(d) = cb.design.as_mut() {
+        d.lonely_psu = invitestat::stats::design::LonelyPsu::Fail;
+    }
+    let data = root().join("tests/fixtures/survey-design.csv");
+    let report = analyse_file(&data, &cb, &Options::default()).unwrap();
+    let a = report.analysis.as_ref().unwrap();
+    // No share has a variance: the design fails, as R's does.
+    assert!(a.weighted.is_empty(), "{:?}", a.weighted.first());
+}

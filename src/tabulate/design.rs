@@ -3,7 +3,7 @@
 //! replicate the same under the replicate's weights. They add up like the counts, keyed
 //! by stratum and cluster code, so shards and the halves of a file merge exactly.
 
-use super::MergeError;
+use super::{MergeError, QuestionCounts};
 use crate::codebook::{Codebook, SurveyDesign};
 use crate::data::Response;
 use crate::data::weight::WeightScale;
@@ -65,8 +65,8 @@ pub struct DesignTotals {
     pub span: RowSpan,
 }
 
-fn zeros(shapes: &[(usize, usize)]) -> Vec<Array2<f64>> {
-    shapes.iter().map(|&s| Array2::zeros(s)).collect()
+fn zeros(questions: &[QuestionCounts]) -> Vec<Array2<f64>> {
+    questions.iter().map(|q| Array2::zeros(q.counts.dim())).collect()
 }
 
 impl DesignTotals {
@@ -91,12 +91,11 @@ impl DesignTotals {
         }
     }
 
-    /// Adds one respondent, of a table whose questions have `shapes` (answers x
-    /// groups).
-    pub fn add(&mut self, shapes: &[(usize, usize)], r: &Response) {
+    /// Adds one respondent, of the table whose questions' counts are `questions`.
+    pub fn add(&mut self, questions: &[QuestionCounts], r: &Response) {
         let g = r.group;
         let w = r.weight;
-        let groups = shapes.first().map_or(0, |s| s.1);
+        let groups = questions.first().map_or(g + 1, |q| q.counts.ncols());
         if !self.replicates.is_empty() {
             for (q, answer) in self.replicates.iter_mut().zip(&r.answers) {
                 if let Some(o) = answer {
@@ -120,7 +119,7 @@ impl DesignTotals {
                 cells: if self.clustered {
                     Vec::new()
                 } else {
-                    zeros(shapes)
+                    zeros(questions)
                         .into_iter()
                         .map(|z| CellTotals { weights_sq: z.clone(), weights: z })
                         .collect()
@@ -135,7 +134,7 @@ impl DesignTotals {
                 Some(p) => p,
                 None => stratum.psus.entry(r.design.cluster.clone()).or_insert_with(|| PsuTotals {
                     positive: vec![0; groups],
-                    weights: zeros(shapes),
+                    weights: zeros(questions),
                 }),
             };
             psu.positive[g] += u64::from(w > 0.0);

@@ -156,9 +156,7 @@ impl CountTable {
             }
         }
         if let Some(d) = &mut self.design {
-            let shapes: Vec<(usize, usize)> =
-                self.questions.iter().map(|q| q.counts.dim()).collect();
-            d.add(&shapes, r);
+            d.add(&self.questions, r);
         }
     }
 

@@ -37,6 +37,8 @@ for (s in names(psus)) {
 }
 d <- do.call(rbind, rows)
 d$psu_id <- paste(d$stratum2, d$psu, sep = ".")
+# Three waves of disjoint strata: stacked, the design is stratified within waves.
+d$wave <- c(s2 = "w1", s3 = "w1", s4 = "w2", s5 = "w3")[d$stratum2]
 # Replicate weights of a stratified cluster design without the lonely PSU.
 base <- svydesign(ids = ~psu_id, strata = ~stratum2, weights = ~w, data = d, nest = TRUE)
 jk1 <- as.svrepdesign(svydesign(ids = ~psu_id, weights = ~w, data = d), type = "JK1")
@@ -48,7 +50,7 @@ reps <- function(r, prefix) {
   colnames(w) <- paste0(prefix, seq_len(ncol(w)))
   w
 }
-out_csv <- cbind(d[, c("id", "group", "w", "stratum", "stratum2", "psu", "psu_id", "fpc", "q1", "q2")],
+out_csv <- cbind(d[, c("id", "group", "w", "stratum", "stratum2", "psu", "psu_id", "fpc", "wave", "q1", "q2")],
                  reps(jk1, "jk"), reps(jkn, "jn"), reps(boot, "bs"))
 write.csv(out_csv, "tests/fixtures/survey-design.csv", row.names = FALSE, na = "")
 
@@ -112,11 +114,48 @@ designs$jkn <- case(jkn)
 designs$bootstrap <- case(boot)
 designs$bootstrap_mse <- case(svrepdesign(data = d, weights = ~w, repweights = reps(boot, "bs"),
   type = "bootstrap", combined.weights = TRUE, mse = TRUE))
+# Waves: each wave's share of q1 = 1 per group, its change since the previous wave, the
+# change of the gap between the groups, and the design-based trend (svyglm on the wave's
+# score, the group a domain).
+wd <- with_q(base)
+wd <- update(wd, wave = factor(wave), score = as.numeric(factor(wave)))
+by <- svyby(~q1y0, ~wave + grp, wd, svyratio, denominator = ~a1, covmat = TRUE)
+est <- coef(by)
+key <- function(w, g) which(names(est) == paste0("w", w, ".", g))
+waves <- list()
+for (g in 1:2) {
+  for (w in 1:3) {
+    r <- list(group = g, wave = w, estimate = unname(est[key(w, g)]),
+              se = unname(SE(by)[key(w, g)]))
+    if (w > 1) {
+      cw <- rep(0, length(est)); cw[key(w, g)] <- 1; cw[key(w - 1, g)] <- -1
+      ch <- svycontrast(by, cw)
+      r$change <- unname(coef(ch)); r$change_se <- unname(SE(ch))
+    }
+    waves[[length(waves) + 1]] <- r
+  }
+}
+gaps <- list()
+for (w in 2:3) {
+  cw <- rep(0, length(est))
+  cw[key(w, 1)] <- 1; cw[key(w, 2)] <- -1; cw[key(w - 1, 1)] <- -1; cw[key(w - 1, 2)] <- 1
+  gc <- svycontrast(by, cw)
+  gaps[[length(gaps) + 1]] <- list(wave = w, change = unname(coef(gc)), se = unname(SE(gc)))
+}
+trends <- list()
+for (g in 1:2) {
+  m <- svyglm(q1y ~ score, subset(wd, group == g), family = quasibinomial,
+              control = glm.control(epsilon = 1e-15, maxit = 100))  # converged fully
+  s <- summary(m)$coefficients
+  trends[[length(trends) + 1]] <- list(group = g, slope = s["score", 1], se = s["score", 2],
+    p = s["score", 4], df = m$df.residual)
+}
+designs_waves <- list(waves = waves, gaps = gaps, trends = trends)
 meta <- list(
   survey = as.character(packageVersion("survey")), r = R.version.string,
   jk1 = list(scale = jk1$scale, rscales = jk1$rscales, replicates = ncol(jk1$repweights)),
   jkn = list(scale = jkn$scale, rscales = jkn$rscales, replicates = ncol(jkn$repweights)),
   bootstrap = list(scale = boot$scale, rscales = boot$rscales, replicates = ncol(boot$repweights)))
-writeLines(toJSON(list(meta = meta, designs = designs), auto_unbox = TRUE, digits = NA,
+writeLines(toJSON(list(meta = meta, designs = designs, waves = designs_waves), auto_unbox = TRUE, digits = NA,
                   pretty = TRUE),
            "tests/golden/r_survey_design.json")

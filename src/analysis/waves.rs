@@ -324,8 +324,12 @@ pub fn compare_waves(
                         continue;
                     };
                     let e = |p: Proportion| (p.estimate(), binomial_se(&p));
-                    let did =
-                        difference_in_differences([e(a1), e(b1)], [e(a0), e(b0)], options.level);
+                    let did = difference_in_differences(
+                        [e(a1), e(b1)],
+                        [e(a0), e(b0)],
+                        [0.0; 2],
+                        options.level,
+                    );
                     gaps.push(GapRow {
                         question: q.id.clone(),
                         question_label: q.display_label().to_string(),
@@ -381,15 +385,14 @@ pub fn compare_waves(
 /// answering `oi` and answering otherwise in one wave, and the group's degrees of
 /// freedom there (see [`TrendWave::design`]).
 fn trend_design(
-    codebook: &Codebook,
+    shares: &QuestionShares,
     table: &crate::tabulate::CountTable,
     qi: usize,
     oi: usize,
     g: usize,
 ) -> Option<([f64; 3], f64)> {
     table.design.as_ref()?;
-    let crate::stats::design::Design::Linearised(design) = table.question_design(codebook, qi)
-    else {
+    let crate::stats::design::Design::Linearised(design) = &shares.design else {
         return None;
     };
     let (options, groups) = table.questions[qi].weights.dim();
@@ -403,7 +406,7 @@ fn trend_design(
         }
     }
     let v = design.covariance(&[yes, no]).ok()?;
-    Some(([v[0][0], v[0][1], v[1][1]], table.design_df(Some(g))))
+    Some(([v[0][0], v[0][1], v[1][1]], table.design.as_ref()?.answering_df(qi, g)?))
 }
 
 /// The weighted comparisons: per group and answer, each wave's share as a domain of
@@ -480,10 +483,18 @@ fn weighted_comparisons(
                             score: i as f64 + 1.0,
                             counts: w.table.weighted_counts(qi, oi, g),
                             wave_n: w.table.total(),
-                            design: trend_design(codebook, &w.table, qi, oi, g),
+                            design: trend_design(&shares[i], &w.table, qi, oi, g),
                         })
                         .collect();
-                    let t = weighted_trend(&series);
+                    let replicates =
+                        codebook.design.as_ref().is_some_and(|d| d.replicates.is_some());
+                    let t = if replicates {
+                        Err(crate::stats::Undefined::Degenerate(
+                            "no design-based trend under replicate weights: it needs the logistic fit repeated for every replicate",
+                        ))
+                    } else {
+                        weighted_trend(&series)
+                    };
                     trends.push(WeightedTrendRow {
                         question: q.id.clone(),
                         question_label: q.display_label().to_string(),
@@ -509,8 +520,13 @@ fn weighted_comparisons(
                         continue;
                     };
                     let e = |x: WeightedEstimate| (x.estimate, x.se);
-                    let did =
-                        difference_in_differences([e(a1), e(b1)], [e(a0), e(b0)], options.level);
+                    let cov = |w: usize| shares[w].cov(groups, (oi, 0), (oi, 1)).unwrap_or(0.0);
+                    let did = difference_in_differences(
+                        [e(a1), e(b1)],
+                        [e(a0), e(b0)],
+                        [cov(i), cov(i - 1)],
+                        options.level,
+                    );
                     gaps.push(GapRow {
                         question: q.id.clone(),
                         question_label: q.display_label().to_string(),

@@ -97,6 +97,8 @@ pub(crate) struct QuestionShares {
     pub position: Vec<Option<usize>>,
     /// Per share, the replicates' variance of its log odds (replicate designs only).
     pub logit_variance: Vec<Option<f64>>,
+    /// The question's design.
+    pub design: crate::stats::design::Design,
 }
 
 impl QuestionShares {
@@ -125,7 +127,7 @@ impl QuestionShares {
         let logit = |p: f64| (p / (1.0 - p)).ln();
         let logit_variance =
             ratios.iter().map(|r| design.replicate_variance_of(&totals, r, logit)).collect();
-        QuestionShares { covariance, position, logit_variance }
+        QuestionShares { covariance, position, logit_variance, design }
     }
 
     /// The covariance of the shares `(oa, ga)` and `(ob, gb)`.

@@ -339,31 +339,35 @@ impl Linearised {
     /// [`DesignError::LonelyPsu`] for a stratum of one PSU under [`LonelyPsu::Fail`].
     pub fn covariance(&self, z: &[Vec<f64>]) -> Result<Vec<Vec<f64>>, DesignError> {
         let k = z.len();
-        let dot = |a: &[f64], t: &[f64]| a.iter().zip(t).map(|(x, y)| x * y).sum::<f64>();
-        let combine = |t: &[f64]| -> Vec<f64> { z.iter().map(|a| dot(a, t)).collect() };
+        let combine = |t: &[f64]| -> Vec<f64> {
+            z.iter().map(|a| a.iter().zip(t).map(|(x, y)| x * y).sum()).collect()
+        };
+        // Per stratum, the influences of its PSUs (clusters) or their sum (elements).
+        let influences: Vec<Vec<Vec<f64>>> = self
+            .strata
+            .iter()
+            .map(|s| match &s.units {
+                Units::Clusters(psus) => psus.iter().map(|t| combine(t)).collect(),
+                Units::Elements { totals, .. } => vec![combine(totals)],
+            })
+            .collect();
+        let sum_of = |us: &[Vec<f64>]| -> Vec<f64> {
+            (0..k).map(|i| us.iter().map(|u| u[i]).sum()).collect()
+        };
         // The mean influence over all PSUs of all strata, for LonelyPsu::Adjust.
-        let all_psus: u64 = self.strata.iter().map(|s| s.psus).sum();
-        let mut grand = vec![0.0; k];
-        for s in &self.strata {
-            let sum = match &s.units {
-                Units::Clusters(psus) => {
-                    let mut acc = vec![0.0; k];
-                    for t in psus {
-                        for (a, u) in acc.iter_mut().zip(combine(t)) {
-                            *a += u;
-                        }
-                    }
-                    acc
+        let grand = (self.lonely == LonelyPsu::Adjust).then(|| {
+            let all_psus = self.strata.iter().map(|s| s.psus).sum::<u64>().max(1) as f64;
+            let mut g = vec![0.0; k];
+            for us in &influences {
+                for (x, u) in g.iter_mut().zip(sum_of(us)) {
+                    *x += u / all_psus;
                 }
-                Units::Elements { totals, .. } => combine(totals),
-            };
-            for (g, u) in grand.iter_mut().zip(sum) {
-                *g += u / all_psus.max(1) as f64;
             }
-        }
+            g
+        });
         let mut v = vec![vec![0.0; k]; k];
         let mut averaged_out = 0usize;
-        for s in &self.strata {
+        for (s, us) in self.strata.iter().zip(&influences) {
             let n = s.psus as f64;
             let f = 1.0 - s.fraction;
             if f < 1e-7 {
@@ -372,49 +376,35 @@ impl Linearised {
             }
             let scale = if s.psus > 1 { f * n / (n - 1.0) } else { f };
             let centre: Vec<f64> = if s.psus > 1 {
-                match &s.units {
-                    Units::Clusters(psus) => {
-                        let mut c = vec![0.0; k];
-                        for t in psus {
-                            for (a, u) in c.iter_mut().zip(combine(t)) {
-                                *a += u;
-                            }
-                        }
-                        c.iter().map(|x| x / n).collect()
-                    }
-                    Units::Elements { totals, .. } => {
-                        combine(totals).into_iter().map(|x| x / n).collect()
-                    }
-                }
+                sum_of(us).into_iter().map(|x| x / n).collect()
             } else {
-                match self.lonely {
-                    LonelyPsu::Fail => return Err(DesignError::LonelyPsu(s.name.clone())),
-                    LonelyPsu::Remove | LonelyPsu::Certainty => continue,
-                    LonelyPsu::Average => {
+                match (self.lonely, &grand) {
+                    (LonelyPsu::Adjust, Some(g)) => g.clone(),
+                    (LonelyPsu::Remove | LonelyPsu::Certainty, _) => continue,
+                    (LonelyPsu::Average, _) => {
                         averaged_out += 1;
                         continue;
                     }
-                    LonelyPsu::Adjust => grand.clone(),
+                    _ => return Err(DesignError::LonelyPsu(s.name.clone())),
                 }
             };
             match &s.units {
-                Units::Clusters(psus) => {
+                Units::Clusters(_) => {
                     // Centred first, as R does, then cross-multiplied; PSUs beyond the
                     // listed ones (none in a whole-sample design) would add centre^2.
-                    let listed = psus.len() as f64;
-                    for t in psus {
-                        let u: Vec<f64> =
-                            combine(t).iter().zip(&centre).map(|(a, b)| a - b).collect();
-                        add_outer(&mut v, &u, &u, scale);
+                    for u in us {
+                        let d: Vec<f64> = u.iter().zip(&centre).map(|(a, b)| a - b).collect();
+                        add_outer(&mut v, &d, &d, scale);
                     }
+                    let listed = us.len() as f64;
                     if n > listed {
                         add_outer(&mut v, &centre, &centre, scale * (n - listed));
                     }
                 }
-                Units::Elements { totals, squares } => {
+                Units::Elements { squares, .. } => {
                     // sum_i (u_i - c)(u_i - c)' = sum u u' - s c' - c s' + n c c', with
                     // sum u u' = Z diag(squares) Z' (one cell per respondent).
-                    let s_u = combine(totals);
+                    let s_u = &us[0];
                     for i in 0..k {
                         for j in 0..k {
                             let uu: f64 =

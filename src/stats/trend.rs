@@ -38,7 +38,9 @@ pub fn cochran_armitage(samples: &[Proportion], scores: &[f64]) -> Maybe<TestRes
 pub struct DifferenceInDifferences {
     /// `(a_now - b_now) - (a_before - b_before)`.
     pub estimate: f64,
-    /// Standard error (independent samples: the four variances add).
+    /// Standard error: the four variances add, less twice the covariance of the two
+    /// groups within each wave (0 for independent groups; clusters holding both groups
+    /// make it non-zero); the waves are independent.
     pub se: f64,
     /// Wald interval.
     pub interval: Interval,
@@ -48,15 +50,19 @@ pub struct DifferenceInDifferences {
 
 /// The change of the gap between two groups from one wave to the next, from each
 /// estimate and its standard error (binomial `sqrt(p(1-p)/n)` unweighted, the domain
-/// standard error weighted).
+/// standard error weighted) and the covariance of the two groups' estimates within
+/// each wave, `[now, before]` (R `svycontrast` on `svyby(~y, ~wave + group, covmat =
+/// TRUE)` of waves stacked as strata).
 pub fn difference_in_differences(
     now: [(f64, f64); 2],
     before: [(f64, f64); 2],
+    covariance: [f64; 2],
     level: ConfidenceLevel,
 ) -> DifferenceInDifferences {
     let estimate = (now[0].0 - now[1].0) - (before[0].0 - before[1].0);
-    let se =
-        (now[0].1.powi(2) + now[1].1.powi(2) + before[0].1.powi(2) + before[1].1.powi(2)).sqrt();
+    let var = now[0].1.powi(2) + now[1].1.powi(2) + before[0].1.powi(2) + before[1].1.powi(2)
+        - 2.0 * (covariance[0] + covariance[1]);
+    let se = var.max(0.0).sqrt();
     let z = level.z(Alternative::TwoSided);
     DifferenceInDifferences {
         estimate,

@@ -304,7 +304,8 @@ pub struct TrendWave {
     pub wave_n: u64,
     /// Under a declared design: the covariance `[V_yy, V_yn, V_nn]` of the group's
     /// weighted totals answering yes and no in the wave, and the wave's degrees of
-    /// freedom for the group (R `degf` of its subset); `None` for a one-stage design.
+    /// freedom for the group's respondents answering (R `degf` of the subset `svyglm`
+    /// keeps); `None` for a one-stage design.
     pub design: Option<([f64; 3], f64)>,
 }
 

@@ -18,8 +18,10 @@ use std::collections::BTreeMap;
 pub struct CellTotals {
     /// Sum of weights.
     pub weights: Array2<f64>,
-    /// Sum of squared weights (empty in a PSU's totals).
+    /// Sum of squared weights.
     pub weights_sq: Array2<f64>,
+    /// Respondents with a positive weight answering, per group.
+    pub answering: Vec<u64>,
 }
 
 /// One first-stage cluster.
@@ -121,7 +123,11 @@ impl DesignTotals {
                 } else {
                     zeros(questions)
                         .into_iter()
-                        .map(|z| CellTotals { weights_sq: z.clone(), weights: z })
+                        .map(|z| CellTotals {
+                            weights_sq: z.clone(),
+                            weights: z,
+                            answering: vec![0; groups],
+                        })
                         .collect()
                 },
                 psus: BTreeMap::new(),
@@ -148,6 +154,7 @@ impl DesignTotals {
                 if let Some(o) = answer {
                     q.weights[[*o, g]] += w;
                     q.weights_sq[[*o, g]] += w * w;
+                    q.answering[g] += u64::from(w > 0.0);
                 }
             }
         }
@@ -196,11 +203,17 @@ impl DesignTotals {
                 *x += y;
             }
             for (a, b) in mine.cells.iter_mut().zip(&s.cells) {
-                if a.weights.dim() != b.weights.dim() || a.weights_sq.dim() != b.weights_sq.dim() {
+                if a.weights.dim() != b.weights.dim()
+                    || a.weights_sq.dim() != b.weights_sq.dim()
+                    || a.answering.len() != b.answering.len()
+                {
                     return Err(shape());
                 }
                 a.weights += &b.weights;
                 a.weights_sq += &b.weights_sq;
+                for (x, y) in a.answering.iter_mut().zip(&b.answering) {
+                    *x += y;
+                }
             }
             for (code, p) in &s.psus {
                 match mine.psus.get_mut(code) {
@@ -326,6 +339,8 @@ impl DesignTotals {
                     && s.cells.iter().zip(&shapes).all(|(c, sh)| {
                         c.weights.dim() == *sh
                             && c.weights_sq.dim() == *sh
+                            && c.answering.len() == g
+                            && c.answering.iter().sum::<u64>() <= s.respondents
                             && finite(&c.weights)
                             && finite(&c.weights_sq)
                     });
@@ -383,6 +398,39 @@ impl DesignTotals {
             .collect();
         let lonely = design.map(|d| d.lonely_psu).unwrap_or_default();
         Design::Linearised(Linearised { strata, lonely })
+    }
+
+    /// The degrees of freedom of a group's respondents answering `question` (R `degf`
+    /// of the subset a model such as `svyglm` keeps after dropping missing answers):
+    /// PSUs with a respondent of positive weight answering, minus their strata. `None`
+    /// under replicate weights.
+    pub fn answering_df(&self, question: usize, group: usize) -> Option<f64> {
+        if !self.spans.is_empty() {
+            return None;
+        }
+        let (mut psus, mut strata) = (0u64, 0u64);
+        for s in self.strata.values() {
+            let n = if self.clustered {
+                s.psus.values().filter(|p| p.weights[question].column(group).sum() > 0.0).count()
+                    as u64
+            } else {
+                s.cells[question].answering[group]
+            };
+            psus += n;
+            strata += u64::from(n > 0);
+        }
+        Some(crate::stats::design::linearised_df(psus, strata))
+    }
+
+    /// The strata with a single PSU (respondent, without clusters), by code.
+    pub fn lonely_strata(&self) -> Vec<&str> {
+        self.strata
+            .iter()
+            .filter(|(_, s)| {
+                (if self.clustered { s.psus.len() as u64 } else { s.respondents }) == 1
+            })
+            .map(|(code, _)| code.as_str())
+            .collect()
     }
 
     /// A stratum whose fpc says fewer PSUs are in the population than were sampled.

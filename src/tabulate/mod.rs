@@ -593,6 +593,21 @@ pub fn data_warnings(
             ));
         }
     }
+    if let (Some(d), Some(design)) = (&table.design, &codebook.design)
+        && design.lonely_psu == LonelyPsu::Fail
+    {
+        let lonely = d.lonely_strata();
+        if !lonely.is_empty() {
+            out.push(format!(
+                "{} stratum(s) have a single PSU ({}) and lonely_psu is \"fail\", as R's default: no weighted share, comparison or Rao-Scott test is given; expected two or more PSUs per stratum, or lonely_psu = \"remove\", \"adjust\", \"average\" or \"certainty\"",
+                lonely.len(),
+                crate::format::name_list(
+                    &lonely.iter().map(|c| format!("'{c}'")).collect::<Vec<_>>(),
+                    10
+                )
+            ));
+        }
+    }
     if zero_weights > 0 {
         out.push(format!(
             "{zero_weights} respondent(s) have weight 0: counted in unweighted results, contributing nothing to weighted ones"

@@ -14,6 +14,8 @@ use std::path::{Path, PathBuf};
 const CLOSED_FORM: f64 = 1e-9;
 /// Quantile-based intervals and F-test p-values: 1e-8 relative.
 const QUANTILE: f64 = 1e-8;
+/// Iteratively fitted quantities (the trend's logistic slope): 1e-7 relative.
+const ROOT: f64 = 1e-7;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -65,6 +67,11 @@ fn replicates(prefix: &str, kind: &str, meta: &Value, mse: bool) -> String {
 
 /// The codebook of the fixture under R's design `name`.
 fn codebook(name: &str, meta: &Value) -> Codebook {
+    codebook_with(name, meta, "")
+}
+
+/// The same, with `extra` top-level keys (a wave column).
+fn codebook_with(name: &str, meta: &Value, extra: &str) -> Codebook {
     let design = match name {
         n if n.starts_with("strata_clusters_fpc_") => format!(
             "[design]\nstrata_column = \"stratum\"\ncluster_column = \"psu\"\nfpc_column = \"fpc\"\nlonely_psu = \"{}\"\n",
@@ -75,6 +82,7 @@ fn codebook(name: &str, meta: &Value) -> Codebook {
         }
         "strata_only" => "[design]\nstrata_column = \"stratum\"\n".to_string(),
         "clusters_only" => "[design]\ncluster_column = \"psu_id\"\n".to_string(),
+        "waves" => "[design]\nstrata_column = \"stratum2\"\ncluster_column = \"psu\"\n".to_string(),
         "jk1" => replicates("jk", "JK1", &meta["jk1"], false),
         "jkn" => replicates("jn", "JKn", &meta["jkn"], false),
         "bootstrap" => replicates("bs", "bootstrap", &meta["bootstrap"], false),
@@ -84,6 +92,7 @@ fn codebook(name: &str, meta: &Value) -> Codebook {
     let text = format!(
         r#"id_column = "id"
 weight_column = "w"
+{extra}
 {design}
 [study]
 id = "design"
@@ -190,6 +199,94 @@ fn a_lonely_psu_is_refused_by_default_and_by_name() {
     let data = root().join("tests/fixtures/survey-design.csv");
     let report = analyse_file(&data, &cb, &Options::default()).unwrap();
     let a = report.analysis.as_ref().unwrap();
-    // No share has a variance: the design fails, as R's does.
+    // No share has a variance: the design fails, as R's does, and the load says why.
     assert!(a.weighted.is_empty(), "{:?}", a.weighted.first());
+    assert!(a.weighted_comparisons.is_empty());
+    assert!(
+        report
+            .load
+            .warnings
+            .iter()
+            .any(|w| w
+                .starts_with("1 stratum(s) have a single PSU ('s1') and lonely_psu is \"fail\"")),
+        "{:?}",
+        report.load.warnings
+    );
+}
+
+#[test]
+fn waves_under_a_design_match_r_survey() {
+    let g = golden();
+    let cb = codebook_with("waves", &g["meta"], "wave_column = \"wave\"");
+    let data = root().join("tests/fixtures/survey-design.csv");
+    let options = Options::default();
+    let waves = invitestat::study::read_waves(&[data], &cb, options.load).unwrap();
+    let report = invitestat::study::analyse_waves(waves, &cb, options.analysis);
+    let w = report.waves.as_ref().unwrap();
+    let want = &g["waves"];
+    for r in want["waves"].as_array().unwrap() {
+        let (group, wave) = (r["group"].as_u64().unwrap(), r["wave"].as_u64().unwrap());
+        let what = format!("wave w{wave}, group g{group}");
+        let row = w
+            .weighted_rows
+            .iter()
+            .find(|x| {
+                x.question == "q1"
+                    && x.option == "1"
+                    && x.group == format!("g{group}")
+                    && x.wave == format!("w{wave}")
+            })
+            .unwrap();
+        close(row.estimate, r["estimate"].as_f64().unwrap(), CLOSED_FORM, &what);
+        close(row.se, r["se"].as_f64().unwrap(), CLOSED_FORM, &what);
+        if let Some(change) = r.get("change") {
+            close(row.change.unwrap(), change.as_f64().unwrap(), CLOSED_FORM, &what);
+            let se = r["change_se"][0][0].as_f64().unwrap();
+            close(row.change_se.unwrap(), se, CLOSED_FORM, &format!("{what} change"));
+        }
+    }
+    // The gap's standard error from its 95% Wald interval.
+    let z = 1.959_963_984_540_054;
+    for r in want["gaps"].as_array().unwrap() {
+        let wave = format!("w{}", r["wave"].as_u64().unwrap());
+        let gap = w
+            .weighted_gaps
+            .iter()
+            .find(|x| x.question == "q1" && x.option == "1" && x.wave == wave)
+            .unwrap();
+        close(gap.change, r["change"].as_f64().unwrap(), CLOSED_FORM, &wave);
+        let se = (gap.ci_upper - gap.ci_lower) / (2.0 * z);
+        close(se, r["se"][0][0].as_f64().unwrap(), QUANTILE, &format!("{wave} gap change SE"));
+    }
+    for r in want["trends"].as_array().unwrap() {
+        let group = format!("g{}", r["group"].as_u64().unwrap());
+        let t = w
+            .weighted_trends
+            .iter()
+            .find(|x| x.question == "q1" && x.option == "1" && x.group == group)
+            .unwrap();
+        let what = format!("trend {group}");
+        assert_eq!(t.df, r["df"].as_f64(), "{what} df");
+        close(t.slope.unwrap(), r["slope"].as_f64().unwrap(), ROOT, &what);
+        close(t.se.unwrap(), r["se"].as_f64().unwrap(), ROOT, &what);
+        close(t.p_value.unwrap(), r["p"].as_f64().unwrap(), ROOT, &what);
+    }
+}
+
+#[test]
+fn a_trend_under_replicate_weights_is_refused_with_its_reason() {
+    let g = golden();
+    let cb = codebook_with("jk1", &g["meta"], "wave_column = \"wave\"");
+    let data = root().join("tests/fixtures/survey-design.csv");
+    let options = Options::default();
+    let waves = invitestat::study::read_waves(&[data], &cb, options.load).unwrap();
+    let report = invitestat::study::analyse_waves(waves, &cb, options.analysis);
+    let w = report.waves.as_ref().unwrap();
+    assert!(!w.weighted_trends.is_empty());
+    for t in &w.weighted_trends {
+        assert_eq!(t.slope, None);
+        assert!(t.note.as_deref().is_some_and(|n| n.contains("under replicate weights")), "{t:?}");
+    }
+    // The shares themselves have the replicates' variance (q2 = c is 0 in group 2).
+    assert!(w.weighted_rows.iter().filter(|r| r.question == "q1").all(|r| r.se > 0.0));
 }

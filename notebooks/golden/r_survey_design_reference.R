@@ -10,7 +10,8 @@
 # nested in strata; a population count of PSUs per stratum (fpc); weights; two groups
 # sharing clusters; q1 yes-no with item non-response; q2 single choice a/b/c with item
 # non-response, where nobody in group 2 chose c (a share of 0). stratum2 merges s1 into
-# s2, for the designs that cannot have a lonely PSU (replicates).
+# s2, for the designs that cannot have a lonely PSU (replicates); BRR and Fay's BRR use
+# two half-samples of clusters per stratum.
 suppressMessages({ library(survey); library(jsonlite) })
 set.seed(20261201)
 psus <- c(s1 = 1, s2 = 3, s3 = 4, s4 = 5, s5 = 6)
@@ -45,13 +46,21 @@ jk1 <- as.svrepdesign(svydesign(ids = ~psu_id, weights = ~w, data = d), type = "
 jkn <- as.svrepdesign(base, type = "JKn")
 set.seed(7)
 boot <- as.svrepdesign(base, type = "bootstrap", replicates = 25)
+# BRR and Fay need two PSUs per stratum: each stratum's clusters in two halves.
+d$half <- ave(as.integer(sub("c", "", d$psu)), d$stratum2,
+              FUN = function(j) ifelse(j <= max(j) / 2, 1L, 2L))
+d$half_id <- paste(d$stratum2, d$half, sep = ".")
+halves <- svydesign(ids = ~half_id, strata = ~stratum2, weights = ~w, data = d, nest = TRUE)
+brr <- as.svrepdesign(halves, type = "BRR")
+fay <- as.svrepdesign(halves, type = "Fay", fay.rho = 0.3)
 reps <- function(r, prefix) {
   w <- weights(r, "analysis")
   colnames(w) <- paste0(prefix, seq_len(ncol(w)))
   w
 }
 out_csv <- cbind(d[, c("id", "group", "w", "stratum", "stratum2", "psu", "psu_id", "fpc", "wave", "q1", "q2")],
-                 reps(jk1, "jk"), reps(jkn, "jn"), reps(boot, "bs"))
+                 reps(jk1, "jk"), reps(jkn, "jn"), reps(boot, "bs"), reps(brr, "br"),
+                 reps(fay, "fy"))
 write.csv(out_csv, "tests/fixtures/survey-design.csv", row.names = FALSE, na = "")
 
 # Shares among those answering as ratios (svymean(na.rm = TRUE) inside svyby(covmat =
@@ -112,6 +121,8 @@ designs$clusters_only <- case(svydesign(ids = ~psu_id, weights = ~w, data = d))
 designs$jk1 <- case(jk1)
 designs$jkn <- case(jkn)
 designs$bootstrap <- case(boot)
+designs$brr <- case(brr)
+designs$fay <- case(fay)
 designs$bootstrap_mse <- case(svrepdesign(data = d, weights = ~w, repweights = reps(boot, "bs"),
   type = "bootstrap", combined.weights = TRUE, mse = TRUE))
 # Waves: each wave's share of q1 = 1 per group, its change since the previous wave, the
@@ -155,7 +166,10 @@ meta <- list(
   survey = as.character(packageVersion("survey")), r = R.version.string,
   jk1 = list(scale = jk1$scale, rscales = jk1$rscales, replicates = ncol(jk1$repweights)),
   jkn = list(scale = jkn$scale, rscales = jkn$rscales, replicates = ncol(jkn$repweights)),
-  bootstrap = list(scale = boot$scale, rscales = boot$rscales, replicates = ncol(boot$repweights)))
+  bootstrap = list(scale = boot$scale, rscales = boot$rscales, replicates = ncol(boot$repweights)),
+  brr = list(scale = brr$scale, rscales = brr$rscales, replicates = ncol(brr$repweights)),
+  fay = list(scale = fay$scale, rscales = fay$rscales, replicates = ncol(fay$repweights),
+             rho = 0.3))
 writeLines(toJSON(list(meta = meta, designs = designs, waves = designs_waves), auto_unbox = TRUE, digits = NA,
                   pretty = TRUE),
            "tests/golden/r_survey_design.json")

@@ -47,6 +47,9 @@ fn replicates(prefix: &str, kind: &str, meta: &Value, mse: bool) -> String {
     let mut s = format!(
         "[design.replicates]\ntype = \"{kind}\"\nprefix = \"{prefix}\"\ncount = {count}\nmse = {mse}\n"
     );
+    if kind == "Fay" {
+        s.push_str(&format!("rho = {:?}\n", meta["rho"].as_f64().unwrap()));
+    }
     if kind == "JKn" {
         s.push_str(&format!("rscales = [{}]\n", list(&numbers(&meta["rscales"]))));
     }
@@ -86,6 +89,8 @@ fn codebook_with(name: &str, meta: &Value, extra: &str) -> Codebook {
         "jk1" => replicates("jk", "JK1", &meta["jk1"], false),
         "jkn" => replicates("jn", "JKn", &meta["jkn"], false),
         "bootstrap" => replicates("bs", "bootstrap", &meta["bootstrap"], false),
+        "brr" => replicates("br", "BRR", &meta["brr"], false),
+        "fay" => replicates("fy", "Fay", &meta["fay"], false),
         "bootstrap_mse" => replicates("bs", "bootstrap", &meta["bootstrap"], true),
         other => panic!("no codebook for design {other}"),
     };
@@ -131,7 +136,7 @@ fn every_design_matches_r_survey() {
     let g = golden();
     let data = root().join("tests/fixtures/survey-design.csv");
     let designs = g["designs"].as_object().unwrap();
-    assert_eq!(designs.len(), 11);
+    assert_eq!(designs.len(), 13);
     for (name, case) in designs {
         let cb = codebook(name, &g["meta"]);
         for method in [

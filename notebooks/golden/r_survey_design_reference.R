@@ -84,6 +84,9 @@ shares <- function(des) {
       sub <- subset(des, group == g)
       r <- list(answer = v, group = g, estimate = unname(est[g]), se = unname(se[g]),
                 df = degf(sub))
+      m <- svymean(as.formula(paste0("~as.numeric(", v, ")")), sub, deff = "replace",
+                   na.rm = TRUE)
+      if (is.finite(deff(m))) r$deff_replace <- unname(deff(m))
       if (est[g] > 0 && est[g] < 1) {
         for (m in c("logit", "beta", "asin", "mean")) {
           ci <- svyciprop(as.formula(paste0("~I(", v, ")")), sub, method = m, na.rm = TRUE)

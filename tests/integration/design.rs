@@ -173,6 +173,10 @@ fn every_design_matches_r_survey() {
                 close(row.estimate, r["estimate"].as_f64().unwrap(), CLOSED_FORM, &what);
                 close(row.se, r["se"].as_f64().unwrap(), CLOSED_FORM, &what);
                 assert_eq!(row.df, r["df"].as_f64().unwrap(), "{what} df");
+                if let Some(deff) = r.get("deff_replace") {
+                    let got = row.deff_replace.unwrap();
+                    close(got, deff.as_f64().unwrap(), CLOSED_FORM, &format!("{what} deff"));
+                }
                 let m = method.name();
                 if let Some(lower) = r.get(format!("{m}_lower")) {
                     let what = format!("{what} {m}");

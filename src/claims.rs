@@ -837,6 +837,7 @@ groups = ["a"]
                 wave: None,
                 answers: vec![Some(q1), Some(q2)],
                 design: Default::default(),
+                row: 0,
             });
             let q1 = if i < yes_b { 0 } else { 1 };
             table.add(&Response {
@@ -845,6 +846,7 @@ groups = ["a"]
                 wave: None,
                 answers: vec![Some(q1), Some(1)],
                 design: Default::default(),
+                row: 0,
             });
         }
         let results = analyse(&cb, &table, AnalysisOptions::default());
@@ -874,6 +876,7 @@ groups = ["a"]
             wave: None,
             answers: vec![Some(0), None],
             design: Default::default(),
+            row: 0,
         });
         let results = analyse(&cb, &table, AnalysisOptions::default());
         let v = judge(&cb, &table, &results, Evidence::DataOnly);

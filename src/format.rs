@@ -88,9 +88,19 @@ pub fn statistic(v: f64) -> String {
     format!("{v:.2}")
 }
 
+/// Degrees of freedom: a whole number as one (`28`), otherwise two decimals.
+pub fn degrees_of_freedom(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 { format!("{v:.0}") } else { format!("{v:.2}") }
+}
+
 /// A design effect, three decimals (`1.234`).
 pub fn design_effect(v: f64) -> String {
     format!("{v:.3}")
+}
+
+/// A weighting factor (calibrated weight over base weight), four decimals (`1.0625`).
+pub fn factor(v: f64) -> String {
+    format!("{v:.4}")
 }
 
 /// An effective sample size, one decimal (`312.5`).

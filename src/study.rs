@@ -185,9 +185,14 @@ pub fn merge_counts(
                 sha256: shard.sha256,
             });
         }
-        merged
-            .merge(&shard.table)
-            .map_err(|cause| CountsError::Merge { path: path.clone(), cause })?;
+        if seen.is_empty() {
+            // The first table as it is: a calibrated one carries its calibration.
+            merged = shard.table.clone();
+        } else {
+            merged
+                .merge(&shard.table)
+                .map_err(|cause| CountsError::Merge { path: path.clone(), cause })?;
+        }
         load.absorb(&LoadSummary {
             rows_read: shard.rows_read,
             excluded: shard.excluded.clone(),
@@ -205,6 +210,13 @@ pub fn merge_counts(
         .map(|(q, c)| (q.id.clone(), c.missing.iter().sum()))
         .collect();
     load.sha256 = digest.hex();
+    load.weighting = merged
+        .design
+        .as_ref()
+        .and_then(|d| d.calibration.as_ref())
+        .map(|c| c.summary.clone())
+        .into_iter()
+        .collect();
     Ok(analyse_table(&merged, load, codebook, options, None))
 }
 

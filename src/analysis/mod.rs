@@ -407,6 +407,7 @@ options = [{ code = "1", label = "Yes" }, { code = "0", label = "No" }]
                     wave: None,
                     answers: vec![Some(answer)],
                     design: Default::default(),
+                    row: 0,
                 });
             }
         }

@@ -155,6 +155,10 @@ pub struct WeightedWaveRow {
     pub effective_n: f64,
     /// Kish's design effect due to weighting.
     pub deff_kish: f64,
+    /// R `deff = "replace"` design effect.
+    pub deff_replace: Option<f64>,
+    /// Degrees of freedom of the interval (R `degf` of the group's subset of its wave).
+    pub df: f64,
     /// Interval (the analysis's weighted interval method).
     pub ci_lower: f64,
     /// Interval.
@@ -457,6 +461,8 @@ fn weighted_comparisons(
                         se: e.se,
                         effective_n: e.effective_n,
                         deff_kish: e.deff_kish,
+                        deff_replace: e.deff_replace,
+                        df: w.table.design_df(Some(g)),
                         ci_lower: ci.interval.lower,
                         ci_upper: ci.interval.upper,
                         boundary: ci.boundary,

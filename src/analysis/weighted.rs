@@ -152,7 +152,18 @@ impl QuestionShares {
     ) -> Option<WeightedEstimate> {
         let var = self.cov(groups, (o, g), (o, g))?;
         let i = self.position[o * groups + g]?;
-        Some(WeightedEstimate { logit_variance: self.logit_variance[i], ..e.with_variance(var) })
+        // A subset of a calibrated design keeps every row (at weight 0) in R, so the
+        // beta interval's `nrow(design)` is the whole sample's.
+        let calibrated = matches!(
+            &self.design,
+            crate::stats::design::Design::Linearised(l) if l.calibration.is_some()
+        );
+        let rows = if calibrated { e.total_n } else { e.rows };
+        Some(WeightedEstimate {
+            logit_variance: self.logit_variance[i],
+            rows,
+            ..e.with_variance(var)
+        })
     }
 }
 

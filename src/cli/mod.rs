@@ -94,10 +94,16 @@ const ANALYZE_EXAMPLES: &str = "Examples:
 const TABULATE_EXAMPLES: &str = "Examples:
   invitestat tabulate data/executives-online/responses.csv --codebook data/executives-online/codebook.toml --counts-out counts.json";
 
+const WEIGHT_EXAMPLES: &str = "Examples:
+  invitestat weight data/waves-example/wave-1.csv --codebook data/waves-example/codebook.toml --out wave-1-weighted.csv
+  invitestat weight data/waves-example/wave-1.csv --codebook data/waves-example/codebook.toml --out weights.csv --weights-only";
+
 const MERGE_EXAMPLES: &str = "Examples:
-  invitestat tabulate data/waves-example/wave-1.csv --codebook data/waves-example/codebook.toml --counts-out shard-1.json
-  invitestat tabulate data/waves-example/wave-2.csv --codebook data/waves-example/codebook.toml --counts-out shard-2.json
-  invitestat merge shard-1.json shard-2.json --codebook data/waves-example/codebook.toml";
+  invitestat generate data/executives-online/codebook.toml --rows 500 --seed 1 --out part-1.csv
+  invitestat generate data/executives-online/codebook.toml --rows 500 --seed 2 --out part-2.csv
+  invitestat tabulate part-1.csv --codebook data/executives-online/codebook.toml --counts-out shard-1.json
+  invitestat tabulate part-2.csv --codebook data/executives-online/codebook.toml --counts-out shard-2.json
+  invitestat merge shard-1.json shard-2.json --codebook data/executives-online/codebook.toml";
 
 const WAVES_EXAMPLES: &str = "Examples:
   invitestat waves data/waves-example/wave-1.csv data/waves-example/wave-2.csv data/waves-example/wave-3.csv --codebook data/waves-example/codebook.toml
@@ -148,6 +154,10 @@ pub enum Command {
     /// Count a responses file into a count table file (shards merge with `merge`).
     #[command(after_help = TABULATE_EXAMPLES)]
     Tabulate(study::TabulateArgs),
+    /// Build weights from the codebook's population margins (post-stratification,
+    /// raking, calibration) and write them with the responses, or alone.
+    #[command(after_help = WEIGHT_EXAMPLES)]
+    Weight(study::WeightArgs),
     /// Merge count tables (from `tabulate` or an SQL GROUP BY) and analyse them.
     #[command(after_help = MERGE_EXAMPLES)]
     Merge(study::MergeArgs),
@@ -464,6 +474,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<()> {
         Command::Check(a) => study::check_cmd(&a, out),
         Command::Init(a) => study::init_cmd(&a, out),
         Command::Tabulate(a) => study::tabulate_cmd(&a, out),
+        Command::Weight(a) => study::weight_cmd(&a, out),
         Command::Waves(a) => study::waves_cmd(&a, out),
         Command::Generate(a) => study::generate_cmd(&a, out),
         Command::Merge(a) => study::merge_cmd(&a, out),

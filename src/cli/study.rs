@@ -207,6 +207,32 @@ pub struct TabulateArgs {
     pub read: ReadArgs,
 }
 
+/// Arguments of `invitestat weight`.
+#[derive(Debug, Args)]
+pub struct WeightArgs {
+    /// Responses file (CSV, workbook, Parquet, SPSS or Stata).
+    pub responses: PathBuf,
+    /// The codebook, with a `[weighting]` table.
+    #[arg(long)]
+    pub codebook: PathBuf,
+    /// Where to write the weighted file (CSV): every column of the responses and the
+    /// calibrated weight (and replicate weights) at the end.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Write only the respondent id and the calibrated weights.
+    #[arg(long)]
+    pub weights_only: bool,
+    /// Name of the weight column written (replicates get `_1`, `_2`, ... after it).
+    #[arg(long, default_value = "calibrated_weight")]
+    pub column: String,
+    /// Replace the output file if it exists.
+    #[arg(long)]
+    pub force: bool,
+    /// How the file is read.
+    #[command(flatten)]
+    pub read: ReadArgs,
+}
+
 /// Arguments of `invitestat merge`.
 #[derive(Debug, Args)]
 pub struct MergeArgs {
@@ -632,6 +658,118 @@ pub fn tabulate_cmd(args: &TabulateArgs, out: &mut dyn Write) -> anyhow::Result<
     Ok(())
 }
 
+/// `invitestat weight`.
+///
+/// # Errors
+/// A refused codebook or responses file, weights that cannot be calibrated, a weight
+/// column name the file already has, or an output that may not be written.
+pub fn weight_cmd(args: &WeightArgs, out: &mut dyn Write) -> anyhow::Result<()> {
+    let codebook = Codebook::from_path(&args.codebook)?;
+    if codebook.weighting.is_none() {
+        return Err(UsageError(format!(
+            "{}: declares no [weighting]; expected margins to weight to (docs/codebook.md, \"[weighting]\")",
+            args.codebook.display()
+        ))
+        .into());
+    }
+    let options = args.read.options();
+    let converted = crate::data::convert::open(&args.responses)?;
+    let csv_path: &Path = converted.as_ref().map_or(args.responses.as_path(), |c| &c.csv);
+    let locate = |e: crate::data::LoadError| match &converted {
+        Some(c) => c.locate(e, &args.responses),
+        None => e,
+    };
+    let (rows, summary) =
+        crate::data::weighting::row_weights(csv_path, &codebook, options).map_err(locate)?;
+    let replicates = rows.first().map_or(0, |r| r.replicates.len());
+    let mut names = vec![args.column.clone()];
+    names.extend((1..=replicates).map(|i| format!("{}_{i}", args.column)));
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(options.delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_path(csv_path)
+        .with_context(|| format!("{}: cannot read", args.responses.display()))?;
+    let mut records = reader.byte_records();
+    let header = records
+        .next()
+        .transpose()
+        .with_context(|| format!("{}: cannot read", args.responses.display()))?
+        .unwrap_or_default();
+    let id_col = header
+        .iter()
+        .position(|h| {
+            let h = h.trim_ascii();
+            h.strip_prefix("\u{feff}".as_bytes()).unwrap_or(h) == codebook.id_column.as_bytes()
+        })
+        .unwrap_or(0);
+    if let Some(n) = names.iter().find(|n| header.iter().any(|h| h.trim_ascii() == n.as_bytes())) {
+        return Err(UsageError(format!(
+            "{}: already has a column '{}'; expected a new name for the weights (--column)",
+            args.responses.display(),
+            crate::format::echo(n)
+        ))
+        .into());
+    }
+    let number = |v: f64| format!("{v}");
+    let inputs = [args.responses.as_path(), args.codebook.as_path()];
+    let replace = if args.force { Replace::Force } else { Replace::Never };
+    write_file(&args.out, &inputs, replace, |w| {
+        let mut csv_out = csv::WriterBuilder::new().flexible(true).from_writer(w);
+        let head: Vec<&[u8]> = if args.weights_only {
+            vec![codebook.id_column.as_bytes()]
+        } else {
+            header.iter().collect()
+        };
+        csv_out.write_record(head.into_iter().chain(names.iter().map(|n| n.as_bytes())))?;
+        let mut next = rows.iter().peekable();
+        for (i, record) in records.enumerate() {
+            let record = record.map_err(std::io::Error::other)?;
+            let row = i as u64 + 1;
+            let weights: Vec<String> = match next.peek() {
+                Some(r) if r.row == row => next.next().map_or_else(Vec::new, |r| {
+                    std::iter::once(r.weight)
+                        .chain(r.replicates.iter().copied())
+                        .map(number)
+                        .collect()
+                }),
+                _ if args.weights_only => continue,
+                _ => vec![String::new(); names.len()],
+            };
+            let cells: Vec<&[u8]> = if args.weights_only {
+                vec![record.get(id_col).unwrap_or_default().trim_ascii()]
+            } else {
+                record.iter().collect()
+            };
+            csv_out.write_record(cells.into_iter().chain(weights.iter().map(|s| s.as_bytes())))?;
+        }
+        csv_out.flush()
+    })?;
+    for w in &summary.weighting {
+        writeln!(
+            out,
+            "{}{}: {} respondents in {} cells, {} iteration(s); factors {} to {}; weighting efficiency {} (design effect of the weights {})",
+            w.method,
+            w.wave.as_ref().map_or(String::new(), |l| format!(" (wave {l})")),
+            w.respondents,
+            w.cells,
+            w.iterations,
+            crate::format::factor(w.factor_min),
+            crate::format::factor(w.factor_max),
+            crate::format::share(w.efficiency),
+            crate::format::design_effect(w.deff_weights),
+        )?;
+    }
+    writeln!(
+        out,
+        "{} rows read, {} weighted; written to {}",
+        summary.rows_read,
+        rows.len(),
+        args.out.display()
+    )?;
+    Ok(())
+}
+
 /// How a count table file begins (whitespace removed): what lets `tabulate` replace
 /// an earlier one.
 const COUNTS_TAG: &str = "{\"format\":\"invitestat-counts/";
@@ -702,6 +840,7 @@ pub fn generate_cmd(args: &GenerateArgs, out: &mut dyn Write) -> anyhow::Result<
             SpecError::GroupShares { .. } => "--group-shares",
             SpecError::Missing(_) => "--missing",
             SpecError::Trend(_) => "--trend",
+            SpecError::Replicates => "--codebook",
         };
         UsageError(format!("{flag}: {e}"))
     })?;
@@ -709,6 +848,14 @@ pub fn generate_cmd(args: &GenerateArgs, out: &mut dyn Write) -> anyhow::Result<
         Some(path) => {
             let replace = if args.force { Replace::Force } else { Replace::Never };
             write_file(path, &[&args.codebook], replace, |w| write_wave(&codebook, &spec, w))?;
+            writeln!(
+                out,
+                "{} rows written to {} (seed {}, shares seed {})",
+                spec.rows,
+                path.display(),
+                spec.seed,
+                spec.shares_seed
+            )?;
         }
         None => write_wave(&codebook, &spec, out)?,
     }

@@ -441,6 +441,8 @@ pub struct Codebook {
     pub wave_column: Option<String>,
     /// The sampling design, when declared (`[design]`).
     pub design: Option<SurveyDesign>,
+    /// Weights built from population margins, when declared (`[weighting]`).
+    pub weighting: Option<Weighting>,
     /// Grouping variable.
     pub grouping: Grouping,
     /// Questions, in questionnaire order (a net right after its question, a
@@ -496,6 +498,61 @@ impl SurveyDesign {
     }
 }
 
+/// Weights built from population margins (the codebook's `[weighting]` table): each
+/// respondent's base weight (the weight column's, or 1) times a factor of the
+/// respondent's calibration cell, the combination of its weighting variables'
+/// categories (see [`crate::stats::calibration`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Weighting {
+    /// The method and its settings.
+    pub method: crate::stats::calibration::Method,
+    /// The weighting variables; a respondent's calibration cell is the mixed-radix
+    /// number of its categories, the first variable the most significant.
+    pub variables: Vec<WeightingVariable>,
+    /// The margins over the calibration cells.
+    pub margins: crate::stats::calibration::Margins,
+}
+
+/// A variable the weights are calibrated on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WeightingVariable {
+    /// Its name: the grouping column, a question's id or a column of its own.
+    pub name: String,
+    /// Where its value is read.
+    pub source: WeightingSource,
+    /// Its category codes.
+    pub codes: Vec<String>,
+}
+
+/// Where a weighting variable's value comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WeightingSource {
+    /// The grouping column (the categories are the levels).
+    Group,
+    /// A question read from its own column (the categories are its options).
+    Question(usize),
+    /// A column used only for weighting (the categories are the margins' codes).
+    Column,
+}
+
+impl Weighting {
+    /// Calibration cells.
+    pub fn cells(&self) -> usize {
+        self.margins.cells()
+    }
+
+    /// The label of a calibration cell: its variables' codes.
+    pub fn cell_label(&self, cell: usize) -> String {
+        let mut rest = cell;
+        let mut codes = vec![""; self.variables.len()];
+        for (i, v) in self.variables.iter().enumerate().rev() {
+            codes[i] = &v.codes[rest % v.codes.len()];
+            rest /= v.codes.len();
+        }
+        codes.join(":")
+    }
+}
+
 /// Replicate-weight methods (R `svrepdesign(type = ...)`).
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub enum ReplicateKind {
@@ -547,7 +604,7 @@ pub struct ReplicateWeights {
 impl Codebook {
     /// Whether the analysis is design-based: a weight column or a design is declared.
     pub fn weighted(&self) -> bool {
-        self.weight_column.is_some() || self.design.is_some()
+        self.weight_column.is_some() || self.design.is_some() || self.weighting.is_some()
     }
 
     /// Reads and validates a codebook.
@@ -682,6 +739,14 @@ impl Codebook {
         }
         if let Some(d) = &self.design {
             c.extend(d.columns());
+        }
+        if let Some(w) = &self.weighting {
+            c.extend(
+                w.variables
+                    .iter()
+                    .filter(|v| v.source == WeightingSource::Column)
+                    .map(|v| v.name.as_str()),
+            );
         }
         let mut set_done = vec![false; self.sets.len()];
         for q in &self.questions {

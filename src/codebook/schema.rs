@@ -9,11 +9,14 @@ use super::{
     GroupRef, Grouping, ItemRef, Level, MAX_OPTIONS, MAX_PUBLISHED_SIZE, MAX_QUESTIONS,
     MAX_SIZE_WINDOW, MultiResponse, PublishedFigure, Question, QuestionKind, RatioRelation,
     ReplicateKind, ReplicateWeights, SizeWindow, Source as QuestionSource, Study, SurveyDesign,
+    Weighting, WeightingSource, WeightingVariable,
 };
 use crate::consistency::{Figure, Rounding};
 use crate::format::echo;
+use crate::stats::calibration::{CalibrationFunction, Margins, Method};
 use crate::stats::design::{LonelyPsu, ReplicateScales};
 use serde::Deserialize;
+use std::collections::BTreeMap;
 use std::path::Path;
 use toml::Spanned;
 
@@ -27,6 +30,7 @@ struct RawCodebook {
     weight_column: Option<S<String>>,
     wave_column: Option<S<String>>,
     design: Option<S<RawDesign>>,
+    weighting: Option<S<RawWeighting>>,
     grouping: S<RawGrouping>,
     questions: S<Vec<S<RawQuestion>>>,
     #[serde(default)]
@@ -60,6 +64,29 @@ struct RawReplicates {
     rscales: Option<S<Vec<f64>>>,
     mse: Option<S<bool>>,
 }
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawWeighting {
+    method: S<String>,
+    function: Option<S<String>>,
+    bounds: Option<S<Vec<f64>>>,
+    trim: Option<S<Vec<f64>>>,
+    tolerance: Option<S<f64>>,
+    max_iterations: Option<S<i64>>,
+    margins: S<Vec<S<RawMargin>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMargin {
+    variables: S<Vec<S<String>>>,
+    population: Option<S<BTreeMap<String, S<f64>>>>,
+    targets_file: Option<S<String>>,
+}
+
+/// Most calibration cells (combinations of the weighting variables' categories).
+const MAX_CALIBRATION_CELLS: usize = 100_000;
 
 /// Most replicate weights a design may have.
 const MAX_REPLICATES: usize = 1000;
@@ -353,12 +380,17 @@ impl Validator<'_> {
         }
         let levels = self.levels(&raw.grouping.get_ref().levels)?;
         let (questions, sets) = self.questions(&raw.questions)?;
+        let weighting = match &raw.weighting {
+            None => None,
+            Some(w) => Some(self.weighting(w, &grouping_column, &levels, &questions)?),
+        };
         let mut cb = Codebook {
             study,
             id_column,
             weight_column,
             wave_column,
             design,
+            weighting,
             grouping: Grouping { column: grouping_column, levels },
             questions,
             sets,
@@ -423,6 +455,411 @@ impl Validator<'_> {
             ));
         }
         Ok(SurveyDesign { strata_column, cluster_column, fpc_column, lonely_psu, replicates })
+    }
+
+    fn weighting(
+        &mut self,
+        w: &S<RawWeighting>,
+        grouping_column: &str,
+        levels: &[Level],
+        questions: &[Question],
+    ) -> Result<Weighting, CodebookError> {
+        let r = w.get_ref();
+        let key = "weighting";
+        let only_calibrate = |this: &Self, present: Option<(usize, &str)>| {
+            match present {
+            Some((start, name)) => Err(this.src.invalid(
+                &S::new(start..start + 1, ()),
+                format!("{key}.{name}"),
+                "applies to method = \"calibrate\" only; expected it removed, or method = \"calibrate\"".to_string(),
+            )),
+            None => Ok(()),
+        }
+        };
+        let bound_pair = |this: &Self,
+                          v: &S<Vec<f64>>,
+                          name: &str|
+         -> Result<(f64, f64), CodebookError> {
+            match v.get_ref().as_slice() {
+                &[lo, hi] if lo.is_finite() && hi.is_finite() && lo <= 1.0 && 1.0 <= hi && lo < hi => {
+                    Ok((lo, hi))
+                }
+                _ => Err(this.err(
+                    v,
+                    format!("{key}.{name}"),
+                    format!(
+                        "{:?} is not a pair of bounds on the weights' factor; expected [lower, upper] with lower <= 1 <= upper, lower < upper",
+                        v.get_ref()
+                    ),
+                )),
+            }
+        };
+        let tolerance = match &r.tolerance {
+            None => 1e-7,
+            Some(t) if t.get_ref().is_finite() && *t.get_ref() > 0.0 && *t.get_ref() < 1.0 => {
+                *t.get_ref()
+            }
+            Some(t) => {
+                return Err(self.err(
+                    t,
+                    format!("{key}.tolerance"),
+                    format!(
+                        "{} is not a tolerance; expected a number between 0 and 1",
+                        t.get_ref()
+                    ),
+                ));
+            }
+        };
+        let max_iterations = |default: u32| -> Result<u32, CodebookError> {
+            match &r.max_iterations {
+                None => Ok(default),
+                Some(m) => non_negative(m)
+                    .filter(|m| (1..=10_000).contains(m))
+                    .map(|m| m as u32)
+                    .ok_or_else(|| {
+                        self.err(
+                            m,
+                            format!("{key}.max_iterations"),
+                            format!(
+                                "{} is not an iteration limit; expected 1 to 10000",
+                                m.get_ref()
+                            ),
+                        )
+                    }),
+            }
+        };
+        let method = match r.method.get_ref().as_str() {
+            m @ ("poststratify" | "rake") => {
+                let present = [
+                    r.function.as_ref().map(|v| (v.span().start, "function")),
+                    r.bounds.as_ref().map(|v| (v.span().start, "bounds")),
+                    r.trim.as_ref().map(|v| (v.span().start, "trim")),
+                ]
+                .into_iter()
+                .flatten()
+                .next();
+                only_calibrate(self, present)?;
+                if m == "poststratify" {
+                    if r.margins.get_ref().len() != 1 {
+                        return Err(self.err(
+                            &r.margins,
+                            format!("{key}.margins"),
+                            format!(
+                                "{} margins for post-stratification; expected one (list several variables in it to cross them)",
+                                r.margins.get_ref().len()
+                            ),
+                        ));
+                    }
+                    Method::PostStratify
+                } else {
+                    Method::Rake { tolerance, max_iterations: max_iterations(100)? }
+                }
+            }
+            "calibrate" => {
+                let function = match r.function.as_ref().map(|f| (f, f.get_ref().as_str())) {
+                    None | Some((_, "linear")) => CalibrationFunction::Linear,
+                    Some((_, "raking")) => CalibrationFunction::Raking,
+                    Some((f, other)) => {
+                        return Err(self.err(
+                            f,
+                            format!("{key}.function"),
+                            format!(
+                                "'{}' is not a calibration function; expected \"linear\" or \"raking\"",
+                                echo(other)
+                            ),
+                        ));
+                    }
+                };
+                let bounds = match &r.bounds {
+                    None => (f64::NEG_INFINITY, f64::INFINITY),
+                    Some(b) => bound_pair(self, b, "bounds")?,
+                };
+                let trim = r.trim.as_ref().map(|t| bound_pair(self, t, "trim")).transpose()?;
+                Method::Calibrate {
+                    function,
+                    bounds,
+                    trim,
+                    tolerance,
+                    max_iterations: max_iterations(50)?,
+                }
+            }
+            other => {
+                return Err(self.err(
+                    &r.method,
+                    format!("{key}.method"),
+                    format!(
+                        "'{}' is not a weighting method; expected \"poststratify\", \"rake\" or \"calibrate\"",
+                        echo(other)
+                    ),
+                ));
+            }
+        };
+        if r.margins.get_ref().is_empty() {
+            return Err(self.err(
+                &r.margins,
+                format!("{key}.margins"),
+                "is empty; expected at least one margin".into(),
+            ));
+        }
+        // The variables, in order of first use, and each margin's variables and targets.
+        let mut variables: Vec<WeightingVariable> = Vec::new();
+        let mut margin_vars: Vec<Vec<usize>> = Vec::new();
+        let mut targets: Vec<Vec<(Vec<String>, f64, usize)>> = Vec::new();
+        for (mi, m) in r.margins.get_ref().iter().enumerate() {
+            let mkey = format!("{key}.margins[{}]", mi + 1);
+            let mr = m.get_ref();
+            if mr.variables.get_ref().is_empty() {
+                return Err(self.err(
+                    &mr.variables,
+                    format!("{mkey}.variables"),
+                    "is empty; expected one or more variables".into(),
+                ));
+            }
+            let mut vars = Vec::new();
+            for (vi, v) in mr.variables.get_ref().iter().enumerate() {
+                let vkey = format!("{mkey}.variables[{}]", vi + 1);
+                let name = self.name(v, &vkey)?;
+                if variables.iter().any(|x| x.name == name) {
+                    return Err(self.err(
+                        v,
+                        vkey,
+                        format!("'{}' is already in another margin; expected each variable in one margin (cross them in one margin instead)", echo(&name)),
+                    ));
+                }
+                let (source, codes) = if name == grouping_column {
+                    (WeightingSource::Group, levels.iter().map(|l| l.code.clone()).collect())
+                } else if let Some(qi) = questions.iter().position(|q| q.id == name) {
+                    let q = &questions[qi];
+                    if !matches!(q.source, QuestionSource::Column) {
+                        return Err(self.err(
+                            v,
+                            vkey,
+                            format!("question '{}' is not read from a column of its own; expected the grouping column, a single-choice question or another column", echo(&name)),
+                        ));
+                    }
+                    (
+                        WeightingSource::Question(qi),
+                        q.options.iter().map(|o| o.code.clone()).collect(),
+                    )
+                } else {
+                    self.column(v, &vkey)?;
+                    (WeightingSource::Column, Vec::new())
+                };
+                vars.push(variables.len());
+                variables.push(WeightingVariable { name, source, codes });
+            }
+            let rows: Vec<(Vec<String>, f64, usize)> = match (&mr.population, &mr.targets_file) {
+                (Some(p), None) => {
+                    let mut rows = Vec::new();
+                    for (k, v) in p.get_ref() {
+                        let parts: Vec<String> = if vars.len() == 1 {
+                            vec![k.clone()]
+                        } else {
+                            k.split(':').map(str::to_string).collect()
+                        };
+                        if parts.len() != vars.len() {
+                            return Err(self.err(
+                                v,
+                                format!("{mkey}.population"),
+                                format!(
+                                    "'{}' names {} codes; expected {} codes joined by ':'",
+                                    echo(k),
+                                    parts.len(),
+                                    vars.len()
+                                ),
+                            ));
+                        }
+                        rows.push((parts, *v.get_ref(), v.span().start));
+                    }
+                    rows
+                }
+                (None, Some(f)) => self.targets_file(f, &mkey, &vars, &variables)?,
+                _ => {
+                    return Err(self.err(
+                        m,
+                        mkey,
+                        "gives its population neither by population nor by targets_file; expected one of the two".into(),
+                    ));
+                }
+            };
+            for (codes, value, at) in &rows {
+                let here = S::new(*at..*at + 1, ());
+                if !(value.is_finite() && *value >= 0.0) {
+                    return Err(self.src.invalid(
+                        &here,
+                        format!("{mkey}.population"),
+                        format!("{value} is not a population; expected a finite number >= 0"),
+                    ));
+                }
+                for (&vi, code) in vars.iter().zip(codes) {
+                    let var = &mut variables[vi];
+                    if !var.codes.contains(code) {
+                        if var.source == WeightingSource::Column {
+                            var.codes.push(code.clone());
+                        } else {
+                            return Err(self.src.invalid(
+                                &here,
+                                format!("{mkey}.population"),
+                                format!(
+                                    "'{}' is not a code of '{}'; expected one of {}",
+                                    echo(code),
+                                    echo(&var.name),
+                                    crate::format::name_list(
+                                        &var.codes
+                                            .iter()
+                                            .map(|c| format!("'{c}'"))
+                                            .collect::<Vec<_>>(),
+                                        20
+                                    )
+                                ),
+                            ));
+                        }
+                    }
+                }
+            }
+            margin_vars.push(vars);
+            targets.push(rows);
+        }
+        let cells = variables.iter().try_fold(1usize, |n, v| n.checked_mul(v.codes.len().max(1)));
+        let cells = match cells {
+            Some(n) if n <= MAX_CALIBRATION_CELLS => n,
+            _ => {
+                return Err(self.err(
+                    &r.margins,
+                    format!("{key}.margins"),
+                    format!("the weighting variables cross into more than {MAX_CALIBRATION_CELLS} cells; expected fewer variables or categories"),
+                ));
+            }
+        };
+        // Per variable, per cell, its category.
+        let radix: Vec<usize> = variables.iter().map(|v| v.codes.len().max(1)).collect();
+        let code_of = |cell: usize, vi: usize| -> usize {
+            let below: usize = radix[vi + 1..].iter().product();
+            (cell / below) % radix[vi]
+        };
+        let mut category = Vec::new();
+        let mut population = Vec::new();
+        let mut names = Vec::new();
+        let mut labels = Vec::new();
+        for (mi, vars) in margin_vars.iter().enumerate() {
+            let sizes: Vec<usize> = vars.iter().map(|&v| radix[v]).collect();
+            let count: usize = sizes.iter().product();
+            let index =
+                |codes: &[usize]| codes.iter().zip(&sizes).fold(0, |acc, (c, s)| acc * s + c);
+            category.push(
+                (0..cells)
+                    .map(|c| index(&vars.iter().map(|&v| code_of(c, v)).collect::<Vec<_>>()))
+                    .collect(),
+            );
+            let mut pop = vec![0.0; count];
+            let mut seen = vec![false; count];
+            for (codes, value, at) in &targets[mi] {
+                let idx: Vec<usize> = vars
+                    .iter()
+                    .zip(codes)
+                    .map(|(&v, code)| {
+                        variables[v].codes.iter().position(|c| c == code).unwrap_or(0)
+                    })
+                    .collect();
+                let k = index(&idx);
+                if seen[k] {
+                    return Err(self.src.invalid(
+                        &S::new(*at..*at + 1, ()),
+                        format!("{key}.margins[{}].population", mi + 1),
+                        format!(
+                            "'{}' is given twice; expected each category once",
+                            echo(&codes.join(":"))
+                        ),
+                    ));
+                }
+                seen[k] = true;
+                pop[k] = *value;
+            }
+            population.push(pop);
+            names.push(
+                vars.iter().map(|&v| variables[v].name.clone()).collect::<Vec<_>>().join(" x "),
+            );
+            labels.push(
+                (0..count)
+                    .map(|k| {
+                        let mut rest = k;
+                        let mut parts = vec![String::new(); vars.len()];
+                        for (j, &v) in vars.iter().enumerate().rev() {
+                            parts[j] = variables[v].codes[rest % sizes[j]].clone();
+                            rest /= sizes[j];
+                        }
+                        parts.join(":")
+                    })
+                    .collect(),
+            );
+        }
+        Ok(Weighting {
+            method,
+            variables,
+            margins: Margins { category, population, names, labels },
+        })
+    }
+
+    /// A margin's targets from a CSV file (a column per variable, then `population`),
+    /// relative to the codebook's folder.
+    fn targets_file(
+        &self,
+        f: &S<String>,
+        mkey: &str,
+        vars: &[usize],
+        variables: &[WeightingVariable],
+    ) -> Result<Vec<(Vec<String>, f64, usize)>, CodebookError> {
+        let key = format!("{mkey}.targets_file");
+        let dir = self.src.path.parent().unwrap_or(Path::new("."));
+        let path = dir.join(f.get_ref());
+        let fail = |m: String| self.err(f, key.clone(), format!("{}: {m}", path.display()));
+        let mut rdr = csv::ReaderBuilder::new()
+            .trim(csv::Trim::All)
+            .from_path(&path)
+            .map_err(|e| fail(format!("cannot read: {}", echo(&e.to_string()))))?;
+        let header = rdr
+            .headers()
+            .map_err(|e| fail(format!("malformed CSV: {}", echo(&e.to_string()))))?
+            .clone();
+        let want: Vec<&str> =
+            vars.iter().map(|&v| variables[v].name.as_str()).chain(["population"]).collect();
+        let cols: Vec<usize> = want
+            .iter()
+            .map(|w| header.iter().position(|h| h == *w))
+            .collect::<Option<_>>()
+            .ok_or_else(|| {
+                fail(format!(
+                    "line 1: the header is {}; expected the columns {}",
+                    echo(&header.iter().collect::<Vec<_>>().join(",")),
+                    want.join(",")
+                ))
+            })?;
+        let mut rows = Vec::new();
+        for (i, rec) in rdr.records().enumerate() {
+            let line = i + 2;
+            let rec = rec.map_err(|e| {
+                fail(format!("line {line}: malformed CSV: {}", echo(&e.to_string())))
+            })?;
+            let codes: Vec<String> =
+                cols[..vars.len()].iter().map(|&c| rec.get(c).unwrap_or("").to_string()).collect();
+            let text = rec.get(cols[vars.len()]).unwrap_or("");
+            let value: f64 = text
+                .parse()
+                .ok()
+                .filter(|v: &f64| v.is_finite() && *v >= 0.0)
+                .ok_or_else(|| fail(format!("line {line}, column population: '{}' is not a population; expected a finite number >= 0", echo(text))))?;
+            if let Some((j, _)) = codes.iter().enumerate().find(|(_, c)| c.is_empty()) {
+                return Err(fail(format!(
+                    "line {line}, column {}: empty code; expected a category code",
+                    want[j]
+                )));
+            }
+            rows.push((codes, value, f.span().start));
+        }
+        if rows.is_empty() {
+            return Err(fail("no targets; expected a row per category".into()));
+        }
+        Ok(rows)
     }
 
     fn replicates(&mut self, rep: &S<RawReplicates>) -> Result<ReplicateWeights, CodebookError> {

@@ -152,6 +152,10 @@ impl Converted {
                 LoadError::Value(v)
             }
             LoadError::Format { message, .. } => LoadError::Format { file, message },
+            LoadError::Weighting(mut w) => {
+                w.file = file;
+                LoadError::Weighting(w)
+            }
         }
     }
 }

@@ -16,14 +16,14 @@
 pub use super::ids::IdSet;
 use super::summary::LoadSummary;
 use super::weight::WeightScale;
-use crate::codebook::{Codebook, Coding, Source};
+use crate::codebook::{Codebook, Coding, Source, WeightingSource};
 use crate::format::{echo, echo_bytes, name_list};
 use std::collections::HashMap;
 use std::io::{BufRead, Read};
 use std::path::{Path, PathBuf};
 
 /// One validated respondent.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Response {
     /// Index of the group level in the codebook.
     pub group: usize,
@@ -36,6 +36,9 @@ pub struct Response {
     pub answers: Vec<Option<usize>>,
     /// Where the respondent sits in the sampling design (empty without one).
     pub design: DesignValues,
+    /// Its data row in the file (1 for the row after the header; of its part, for a
+    /// file read in parts).
+    pub row: u64,
 }
 
 /// A respondent's place in the sampling design.
@@ -49,6 +52,8 @@ pub struct DesignValues {
     pub fpc: f64,
     /// Replicate weights, stored under the same scale as the weight.
     pub replicates: Vec<f64>,
+    /// The calibration cell of the codebook's `[weighting]` (0 without one).
+    pub cell: usize,
 }
 
 /// How a file is read.
@@ -127,6 +132,9 @@ pub enum LoadError {
         /// The line after the header.
         line: u64,
     },
+    /// The weights cannot be calibrated to the codebook's margins.
+    #[error(transparent)]
+    Weighting(Box<super::weighting::WeightingError>),
     /// A workbook (`.xlsx`, `.ods`, ...) or Parquet file that cannot be read.
     #[error("{}: {message}", file.display())]
     Format {
@@ -465,6 +473,20 @@ pub fn load_part<R: Read>(
     let replicate_cols: Vec<Column> = design
         .and_then(|d| d.replicates.as_ref())
         .map_or_else(Vec::new, |r| r.columns.iter().map(|c| col(c)).collect());
+    // The weighting variables: each one's column (a question's, or its own) and codes.
+    let weighting = codebook.weighting.as_ref();
+    let weighting_vars: Vec<(Option<Column>, Codes)> = weighting.map_or_else(Vec::new, |w| {
+        w.variables
+            .iter()
+            .map(|v| {
+                let c = match v.source {
+                    WeightingSource::Group => None,
+                    WeightingSource::Question(_) | WeightingSource::Column => Some(col(&v.name)),
+                };
+                (c, Codes::new(v.codes.iter().map(String::as_str)))
+            })
+            .collect()
+    });
     // The fpc first seen for each stratum, and the byte of its row: it must not change.
     let mut stratum_fpc: HashMap<String, (f64, u64)> = HashMap::new();
     // The questions read from their own column (the others are derived below).
@@ -537,6 +559,10 @@ pub fn load_part<R: Read>(
         .map(|q| q.missing.iter().map(|m| m.as_bytes()).collect())
         .collect();
     let no_group = format!("no value in grouping column '{}'", group_col.name);
+    let missing_of = |source: WeightingSource, text: &[u8]| match source {
+        WeightingSource::Question(qi) => missing_codes[qi].contains(&text),
+        _ => false,
+    };
 
     let mut summary =
         LoadSummary { file: path.display().to_string(), ignored_columns, ..LoadSummary::default() };
@@ -554,6 +580,7 @@ pub fn load_part<R: Read>(
             replicates: vec![0.0; replicate_cols.len()],
             ..DesignValues::default()
         },
+        row: 0,
     };
     loop {
         match rdr.read_byte_record(&mut record) {
@@ -793,7 +820,38 @@ pub fn load_part<R: Read>(
             }
             response.answers[qi] = answer;
         }
+        if let Some(w) = weighting {
+            let mut cell = 0usize;
+            for (v, (c, codes)) in w.variables.iter().zip(&weighting_vars) {
+                let index = match (v.source, c) {
+                    (WeightingSource::Group, _) => Some(response.group),
+                    (WeightingSource::Question(qi), _) => response.answers[qi],
+                    (WeightingSource::Column, Some(c)) => codes.find(field(c.index)),
+                    (WeightingSource::Column, None) => None,
+                };
+                let Some(index) = index else {
+                    let c = c.as_ref().unwrap_or(&group_col);
+                    let text = field(c.index);
+                    let expected = format!(
+                        "one of {} (the codes of the weighting margin)",
+                        name_list(
+                            &v.codes.iter().map(|c| format!("'{c}'")).collect::<Vec<_>>(),
+                            20
+                        )
+                    );
+                    let message = if text.is_empty() || missing_of(v.source, text) {
+                        "no value for a weighting variable"
+                    } else {
+                        "unknown code for a weighting variable"
+                    };
+                    return Err(value_error(c, text, message, expected));
+                };
+                cell = cell * v.codes.len() + index;
+            }
+            response.design.cell = cell;
+        }
         summary.rows_used += 1;
+        response.row = summary.rows_read;
         each(&response);
     }
     for (q, n) in codebook.questions.iter().zip(missing_counts) {

@@ -22,6 +22,7 @@ pub mod stata;
 pub mod summary;
 pub mod synthetic;
 pub mod weight;
+pub mod weighting;
 
 pub use loader::{DesignValues, LoadError, LoadOptions, Response, load};
 pub use summary::LoadSummary;

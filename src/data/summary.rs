@@ -31,6 +31,10 @@ pub struct LoadSummary {
     /// Rows excluded, by wave and reason (files with a wave column).
     #[serde(skip)]
     pub excluded_by_wave: BTreeMap<String, BTreeMap<String, u64>>,
+    /// What the codebook's `[weighting]` did (per wave, for a file with a wave column;
+    /// left out of the JSON without weighting).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub weighting: Vec<crate::data::weighting::WeightingSummary>,
     /// The scale the weights were stored under (see [`crate::data::weight`]).
     #[serde(skip)]
     pub weight_scale: crate::data::weight::WeightScale,

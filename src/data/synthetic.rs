@@ -3,11 +3,29 @@
 //! Answers are drawn independently per question from shares chosen per group (seeded
 //! ChaCha8, so a seed always gives the same file), with a share of missing answers and,
 //! optionally, weights. The generated file is a CSV with the codebook's columns.
+//!
+//! A codebook with a `[design]` gets its design's columns: [`STRATA`] strata `s1`,
+//! `s2`, ... and, with clusters, [`CLUSTERS`] clusters `c1`, `c2`, ... in each (codes
+//! nested in strata), each respondent's stratum and cluster drawn uniformly; an fpc
+//! column holds [`POPULATION_PSUS`] per stratum. Within a cluster, each answer is the
+//! cluster's own (drawn once per cluster from the first group's shares) with
+//! probability [`CLUSTER_EFFECT`], so that clusters resemble themselves as real ones
+//! do. A `[weighting]` variable read from a column of its own gets its codes with
+//! probabilities 1 : 2 : 3 : ..., so that the sample's margins differ from even ones.
 
 use crate::codebook::{Codebook, Coding, Source};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::io::Write;
+
+/// Strata drawn for a codebook with a stratum column.
+pub const STRATA: usize = 4;
+/// Clusters drawn per stratum for a codebook with a cluster column.
+pub const CLUSTERS: usize = 8;
+/// The fpc written: PSUs in the population of each stratum.
+pub const POPULATION_PSUS: usize = 40;
+/// The probability that an answer is the cluster's own.
+pub const CLUSTER_EFFECT: f64 = 0.2;
 
 /// How a synthetic wave is drawn.
 #[derive(Debug, Clone, PartialEq)]
@@ -47,6 +65,11 @@ pub enum SpecError {
     /// A trend at or below -1 (the first option would get no weight) or above 1e6.
     #[error("the trend must be above -1 and at most 1e6 (got {0})")]
     Trend(f64),
+    /// The codebook's design has replicate weights, which cannot be drawn.
+    #[error(
+        "the codebook's design has replicate weights, which cannot be drawn; expected strata and clusters to draw"
+    )]
+    Replicates,
 }
 
 impl WaveSpec {
@@ -70,6 +93,9 @@ impl WaveSpec {
         }
         if !(self.trend.is_finite() && self.trend > -1.0 && self.trend <= 1e6) {
             return Err(SpecError::Trend(self.trend));
+        }
+        if codebook.design.as_ref().is_some_and(|d| d.replicates.is_some()) {
+            return Err(SpecError::Replicates);
         }
         Ok(())
     }
@@ -141,6 +167,41 @@ pub fn write_wave(
         .collect();
     let group_codes: Vec<String> = levels.iter().map(|l| cell(&l.code)).collect();
     let wave = cell(&spec.wave);
+    let design = codebook.design.as_ref();
+    let has_strata = design.is_some_and(|d| d.strata_column.is_some());
+    let has_clusters = design.is_some_and(|d| d.cluster_column.is_some());
+    let has_fpc = design.is_some_and(|d| d.fpc_column.is_some());
+    // Per cluster (stratum-major), per question, the cluster's own answer.
+    let cluster_count = if has_clusters { STRATA * CLUSTERS } else { 0 };
+    let own: Vec<Vec<usize>> = (0..cluster_count)
+        .map(|_| {
+            codebook
+                .questions
+                .iter()
+                .enumerate()
+                .map(|(qi, q)| {
+                    let mut u: f64 = shares_rng.random_range(0.0..1.0);
+                    let mut o = 0;
+                    while o + 1 < q.options.len() && u >= shares[0][qi][o] {
+                        u -= shares[0][qi][o];
+                        o += 1;
+                    }
+                    o
+                })
+                .collect()
+        })
+        .collect();
+    // The weighting variables with a column of their own: codes and cumulative odds.
+    let weighting_columns: Vec<(Vec<String>, f64)> = codebook
+        .weighting
+        .iter()
+        .flat_map(|w| &w.variables)
+        .filter(|v| v.source == crate::codebook::WeightingSource::Column)
+        .map(|v| {
+            let k = v.codes.len() as f64;
+            (v.codes.iter().map(|c| cell(c)).collect(), k * (k + 1.0) / 2.0)
+        })
+        .collect();
     let mut line = codebook.columns().iter().map(|c| cell(c)).collect::<Vec<_>>().join(",");
     line.push('\n');
     out.write_all(line.as_bytes())?;
@@ -162,6 +223,28 @@ pub fn write_wave(
             line.push(',');
             line.push_str(&wave);
         }
+        let stratum = if has_strata || has_clusters { rng.random_range(0..STRATA) } else { 0 };
+        let cluster = if has_clusters { rng.random_range(0..CLUSTERS) } else { 0 };
+        if has_strata {
+            line.push_str(&format!(",s{}", stratum + 1));
+        }
+        if has_clusters {
+            line.push_str(&format!(",c{}", cluster + 1));
+        }
+        if has_fpc {
+            line.push_str(&format!(",{POPULATION_PSUS}"));
+        }
+        for (codes, total) in &weighting_columns {
+            let mut u = rng.random_range(0.0..*total);
+            let mut k = 0;
+            while k + 1 < codes.len() && u >= (k + 1) as f64 {
+                u -= (k + 1) as f64;
+                k += 1;
+            }
+            line.push(',');
+            line.push_str(&codes[k]);
+        }
+        let own = own.get(stratum * CLUSTERS + cluster);
         for (qi, q) in codebook.questions.iter().enumerate() {
             match &q.source {
                 Source::Column => {}
@@ -176,6 +259,12 @@ pub fn write_wave(
             }
             line.push(',');
             if rng.random_bool(spec.missing) {
+                continue;
+            }
+            if let Some(own) = own
+                && rng.random_bool(CLUSTER_EFFECT)
+            {
+                line.push_str(&codes[qi][own[qi]]);
                 continue;
             }
             let mut u: f64 = rng.random_range(0.0..1.0);

@@ -316,7 +316,7 @@ pub fn build(r: &Report, charts: &[(Chart, String)], formats: Formats) -> Docume
         sections.push(section("charts", "Charts", views.into_iter().map(Block::Chart).collect()));
     }
     if let Some(a) = &r.analysis {
-        sections.push(section("data", "What the data say", data_blocks(cb, a)));
+        sections.push(section("data", "What the data say", data_blocks(cb, a, &r.load)));
         if !a.figures.is_empty() || !a.base_recovery.is_empty() {
             sections.push(section(
                 "consistency",
@@ -354,7 +354,105 @@ fn yes(b: bool) -> &'static str {
 }
 
 /// The tables of one data set: shares, comparisons, tests, weighted estimates.
-fn data_blocks(cb: &Codebook, a: &AnalysisResults) -> Vec<Block> {
+/// The sampling design and weighting of a weighted analysis, in words and as R survey
+/// would be told it.
+fn design_text(cb: &Codebook) -> String {
+    let w = cb.weight_column.as_deref().map_or("1".to_string(), |w| format!("~{w}"));
+    let mut text = match &cb.design {
+        None => format!("one stage, weights only (R survey svydesign(ids = ~1, weights = {w}))"),
+        Some(d) => match &d.replicates {
+            Some(r) => format!(
+                "{} replicate weights ({} replicates; R survey svrepdesign(type = \"{}\", combined.weights = TRUE, mse = {}))",
+                r.kind.name(),
+                r.columns.len(),
+                r.kind.name(),
+                if r.scales.mse { "TRUE" } else { "FALSE" }
+            ),
+            None => {
+                let mut parts = Vec::new();
+                if let Some(s) = &d.strata_column {
+                    parts.push(format!("stratified by '{s}'"));
+                }
+                if let Some(c) = &d.cluster_column {
+                    parts.push(format!("clusters '{c}' nested in strata, with-replacement (ultimate cluster) variance"));
+                }
+                if let Some(f) = &d.fpc_column {
+                    parts.push(format!("finite population correction '{f}'"));
+                }
+                parts.push(format!("lonely PSUs \"{}\"", d.lonely_psu.name()));
+                format!(
+                    "{} (R survey svydesign(ids = ~{}, strata = {}, weights = {w}, nest = TRUE)); degrees of freedom PSUs minus strata",
+                    parts.join(", "),
+                    d.cluster_column.as_deref().unwrap_or("1"),
+                    d.strata_column.as_deref().map_or("NULL".to_string(), |s| format!("~{s}")),
+                )
+            }
+        },
+    };
+    if let Some(wt) = &cb.weighting {
+        let r = match wt.method {
+            crate::stats::calibration::Method::PostStratify => "postStratify",
+            crate::stats::calibration::Method::Rake { .. } => "rake",
+            crate::stats::calibration::Method::Calibrate { .. } => "calibrate",
+        };
+        text.push_str(&format!(
+            "; weights by {} to the margins {} (R survey {r}), the variance taking the calibration into account",
+            crate::data::weighting::method_name(&wt.method),
+            wt.margins.names.iter().map(|n| format!("'{n}'")).collect::<Vec<_>>().join(", ")
+        ));
+    }
+    text
+}
+
+/// What the weighting did, per sample (a file or a wave).
+fn weighting_blocks(samples: &[(String, &crate::data::weighting::WeightingSummary)]) -> Vec<Block> {
+    if samples.is_empty() {
+        return Vec::new();
+    }
+    vec![
+        heading("Weighting"),
+        para(
+            "Each respondent's base weight times the factor of its cell (the combination of the margins' categories). Weighting efficiency is Kish's (sum w)^2 / (n sum w^2); the design effect of the weights is its inverse, 1 + cv^2.",
+        ),
+        table(
+            &[
+                "Sample",
+                "Method",
+                "#Respondents",
+                "#Cells",
+                "#Iterations",
+                "#Factors",
+                "#Cells trimmed",
+                "#Efficiency of the base weights",
+                "#Weighting efficiency",
+                "#Design effect of the weights",
+            ],
+            samples
+                .iter()
+                .map(|(label, w)| {
+                    vec![
+                        cell(label),
+                        cell(&w.method),
+                        cell(w.respondents.to_string()),
+                        cell(w.cells.to_string()),
+                        cell(w.iterations.to_string()),
+                        cell(format!(
+                            "{} to {}",
+                            crate::format::factor(w.factor_min),
+                            crate::format::factor(w.factor_max)
+                        )),
+                        cell(w.trimmed_cells.to_string()),
+                        cell(share(w.efficiency_before)),
+                        cell(share(w.efficiency)),
+                        cell(crate::format::design_effect(w.deff_weights)),
+                    ]
+                })
+                .collect(),
+        ),
+    ]
+}
+
+fn data_blocks(cb: &Codebook, a: &AnalysisResults, load: &crate::data::LoadSummary) -> Vec<Block> {
     let o = &a.options;
     let level = level_text(o.level.value());
     let mut blocks = vec![
@@ -536,10 +634,14 @@ fn data_blocks(cb: &Codebook, a: &AnalysisResults) -> Vec<Block> {
         o,
         a.multi_response_tests.iter().map(|m| (None, m)).collect(),
     ));
+    let samples: Vec<(String, &crate::data::weighting::WeightingSummary)> =
+        load.weighting.iter().map(|w| ("All respondents".to_string(), w)).collect();
+    blocks.extend(weighting_blocks(&samples));
     if !a.weighted.is_empty() {
         blocks.push(heading("Weighted shares"));
         blocks.push(para(format!(
-            "Design: one stage, weights only (R survey svydesign(ids = ~1, weights = ~w)); each group is a domain of all respondents answering the question. {level} {} intervals with the domain's degrees of freedom. Design effects: Kish's n / n_eff and R's deff = \"replace\".",
+            "Design: {}. Each group is a domain of the whole sample. {level} {} intervals with the domain's degrees of freedom (df). Design effects: Kish's n / n_eff and R's deff = \"replace\".",
+            design_text(cb),
             o.weighted_ci_method.display_name()
         )));
         blocks.push(table(
@@ -551,6 +653,7 @@ fn data_blocks(cb: &Codebook, a: &AnalysisResults) -> Vec<Block> {
                 "#Effective n",
                 "#Deff (Kish)",
                 "#Deff (replace)",
+                "#df",
                 "#Weighted share",
                 "#SE",
                 &format!("#{level} interval"),
@@ -565,7 +668,11 @@ fn data_blocks(cb: &Codebook, a: &AnalysisResults) -> Vec<Block> {
                         cell(w.n.to_string()),
                         cell(crate::format::effective_n(w.effective_n)),
                         cell(crate::format::design_effect(w.deff_kish)),
-                        cell(w.deff_replace.map_or("undefined".to_string(), |d| format!("{d:.3}"))),
+                        cell(
+                            w.deff_replace
+                                .map_or("undefined".to_string(), crate::format::design_effect),
+                        ),
+                        cell(crate::format::degrees_of_freedom(w.df)),
                         cell(format!("{}{}", share(w.estimate), dagger(w.small_base))),
                         cell(format!("{:.4}", w.se)),
                         cell(format!(
@@ -982,10 +1089,17 @@ fn wave_blocks(cb: &Codebook, w: &WavesResults) -> Vec<Block> {
         ));
         blocks.push(gap_table(&w.gaps));
     }
+    let samples: Vec<(String, &crate::data::weighting::WeightingSummary)> = w
+        .waves
+        .iter()
+        .flat_map(|x| x.load.weighting.iter().map(move |s| (crate::format::wave(&x.label), s)))
+        .collect();
+    blocks.extend(weighting_blocks(&samples));
     if !w.weighted_rows.is_empty() {
         blocks.push(heading("Weighted shares and changes since the previous wave"));
         blocks.push(para(format!(
-            "The waves stacked as one design stratified by wave (R survey svydesign(ids = ~1, strata = ~wave, weights = ~w)), each group a domain of its wave. {level} {} intervals; changes with Wald intervals from the domain standard errors (R svyby(covmat = TRUE) + svycontrast) and, beside them, Newcombe's interval on the Kish effective sample sizes; adjusted ({adj}) over every weighted change.",
+            "Each wave's design: {}. The waves are independent samples, stacked as one design stratified by wave, each group a domain of its wave. {level} {} intervals with the domain's degrees of freedom (df); changes with Wald intervals from the domain standard errors (R svyby(covmat = TRUE) + svycontrast) and, beside them, Newcombe's interval on the Kish effective sample sizes; adjusted ({adj}) over every weighted change.",
+            design_text(cb),
             o.weighted_ci_method.display_name()
         )));
         blocks.push(table(
@@ -996,7 +1110,9 @@ fn wave_blocks(cb: &Codebook, w: &WavesResults) -> Vec<Block> {
                 "Wave",
                 "#n",
                 "#Effective n",
-                "#Deff",
+                "#Deff (Kish)",
+                "#Deff (replace)",
+                "#df",
                 "#Weighted share",
                 &format!("#{level} interval"),
                 "#Change",
@@ -1016,6 +1132,11 @@ fn wave_blocks(cb: &Codebook, w: &WavesResults) -> Vec<Block> {
                         cell(r.n.to_string()),
                         cell(crate::format::effective_n(r.effective_n)),
                         cell(crate::format::design_effect(r.deff_kish)),
+                        cell(
+                            r.deff_replace
+                                .map_or("undefined".to_string(), crate::format::design_effect),
+                        ),
+                        cell(crate::format::degrees_of_freedom(r.df)),
                         cell(format!("{}{}", share(r.estimate), dagger(r.small_base))),
                         cell(format!(
                             "{}{}",

@@ -111,6 +111,75 @@ pub struct Linearised {
     pub strata: Vec<Stratum>,
     /// What a stratum of one PSU contributes.
     pub lonely: LonelyPsu,
+    /// Weights calibrated to population margins: the units' totals are then split by
+    /// calibration cell (see [`Calibrated`]).
+    pub calibration: Option<Box<Calibrated>>,
+}
+
+/// A question's totals split by calibration cell, for the variance of calibrated
+/// weights ([`crate::stats::calibration`]).
+///
+/// With it, the units' totals are laid out as follows: per PSU ([`Units::Clusters`])
+/// the question's cells (`option * groups + group`) then, per calibration cell, the
+/// PSU's sum of weights; per stratum without clusters ([`Units::Elements`]) every
+/// `(row * cells + cell) * groups + group`, where the rows are the options and then
+/// "not answered", so that each respondent falls in exactly one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Calibrated {
+    /// The calibration.
+    pub adjustment: crate::stats::calibration::Adjustment,
+    /// The question's options.
+    pub options: usize,
+    /// Groups.
+    pub groups: usize,
+    /// Per question cell, per calibration cell, the sum of final weights.
+    pub weights: Vec<Vec<f64>>,
+    /// Per question cell, per calibration cell, respondents of positive weight.
+    pub counts: Vec<Vec<f64>>,
+    /// Per calibration cell, the sum of final weights of every respondent.
+    pub cell_weights: Vec<f64>,
+    /// Per calibration cell, respondents of positive weight.
+    pub cell_counts: Vec<f64>,
+}
+
+impl Calibrated {
+    /// The coefficients on the units' totals of the residuals of the combinations `z`
+    /// of the question's cells.
+    fn residuals(&self, z: &[Vec<f64>], clustered: bool) -> Vec<Vec<f64>> {
+        let cells = self.cell_weights.len();
+        z.iter()
+            .map(|z| {
+                let sum = |per: &[Vec<f64>]| -> Vec<f64> {
+                    (0..cells).map(|c| z.iter().zip(per).map(|(a, t)| a * t[c]).sum()).collect()
+                };
+                let (weighted, unweighted) = (sum(&self.weights), sum(&self.counts));
+                let e = self.adjustment.projection.means(
+                    &self.adjustment.g,
+                    crate::stats::calibration::CellSums {
+                        weighted: &weighted,
+                        unweighted: &unweighted,
+                        weights: &self.cell_weights,
+                        respondents: &self.cell_counts,
+                    },
+                );
+                if clustered {
+                    z.iter().copied().chain(e.iter().map(|e| -e)).collect()
+                } else {
+                    let mut out = Vec::with_capacity((self.options + 1) * cells * self.groups);
+                    for row in 0..=self.options {
+                        for &e in &e {
+                            for g in 0..self.groups {
+                                let zc =
+                                    if row < self.options { z[row * self.groups + g] } else { 0.0 };
+                                out.push(zc - e);
+                            }
+                        }
+                    }
+                    out
+                }
+            })
+            .collect()
+    }
 }
 
 /// Replicate-weight variance settings (R `svrepdesign(scale, rscales, mse)`).
@@ -211,6 +280,7 @@ impl Design {
     ///         units: Units::Clusters(vec![vec![2.0, 1.0], vec![1.0, 3.0], vec![3.0, 2.0]]),
     ///     }],
     ///     lonely: LonelyPsu::Fail,
+    ///     calibration: None,
     /// });
     /// let share = Ratio { numerator: vec![0], denominator: vec![0, 1] };
     /// let r = design.ratios(&[6.0, 6.0], &[share])?;
@@ -339,6 +409,15 @@ impl Linearised {
     /// [`DesignError::LonelyPsu`] for a stratum of one PSU under [`LonelyPsu::Fail`].
     pub fn covariance(&self, z: &[Vec<f64>]) -> Result<Vec<Vec<f64>>, DesignError> {
         let k = z.len();
+        let residuals;
+        let z = match &self.calibration {
+            None => z,
+            Some(c) => {
+                let clustered = self.strata.iter().any(|s| matches!(s.units, Units::Clusters(_)));
+                residuals = c.residuals(z, clustered);
+                &residuals[..]
+            }
+        };
         let combine = |t: &[f64]| -> Vec<f64> {
             z.iter().map(|a| a.iter().zip(t).map(|(x, y)| x * y).sum()).collect()
         };
@@ -526,6 +605,7 @@ mod tests {
             Design::Linearised(Linearised {
                 strata: vec![Stratum { name: "s".into(), psus: 5, fraction: 0.2, units }],
                 lonely: LonelyPsu::Fail,
+                calibration: None,
             })
         };
         let a =
@@ -559,7 +639,7 @@ mod tests {
         ];
         let totals = [6.0, 6.0];
         let with = |lonely| {
-            Design::Linearised(Linearised { strata: strata.clone(), lonely })
+            Design::Linearised(Linearised { strata: strata.clone(), lonely, calibration: None })
                 .ratios(&totals, &[share()])
                 .map(|r| r.covariance[0][0])
         };

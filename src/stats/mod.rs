@@ -13,6 +13,7 @@
 //! - a quantity that does not exist for the data (an odds ratio with a zero cell, a test
 //!   on a table with no variation) is an [`Undefined`] with the reason, never a NaN.
 
+pub mod calibration;
 pub mod ci;
 pub mod contingency;
 pub mod design;

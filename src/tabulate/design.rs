@@ -7,7 +7,9 @@ use super::{MergeError, QuestionCounts};
 use crate::codebook::{Codebook, SurveyDesign};
 use crate::data::Response;
 use crate::data::weight::WeightScale;
-use crate::stats::design::{Design, Linearised, Replicates, RowSpan, Stratum, Units};
+use crate::data::weighting::Weights;
+use crate::stats::calibration::Adjustment;
+use crate::stats::design::{Calibrated, Design, Linearised, Replicates, RowSpan, Stratum, Units};
 use ndarray::{Array2, Array3};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -32,6 +34,9 @@ pub struct PsuTotals {
     pub positive: Vec<u64>,
     /// Sum of weights per question and `[option, group]`.
     pub weights: Vec<Array2<f64>>,
+    /// With weights calibrated to margins: the sum of weights per calibration cell.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cells: Vec<f64>,
 }
 
 /// One stratum.
@@ -44,7 +49,9 @@ pub struct StratumTotals {
     pub respondents: u64,
     /// Respondents with a positive weight, per group.
     pub positive: Vec<u64>,
-    /// Without clusters: per question, the stratum's cell totals.
+    /// Without clusters: per question, the stratum's cell totals (with calibrated
+    /// weights, per `[row * cells + cell, group]`, the rows being the options and then
+    /// "not answered").
     pub cells: Vec<CellTotals>,
     /// With clusters: the PSUs, by code.
     pub psus: BTreeMap<String, PsuTotals>,
@@ -65,6 +72,37 @@ pub struct DesignTotals {
     pub spans: Vec<RowSpan>,
     /// The span of every respondent's replicate weights.
     pub span: RowSpan,
+    /// With weights calibrated to population margins: the calibration and the totals
+    /// its variance needs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calibration: Option<CalibrationTotals>,
+}
+
+/// The calibration of a table's weights and its totals per calibration cell.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CalibrationTotals {
+    /// The factors per cell and how the variance treats them.
+    pub adjustment: Adjustment,
+    /// Per replicate, its factors per cell.
+    pub replicate_factors: Vec<Vec<f64>>,
+    /// Per question, `[option, group, cell]` sums of weights.
+    pub weights: Vec<Array3<f64>>,
+    /// Per question, `[option, group, cell]` respondents of positive weight.
+    pub counts: Vec<Array3<f64>>,
+    /// Per cell, the sum of every respondent's weight.
+    pub cell_weights: Vec<f64>,
+    /// Per cell, respondents of positive weight.
+    pub cell_respondents: Vec<f64>,
+    /// What the weighting did.
+    pub summary: crate::data::weighting::WeightingSummary,
+}
+
+impl CalibrationTotals {
+    /// Calibrated cells.
+    fn cells(&self) -> usize {
+        self.cell_weights.len()
+    }
 }
 
 fn zeros(questions: &[QuestionCounts]) -> Vec<Array2<f64>> {
@@ -72,25 +110,48 @@ fn zeros(questions: &[QuestionCounts]) -> Vec<Array2<f64>> {
 }
 
 impl DesignTotals {
-    /// Empty totals for the codebook's design.
-    pub fn new(codebook: &Codebook, design: &SurveyDesign) -> Self {
+    /// Empty totals for the codebook's design (a single stratum of respondents
+    /// without one).
+    pub fn new(codebook: &Codebook, design: Option<&SurveyDesign>) -> Self {
         let g = codebook.grouping.levels.len();
-        let replicates = design.replicates.as_ref().map_or_else(Vec::new, |r| {
+        let replicates = design.and_then(|d| d.replicates.as_ref()).map_or_else(Vec::new, |r| {
             codebook
                 .questions
                 .iter()
                 .map(|q| Array3::zeros((q.options.len(), g, r.columns.len())))
                 .collect()
         });
-        let spans =
-            if design.replicates.is_some() { vec![RowSpan::default(); g] } else { Vec::new() };
+        let spans = if design.is_some_and(|d| d.replicates.is_some()) {
+            vec![RowSpan::default(); g]
+        } else {
+            Vec::new()
+        };
         DesignTotals {
-            clustered: design.cluster_column.is_some(),
+            clustered: design.is_some_and(|d| d.cluster_column.is_some()),
             strata: BTreeMap::new(),
             replicates,
             spans,
             span: RowSpan::default(),
+            calibration: None,
         }
+    }
+
+    /// Makes the totals those of weights calibrated by `weights` (before any
+    /// respondent is added).
+    pub fn calibrate(&mut self, codebook: &Codebook, weights: &Weights) {
+        let g = codebook.grouping.levels.len();
+        let cells = weights.adjustment.g.len();
+        let arrays: Vec<Array3<f64>> =
+            codebook.questions.iter().map(|q| Array3::zeros((q.options.len(), g, cells))).collect();
+        self.calibration = Some(CalibrationTotals {
+            adjustment: weights.adjustment.clone(),
+            replicate_factors: weights.replicates.clone(),
+            counts: arrays.clone(),
+            weights: arrays,
+            cell_weights: vec![0.0; cells],
+            cell_respondents: vec![0.0; cells],
+            summary: weights.summary.clone(),
+        });
     }
 
     /// Adds one respondent, of the table whose questions' counts are `questions`.
@@ -98,6 +159,20 @@ impl DesignTotals {
         let g = r.group;
         let w = r.weight;
         let groups = questions.first().map_or(g + 1, |q| q.counts.ncols());
+        let cal_cell = r.design.cell;
+        let cal_cells = self.calibration.as_ref().map_or(0, CalibrationTotals::cells);
+        if let Some(cal) = &mut self.calibration {
+            cal.cell_weights[cal_cell] += w;
+            cal.cell_respondents[cal_cell] += f64::from(u8::from(w > 0.0));
+            for ((wq, cq), answer) in
+                cal.weights.iter_mut().zip(cal.counts.iter_mut()).zip(&r.answers)
+            {
+                if let Some(o) = answer {
+                    wq[[*o, g, cal_cell]] += w;
+                    cq[[*o, g, cal_cell]] += f64::from(u8::from(w > 0.0));
+                }
+            }
+        }
         if !self.replicates.is_empty() {
             for (q, answer) in self.replicates.iter_mut().zip(&r.answers) {
                 if let Some(o) = answer {
@@ -121,12 +196,20 @@ impl DesignTotals {
                 cells: if self.clustered {
                     Vec::new()
                 } else {
-                    zeros(questions)
-                        .into_iter()
-                        .map(|z| CellTotals {
-                            weights_sq: z.clone(),
-                            weights: z,
-                            answering: vec![0; groups],
+                    questions
+                        .iter()
+                        .map(|q| {
+                            let rows = if cal_cells > 0 {
+                                (q.counts.nrows() + 1) * cal_cells
+                            } else {
+                                q.counts.nrows()
+                            };
+                            let z = Array2::zeros((rows, groups));
+                            CellTotals {
+                                weights_sq: z.clone(),
+                                weights: z,
+                                answering: vec![0; groups],
+                            }
                         })
                         .collect()
                 },
@@ -141,13 +224,26 @@ impl DesignTotals {
                 None => stratum.psus.entry(r.design.cluster.clone()).or_insert_with(|| PsuTotals {
                     positive: vec![0; groups],
                     weights: zeros(questions),
+                    cells: vec![0.0; cal_cells],
                 }),
             };
             psu.positive[g] += u64::from(w > 0.0);
+            if cal_cells > 0 {
+                psu.cells[cal_cell] += w;
+            }
             for (q, answer) in psu.weights.iter_mut().zip(&r.answers) {
                 if let Some(o) = answer {
                     q[[*o, g]] += w;
                 }
+            }
+        } else if let Some(rows_per_answer) = std::num::NonZeroUsize::new(cal_cells) {
+            let rows_per_answer = rows_per_answer.get();
+            for (q, answer) in stratum.cells.iter_mut().zip(&r.answers) {
+                let options = q.weights.nrows() / rows_per_answer - 1;
+                let row = answer.unwrap_or(options) * rows_per_answer + cal_cell;
+                q.weights[[row, g]] += w;
+                q.weights_sq[[row, g]] += w * w;
+                q.answering[g] += u64::from(w > 0.0 && answer.is_some());
             }
         } else {
             for (q, answer) in stratum.cells.iter_mut().zip(&r.answers) {
@@ -182,6 +278,40 @@ impl DesignTotals {
             a.merge(b);
         }
         self.span.merge(&other.span);
+        match (&mut self.calibration, &other.calibration) {
+            (None, None) => {}
+            (Some(a), Some(b)) => {
+                if a.adjustment != b.adjustment || a.replicate_factors != b.replicate_factors {
+                    return Err(MergeError(
+                        "the tables' weights were calibrated separately; expected one table counted from the whole file (calibration depends on the whole sample)".into(),
+                    ));
+                }
+                if a.weights.len() != b.weights.len()
+                    || a.cell_weights.len() != b.cell_weights.len()
+                {
+                    return Err(shape());
+                }
+                for (x, y) in
+                    a.weights.iter_mut().zip(&b.weights).chain(a.counts.iter_mut().zip(&b.counts))
+                {
+                    if x.dim() != y.dim() {
+                        return Err(shape());
+                    }
+                    *x += y;
+                }
+                for (x, y) in a.cell_weights.iter_mut().zip(&b.cell_weights) {
+                    *x += y;
+                }
+                for (x, y) in a.cell_respondents.iter_mut().zip(&b.cell_respondents) {
+                    *x += y;
+                }
+            }
+            _ => {
+                return Err(MergeError(
+                    "one table has calibrated weights and the other not".into(),
+                ));
+            }
+        }
         for (code, s) in &other.strata {
             let Some(mine) = self.strata.get_mut(code) else {
                 self.strata.insert(code.clone(), s.clone());
@@ -229,6 +359,12 @@ impl DesignTotals {
                         for (x, y) in q.positive.iter_mut().zip(&p.positive) {
                             *x += y;
                         }
+                        if q.cells.len() != p.cells.len() {
+                            return Err(shape());
+                        }
+                        for (x, y) in q.cells.iter_mut().zip(&p.cells) {
+                            *x += y;
+                        }
                         for (a, b) in q.weights.iter_mut().zip(&p.weights) {
                             if a.dim() != b.dim() {
                                 return Err(shape());
@@ -253,6 +389,16 @@ impl DesignTotals {
                 conv(v, 1)?;
             }
         }
+        if let Some(c) = &mut self.calibration {
+            for q in &mut c.weights {
+                for v in q.iter_mut() {
+                    conv(v, 1)?;
+                }
+            }
+            for v in &mut c.cell_weights {
+                conv(v, 1)?;
+            }
+        }
         // A span is unchanged by a common factor.
         for s in self.strata.values_mut() {
             for c in &mut s.cells {
@@ -269,6 +415,9 @@ impl DesignTotals {
                         conv(v, 1)?;
                     }
                 }
+                for v in &mut p.cells {
+                    conv(v, 1)?;
+                }
             }
         }
         Some(())
@@ -281,13 +430,62 @@ impl DesignTotals {
     pub fn validate(&self, codebook: &Codebook, respondents: u64) -> Result<(), MergeError> {
         let err = |m: String| Err(MergeError(m));
         let g = codebook.grouping.levels.len();
-        let Some(design) = &codebook.design else {
-            return err("design totals, but the codebook declares no design".into());
+        let design = codebook.design.as_ref();
+        if design.is_none() && codebook.weighting.is_none() {
+            return err(
+                "design totals, but the codebook declares no design and no weighting".into()
+            );
+        }
+        let cal_cells = match (&self.calibration, &codebook.weighting) {
+            (None, None) => 0,
+            (Some(c), Some(w)) => {
+                let cells = w.cells();
+                let ok = c.cell_weights.len() == cells
+                    && c.cell_respondents.len() == cells
+                    && c.adjustment.g.len() == cells
+                    && c.weights.len() == codebook.questions.len()
+                    && c.counts.len() == codebook.questions.len()
+                    && c.weights
+                        .iter()
+                        .chain(&c.counts)
+                        .zip(codebook.questions.iter().chain(&codebook.questions))
+                        .all(|(a, q)| a.dim() == (q.options.len(), g, cells))
+                    && c.weights.iter().all(|a| a.iter().all(|v| v.is_finite() && *v >= 0.0))
+                    && c.cell_weights.iter().all(|v| v.is_finite() && *v >= 0.0);
+                if !ok {
+                    return err(format!(
+                        "the calibration totals do not have the codebook's shape ({cells} calibration cells)"
+                    ));
+                }
+                cells
+            }
+            (None, Some(_)) => {
+                return err(
+                    "the codebook calibrates its weights but the table has no calibration".into()
+                );
+            }
+            (Some(_), None) => {
+                return err(
+                    "the table's weights were calibrated but the codebook declares no weighting"
+                        .into(),
+                );
+            }
         };
         let shapes: Vec<(usize, usize)> =
             codebook.questions.iter().map(|q| (q.options.len(), g)).collect();
+        let cell_shapes: Vec<(usize, usize)> = codebook
+            .questions
+            .iter()
+            .map(|q| {
+                if cal_cells > 0 {
+                    ((q.options.len() + 1) * cal_cells, g)
+                } else {
+                    (q.options.len(), g)
+                }
+            })
+            .collect();
         let finite = |a: &Array2<f64>| a.iter().all(|v| v.is_finite() && *v >= 0.0);
-        if let Some(r) = &design.replicates {
+        if let Some(r) = design.and_then(|d| d.replicates.as_ref()) {
             let ok = self.replicates.len() == shapes.len()
                 && self
                     .replicates
@@ -307,7 +505,9 @@ impl DesignTotals {
             }
             return Ok(());
         }
-        if self.clustered != design.cluster_column.is_some() || !self.replicates.is_empty() {
+        let clustered = design.is_some_and(|d| d.cluster_column.is_some());
+        let has_fpc = design.is_some_and(|d| d.fpc_column.is_some());
+        if self.clustered != clustered || !self.replicates.is_empty() {
             return err("the design totals are of another design than the codebook's".into());
         }
         let mut total = 0u64;
@@ -317,9 +517,7 @@ impl DesignTotals {
             if s.positive.len() != g || s.positive.iter().sum::<u64>() > s.respondents {
                 return err(format!("stratum '{name}': its respondents per group do not fit"));
             }
-            if s.fpc.is_some() != design.fpc_column.is_some()
-                || s.fpc.is_some_and(|f| !(f.is_finite() && f > 0.0))
-            {
+            if s.fpc.is_some() != has_fpc || s.fpc.is_some_and(|f| !(f.is_finite() && f > 0.0)) {
                 return err(format!("stratum '{name}': its fpc does not fit the codebook"));
             }
             if self.clustered {
@@ -328,6 +526,8 @@ impl DesignTotals {
                 }
                 for p in s.psus.values() {
                     let ok = p.positive.len() == g
+                        && p.cells.len() == cal_cells
+                        && p.cells.iter().all(|v| v.is_finite() && *v >= 0.0)
                         && p.weights.len() == shapes.len()
                         && p.weights.iter().zip(&shapes).all(|(a, sh)| a.dim() == *sh && finite(a));
                     if !ok {
@@ -335,8 +535,8 @@ impl DesignTotals {
                     }
                 }
             } else {
-                let ok = s.cells.len() == shapes.len()
-                    && s.cells.iter().zip(&shapes).all(|(c, sh)| {
+                let ok = s.cells.len() == cell_shapes.len()
+                    && s.cells.iter().zip(&cell_shapes).all(|(c, sh)| {
                         c.weights.dim() == *sh
                             && c.weights_sq.dim() == *sh
                             && c.answering.len() == g
@@ -388,7 +588,16 @@ impl DesignTotals {
                     Some(n) => psus as f64 / n,
                 };
                 let units = if self.clustered {
-                    Units::Clusters(s.psus.values().map(|p| flat(&p.weights[question])).collect())
+                    Units::Clusters(
+                        s.psus
+                            .values()
+                            .map(|p| {
+                                let mut t = flat(&p.weights[question]);
+                                t.extend_from_slice(&p.cells);
+                                t
+                            })
+                            .collect(),
+                    )
                 } else {
                     let c = &s.cells[question];
                     Units::Elements { totals: flat(&c.weights), squares: flat(&c.weights_sq) }
@@ -397,7 +606,26 @@ impl DesignTotals {
             })
             .collect();
         let lonely = design.map(|d| d.lonely_psu).unwrap_or_default();
-        Design::Linearised(Linearised { strata, lonely })
+        let calibration = self.calibration.as_ref().map(|c| {
+            let (w, n) = (&c.weights[question], &c.counts[question]);
+            let (options, groups, cells) = w.dim();
+            let per_cell = |a: &Array3<f64>| -> Vec<Vec<f64>> {
+                (0..options)
+                    .flat_map(|o| (0..groups).map(move |g| (o, g)))
+                    .map(|(o, g)| (0..cells).map(|k| a[[o, g, k]]).collect())
+                    .collect()
+            };
+            Box::new(Calibrated {
+                adjustment: c.adjustment.clone(),
+                options,
+                groups,
+                weights: per_cell(w),
+                counts: per_cell(n),
+                cell_weights: c.cell_weights.clone(),
+                cell_counts: c.cell_respondents.clone(),
+            })
+        });
+        Design::Linearised(Linearised { strata, lonely, calibration })
     }
 
     /// The degrees of freedom of a group's respondents answering `question` (R `degf`

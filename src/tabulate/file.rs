@@ -4,6 +4,7 @@ use super::CountTable;
 use crate::codebook::Codebook;
 use crate::data::ids::IdSet;
 use crate::data::loader::{Progress, check_ids, load_part};
+use crate::data::weighting::{Weights, weigh};
 use crate::data::{LoadError, LoadOptions, LoadSummary, load};
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
@@ -44,16 +45,51 @@ pub fn tabulate_file(
     if let Some(converted) = crate::data::convert::open(responses)? {
         return tabulate_converted(responses, &converted, codebook, options);
     }
+    let weights = one_sample(
+        responses,
+        weigh(responses, codebook, |each| load(responses, codebook, options, each))?,
+    )?;
     let size = std::fs::metadata(responses).map(|m| m.len()).unwrap_or(0);
     if size >= PARALLEL_BYTES
-        && let Some(done) = tabulate_parallel(responses, codebook, options, size, progress)
+        && let Some(mut done) =
+            tabulate_parallel(responses, codebook, options, size, progress, weights.as_ref())
     {
+        done.1.weighting.extend(weights.map(|w| w.summary));
         return Ok(done);
     }
-    let mut table = CountTable::new(codebook, &codebook.paired_questions());
-    let summary = load(responses, codebook, options, |r| table.add(r))?;
+    let mut table = new_table(codebook, weights.as_ref());
+    let mut summary = load(responses, codebook, options, table.adder())?;
     table.weight_scale = summary.weight_scale;
+    summary.weighting.extend(weights.map(|w| w.summary));
     Ok((table, summary))
+}
+
+/// An empty table, calibrated by `weights` when given.
+fn new_table(codebook: &Codebook, weights: Option<&Weights>) -> CountTable {
+    let mut table = CountTable::new(codebook, &codebook.paired_questions());
+    if let Some(w) = weights {
+        table.calibrate(codebook, w);
+    }
+    table
+}
+
+/// The weights of a file analysed as one sample: refused when its waves were
+/// weighted separately.
+fn one_sample(
+    path: &Path,
+    weights: Option<Vec<(String, Weights)>>,
+) -> Result<Option<Weights>, LoadError> {
+    let Some(mut weights) = weights else { return Ok(None) };
+    if weights.len() > 1 {
+        return Err(LoadError::Format {
+            file: path.to_path_buf(),
+            message: format!(
+                "weighting: the file holds {} waves, each weighted to the margins on its own; expected one wave, or the waves compared with `invitestat waves`",
+                weights.len()
+            ),
+        });
+    }
+    Ok(weights.pop().map(|(_, w)| w))
 }
 
 /// A file in another format, converted to CSV, counted by the CSV loader; the summary
@@ -65,10 +101,15 @@ fn tabulate_converted(
     codebook: &Codebook,
     options: LoadOptions,
 ) -> Result<(CountTable, LoadSummary), LoadError> {
-    let mut table = CountTable::new(codebook, &codebook.paired_questions());
-    let mut summary = load(&converted.csv, codebook, options, |r| table.add(r))
+    let weights =
+        weigh(&converted.csv, codebook, |each| load(&converted.csv, codebook, options, each))
+            .and_then(|w| one_sample(&converted.csv, w))
+            .map_err(|e| converted.locate(e, path))?;
+    let mut table = new_table(codebook, weights.as_ref());
+    let mut summary = load(&converted.csv, codebook, options, table.adder())
         .map_err(|e| converted.locate(e, path))?;
     table.weight_scale = summary.weight_scale;
+    summary.weighting.extend(weights.map(|w| w.summary));
     let mut hasher = crate::digest::Sha256::default();
     for f in &converted.inputs {
         let bytes = std::fs::read(f).map_err(|cause| LoadError::Io { file: f.clone(), cause })?;
@@ -94,12 +135,19 @@ pub fn tabulate_bytes(
     codebook: &Codebook,
     options: LoadOptions,
 ) -> Result<(CountTable, LoadSummary), LoadError> {
-    let mut table = CountTable::new(codebook, &codebook.paired_questions());
+    let weights = one_sample(
+        path,
+        weigh(path, codebook, |each| {
+            load_part(bytes, path, codebook, options, false, None, &mut IdSet::default(), each)
+        })?,
+    )?;
+    let mut table = new_table(codebook, weights.as_ref());
     let mut ids = IdSet::default();
-    let summary =
-        load_part(bytes, path, codebook, options, false, None, &mut ids, |r| table.add(r))?;
+    let mut summary =
+        load_part(bytes, path, codebook, options, false, None, &mut ids, table.adder())?;
     check_ids(path, codebook, options, vec![ids])?;
     table.weight_scale = summary.weight_scale;
+    summary.weighting.extend(weights.map(|w| w.summary));
     Ok((table, summary))
 }
 
@@ -111,6 +159,7 @@ fn tabulate_parallel(
     options: LoadOptions,
     size: u64,
     progress: Option<Progress<'_>>,
+    weights: Option<&Weights>,
 ) -> Option<(CountTable, LoadSummary)> {
     let open = || std::fs::File::open(path).ok();
     // The header line, and the first line boundary after the middle of the file.
@@ -122,7 +171,6 @@ fn tabulate_parallel(
     let mut skipped = Vec::new();
     mid_reader.read_until(b'\n', &mut skipped).ok()?;
     let mid = size / 2 + skipped.len() as u64;
-    let pairs = codebook.paired_questions();
     // Each part is read as its own small file: the header line, then its rows.
     let header_end = header_line.len() as u64;
     let count = |start: u64, end: u64| -> Option<(CountTable, LoadSummary, IdSet)> {
@@ -130,10 +178,10 @@ fn tabulate_parallel(
         f.seek(SeekFrom::Start(start)).ok()?;
         let reader =
             BufReader::with_capacity(1 << 16, header_line.as_slice().chain(f.take(end - start)));
-        let mut table = CountTable::new(codebook, &pairs);
+        let mut table = new_table(codebook, weights);
         let mut ids = IdSet::default();
         let summary =
-            load_part(reader, path, codebook, options, true, progress, &mut ids, |r| table.add(r))
+            load_part(reader, path, codebook, options, true, progress, &mut ids, table.adder())
                 .ok()?;
         table.weight_scale = summary.weight_scale;
         Some((table, summary, ids))

@@ -128,7 +128,8 @@ impl CountTable {
                 .map(|&(a, b)| PairCounts { a, b, joint: Array3::zeros((g, 2, 2)) })
                 .collect(),
             weight_scale: WeightScale::default(),
-            design: codebook.design.as_ref().map(|d| design::DesignTotals::new(codebook, d)),
+            design: (codebook.design.is_some() || codebook.weighting.is_some())
+                .then(|| design::DesignTotals::new(codebook, codebook.design.as_ref())),
         }
     }
 
@@ -157,6 +158,39 @@ impl CountTable {
         }
         if let Some(d) = &mut self.design {
             d.add(&self.questions, r);
+        }
+    }
+
+    /// Makes this (empty) table one of weights calibrated by `weights`: every
+    /// respondent then added through [`adder`](Self::adder) has its weight and replicate
+    /// weights multiplied by its calibration cell's factors, and the design totals keep
+    /// what the calibrated variance needs.
+    pub fn calibrate(&mut self, codebook: &Codebook, weights: &crate::data::weighting::Weights) {
+        self.design
+            .get_or_insert_with(|| design::DesignTotals::new(codebook, codebook.design.as_ref()))
+            .calibrate(codebook, weights);
+    }
+
+    /// A callback adding respondents to this table, their weights calibrated when the
+    /// table is ([`calibrate`](Self::calibrate)).
+    pub fn adder(&mut self) -> impl FnMut(&Response) + '_ {
+        let factors = self
+            .design
+            .as_ref()
+            .and_then(|d| d.calibration.as_ref())
+            .map(|c| (c.adjustment.g.clone(), c.replicate_factors.clone()));
+        let mut scaled = Response::default();
+        move |r: &Response| match &factors {
+            None => self.add(r),
+            Some((g, replicates)) => {
+                scaled.clone_from(r);
+                let c = r.design.cell;
+                scaled.weight *= g[c];
+                for (w, f) in scaled.design.replicates.iter_mut().zip(replicates) {
+                    *w *= f[c];
+                }
+                self.add(&scaled);
+            }
         }
     }
 
@@ -533,6 +567,7 @@ impl CountTable {
                         },
                     }],
                     lonely: LonelyPsu::Fail,
+                    calibration: None,
                 })
             }
         }
@@ -679,7 +714,14 @@ options = [{ code = "x", label = "X" }, { code = "y", label = "Y" }, { code = "z
     }
 
     fn row(group: usize, weight: f64, q1: Option<usize>, q2: Option<usize>) -> Response {
-        Response { group, weight, wave: None, answers: vec![q1, q2], design: Default::default() }
+        Response {
+            group,
+            weight,
+            wave: None,
+            answers: vec![q1, q2],
+            design: Default::default(),
+            row: 0,
+        }
     }
 
     fn table(rows: &[Response]) -> CountTable {

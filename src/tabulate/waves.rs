@@ -124,19 +124,33 @@ pub fn waves_from_column(
     options: LoadOptions,
 ) -> Result<Vec<Wave>, LoadError> {
     let pairs = codebook.paired_questions();
+    let weights =
+        crate::data::weighting::weigh(path, codebook, |each| load(path, codebook, options, each))?
+            .unwrap_or_default();
     let mut labels: Vec<String> = Vec::new();
     let mut tables: Vec<CountTable> = Vec::new();
+    let mut scratch = crate::data::Response::default();
     let summary = load(path, codebook, options, |r: &crate::data::Response| {
-        let label = r.wave.clone().unwrap_or_default();
+        let label = r.wave.as_deref().unwrap_or_default();
         let i = match labels.iter().position(|l| *l == label) {
             Some(i) => i,
             None => {
-                labels.push(label);
-                tables.push(CountTable::new(codebook, &pairs));
+                let mut table = CountTable::new(codebook, &pairs);
+                if let Some((_, w)) = weights.iter().find(|(l, _)| l == label) {
+                    table.calibrate(codebook, w);
+                }
+                labels.push(label.to_string());
+                tables.push(table);
                 labels.len() - 1
             }
         };
-        tables[i].add(r);
+        match weights.iter().find(|(l, _)| *l == labels[i]) {
+            Some((_, w)) => {
+                w.apply(r, &mut scratch);
+                tables[i].add(&scratch);
+            }
+            None => tables[i].add(r),
+        }
     })?;
     for label in summary.excluded_by_wave.keys() {
         if !labels.contains(label) {
@@ -164,6 +178,11 @@ pub fn waves_from_column(
                     .collect(),
                 sha256: summary.sha256.clone(),
                 weight_scale: summary.weight_scale,
+                weighting: weights
+                    .iter()
+                    .filter(|(l, _)| *l == label)
+                    .map(|(_, w)| w.summary.clone())
+                    .collect(),
                 ..LoadSummary::default()
             };
             Wave { label, load, table }

@@ -35,6 +35,7 @@ fn every_help_example_runs() {
         vec!["analyze", "--help"],
         vec!["reconstruct", "--help"],
         vec!["tabulate", "--help"],
+        vec!["weight", "--help"],
         vec!["merge", "--help"],
         vec!["waves", "--help"],
         vec!["generate", "--help"],
@@ -69,7 +70,7 @@ fn every_help_example_runs() {
             ran += 1;
         }
     }
-    assert!(ran >= 32, "only {ran} examples");
+    assert!(ran >= 34, "only {ran} examples");
 }
 
 #[test]

@@ -35,6 +35,7 @@ mod snapshots;
 mod study;
 mod waves;
 mod weighted;
+mod weighting;
 
 /// Runs `invitestat analyze DATA --codebook CODEBOOK --out OUT --json`, asserts it
 /// succeeded, and returns the JSON it printed.

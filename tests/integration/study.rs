@@ -476,9 +476,16 @@ fn two_thread_counting_matches_the_single_threaded_loader() {
     std::fs::write(&path, &csv).unwrap();
     let (parallel, summary) =
         tabulate_file(&path, &codebook, LoadOptions::default(), None).unwrap();
+    // The example's codebook rakes its weights: both counts calibrate them first.
+    let weights = invitestat::data::weighting::weigh(&path, &codebook, |each| {
+        load(&path, &codebook, LoadOptions::default(), each)
+    })
+    .unwrap()
+    .unwrap();
     let mut sequential = CountTable::new(&codebook, &codebook.paired_questions());
-    let seq_summary =
-        load(&path, &codebook, LoadOptions::default(), |r| sequential.add(r)).unwrap();
+    sequential.calibrate(&codebook, &weights[0].1);
+    let seq_summary = load(&path, &codebook, LoadOptions::default(), sequential.adder()).unwrap();
+    assert_eq!(summary.weighting.len(), 1);
     assert_eq!(summary.rows_read, 300_000);
     assert_eq!(summary.sha256, seq_summary.sha256);
     assert_eq!(summary.missing_answers, seq_summary.missing_answers);

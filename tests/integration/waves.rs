@@ -127,7 +127,7 @@ fn a_wave_column_gives_the_same_comparison_as_one_file_per_wave() {
     }
     // Two rows without a group: excluded, and said so, not dropped silently, each in
     // its own wave.
-    all.push_str("x-1,,1.0,2,1,0,1,0,1,1,1,0,0,1\nx-2,,1.0,3,1,0,1,0,1,1,0,0,1,1\n");
+    all.push_str("x-1,,1.0,2,s1,c1,manager,1,0,1,0,1,1,1,0,0,1\nx-2,,1.0,3,s2,c2,director,1,0,1,0,1,1,0,0,1,1\n");
     let one = dir.path().join("all.csv");
     std::fs::write(&one, all).unwrap();
     let by_column = compare_waves(

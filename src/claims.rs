@@ -838,6 +838,7 @@ groups = ["a"]
                 answers: vec![Some(q1), Some(q2)],
                 design: Default::default(),
                 row: 0,
+                id: 0,
             });
             let q1 = if i < yes_b { 0 } else { 1 };
             table.add(&Response {
@@ -847,6 +848,7 @@ groups = ["a"]
                 answers: vec![Some(q1), Some(1)],
                 design: Default::default(),
                 row: 0,
+                id: 0,
             });
         }
         let results = analyse(&cb, &table, AnalysisOptions::default());
@@ -877,6 +879,7 @@ groups = ["a"]
             answers: vec![Some(0), None],
             design: Default::default(),
             row: 0,
+            id: 0,
         });
         let results = analyse(&cb, &table, AnalysisOptions::default());
         let v = judge(&cb, &table, &results, Evidence::DataOnly);

@@ -93,6 +93,16 @@ pub fn degrees_of_freedom(v: f64) -> String {
     if v.fract() == 0.0 && v.abs() < 1e15 { format!("{v:.0}") } else { format!("{v:.2}") }
 }
 
+/// Significance letters per group: each group's own letter and the letters of the
+/// groups it is significantly higher than (`A: BC; B: none; C: none`).
+pub fn letters(own: &[String], higher_than: &[String]) -> String {
+    own.iter()
+        .zip(higher_than)
+        .map(|(own, l)| format!("{own}: {}", if l.is_empty() { "none" } else { l }))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 /// A design effect, three decimals (`1.234`).
 pub fn design_effect(v: f64) -> String {
     format!("{v:.3}")

@@ -88,7 +88,7 @@ shares <- function(des) {
                    na.rm = TRUE)
       if (is.finite(deff(m))) r$deff_replace <- unname(deff(m))
       if (est[g] > 0 && est[g] < 1) {
-        for (m in c("logit", "beta", "asin", "mean")) {
+        for (m in c("logit", "beta", "asin", "mean", "xlogit")) {
           ci <- svyciprop(as.formula(paste0("~I(", v, ")")), sub, method = m, na.rm = TRUE)
           r[[paste0(m, "_lower")]] <- unname(confint(ci)[1])
           r[[paste0(m, "_upper")]] <- unname(confint(ci)[2])
@@ -128,6 +128,15 @@ designs$brr <- case(brr)
 designs$fay <- case(fay)
 designs$bootstrap_mse <- case(svrepdesign(data = d, weights = ~w, repweights = reps(boot, "bs"),
   type = "bootstrap", combined.weights = TRUE, mse = TRUE))
+# Successive-difference replicates (scale 4 / R) and type "other" with its own scales, on
+# replicate columns above: the formulas are what is checked.
+sdr <- svrepdesign(data = d, weights = ~w, repweights = reps(brr, "br"),
+                   type = "successive-difference", combined.weights = TRUE)
+designs$sdr <- case(sdr)
+other <- svrepdesign(data = d, weights = ~w, repweights = reps(boot, "bs"), type = "other",
+                     scale = 0.05, rscales = seq(0.6, 1.4, length.out = 25),
+                     combined.weights = TRUE)
+designs$other <- case(other)
 # Waves: each wave's share of q1 = 1 per group, its change since the previous wave, the
 # change of the gap between the groups, and the design-based trend (svyglm on the wave's
 # score, the group a domain).
@@ -172,7 +181,10 @@ meta <- list(
   bootstrap = list(scale = boot$scale, rscales = boot$rscales, replicates = ncol(boot$repweights)),
   brr = list(scale = brr$scale, rscales = brr$rscales, replicates = ncol(brr$repweights)),
   fay = list(scale = fay$scale, rscales = fay$rscales, replicates = ncol(fay$repweights),
-             rho = 0.3))
+             rho = 0.3),
+  sdr = list(scale = sdr$scale, rscales = sdr$rscales, replicates = ncol(sdr$repweights)),
+  other = list(scale = other$scale, rscales = other$rscales,
+               replicates = ncol(other$repweights)))
 writeLines(toJSON(list(meta = meta, designs = designs, waves = designs_waves), auto_unbox = TRUE, digits = NA,
                   pretty = TRUE),
            "tests/golden/r_survey_design.json")

@@ -105,9 +105,36 @@ jkn <- svrepdesign(data = d, weights = ~w, repweights = "jn[0-9]+", type = "JKn"
                    rscales = fromJSON("tests/golden/r_survey_design.json")$meta$jkn$rscales)
 cases$rake_jkn <- case(rake(jkn, margins, populations, control = tight))
 
+# Weighted pairwise comparisons of three groups (the regions as the grouping): the
+# difference of the domain shares of q1 = 1, its SE from svyratio's covariance, the Wald
+# p-value and Holm's adjustment over the three pairs.
+pairwise <- function(des) {
+  des <- with_q(des)
+  des <- update(des, nN = q1y0 * (region == "north"), nS = q1y0 * (region == "south"),
+                nW = q1y0 * (region == "west"), dN = a1 * (region == "north"),
+                dS = a1 * (region == "south"), dW = a1 * (region == "west"))
+  r <- svyratio(~nN + nS + nW, ~dN + dS + dW, des, covmat = TRUE)
+  keys <- c("nN/dN", "nS/dS", "nW/dW")
+  est <- coef(r)[keys]
+  vc <- vcov(r)[keys, keys]
+  out <- list()
+  for (ab in list(c(1, 2), c(1, 3), c(2, 3))) {
+    a <- ab[1]; b <- ab[2]
+    d <- unname(est[a] - est[b])
+    se <- sqrt(vc[a, a] + vc[b, b] - 2 * vc[a, b])
+    out[[length(out) + 1]] <- list(a = a, b = b, difference = d, se = se,
+                                   p = 2 * pnorm(-abs(d / se)))
+  }
+  holm <- p.adjust(sapply(out, function(x) x$p), "holm")
+  for (i in seq_along(out)) out[[i]]$p_holm <- holm[i]
+  out
+}
+pairs <- list(strata_clusters = pairwise(base),
+              rake_strata_clusters = pairwise(rake(base, margins, populations, control = tight)))
+
 meta <- list(survey = as.character(packageVersion("survey")), r = R.version.string,
              total = total, group = pop_group$Freq, region = pop_region$Freq,
              cross = pop_cross$Freq)
-writeLines(toJSON(list(meta = meta, cases = cases), auto_unbox = TRUE, digits = NA,
+writeLines(toJSON(list(meta = meta, cases = cases, pairwise = pairs), auto_unbox = TRUE, digits = NA,
                   pretty = TRUE),
            "tests/golden/r_survey_weighting.json")

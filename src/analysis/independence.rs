@@ -5,14 +5,16 @@
 //! chi-square test otherwise).
 
 use super::AnalysisOptions;
-use super::weighted::{rao_scott_answer, rao_scott_question};
+use super::weighted::{QuestionShares, rao_scott_answer, rao_scott_question};
 use crate::codebook::{Codebook, QuestionKind};
 use crate::stats::contingency::{
-    MAX_EXACT_TABLES, MonteCarloResult, Pairwise, chi_square, chi_square_rc, fisher_freeman_halton,
-    fisher_freeman_halton_monte_carlo, fisher_freeman_halton_rc,
+    MAX_EXACT_TABLES, MonteCarloResult, Pairwise, adjust_pairs, chi_square, chi_square_rc,
+    fisher_freeman_halton, fisher_freeman_halton_monte_carlo, fisher_freeman_halton_rc,
     fisher_freeman_halton_rc_monte_carlo, group_letter, min_expected_count, pairwise_letters,
     rc_tables_upper_bound,
 };
+use crate::stats::one_sample::wald_p_value;
+use crate::stats::weighted::{weighted_difference, weighted_proportion};
 use crate::stats::{Maybe, Proportion, TestResult, Undefined};
 use crate::tabulate::CountTable;
 use serde::Serialize;
@@ -82,6 +84,12 @@ pub struct GroupTestRow {
     /// Significance letters per group (aligned with `groups`): the letters of the groups
     /// this one is significantly higher than.
     pub letters: Vec<String>,
+    /// With weights or a design: pairwise comparisons of the weighted shares (Wald
+    /// tests of `svycontrast` on `svyby(covmat = TRUE)`, adjusted over the pairs of this
+    /// answer); empty otherwise.
+    pub weighted_pairwise: Vec<Pairwise>,
+    /// The significance letters of the weighted comparisons (empty without weights).
+    pub weighted_letters: Vec<String>,
     /// Why a test is undefined, if one is.
     pub note: String,
     /// Some group's base is below the minimum base.
@@ -277,6 +285,59 @@ fn test_note(chi: &Maybe<TestResult>, exact: &Maybe<TestResult>, simulation: Sim
     notes.join("; ")
 }
 
+/// The weighted pairwise comparisons of answer `oi` of question `qi` between the groups
+/// `answering` (positions in `answering` as in the unweighted pairs): the difference of
+/// the design-based shares, its standard error from their covariance, and the Wald
+/// p-value, adjusted over the pairs.
+fn weighted_pairs(
+    table: &CountTable,
+    qi: usize,
+    oi: usize,
+    shares: &QuestionShares,
+    answering: &[usize],
+    options: &AnalysisOptions,
+) -> Vec<Pairwise> {
+    let groups = table.groups;
+    let total_n = table.total();
+    let estimate = |g: usize| {
+        weighted_proportion(&table.weighted_counts(qi, oi, g), total_n)
+            .ok()
+            .and_then(|e| shares.estimate(groups, (oi, g), e))
+    };
+    let estimates: Vec<_> = answering.iter().map(|&g| estimate(g)).collect();
+    let df = table.design_df(None);
+    let mut pairs = Vec::new();
+    for a in 0..answering.len() {
+        for b in (a + 1)..answering.len() {
+            let (Some(ea), Some(eb)) = (&estimates[a], &estimates[b]) else {
+                pairs.push(Pairwise {
+                    a,
+                    b,
+                    difference: 0.0,
+                    p_value: None,
+                    p_adjusted: None,
+                    significant: false,
+                });
+                continue;
+            };
+            let mut d = weighted_difference(ea, eb, options.level, df);
+            if let Some(cov) = shares.cov(groups, (oi, answering[a]), (oi, answering[b])) {
+                d = d.with_covariance(cov, options.level, df);
+            }
+            pairs.push(Pairwise {
+                a,
+                b,
+                difference: d.estimate,
+                p_value: Some(wald_p_value(d.estimate, d.se).p),
+                p_adjusted: None,
+                significant: false,
+            });
+        }
+    }
+    adjust_pairs(&mut pairs, answering.len(), options.adjustment, 1.0 - options.level.value());
+    pairs
+}
+
 pub(super) fn group_tests(
     codebook: &Codebook,
     table: &CountTable,
@@ -284,6 +345,7 @@ pub(super) fn group_tests(
 ) -> Vec<GroupTestRow> {
     let mut rows = Vec::new();
     for (qi, q) in codebook.questions.iter().enumerate() {
+        let shares = codebook.weighted().then(|| QuestionShares::of(codebook, table, qi));
         for (oi, o) in q.reported_options() {
             let mut groups = Vec::new();
             let mut props = Vec::new();
@@ -319,18 +381,27 @@ pub(super) fn group_tests(
             let level_of: Vec<usize> =
                 groups.iter().filter_map(|g| codebook.level_index(g)).collect();
             let group_letters: Vec<String> = level_of.iter().map(|&l| group_letter(l)).collect();
-            let mut lower: Vec<Vec<usize>> = vec![Vec::new(); props.len()];
-            for p in pairwise.iter().filter(|p| p.significant) {
-                let (high, low) = if p.difference > 0.0 { (p.a, p.b) } else { (p.b, p.a) };
-                lower[high].push(level_of[low]);
-            }
-            let letters: Vec<String> = lower
-                .into_iter()
-                .map(|mut l| {
-                    l.sort_unstable();
-                    l.into_iter().map(group_letter).collect()
-                })
-                .collect();
+            let letters_of = |pairs: &[Pairwise]| -> Vec<String> {
+                let mut lower: Vec<Vec<usize>> = vec![Vec::new(); level_of.len()];
+                for p in pairs.iter().filter(|p| p.significant) {
+                    let (high, low) = if p.difference > 0.0 { (p.a, p.b) } else { (p.b, p.a) };
+                    lower[high].push(level_of[low]);
+                }
+                lower
+                    .into_iter()
+                    .map(|mut l| {
+                        l.sort_unstable();
+                        l.into_iter().map(group_letter).collect()
+                    })
+                    .collect()
+            };
+            let letters = letters_of(&pairwise);
+            let weighted_pairwise = shares
+                .as_ref()
+                .map(|s| weighted_pairs(table, qi, oi, s, &answering, options))
+                .unwrap_or_default();
+            let weighted_letters =
+                if shares.is_some() { letters_of(&weighted_pairwise) } else { Vec::new() };
             let note = test_note(&chi, &exact, simulation);
             let rao_scott_p_value = codebook
                 .weighted()
@@ -356,6 +427,8 @@ pub(super) fn group_tests(
                 pairwise,
                 group_letters,
                 letters,
+                weighted_pairwise,
+                weighted_letters,
                 note,
                 small_base: props.iter().any(|p| p.n < options.min_base),
             });

@@ -408,6 +408,7 @@ options = [{ code = "1", label = "Yes" }, { code = "0", label = "No" }]
                     answers: vec![Some(answer)],
                     design: Default::default(),
                     row: 0,
+                    id: 0,
                 });
             }
         }

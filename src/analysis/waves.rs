@@ -413,6 +413,45 @@ fn trend_design(
     Some(([v[0][0], v[0][1], v[1][1]], table.design.as_ref()?.answering_df(qi, g)?))
 }
 
+/// The variance of the change of share `(oi, g)` from wave `before` to wave `now` when
+/// they share respondents (a panel), and its degrees of freedom: the waves stacked as one
+/// design whose PSUs are the respondents (R `svydesign(ids = ~id, weights = ~w)` on all
+/// the waves, `svyby(covmat = TRUE)` + `svycontrast`), `n / (n - 1)` times the sum over
+/// respondents of the squared difference of their influences in the two waves, `n` the
+/// distinct respondents. `None` for waves without shared respondents or under a declared
+/// design or weighting.
+fn panel_change_variance(
+    now: &Wave,
+    before: &Wave,
+    qi: usize,
+    oi: usize,
+    g: usize,
+    e_now: &WeightedEstimate,
+    e_before: &WeightedEstimate,
+) -> Option<(f64, f64)> {
+    let link = now.panel.as_ref()?;
+    let joint = &link.joint.as_ref()?[qi];
+    let n = link.respondents as f64;
+    // Each wave's sum of squared influences, from its one-stage variance n_t/(n_t - 1) A_t.
+    let squares = |w: &Wave, e: &WeightedEstimate| {
+        let n_t = w.table.total() as f64;
+        e.se * e.se * (n_t - 1.0) / n_t
+    };
+    let answered = |w: &Wave| w.table.questions[qi].weights.column(g).sum();
+    let (w_now, w_before) = (answered(now), answered(before));
+    let options = now.table.questions[qi].weights.nrows();
+    let mut cross = 0.0;
+    for a in 0..options {
+        for b in 0..options {
+            let y = |o: usize, p: f64| f64::from(u8::from(o == oi)) - p;
+            cross += joint[[a, g, b, g]] * y(a, e_now.estimate) * y(b, e_before.estimate);
+        }
+    }
+    cross /= w_now * w_before;
+    let var = n / (n - 1.0) * (squares(now, e_now) + squares(before, e_before) - 2.0 * cross);
+    Some((var.max(0.0), n - 1.0))
+}
+
 /// The weighted comparisons: per group and answer, each wave's share as a domain of
 /// its wave, the change since the previous wave, the trend, and the gap changes.
 fn weighted_comparisons(
@@ -443,10 +482,15 @@ fn weighted_comparisons(
                         options.level,
                         w.table.design_df(Some(g)),
                     );
-                    // Independent waves stacked as strata: the degrees of freedom add.
+                    // Independent waves stacked as strata: the degrees of freedom add. A
+                    // panel's waves share respondents: they are the clusters.
                     let change = (i > 0).then(|| estimate(i - 1, g)).flatten().map(|prev| {
                         let df = w.table.design_df(None) + waves[i - 1].table.design_df(None);
-                        weighted_difference(&e, &prev, options.level, df)
+                        let d = weighted_difference(&e, &prev, options.level, df);
+                        match panel_change_variance(w, &waves[i - 1], qi, oi, g, &e, &prev) {
+                            Some((var, df)) => d.with_variance(var, options.level, df),
+                            None => d,
+                        }
                     });
                     rows.push(WeightedWaveRow {
                         question: q.id.clone(),

@@ -8,7 +8,7 @@ use crate::consistency::{
 };
 use crate::data::LoadOptions;
 use crate::data::reconstruct::reconstruct;
-use crate::data::synthetic::{SpecError, WaveSpec, write_wave};
+use crate::data::synthetic::{SpecError, WaveSpec, write_wave_with};
 use crate::report::Formats;
 use crate::report::Report;
 use crate::report::check::CheckSummary;
@@ -44,7 +44,7 @@ pub struct MethodArgs {
     #[arg(long, default_value = "holm", value_parser = parse_adjustment)]
     pub adjust: Adjustment,
     /// Interval for each weighted share, as R svyciprop's methods (beta, logit,
-    /// likelihood, asin, mean) or wilson-effective (Wilson on Kish's effective n).
+    /// likelihood, asin, mean, xlogit) or wilson-effective (Wilson on Kish's effective n).
     #[arg(long, default_value = "beta", value_parser = parse_weighted_ci_method)]
     pub weighted_ci_method: WeightedCiMethod,
     /// Confidence level in (0, 1); the significance level is 1 - level.
@@ -287,6 +287,13 @@ pub struct GenerateArgs {
     /// Group shares, comma-separated in codebook order.
     #[arg(long, default_value = "0.15,0.85")]
     pub group_shares: String,
+    /// Strata drawn for a codebook with a `[design]`.
+    #[arg(long, default_value = "4")]
+    pub strata: usize,
+    /// Clusters drawn in each stratum for a codebook with clusters or replicate weights
+    /// (replicate weights are a bootstrap of these clusters).
+    #[arg(long, default_value = "8")]
+    pub clusters: usize,
     /// Write here instead of stdout (a new file, unless --force).
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -835,19 +842,22 @@ pub fn generate_cmd(args: &GenerateArgs, out: &mut dyn Write) -> anyhow::Result<
         shares_seed: args.shares_seed,
         trend: args.trend,
     };
-    spec.check(&codebook).map_err(|e| {
+    let layout = crate::data::synthetic::Layout { strata: args.strata, clusters: args.clusters };
+    spec.check(&codebook).and_then(|()| layout.check()).map_err(|e| {
         let flag = match e {
             SpecError::GroupShares { .. } => "--group-shares",
             SpecError::Missing(_) => "--missing",
             SpecError::Trend(_) => "--trend",
-            SpecError::Replicates => "--codebook",
+            SpecError::Layout { .. } => "--strata/--clusters",
         };
         UsageError(format!("{flag}: {e}"))
     })?;
     match &args.out {
         Some(path) => {
             let replace = if args.force { Replace::Force } else { Replace::Never };
-            write_file(path, &[&args.codebook], replace, |w| write_wave(&codebook, &spec, w))?;
+            write_file(path, &[&args.codebook], replace, |w| {
+                write_wave_with(&codebook, &spec, layout, w)
+            })?;
             writeln!(
                 out,
                 "{} rows written to {} (seed {}, shares seed {})",
@@ -857,7 +867,7 @@ pub fn generate_cmd(args: &GenerateArgs, out: &mut dyn Write) -> anyhow::Result<
                 spec.shares_seed
             )?;
         }
-        None => write_wave(&codebook, &spec, out)?,
+        None => write_wave_with(&codebook, &spec, layout, out)?,
     }
     Ok(())
 }

@@ -61,7 +61,11 @@ impl IdSet {
     /// Records an id; `false` when it was certainly seen before. Once spilled, repeats
     /// are only found by [`find_duplicate`].
     pub fn insert(&mut self, id: &[u8]) -> std::io::Result<bool> {
-        let h = hash_id(id);
+        self.insert_hash(hash_id(id))
+    }
+
+    /// [`insert`](Self::insert) for an id already hashed by [`hash_id`].
+    pub fn insert_hash(&mut self, h: u64) -> std::io::Result<bool> {
         if let Some(w) = &mut self.spill {
             w.write_all(&h.to_le_bytes())?;
             return Ok(true);

@@ -39,6 +39,8 @@ pub struct Response {
     /// Its data row in the file (1 for the row after the header; of its part, for a
     /// file read in parts).
     pub row: u64,
+    /// Its id, hashed ([`super::ids::hash_id`]), to follow a respondent across waves.
+    pub id: u64,
 }
 
 /// A respondent's place in the sampling design.
@@ -581,6 +583,7 @@ pub fn load_part<R: Read>(
             ..DesignValues::default()
         },
         row: 0,
+        id: 0,
     };
     loop {
         match rdr.read_byte_record(&mut record) {
@@ -619,7 +622,11 @@ pub fn load_part<R: Read>(
                 "a unique, non-empty id".into(),
             ));
         }
-        if !ids.insert(id).map_err(|cause| LoadError::Io { file: file.clone(), cause })? {
+        response.id = super::ids::hash_id(id);
+        if !ids
+            .insert_hash(response.id)
+            .map_err(|cause| LoadError::Io { file: file.clone(), cause })?
+        {
             if part {
                 // The caller reads the file again to name both lines.
                 return Err(value_error(

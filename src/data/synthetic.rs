@@ -4,13 +4,16 @@
 //! ChaCha8, so a seed always gives the same file), with a share of missing answers and,
 //! optionally, weights. The generated file is a CSV with the codebook's columns.
 //!
-//! A codebook with a `[design]` gets its design's columns: [`STRATA`] strata `s1`,
-//! `s2`, ... and, with clusters, [`CLUSTERS`] clusters `c1`, `c2`, ... in each (codes
-//! nested in strata), each respondent's stratum and cluster drawn uniformly; an fpc
-//! column holds [`POPULATION_PSUS`] per stratum. Within a cluster, each answer is the
-//! cluster's own (drawn once per cluster from the first group's shares) with
-//! probability [`CLUSTER_EFFECT`], so that clusters resemble themselves as real ones
-//! do. A `[weighting]` variable read from a column of its own gets its codes with
+//! A codebook with a `[design]` gets its design's columns ([`Layout`]: 4 strata and 8
+//! clusters in each unless told otherwise): strata `s1`, `s2`, ... and clusters `c1`,
+//! `c2`, ... in each (codes nested in strata), each respondent's stratum and cluster
+//! drawn uniformly; an fpc column holds five times the clusters per stratum. Within a
+//! cluster, each answer is the cluster's own (drawn once per cluster from the first
+//! group's shares) with probability [`CLUSTER_EFFECT`], so that clusters resemble
+//! themselves as real ones do. Replicate weights are Rao and Wu's bootstrap of those
+//! clusters: per replicate and stratum, `n_h - 1` of its `n_h` clusters drawn with
+//! replacement, each respondent's weight times its cluster's draws times `n_h / (n_h -
+//! 1)`. A `[weighting]` variable read from a column of its own gets its codes with
 //! probabilities 1 : 2 : 3 : ..., so that the sample's margins differ from even ones.
 
 use crate::codebook::{Codebook, Coding, Source};
@@ -18,14 +21,23 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::io::Write;
 
-/// Strata drawn for a codebook with a stratum column.
-pub const STRATA: usize = 4;
-/// Clusters drawn per stratum for a codebook with a cluster column.
-pub const CLUSTERS: usize = 8;
-/// The fpc written: PSUs in the population of each stratum.
-pub const POPULATION_PSUS: usize = 40;
 /// The probability that an answer is the cluster's own.
 pub const CLUSTER_EFFECT: f64 = 0.2;
+
+/// The strata and clusters a wave's design is drawn with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Layout {
+    /// Strata.
+    pub strata: usize,
+    /// Clusters in each stratum (at least 2 for replicate weights).
+    pub clusters: usize,
+}
+
+impl Default for Layout {
+    fn default() -> Self {
+        Layout { strata: 4, clusters: 8 }
+    }
+}
 
 /// How a synthetic wave is drawn.
 #[derive(Debug, Clone, PartialEq)]
@@ -65,11 +77,16 @@ pub enum SpecError {
     /// A trend at or below -1 (the first option would get no weight) or above 1e6.
     #[error("the trend must be above -1 and at most 1e6 (got {0})")]
     Trend(f64),
-    /// The codebook's design has replicate weights, which cannot be drawn.
+    /// Fewer than one stratum, or fewer than two clusters per stratum.
     #[error(
-        "the codebook's design has replicate weights, which cannot be drawn; expected strata and clusters to draw"
+        "{strata} strata of {clusters} clusters cannot be drawn; expected at least 1 stratum and 2 clusters in each, at most 1,000,000 clusters"
     )]
-    Replicates,
+    Layout {
+        /// Strata asked for.
+        strata: usize,
+        /// Clusters per stratum asked for.
+        clusters: usize,
+    },
 }
 
 impl WaveSpec {
@@ -94,9 +111,7 @@ impl WaveSpec {
         if !(self.trend.is_finite() && self.trend > -1.0 && self.trend <= 1e6) {
             return Err(SpecError::Trend(self.trend));
         }
-        if codebook.design.as_ref().is_some_and(|d| d.replicates.is_some()) {
-            return Err(SpecError::Replicates);
-        }
+        let _ = codebook;
         Ok(())
     }
 }
@@ -127,7 +142,40 @@ pub fn write_wave(
     spec: &WaveSpec,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
-    spec.check(codebook).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
+    write_wave_with(codebook, spec, Layout::default(), out)
+}
+
+impl Layout {
+    /// Whether the layout can be drawn.
+    ///
+    /// # Errors
+    /// [`SpecError::Layout`].
+    pub fn check(self) -> Result<(), SpecError> {
+        if self.strata >= 1
+            && self.clusters >= 2
+            && self.strata.checked_mul(self.clusters).is_some_and(|n| n <= 1_000_000)
+        {
+            Ok(())
+        } else {
+            Err(SpecError::Layout { strata: self.strata, clusters: self.clusters })
+        }
+    }
+}
+
+/// [`write_wave`] with the design's strata and clusters drawn as `layout` says.
+///
+/// # Errors
+/// As [`write_wave`], and for a layout that cannot be drawn.
+pub fn write_wave_with(
+    codebook: &Codebook,
+    spec: &WaveSpec,
+    layout: Layout,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    let invalid = |e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e);
+    spec.check(codebook).map_err(invalid)?;
+    layout.check().map_err(invalid)?;
+    let (strata_n, clusters_n) = (layout.strata, layout.clusters);
     let mut shares_rng = ChaCha8Rng::seed_from_u64(spec.shares_seed);
     let mut rng = ChaCha8Rng::seed_from_u64(spec.seed);
     let levels = &codebook.grouping.levels;
@@ -171,8 +219,10 @@ pub fn write_wave(
     let has_strata = design.is_some_and(|d| d.strata_column.is_some());
     let has_clusters = design.is_some_and(|d| d.cluster_column.is_some());
     let has_fpc = design.is_some_and(|d| d.fpc_column.is_some());
+    let replicates = design.and_then(|d| d.replicates.as_ref()).map_or(0, |r| r.columns.len());
+    let clustered = has_clusters || replicates > 0;
     // Per cluster (stratum-major), per question, the cluster's own answer.
-    let cluster_count = if has_clusters { STRATA * CLUSTERS } else { 0 };
+    let cluster_count = if clustered { strata_n * clusters_n } else { 0 };
     let own: Vec<Vec<usize>> = (0..cluster_count)
         .map(|_| {
             codebook
@@ -202,6 +252,19 @@ pub fn write_wave(
             (v.codes.iter().map(|c| cell(c)).collect(), k * (k + 1.0) / 2.0)
         })
         .collect();
+    // Per replicate, per cluster, its bootstrap multiplier.
+    let multipliers: Vec<Vec<f64>> = (0..replicates)
+        .map(|_| {
+            let mut m = vec![0.0; cluster_count];
+            let scale = clusters_n as f64 / (clusters_n - 1) as f64;
+            for h in 0..strata_n {
+                for _ in 0..clusters_n - 1 {
+                    m[h * clusters_n + shares_rng.random_range(0..clusters_n)] += scale;
+                }
+            }
+            m
+        })
+        .collect();
     let mut line = codebook.columns().iter().map(|c| cell(c)).collect::<Vec<_>>().join(",");
     line.push('\n');
     out.write_all(line.as_bytes())?;
@@ -216,15 +279,19 @@ pub fn write_wave(
         line.push_str(&cell(&format!("{}-{}", spec.wave, i + 1)));
         line.push(',');
         line.push_str(&group_codes[g]);
+        let mut weight = 1.0;
         if codebook.weight_column.is_some() {
-            line.push_str(&format!(",{:.4}", rng.random_range(0.25..4.0f64)));
+            let text = format!("{:.4}", rng.random_range(0.25..4.0f64));
+            weight = text.parse().unwrap_or(1.0);
+            line.push(',');
+            line.push_str(&text);
         }
         if codebook.wave_column.is_some() {
             line.push(',');
             line.push_str(&wave);
         }
-        let stratum = if has_strata || has_clusters { rng.random_range(0..STRATA) } else { 0 };
-        let cluster = if has_clusters { rng.random_range(0..CLUSTERS) } else { 0 };
+        let stratum = if has_strata || clustered { rng.random_range(0..strata_n) } else { 0 };
+        let cluster = if clustered { rng.random_range(0..clusters_n) } else { 0 };
         if has_strata {
             line.push_str(&format!(",s{}", stratum + 1));
         }
@@ -232,7 +299,10 @@ pub fn write_wave(
             line.push_str(&format!(",c{}", cluster + 1));
         }
         if has_fpc {
-            line.push_str(&format!(",{POPULATION_PSUS}"));
+            line.push_str(&format!(",{}", 5 * clusters_n));
+        }
+        for m in &multipliers {
+            line.push_str(&format!(",{:.6}", weight * m[stratum * clusters_n + cluster]));
         }
         for (codes, total) in &weighting_columns {
             let mut u = rng.random_range(0.0..*total);
@@ -244,7 +314,7 @@ pub fn write_wave(
             line.push(',');
             line.push_str(&codes[k]);
         }
-        let own = own.get(stratum * CLUSTERS + cluster);
+        let own = own.get(stratum * clusters_n + cluster);
         for (qi, q) in codebook.questions.iter().enumerate() {
             match &q.source {
                 Source::Column => {}

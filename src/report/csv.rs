@@ -34,6 +34,7 @@ struct GroupTestCsv<'a> {
     monte_carlo_seed: Option<u64>,
     rao_scott_p_value: Option<f64>,
     letters: String,
+    weighted_letters: String,
     note: &'a str,
     small_base: bool,
 }
@@ -53,13 +54,12 @@ impl<'a> From<&'a GroupTestRow> for GroupTestCsv<'a> {
             monte_carlo_tables: r.monte_carlo.map(|(m, _)| m.replicates),
             monte_carlo_seed: r.monte_carlo.map(|(_, s)| s),
             rao_scott_p_value: r.rao_scott_p_value,
-            letters: r
-                .group_letters
-                .iter()
-                .zip(&r.letters)
-                .map(|(own, l)| format!("{own}: {}", if l.is_empty() { "none" } else { l }))
-                .collect::<Vec<_>>()
-                .join("; "),
+            letters: crate::format::letters(&r.group_letters, &r.letters),
+            weighted_letters: if r.weighted_letters.is_empty() {
+                String::new()
+            } else {
+                crate::format::letters(&r.group_letters, &r.weighted_letters)
+            },
             note: &r.note,
             small_base: r.small_base,
         }

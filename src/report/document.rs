@@ -546,6 +546,14 @@ fn data_blocks(cb: &Codebook, a: &AnalysisResults, load: &crate::data::LoadSumma
             cols.push("#Weighted (Rao-Scott F) p");
         }
         cols.push("Significantly higher than");
+        let weighted_letters = a.group_tests.iter().any(|g| !g.weighted_letters.is_empty());
+        if weighted_letters {
+            cols.push("Weighted: significantly higher than");
+            blocks.push(para(format!(
+                "The weighted letters come from Wald tests of the design-based differences (R svycontrast on svyby(covmat = TRUE)), with {} adjustment over the pairs.",
+                o.adjustment.display_name()
+            )));
+        }
         blocks.push(table(
             &cols,
             a.group_tests
@@ -572,18 +580,18 @@ fn data_blocks(cb: &Codebook, a: &AnalysisResults, load: &crate::data::LoadSumma
                     if weighted_tests {
                         row.push(cell(p_value_or_undefined(g.rao_scott_p_value)));
                     }
-                    let letters = g
-                        .group_letters
-                        .iter()
-                        .zip(&g.letters)
-                        .map(|(own, l)| format!("{own}: {}", if l.is_empty() { "none" } else { l }))
-                        .collect::<Vec<_>>()
-                        .join("; ");
+                    let letters = crate::format::letters(&g.group_letters, &g.letters);
                     row.push(cell(if g.note.is_empty() {
                         letters
                     } else {
                         format!("{letters} ({})", g.note)
                     }));
+                    if weighted_letters {
+                        row.push(cell(crate::format::letters(
+                            &g.group_letters,
+                            &g.weighted_letters,
+                        )));
+                    }
                     row
                 })
                 .collect(),
@@ -947,14 +955,24 @@ fn wave_blocks(cb: &Codebook, w: &WavesResults) -> Vec<Block> {
     let o = &w.options;
     let level = level_text(o.level.value());
     let adj = o.adjustment.display_name();
+    let panel = w.waves.iter().any(|x| x.panel.is_some());
+    let mut columns = vec!["Wave", "#Respondents"];
+    if panel {
+        columns.push("#Also in the previous wave");
+    }
+    columns.extend(["Rows excluded", "File", "SHA-256"]);
     let mut blocks = vec![table(
-        &["Wave", "#Respondents", "Rows excluded", "File", "SHA-256"],
+        &columns,
         w.waves
             .iter()
             .map(|x| {
-                vec![
-                    cell(&x.label),
-                    cell(x.table.total().to_string()),
+                let mut row = vec![cell(&x.label), cell(x.table.total().to_string())];
+                if panel {
+                    row.push(cell(
+                        x.panel.as_ref().map_or("-".to_string(), |p| p.overlap.to_string()),
+                    ));
+                }
+                row.extend([
                     cell(if x.load.excluded.is_empty() {
                         "none".to_string()
                     } else {
@@ -967,10 +985,24 @@ fn wave_blocks(cb: &Codebook, w: &WavesResults) -> Vec<Block> {
                     }),
                     cell(&x.load.file),
                     cell(&x.load.sha256),
-                ]
+                ]);
+                row
             })
             .collect(),
     )];
+    if let Some(p) = w.waves.iter().find_map(|x| x.panel.as_ref()) {
+        blocks.push(para(if p.joint.is_some() {
+            format!(
+                "A panel: waves share respondents (matched by id; {} distinct respondents over all the waves). The weighted change since the previous wave takes the within-respondent covariance into account, the waves stacked as one design whose clusters are the respondents (R survey svydesign(ids = ~id, weights = ~w) on all the waves; svyby(covmat = TRUE) + svycontrast), with n - 1 degrees of freedom. The unweighted changes, the trends and the gap changes treat the waves as independent samples.",
+                p.respondents
+            )
+        } else {
+            format!(
+                "The waves share respondents (matched by id; {} distinct respondents over all the waves), but the codebook declares a design or weighting: every comparison treats the waves as independent samples, which leaves out the within-respondent covariance (for answers that persist, the changes' intervals are then wider than they would be).",
+                p.respondents
+            )
+        }));
+    }
     blocks.push(heading("Shares and changes since the previous wave"));
     blocks.push(para(format!(
         "{level} {} intervals; changes with {} intervals and {} tests, adjusted ({adj}) over every change; \u{2020} a base below {}.",

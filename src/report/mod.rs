@@ -313,6 +313,7 @@ options = [{ code = "1", label = "Tea" }, { code = "2", label = "Coffee" }, { co
                 answers: vec![Some(tea), Some(i % 3)],
                 design: Default::default(),
                 row: 0,
+                id: 0,
             });
         }
         let analysis = analyse(&codebook, &table, AnalysisOptions::default());

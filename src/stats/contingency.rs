@@ -264,6 +264,26 @@ pub fn pairwise_letters(
             });
         }
     }
+    let lower = adjust_pairs(&mut pairs, groups.len(), adjustment, alpha);
+    let letters = lower
+        .into_iter()
+        .map(|mut l| {
+            l.sort_unstable();
+            l.into_iter().map(group_letter).collect()
+        })
+        .collect();
+    (pairs, letters)
+}
+
+/// Adjusts the p-values of `pairs` over all of them, marks those below `alpha`
+/// significant, and returns per group (of `groups`) the groups it is significantly
+/// higher than.
+pub fn adjust_pairs(
+    pairs: &mut [Pairwise],
+    groups: usize,
+    adjustment: super::multiplicity::Adjustment,
+    alpha: f64,
+) -> Vec<Vec<usize>> {
     let (defined, raw): (Vec<usize>, Vec<f64>) =
         pairs.iter().enumerate().filter_map(|(i, p)| Some((i, p.p_value?))).unzip();
     // The p-values come from tests and lie in [0, 1]; were one not to, no pair is
@@ -274,19 +294,12 @@ pub fn pairwise_letters(
             pairs[i].significant = p < alpha;
         }
     }
-    let mut lower: Vec<Vec<usize>> = vec![Vec::new(); groups.len()];
+    let mut lower: Vec<Vec<usize>> = vec![Vec::new(); groups];
     for p in pairs.iter().filter(|p| p.significant) {
         let (high, low) = if p.difference > 0.0 { (p.a, p.b) } else { (p.b, p.a) };
         lower[high].push(low);
     }
-    let letters = lower
-        .into_iter()
-        .map(|mut l| {
-            l.sort_unstable();
-            l.into_iter().map(group_letter).collect()
-        })
-        .collect();
-    (pairs, letters)
+    lower
 }
 
 /// Pearson chi-square test of independence on an r x c table of counts (`rows` x

@@ -98,17 +98,21 @@ pub enum WeightedCiMethod {
     /// Wilson's score interval on Kish's effective sample size, normal quantile
     /// (no R equivalent; the small-sample interval for weighted data).
     WilsonEffective,
+    /// The delta-method interval on the logit scale, `logit(p) +- t se / (p (1 - p))`,
+    /// back-transformed (R `method = "xlogit"`: `svycontrast` of `log(p / (1 - p))`).
+    Xlogit,
 }
 
 impl WeightedCiMethod {
     /// Every method.
-    pub const ALL: [WeightedCiMethod; 6] = [
+    pub const ALL: [WeightedCiMethod; 7] = [
         WeightedCiMethod::Beta,
         WeightedCiMethod::Logit,
         WeightedCiMethod::Likelihood,
         WeightedCiMethod::WilsonEffective,
         WeightedCiMethod::Asin,
         WeightedCiMethod::Mean,
+        WeightedCiMethod::Xlogit,
     ];
 
     /// The method called `name` (as [`name`](Self::name) spells it).
@@ -125,6 +129,7 @@ impl WeightedCiMethod {
             WeightedCiMethod::Mean => "mean",
             WeightedCiMethod::Likelihood => "likelihood",
             WeightedCiMethod::WilsonEffective => "wilson-effective",
+            WeightedCiMethod::Xlogit => "xlogit",
         }
     }
 
@@ -137,6 +142,7 @@ impl WeightedCiMethod {
             WeightedCiMethod::Mean => "Wald",
             WeightedCiMethod::Likelihood => "likelihood",
             WeightedCiMethod::WilsonEffective => "Wilson on the effective n",
+            WeightedCiMethod::Xlogit => "logit (delta method)",
         }
     }
 }
@@ -263,6 +269,12 @@ pub fn weighted_ci(
             let (lower, upper) =
                 wilson_effective(p, e.effective_n, normal_quantile(1.0 - alpha / 2.0));
             Interval::new(lower, upper)
+        }
+        WeightedCiMethod::Xlogit => {
+            let l = (p / (1.0 - p)).ln();
+            let se = e.se / (p * (1.0 - p));
+            let expit = |x: f64| 1.0 / (1.0 + (-x).exp());
+            Interval::new(expit(l - t * se), expit(l + t * se))
         }
     };
     WeightedInterval { interval, boundary: false }
@@ -457,8 +469,15 @@ impl WeightedDifference {
     /// `svyby(covmat = TRUE)`).
     #[must_use]
     pub fn with_covariance(self, cov: f64, level: ConfidenceLevel, df: f64) -> Self {
-        let var = (self.se * self.se - 2.0 * cov).max(0.0);
-        let se = var.sqrt();
+        let var = self.se * self.se - 2.0 * cov;
+        self.with_variance(var, level, df)
+    }
+
+    /// The same difference with the variance `var` of another design (a panel's, whose
+    /// waves share respondents) and that design's degrees of freedom `df`.
+    #[must_use]
+    pub fn with_variance(self, var: f64, level: ConfidenceLevel, df: f64) -> Self {
+        let se = var.max(0.0).sqrt();
         let alpha = 1.0 - level.value();
         let z = normal_quantile(1.0 - alpha / 2.0);
         let t = t_quantile(1.0 - alpha / 2.0, df);

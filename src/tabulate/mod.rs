@@ -721,6 +721,7 @@ options = [{ code = "x", label = "X" }, { code = "y", label = "Y" }, { code = "z
             answers: vec![q1, q2],
             design: Default::default(),
             row: 0,
+            id: 0,
         }
     }
 

@@ -3,8 +3,11 @@
 
 use super::{CountTable, tabulate_file};
 use crate::codebook::Codebook;
-use crate::data::{LoadError, LoadOptions, LoadSummary, load};
+use crate::data::weight::WeightScale;
+use crate::data::{LoadError, LoadOptions, LoadSummary, Response, load};
+use ndarray::Array4;
 use serde::Serialize;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// One wave's counts.
@@ -17,6 +20,120 @@ pub struct Wave {
     /// Its count table.
     #[serde(skip)]
     pub table: CountTable,
+    /// The respondents it shares with the previous wave (a panel), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub panel: Option<PanelLink>,
+}
+
+/// The respondents a wave shares with the previous one (matched by id), for changes
+/// that take the within-respondent covariance into account.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PanelLink {
+    /// Respondents in this wave and in the previous one.
+    pub overlap: u64,
+    /// Distinct respondents over all the waves (the PSUs of the waves stacked with the
+    /// respondents as clusters).
+    pub respondents: u64,
+    /// Per question, over the shared respondents, the sums of their weight in this wave
+    /// times their weight in the previous one, per `[row now, group now, row before,
+    /// group before]` (the rows being the options, then "not answered"). `None` under
+    /// a declared design or weighting, whose waves are taken as independent.
+    #[serde(skip)]
+    pub joint: Option<Vec<Array4<f64>>>,
+}
+
+/// One respondent of a wave, as the panel needs it.
+struct PanelRecord {
+    group: usize,
+    weight: f64,
+    answers: Vec<u16>,
+}
+
+impl PanelRecord {
+    const NOT_ANSWERED: u16 = u16::MAX;
+
+    fn of(r: &Response, from: WeightScale, to: WeightScale) -> Self {
+        PanelRecord {
+            group: r.group,
+            weight: from.convert(r.weight, to, 1).unwrap_or(0.0),
+            answers: r
+                .answers
+                .iter()
+                .map(|a| a.map_or(Self::NOT_ANSWERED, |o| u16::try_from(o).unwrap_or(u16::MAX)))
+                .collect(),
+        }
+    }
+}
+
+/// Whether the waves' changes can use the within-respondent covariance: a one-stage
+/// design (weights only), without a declared design or weighting.
+fn panel_design(codebook: &Codebook) -> bool {
+    codebook.design.is_none() && codebook.weighting.is_none()
+}
+
+/// Links each wave to the previous one: `ids` holds each wave's respondent ids, and
+/// `read(i, keep, each)` reads wave `i` again, calling `each` for its respondents.
+fn link_waves(
+    codebook: &Codebook,
+    waves: &mut [Wave],
+    ids: &[HashSet<u64>],
+    mut read: impl FnMut(usize, &mut dyn FnMut(&Response)) -> Result<WeightScale, LoadError>,
+) -> Result<(), LoadError> {
+    let overlaps: Vec<u64> = (1..ids.len())
+        .map(|i| {
+            let (a, b) = (&ids[i], &ids[i - 1]);
+            let (small, large) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+            small.iter().filter(|h| large.contains(h)).count() as u64
+        })
+        .collect();
+    if overlaps.iter().all(|&o| o == 0) {
+        return Ok(());
+    }
+    let mut all: HashSet<u64> = HashSet::new();
+    for s in ids {
+        all.extend(s.iter().copied());
+    }
+    let respondents = all.len() as u64;
+    let to = waves.first().map(|w| w.table.weight_scale).unwrap_or_default();
+    // Per wave, the records of its respondents in a neighbouring wave.
+    let mut records: Vec<HashMap<u64, PanelRecord>> = Vec::new();
+    if panel_design(codebook) {
+        for i in 0..waves.len() {
+            let shared = |h: &u64| {
+                (i > 0 && ids[i - 1].contains(h)) || ids.get(i + 1).is_some_and(|s| s.contains(h))
+            };
+            let mut kept: Vec<(u64, PanelRecord)> = Vec::new();
+            let mut pending: Vec<Response> = Vec::new();
+            let from = read(i, &mut |r: &Response| {
+                if shared(&r.id) {
+                    pending.push(r.clone());
+                }
+            })?;
+            kept.extend(pending.iter().map(|r| (r.id, PanelRecord::of(r, from, to))));
+            records.push(kept.into_iter().collect());
+        }
+    }
+    let sizes: Vec<usize> = codebook.questions.iter().map(|q| q.options.len() + 1).collect();
+    let groups = codebook.grouping.levels.len();
+    for i in 1..waves.len() {
+        let joint = (!records.is_empty()).then(|| {
+            let mut joint: Vec<Array4<f64>> =
+                sizes.iter().map(|&n| Array4::zeros((n, groups, n, groups))).collect();
+            for (h, now) in &records[i] {
+                let Some(before) = records[i - 1].get(h) else { continue };
+                let w = now.weight * before.weight;
+                for (q, j) in joint.iter_mut().enumerate() {
+                    let row = |a: u16| {
+                        if a == PanelRecord::NOT_ANSWERED { sizes[q] - 1 } else { usize::from(a) }
+                    };
+                    j[[row(now.answers[q]), now.group, row(before.answers[q]), before.group]] += w;
+                }
+            }
+            joint
+        });
+        waves[i].panel = Some(PanelLink { overlap: overlaps[i - 1], respondents, joint });
+    }
+    Ok(())
 }
 
 /// Why waves could not be read.
@@ -107,9 +224,36 @@ pub fn waves_from_files(
                 .map_err(|cause| WavesError::Weights { path: p.clone(), cause })?,
             None => table,
         };
-        waves.push(Wave { label, load, table });
+        waves.push(Wave { label, load, table, panel: None });
     }
+    // A respondent's id in several waves: a panel.
+    let mut ids: Vec<HashSet<u64>> = Vec::new();
+    for p in paths {
+        let mut set = HashSet::new();
+        read_rows(p, codebook, options, &mut |r| {
+            set.insert(r.id);
+        })?;
+        ids.push(set);
+    }
+    link_waves(codebook, &mut waves, &ids, |i, each| {
+        read_rows(&paths[i], codebook, options, each)
+    })?;
     Ok(waves)
+}
+
+/// Reads a wave file's respondents (converted first when not CSV); the weight scale
+/// they are stored under.
+fn read_rows(
+    path: &Path,
+    codebook: &Codebook,
+    options: LoadOptions,
+    each: &mut dyn FnMut(&Response),
+) -> Result<WeightScale, LoadError> {
+    let summary = match crate::data::convert::open(path)? {
+        Some(c) => load(&c.csv, codebook, options, each).map_err(|e| c.locate(e, path))?,
+        None => load(path, codebook, options, each)?,
+    };
+    Ok(summary.weight_scale)
 }
 
 /// Tabulates one file with a wave column into one table per wave, in wave order
@@ -130,6 +274,7 @@ pub fn waves_from_column(
     let mut labels: Vec<String> = Vec::new();
     let mut tables: Vec<CountTable> = Vec::new();
     let mut scratch = crate::data::Response::default();
+    let mut ids: Vec<HashSet<u64>> = Vec::new();
     let summary = load(path, codebook, options, |r: &crate::data::Response| {
         let label = r.wave.as_deref().unwrap_or_default();
         let i = match labels.iter().position(|l| *l == label) {
@@ -141,9 +286,11 @@ pub fn waves_from_column(
                 }
                 labels.push(label.to_string());
                 tables.push(table);
+                ids.push(HashSet::new());
                 labels.len() - 1
             }
         };
+        ids[i].insert(r.id);
         match weights.iter().find(|(l, _)| *l == labels[i]) {
             Some((_, w)) => {
                 w.apply(r, &mut scratch);
@@ -152,6 +299,7 @@ pub fn waves_from_column(
             None => tables[i].add(r),
         }
     })?;
+    let labels_seen = labels.clone();
     for label in summary.excluded_by_wave.keys() {
         if !labels.contains(label) {
             labels.push(label.clone());
@@ -185,7 +333,7 @@ pub fn waves_from_column(
                     .collect(),
                 ..LoadSummary::default()
             };
-            Wave { label, load, table }
+            Wave { label, load, table, panel: None }
         })
         .collect();
     let numeric: Option<Vec<f64>> = waves.iter().map(|w| w.label.parse::<f64>().ok()).collect();
@@ -194,6 +342,20 @@ pub fn waves_from_column(
         keyed.sort_by(|a, b| a.0.total_cmp(&b.0));
         waves = keyed.into_iter().map(|(_, w)| w).collect();
     }
+    let mut by_label: HashMap<&str, HashSet<u64>> =
+        labels_seen.iter().map(String::as_str).zip(ids).collect();
+    let ids: Vec<HashSet<u64>> =
+        waves.iter().map(|w| by_label.remove(w.label.as_str()).unwrap_or_default()).collect();
+    let wave_labels: Vec<String> = waves.iter().map(|w| w.label.clone()).collect();
+    link_waves(codebook, &mut waves, &ids, |i, each| {
+        let label = &wave_labels[i];
+        let summary = load(path, codebook, options, |r| {
+            if r.wave.as_deref().unwrap_or_default() == label {
+                each(r);
+            }
+        })?;
+        Ok(summary.weight_scale)
+    })?;
     if summary.zero_weights > 0
         && let Some(first) = waves.first_mut()
     {

@@ -92,6 +92,8 @@ fn codebook_with(name: &str, meta: &Value, extra: &str) -> Codebook {
         "brr" => replicates("br", "BRR", &meta["brr"], false),
         "fay" => replicates("fy", "Fay", &meta["fay"], false),
         "bootstrap_mse" => replicates("bs", "bootstrap", &meta["bootstrap"], true),
+        "sdr" => replicates("br", "successive-difference", &meta["sdr"], false),
+        "other" => replicates("bs", "other", &meta["other"], false),
         other => panic!("no codebook for design {other}"),
     };
     let text = format!(
@@ -136,7 +138,7 @@ fn every_design_matches_r_survey() {
     let g = golden();
     let data = root().join("tests/fixtures/survey-design.csv");
     let designs = g["designs"].as_object().unwrap();
-    assert_eq!(designs.len(), 13);
+    assert_eq!(designs.len(), 15);
     for (name, case) in designs {
         let cb = codebook(name, &g["meta"]);
         for method in [
@@ -144,6 +146,7 @@ fn every_design_matches_r_survey() {
             WeightedCiMethod::Beta,
             WeightedCiMethod::Asin,
             WeightedCiMethod::Mean,
+            WeightedCiMethod::Xlogit,
         ] {
             let mut options = Options::default();
             options.analysis.weighted_ci_method = method;

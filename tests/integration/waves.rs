@@ -415,3 +415,67 @@ fn wave_files_with_the_same_name_keep_their_own_numbers() {
     assert_eq!(second, tally(&folder().join("wave-2.csv"), "accept_never_met", "1", "1"));
     assert_ne!(first, second);
 }
+
+/// Panel waves sharing respondents: the change since the previous wave with the
+/// within-respondent covariance, against R survey (`tests/golden/r_survey_panel.json`,
+/// written with the three `tests/fixtures/panel-wave-*.csv` by
+/// `notebooks/golden/r_survey_panel_reference.R`).
+#[test]
+fn panel_changes_use_the_within_respondent_covariance_as_r_survey_does() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let golden: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root.join("tests/golden/r_survey_panel.json")).unwrap(),
+    )
+    .unwrap();
+    let text = r#"id_column = "id"
+weight_column = "w"
+[study]
+id = "panel"
+title = "Panel golden"
+source = "R survey"
+[grouping]
+column = "grp"
+levels = [{ id = "g1", code = "1", label = "One" }, { id = "g2", code = "2", label = "Two" }]
+[[questions]]
+id = "q1"
+text = "Q1?"
+kind = "yes-no"
+options = [{ code = "1", label = "Yes" }, { code = "0", label = "No" }]
+"#;
+    let codebook = Codebook::from_toml(text, &root.join("panel.toml")).unwrap();
+    let files: Vec<PathBuf> =
+        (1..=3).map(|i| root.join(format!("tests/fixtures/panel-wave-{i}.csv"))).collect();
+    let options = invitestat::study::Options::default();
+    let waves = invitestat::study::read_waves(&files, &codebook, options.load).unwrap();
+    let overlap: Vec<u64> =
+        waves.iter().skip(1).map(|w| w.panel.as_ref().unwrap().overlap).collect();
+    let meta = &golden["meta"];
+    assert_eq!(overlap, [100, 90]);
+    assert_eq!(meta["overlap"], serde_json::json!(overlap));
+    assert_eq!(waves[2].panel.as_ref().unwrap().respondents, 270);
+    let report = invitestat::study::analyse_waves(waves, &codebook, options.analysis);
+    let w = report.waves.as_ref().unwrap();
+    for c in golden["changes"].as_array().unwrap() {
+        let (g, wave) = (c["group"].as_u64().unwrap(), c["wave"].as_u64().unwrap());
+        let row = w
+            .weighted_rows
+            .iter()
+            .find(|r| {
+                r.question == "q1"
+                    && r.option == "1"
+                    && r.group == format!("g{g}")
+                    && r.wave == format!("panel-wave-{wave}")
+            })
+            .unwrap();
+        let what = format!("group {g}, wave {wave}");
+        let rel = |a: f64, b: f64| (a - b).abs() / b.abs();
+        let want = c["change"].as_f64().unwrap();
+        assert!(rel(row.change.unwrap(), want) < 1e-9, "{what}: {:?} vs {want}", row.change);
+        let want = c["se"].as_f64().unwrap();
+        assert!(
+            rel(row.change_se.unwrap(), want) < 1e-9,
+            "{what} SE: {:?} vs {want}",
+            row.change_se
+        );
+    }
+}

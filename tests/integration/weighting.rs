@@ -386,3 +386,64 @@ fn a_calibrated_count_table_merges_back_to_the_same_analysis() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("calibrated separately"));
 }
+
+#[test]
+fn weighted_pairwise_comparisons_of_three_groups_match_r_survey() {
+    let g = golden();
+    let data = root().join("tests/fixtures/survey-weighting.csv");
+    for (name, weighting) in [
+        ("strata_clusters", String::new()),
+        (
+            "rake_strata_clusters",
+            format!(
+                "[weighting]\nmethod = \"rake\"\ntolerance = 1e-10\nmax_iterations = 200\n{MARGINS}"
+            ),
+        ),
+    ] {
+        let text = format!(
+            r#"id_column = "id"
+weight_column = "w"
+[design]
+strata_column = "stratum2"
+cluster_column = "psu"
+{weighting}
+[study]
+id = "pairs"
+title = "Pairwise golden"
+source = "R survey"
+[grouping]
+column = "region"
+levels = [{{ id = "north", code = "north", label = "North" }}, {{ id = "south", code = "south", label = "South" }}, {{ id = "west", code = "west", label = "West" }}]
+[[questions]]
+id = "q1"
+text = "Q1?"
+kind = "yes-no"
+options = [{{ code = "1", label = "Yes" }}, {{ code = "0", label = "No" }}]
+"#
+        );
+        // The region is the grouping here, and `group` a weighting column of its own.
+        let cb = Codebook::from_toml(&text, &root().join("tests/fixtures/pairs.toml")).unwrap();
+        let report = analyse_file(&data, &cb, &Options::default()).unwrap();
+        let a = report.analysis.as_ref().unwrap();
+        let row = a.group_tests.iter().find(|t| t.question == "q1" && t.option == "1").unwrap();
+        let want = g["pairwise"][name].as_array().unwrap();
+        assert_eq!(row.weighted_pairwise.len(), want.len());
+        let tol = if weighting.is_empty() { CLOSED_FORM } else { ROOT };
+        for (got, w) in row.weighted_pairwise.iter().zip(want) {
+            let what = format!("{name} pair {}-{}", got.a + 1, got.b + 1);
+            assert_eq!(
+                (got.a + 1, got.b + 1),
+                (w["a"].as_u64().unwrap() as usize, w["b"].as_u64().unwrap() as usize)
+            );
+            close(got.difference, w["difference"].as_f64().unwrap(), tol, &what);
+            close(got.p_value.unwrap(), w["p"].as_f64().unwrap(), tol, &format!("{what} p"));
+            close(
+                got.p_adjusted.unwrap(),
+                w["p_holm"].as_f64().unwrap(),
+                tol,
+                &format!("{what} Holm"),
+            );
+        }
+        assert_eq!(row.weighted_letters.len(), 3);
+    }
+}

@@ -1,0 +1,56 @@
+# Golden values for the change between panel waves that share respondents, from R
+# survey (Debian r-cran-survey): the waves stacked as one design whose PSUs are the
+# respondents, svydesign(ids = ~id, weights = ~w), each wave and group a domain, and the
+# change since the previous wave by svyby(covmat = TRUE) + svycontrast. Writes
+# tests/fixtures/panel-wave-1.csv .. panel-wave-3.csv and tests/golden/r_survey_panel.json.
+# Run from the repository root:
+#
+#   apt-get install r-cran-survey r-cran-jsonlite
+#   Rscript notebooks/golden/r_survey_panel_reference.R
+#
+# The data (seeded): 150, 160 and 170 respondents; wave 2 keeps 100 of wave 1's, wave 3
+# keeps 90 of wave 2's and 20 of wave 1's that skipped wave 2; a respondent's answers are
+# correlated across waves, some change group, weights differ by wave, and about 8% of
+# the answers are missing.
+suppressMessages({ library(survey); library(jsonlite) })
+set.seed(20261202)
+people <- sprintf("p%03d", 1:400)
+trait <- rnorm(400)
+names(trait) <- people
+w1 <- people[1:150]
+w2 <- c(sample(w1, 100), people[151:210])
+w3 <- c(sample(w2, 90), sample(setdiff(w1, w2), 20), people[211:270])
+draw <- function(ids, wave) {
+  g <- ifelse(trait[ids] + rnorm(length(ids), 0, 0.7) > 0.3, 1, 2)
+  p <- plogis(-0.2 + 0.8 * trait[ids] + 0.3 * wave + 0.5 * (g == 1))
+  q1 <- as.integer(runif(length(ids)) < p)
+  q1[runif(length(ids)) < 0.08] <- NA
+  data.frame(id = ids, grp = g, w = round(runif(length(ids), 0.5, 2.5), 3), q1 = q1,
+             wave = wave, stringsAsFactors = FALSE)
+}
+waves <- list(draw(w1, 1), draw(w2, 2), draw(w3, 3))
+for (i in 1:3) {
+  write.csv(waves[[i]][, c("id", "grp", "w", "q1")],
+            sprintf("tests/fixtures/panel-wave-%d.csv", i), row.names = FALSE, na = "")
+}
+d <- do.call(rbind, waves)
+d$q1y0 <- ifelse(is.na(d$q1), 0, d$q1)
+d$a1 <- as.numeric(!is.na(d$q1))
+des <- svydesign(ids = ~id, weights = ~w, data = d)
+by <- svyby(~q1y0, ~wave + grp, des, svyratio, denominator = ~a1, covmat = TRUE)
+est <- coef(by)
+key <- function(w, g) which(names(est) == paste0(w, ".", g, ":a1") | names(est) == paste0(w, ".", g))
+out <- list()
+for (g in 1:2) {
+  for (w in 2:3) {
+    cw <- rep(0, length(est)); cw[key(w, g)] <- 1; cw[key(w - 1, g)] <- -1
+    ch <- svycontrast(by, cw)
+    out[[length(out) + 1]] <- list(group = g, wave = w, change = unname(coef(ch)),
+                                   se = unname(SE(ch)[1]), df = degf(des))
+  }
+}
+meta <- list(survey = as.character(packageVersion("survey")), r = R.version.string,
+             respondents = length(unique(d$id)),
+             overlap = c(length(intersect(w1, w2)), length(intersect(w2, w3))))
+writeLines(toJSON(list(meta = meta, changes = out), auto_unbox = TRUE, digits = NA, pretty = TRUE),
+           "tests/golden/r_survey_panel.json")

@@ -174,12 +174,27 @@ impl DesignTotals {
             }
         }
         if !self.replicates.is_empty() {
+            let reps = r.design.replicates.len();
             for (q, answer) in self.replicates.iter_mut().zip(&r.answers) {
-                if let Some(o) = answer {
-                    let mut cell = q.index_axis_mut(ndarray::Axis(0), *o);
-                    let mut cell = cell.index_axis_mut(ndarray::Axis(0), g);
-                    for (x, y) in cell.iter_mut().zip(&r.design.replicates) {
-                        *x += y;
+                let Some(o) = answer else { continue };
+                // `[option, group, replicate]` in standard layout: one contiguous run.
+                let start = (o * groups + g) * reps;
+                match q.as_slice_mut() {
+                    Some(all) => {
+                        for (x, y) in all[start..start + reps].iter_mut().zip(&r.design.replicates)
+                        {
+                            *x += y;
+                        }
+                    }
+                    None => {
+                        let mut cell = q.index_axis_mut(ndarray::Axis(0), *o);
+                        for (x, y) in cell
+                            .index_axis_mut(ndarray::Axis(0), g)
+                            .iter_mut()
+                            .zip(&r.design.replicates)
+                        {
+                            *x += y;
+                        }
                     }
                 }
             }

@@ -72,12 +72,12 @@ fn panel_design(codebook: &Codebook) -> bool {
 }
 
 /// Links each wave to the previous one: `ids` holds each wave's respondent ids, and
-/// `read(i, keep, each)` reads wave `i` again, calling `each` for its respondents.
+/// `read(i, each)` reads wave `i` again, calling `each` for its respondents.
 fn link_waves(
     codebook: &Codebook,
     waves: &mut [Wave],
     ids: &[HashSet<u64>],
-    mut read: impl FnMut(usize, &mut dyn FnMut(&Response)) -> Result<WeightScale, LoadError>,
+    mut read: impl FnMut(usize, &mut dyn FnMut(&Response)) -> Result<(), LoadError>,
 ) -> Result<(), LoadError> {
     let overlaps: Vec<u64> = (1..ids.len())
         .map(|i| {
@@ -102,15 +102,14 @@ fn link_waves(
             let shared = |h: &u64| {
                 (i > 0 && ids[i - 1].contains(h)) || ids.get(i + 1).is_some_and(|s| s.contains(h))
             };
-            let mut kept: Vec<(u64, PanelRecord)> = Vec::new();
-            let mut pending: Vec<Response> = Vec::new();
-            let from = read(i, &mut |r: &Response| {
+            let from = waves[i].load.weight_scale;
+            let mut kept: HashMap<u64, PanelRecord> = HashMap::new();
+            read(i, &mut |r: &Response| {
                 if shared(&r.id) {
-                    pending.push(r.clone());
+                    kept.insert(r.id, PanelRecord::of(r, from, to));
                 }
             })?;
-            kept.extend(pending.iter().map(|r| (r.id, PanelRecord::of(r, from, to))));
-            records.push(kept.into_iter().collect());
+            records.push(kept);
         }
     }
     let sizes: Vec<usize> = codebook.questions.iter().map(|q| q.options.len() + 1).collect();
@@ -241,19 +240,18 @@ pub fn waves_from_files(
     Ok(waves)
 }
 
-/// Reads a wave file's respondents (converted first when not CSV); the weight scale
-/// they are stored under.
+/// Reads a wave file's respondents again (converted first when not CSV).
 fn read_rows(
     path: &Path,
     codebook: &Codebook,
     options: LoadOptions,
     each: &mut dyn FnMut(&Response),
-) -> Result<WeightScale, LoadError> {
-    let summary = match crate::data::convert::open(path)? {
+) -> Result<(), LoadError> {
+    match crate::data::convert::open(path)? {
         Some(c) => load(&c.csv, codebook, options, each).map_err(|e| c.locate(e, path))?,
         None => load(path, codebook, options, each)?,
     };
-    Ok(summary.weight_scale)
+    Ok(())
 }
 
 /// Tabulates one file with a wave column into one table per wave, in wave order
@@ -349,12 +347,12 @@ pub fn waves_from_column(
     let wave_labels: Vec<String> = waves.iter().map(|w| w.label.clone()).collect();
     link_waves(codebook, &mut waves, &ids, |i, each| {
         let label = &wave_labels[i];
-        let summary = load(path, codebook, options, |r| {
+        load(path, codebook, options, |r| {
             if r.wave.as_deref().unwrap_or_default() == label {
                 each(r);
             }
         })?;
-        Ok(summary.weight_scale)
+        Ok(())
     })?;
     if summary.zero_weights > 0
         && let Some(first) = waves.first_mut()

@@ -23,19 +23,7 @@ draw $dir/codebook-replicates.toml "$rows" "$work/replicates.csv"
 draw $dir/codebook-clustered.toml "$survey_rows" "$work/clustered-small.csv"
 draw $dir/codebook-replicates.toml "$survey_rows" "$work/replicates-small.csv"
 echo "waves: $rows rows ($(du -h "$work/clustered.csv" | cut -f1) clustered, $(du -h "$work/replicates.csv" | cut -f1) with replicates); R survey on $survey_rows rows"
-measure() { # name, command...
-  local name=$1; shift
-  local best=""; local mem=""
-  for _ in 1 2 3; do
-    if ! /usr/bin/time -o "$work/time" -f "%e %M" "$@" >/dev/null 2>"$work/stderr"; then
-      echo "$name|failed: $(tail -1 "$work/stderr")|"; return
-    fi
-    local out t m
-    out=$(tail -1 "$work/time"); t=$(echo "$out" | cut -d' ' -f1); m=$(echo "$out" | cut -d' ' -f2)
-    if [ -z "$best" ] || awk "BEGIN{exit !($t < $best)}"; then best=$t; mem=$m; fi
-  done
-  echo "$name|$best|$mem"
-}
+source benches/peers/measure.sh
 out=(--out "$work/report" --format csv --force)
 results=()
 results+=("$(measure "invitestat, no design" "$bin" analyze "$work/clustered.csv" --codebook $dir/codebook.toml "${out[@]}")")
@@ -45,12 +33,5 @@ if Rscript -e 'library(survey); library(data.table)' >/dev/null 2>&1; then
   results+=("$(measure "R survey clusters ($survey_rows)" Rscript $dir/job_survey_design.R "$work/clustered-small.csv" clustered)")
   results+=("$(measure "R survey replicates ($survey_rows)" Rscript $dir/job_survey_design.R "$work/replicates-small.csv" replicates)")
 fi
-base=$(echo "${results[0]}" | cut -d'|' -f2)
-basemem=$(echo "${results[0]}" | cut -d'|' -f3)
-printf "%-34s %10s %12s %10s %10s\n" job "wall (s)" "peak RSS" "time x" "memory x"
-for r in "${results[@]}"; do
-  IFS='|' read -r name t m <<<"$r"
-  [ -z "${t:-}" ] && { echo "$r"; continue; }
-  printf "%-34s %10s %9s MB %10.1f %10.1f\n" "$name" "$t" "$((m / 1024))" "$(awk "BEGIN{print $t / $base}")" "$(awk "BEGIN{print $m / $basemem}")"
-done
+print_table job "${results[@]}"
 rm -rf "$work"

@@ -17,32 +17,12 @@ cb=benches/peers/codebook.toml
 $bin generate "$cb" --rows "$rows" --seed 2026 --missing 0.03 --group-shares 0.15,0.85 --out "$work/wave.csv"
 $bin generate "$cb" --rows "$survey_rows" --seed 2026 --missing 0.03 --group-shares 0.15,0.85 --out "$work/small.csv"
 echo "wave: $rows rows, $(du -h "$work/wave.csv" | cut -f1); R survey on $survey_rows rows"
-measure() { # name, command...
-  local name=$1; shift
-  local best=""; local mem=""
-  for _ in 1 2 3; do
-    local out
-    if ! /usr/bin/time -o "$work/time" -f "%e %M" "$@" >/dev/null 2>"$work/stderr"; then
-      echo "$name|failed: $(tail -1 "$work/stderr")|"; return
-    fi
-    out=$(tail -1 "$work/time")
-    local t m; t=$(echo "$out" | cut -d' ' -f1); m=$(echo "$out" | cut -d' ' -f2)
-    if [ -z "$best" ] || awk "BEGIN{exit !($t < $best)}"; then best=$t; mem=$m; fi
-  done
-  echo "$name|$best|$mem"
-}
+source benches/peers/measure.sh
 results=()
 results+=("$(measure invitestat "$bin" analyze "$work/wave.csv" --codebook "$cb" --out "$work/report" --format csv)")
 python3 -c "import polars" 2>/dev/null && results+=("$(measure polars python3 benches/peers/job_polars.py "$work/wave.csv")")
 python3 -c "import pandas, statsmodels" 2>/dev/null && results+=("$(measure pandas+statsmodels python3 benches/peers/job_pandas.py "$work/wave.csv")")
 Rscript -e 'library(data.table)' >/dev/null 2>&1 && results+=("$(measure "R data.table" Rscript benches/peers/job_datatable.R "$work/wave.csv")")
 Rscript -e 'library(survey)' >/dev/null 2>&1 && results+=("$(measure "R survey ($survey_rows rows)" Rscript benches/peers/job_survey.R "$work/small.csv")")
-base=$(echo "${results[0]}" | cut -d'|' -f2)
-basemem=$(echo "${results[0]}" | cut -d'|' -f3)
-printf "%-28s %10s %12s %10s %10s\n" tool "wall (s)" "peak RSS" "time x" "memory x"
-for r in "${results[@]}"; do
-  IFS='|' read -r name t m <<<"$r"
-  [ -z "${t:-}" ] && { echo "$r"; continue; }
-  printf "%-28s %10s %9s MB %10.1f %10.1f\n" "$name" "$t" "$((m / 1024))" "$(awk "BEGIN{print $t / $base}")" "$(awk "BEGIN{print $m / $basemem}")"
-done
+print_table tool "${results[@]}"
 rm -rf "$work"

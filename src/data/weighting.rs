@@ -207,12 +207,18 @@ impl Weights {
     /// `r` with its weight and replicate weights multiplied by its cell's factors, in
     /// `into`.
     pub fn apply(&self, r: &Response, into: &mut Response) {
-        into.clone_from(r);
-        let c = r.design.cell;
-        into.weight *= self.adjustment.g[c];
-        for (w, g) in into.design.replicates.iter_mut().zip(&self.replicates) {
-            *w *= g[c];
-        }
+        scale(r, &self.adjustment.g, &self.replicates, into);
+    }
+}
+
+/// `r` with its weight multiplied by its cell's factor in `g`, and each replicate
+/// weight by its cell's factor in that replicate's `replicates`, in `into`.
+pub fn scale(r: &Response, g: &[f64], replicates: &[Vec<f64>], into: &mut Response) {
+    into.clone_from(r);
+    let c = r.design.cell;
+    into.weight *= g[c];
+    for (w, f) in into.design.replicates.iter_mut().zip(replicates) {
+        *w *= f[c];
     }
 }
 

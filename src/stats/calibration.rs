@@ -792,11 +792,12 @@ mod tests {
     }
 
     #[test]
-    fn raking_and_raking_calibration_meet_the_margins_with_the_same_factors() {
+    fn raking_and_raking_calibration_meet_the_margins_with_the_same_factors()
+    -> Result<(), CalibrationError> {
         let sample = [10.0, 20.0, 30.0, 40.0];
         let m = two_by_two();
-        let raked = calibrate(&sample, &m, &Method::Rake { tolerance: 1e-12, max_iterations: 200 })
-            .unwrap();
+        let raked =
+            calibrate(&sample, &m, &Method::Rake { tolerance: 1e-12, max_iterations: 200 })?;
         meets(&sample, &raked.g, &m);
         let cal = calibrate(
             &sample,
@@ -808,16 +809,17 @@ mod tests {
                 tolerance: 1e-12,
                 max_iterations: 100,
             },
-        )
-        .unwrap();
+        )?;
         meets(&sample, &cal.g, &m);
         for (a, b) in raked.g.iter().zip(&cal.g) {
             assert!((a - b).abs() < 1e-9, "{a} vs {b}");
         }
+        Ok(())
     }
 
     #[test]
-    fn linear_calibration_in_closed_form_equals_its_newton_solution() {
+    fn linear_calibration_in_closed_form_equals_its_newton_solution() -> Result<(), CalibrationError>
+    {
         let sample = [10.0, 20.0, 30.0, 40.0];
         let m = two_by_two();
         let closed = calibrate(
@@ -830,8 +832,7 @@ mod tests {
                 tolerance: 1e-7,
                 max_iterations: 50,
             },
-        )
-        .unwrap();
+        )?;
         meets(&sample, &closed.g, &m);
         let bounded = calibrate(
             &sample,
@@ -843,11 +844,11 @@ mod tests {
                 tolerance: 1e-12,
                 max_iterations: 50,
             },
-        )
-        .unwrap();
+        )?;
         for (a, b) in closed.g.iter().zip(&bounded.g) {
             assert!((a - b).abs() < 1e-9);
         }
+        Ok(())
     }
 
     #[test]

@@ -183,12 +183,7 @@ impl CountTable {
         move |r: &Response| match &factors {
             None => self.add(r),
             Some((g, replicates)) => {
-                scaled.clone_from(r);
-                let c = r.design.cell;
-                scaled.weight *= g[c];
-                for (w, f) in scaled.design.replicates.iter_mut().zip(replicates) {
-                    *w *= f[c];
-                }
+                crate::data::weighting::scale(r, g, replicates, &mut scaled);
                 self.add(&scaled);
             }
         }

@@ -26,7 +26,7 @@ fn golden() -> Value {
     serde_json::from_str(&text).unwrap()
 }
 
-fn close(got: f64, want: f64, tol: f64, what: &str) {
+pub(crate) fn close(got: f64, want: f64, tol: f64, what: &str) {
     let err = (got - want).abs() / want.abs().max(1e-300);
     assert!(
         err <= tol || (got - want).abs() < 1e-15,

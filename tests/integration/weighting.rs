@@ -4,6 +4,7 @@
 //! written with `tests/fixtures/survey-weighting.csv` by
 //! `notebooks/golden/r_survey_weighting_reference.R`).
 
+use super::design::close;
 use invitestat::codebook::Codebook;
 use invitestat::stats::weighted::WeightedCiMethod;
 use invitestat::study::{Options, analyse_file};
@@ -25,14 +26,6 @@ fn golden() -> Value {
     let text =
         std::fs::read_to_string(root().join("tests/golden/r_survey_weighting.json")).unwrap();
     serde_json::from_str(&text).unwrap()
-}
-
-fn close(got: f64, want: f64, tol: f64, what: &str) {
-    let err = (got - want).abs() / want.abs().max(1e-300);
-    assert!(
-        err <= tol || (got - want).abs() < 1e-15,
-        "{what}: got {got:.17e}, R {want:.17e} (relative {err:.1e})"
-    );
 }
 
 fn pair(v: &Value) -> String {

@@ -11,7 +11,9 @@
 # sharing clusters; q1 yes-no with item non-response; q2 single choice a/b/c with item
 # non-response, where nobody in group 2 chose c (a share of 0). stratum2 merges s1 into
 # s2, for the designs that cannot have a lonely PSU (replicates); BRR and Fay's BRR use
-# two half-samples of clusters per stratum.
+# two half-samples of clusters per stratum. q3 (yes-no) is asked only in group 1, with
+# item non-response there: group 2 is an empty domain (R gives NaN for its share, its
+# difference and its test; invitestat gives none).
 suppressMessages({ library(survey); library(jsonlite) })
 set.seed(20261201)
 psus <- c(s1 = 1, s2 = 3, s3 = 4, s4 = 5, s5 = 6)
@@ -37,6 +39,8 @@ for (s in names(psus)) {
   }
 }
 d <- do.call(rbind, rows)
+set.seed(20261202)  # drawn after the rest, which stays as it was
+d$q3 <- ifelse(d$group == 1 & runif(nrow(d)) > 0.1, as.integer(runif(nrow(d)) < 0.6), NA)
 d$psu_id <- paste(d$stratum2, d$psu, sep = ".")
 # Three waves of disjoint strata: stacked, the design is stratified within waves.
 d$wave <- c(s2 = "w1", s3 = "w1", s4 = "w2", s5 = "w3")[d$stratum2]
@@ -58,7 +62,8 @@ reps <- function(r, prefix) {
   colnames(w) <- paste0(prefix, seq_len(ncol(w)))
   w
 }
-out_csv <- cbind(d[, c("id", "group", "w", "stratum", "stratum2", "psu", "psu_id", "fpc", "wave", "q1", "q2")],
+out_csv <- cbind(d[, c("id", "group", "w", "stratum", "stratum2", "psu", "psu_id", "fpc", "wave", "q1", "q2",
+                   "q3")],
                  reps(jk1, "jk"), reps(jkn, "jn"), reps(boot, "bs"), reps(brr, "br"),
                  reps(fay, "fy"))
 write.csv(out_csv, "tests/fixtures/survey-design.csv", row.names = FALSE, na = "")
@@ -70,18 +75,36 @@ with_q <- function(des) update(des, q1y = q1 == 1, q2a = q2 == "a", q2b = q2 == 
                                q2c = q2 == "c", grp = factor(group),
                                q1y0 = z(q1 == 1), q2a0 = z(q2 == "a"), q2b0 = z(q2 == "b"),
                                q2c0 = z(q2 == "c"), a1 = as.numeric(!is.na(q1)),
-                               a2 = as.numeric(!is.na(q2)))
+                               a2 = as.numeric(!is.na(q2)), q3y = q3 == 1, q3y0 = z(q3 == 1),
+                               a3 = as.numeric(!is.na(q3)))
 shares <- function(des) {
   out <- list()
-  for (v in c("q1y", "q2a", "q2b", "q2c")) {
+  for (v in c("q1y", "q2a", "q2b", "q2c", "q3y")) {
     f <- as.formula(paste0("~", v, "0"))
-    den <- as.formula(if (v == "q1y") "~a1" else "~a2")
-    by <- svyby(f, ~grp, des, svyratio, denominator = den, covmat = TRUE)
-    est <- coef(by)
-    se <- SE(by)
-    diff <- svycontrast(by, c(1, -1))
+    den <- as.formula(paste0("~a", substr(v, 2, 2)))
+    by <- tryCatch(svyby(f, ~grp, des, svyratio, denominator = den, covmat = TRUE),
+                   error = function(e) NULL)
+    if (is.null(by)) {
+      # Replicate designs refuse the empty domain ("All replicates contained NAs"): each
+      # group's ratio on its own subset, NaN where R refuses it.
+      est <- se <- c(NaN, NaN)
+      for (g in 1:2) {
+        r <- tryCatch(svyratio(f, den, subset(des, group == g)), error = function(e) NULL)
+        if (!is.null(r)) { est[g] <- coef(r); se[g] <- SE(r) }
+      }
+      diff <- NULL
+    } else {
+      est <- coef(by)
+      se <- SE(by)
+      diff <- svycontrast(by, c(1, -1))
+    }
     for (g in 1:2) {
       sub <- subset(des, group == g)
+      if (!is.finite(est[g])) {  # the empty domain: R's share is 0 / 0
+        out[[length(out) + 1]] <- list(answer = v, group = g, empty = TRUE,
+                                       se_finite = is.finite(se[g]))
+        next
+      }
       r <- list(answer = v, group = g, estimate = unname(est[g]), se = unname(se[g]),
                 df = degf(sub))
       m <- svymean(as.formula(paste0("~as.numeric(", v, ")")), sub, deff = "replace",
@@ -96,13 +119,20 @@ shares <- function(des) {
       }
       out[[length(out) + 1]] <- r
     }
-    out[[length(out) + 1]] <- list(answer = v, group = 0, difference = unname(coef(diff)),
-                                   difference_se = unname(SE(diff)))
+    out[[length(out) + 1]] <- if (is.null(diff) || !is.finite(coef(diff))) {
+      list(answer = v, group = 0, empty = TRUE)
+    } else {
+      list(answer = v, group = 0, difference = unname(coef(diff)),
+           difference_se = unname(SE(diff)))
+    }
   }
   out
 }
 tests <- function(des) {
   out <- list()
+  # With an empty domain R's F test has no value (NaN or an error): recorded as null.
+  t <- tryCatch(svychisq(~q3 + grp, des, statistic = "F"), error = function(e) NULL)
+  out$q3 <- list(finite = !is.null(t) && is.finite(t$p.value))
   for (v in c("q1", "q2")) {
     t <- svychisq(as.formula(paste0("~", v, " + grp")), des, statistic = "F")
     out[[v]] <- list(f = unname(t$statistic), ndf = unname(t$parameter[1]),
@@ -173,7 +203,21 @@ for (g in 1:2) {
   trends[[length(trends) + 1]] <- list(group = g, slope = s["score", 1], se = s["score", 2],
     p = s["score", 4], df = m$df.residual)
 }
-designs_waves <- list(waves = waves, gaps = gaps, trends = trends)
+# The trend under replicate weights: R refits the logistic model with each replicate's
+# weights (svyglm on the replicate design; the stacked waves share the replicates).
+replicate_trends <- list()
+for (nm in c("jk1", "boot", "fay")) {
+  rd <- update(with_q(get(nm)), score = as.numeric(factor(wave)))
+  for (g in 1:2) {
+    m <- svyglm(q1y ~ score, subset(rd, group == g), family = quasibinomial,
+                control = glm.control(epsilon = 1e-15, maxit = 100))
+    s <- summary(m)$coefficients
+    replicate_trends[[length(replicate_trends) + 1]] <- list(design = nm, group = g,
+      slope = s["score", 1], se = s["score", 2], p = s["score", 4], df = m$df.residual)
+  }
+}
+designs_waves <- list(waves = waves, gaps = gaps, trends = trends,
+                      replicate_trends = replicate_trends)
 meta <- list(
   survey = as.character(packageVersion("survey")), r = R.version.string,
   jk1 = list(scale = jk1$scale, rscales = jk1$rscales, replicates = ncol(jk1$repweights)),

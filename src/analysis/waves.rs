@@ -23,7 +23,7 @@ use crate::stats::significance::two_group_test;
 use crate::stats::trend::{binomial_se, cochran_armitage, difference_in_differences};
 use crate::stats::weighted::{
     TrendWave, WeightedEstimate, weighted_ci, weighted_difference, weighted_proportion,
-    weighted_trend,
+    weighted_trend, weighted_trend_replicates,
 };
 use crate::stats::{Alternative, Proportion, TwoGroups};
 use crate::tabulate::Wave;
@@ -413,6 +413,50 @@ fn trend_design(
     Some(([v[0][0], v[0][1], v[1][1]], table.design.as_ref()?.answering_df(qi, g)?))
 }
 
+/// Under replicate weights, what the trend of share `(oi, g)` refits: per replicate, per
+/// wave, the group's weighted totals answering `oi` and answering otherwise; the
+/// replicates' scales; and the trend's degrees of freedom, R's `degf` of the group's
+/// subset of the stacked waves (the rank of its respondents' replicate weights, less
+/// one) less one for the slope. `None` for any other design.
+fn replicate_trend_data<'s>(
+    waves: &[Wave],
+    shares: &'s [QuestionShares],
+    qi: usize,
+    oi: usize,
+    g: usize,
+) -> Option<ReplicateTrend<'s>> {
+    use crate::stats::design::{Design, RowSpan};
+    let mut span = RowSpan::default();
+    let mut per_wave = Vec::new();
+    let mut scales = None;
+    for (w, s) in waves.iter().zip(shares) {
+        let Design::Replicates(rep) = &s.design else { return None };
+        span.merge(w.table.design.as_ref()?.spans.get(g)?);
+        let (options, groups) = w.table.questions[qi].weights.dim();
+        let yes_no = |t: &Vec<f64>| {
+            let at = |o: usize| t.get(o * groups + g).copied().unwrap_or(0.0);
+            [at(oi), (0..options).filter(|&o| o != oi).map(at).sum()]
+        };
+        per_wave.push(rep.totals.iter().map(yes_no).collect::<Vec<_>>());
+        scales = Some(&rep.scales);
+    }
+    let scales = scales?;
+    let replicates = (0..scales.rscales.len())
+        .map(|r| per_wave.iter().map(|w| w.get(r).copied().unwrap_or([0.0; 2])).collect())
+        .collect();
+    Some(ReplicateTrend { replicates, scales, df: span.rank() as f64 - 2.0 })
+}
+
+/// What a trend under replicate weights refits (see [`replicate_trend_data`]).
+struct ReplicateTrend<'s> {
+    /// Per replicate, per wave: the weighted totals answering the option and otherwise.
+    replicates: Vec<Vec<[f64; 2]>>,
+    /// How the replicates combine.
+    scales: &'s crate::stats::design::ReplicateScales,
+    /// The trend's degrees of freedom.
+    df: f64,
+}
+
 /// The variance of the change of share `(oi, g)` from wave `before` to wave `now` when
 /// they share respondents (a panel), and its degrees of freedom: the waves stacked as one
 /// design whose PSUs are the respondents (R `svydesign(ids = ~id, weights = ~w)` on all
@@ -536,14 +580,11 @@ fn weighted_comparisons(
                             design: trend_design(&shares[i], &w.table, qi, oi, g),
                         })
                         .collect();
-                    let replicates =
-                        codebook.design.as_ref().is_some_and(|d| d.replicates.is_some());
-                    let t = if replicates {
-                        Err(crate::stats::Undefined::Degenerate(
-                            "no design-based trend under replicate weights: it needs the logistic fit repeated for every replicate",
-                        ))
-                    } else {
-                        weighted_trend(&series)
+                    let t = match replicate_trend_data(waves, &shares, qi, oi, g) {
+                        Some(r) => {
+                            weighted_trend_replicates(&series, &r.replicates, r.scales, r.df)
+                        }
+                        None => weighted_trend(&series),
                     };
                     trends.push(WeightedTrendRow {
                         question: q.id.clone(),

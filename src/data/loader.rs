@@ -15,7 +15,7 @@
 
 pub use super::ids::IdSet;
 use super::summary::LoadSummary;
-use super::weight::WeightScale;
+use super::weight::{WeightScale, times_power_of_two};
 use crate::codebook::{Codebook, Coding, Source, WeightingSource};
 use crate::format::{echo, echo_bytes, name_list};
 use std::collections::HashMap;
@@ -159,30 +159,34 @@ const EXACT_POWERS_OF_TEN: [f64; 23] = [
 /// division is the correctly rounded value (Clinger's fast path). `None` for anything
 /// else, which the caller parses in full.
 fn plain_decimal(text: &[u8]) -> Option<f64> {
+    // At most 15 digits and a point: the mantissa stays below 10^16, far from overflow.
+    if text.is_empty() || text.len() > 16 {
+        return None;
+    }
     let mut mantissa: u64 = 0;
-    let mut digits = 0usize;
-    let mut fraction: Option<usize> = None;
-    for &b in text {
-        match b {
-            b'0'..=b'9' => {
-                mantissa = mantissa * 10 + u64::from(b - b'0');
-                digits += 1;
-                if let Some(f) = &mut fraction {
-                    *f += 1;
-                }
-            }
-            b'.' if fraction.is_none() => fraction = Some(0),
-            _ => return None,
-        }
-        if digits > 15 {
+    let mut point: Option<usize> = None;
+    for (i, &b) in text.iter().enumerate() {
+        let digit = b.wrapping_sub(b'0');
+        if digit < 10 {
+            mantissa = mantissa * 10 + u64::from(digit);
+        } else if b == b'.' && point.is_none() {
+            point = Some(i);
+        } else {
             return None;
         }
     }
-    if digits == 0 {
+    let fraction = point.map_or(0, |p| text.len() - 1 - p);
+    let digits = text.len() - usize::from(point.is_some());
+    if digits == 0 || digits > 15 {
         return None;
     }
-    Some(mantissa as f64 / EXACT_POWERS_OF_TEN[fraction.unwrap_or(0)])
+    Some(mantissa as f64 / EXACT_POWERS_OF_TEN[fraction])
 }
+
+/// The largest binary exponent of a file's weight scale under which every plain decimal
+/// (between 1e-15 and 1e16, binary exponents -50 to 54) is stored exactly by one product
+/// with a power of two, well inside [`super::weight::MAX_SPREAD_LOG2`].
+const PLAIN_SCALE_EXPONENT: i32 = 300;
 
 /// A cell the codebook does not allow, with where it is and what was expected.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -432,27 +436,17 @@ pub fn load_part<R: Read>(
     let file = path.to_path_buf();
     let hashing =
         Hashing { inner: reader, hasher: crate::digest::Sha256::default(), enabled: !part };
-    let mut rdr = csv::ReaderBuilder::new()
-        .delimiter(options.delimiter)
-        .trim(csv::Trim::Headers)
-        .flexible(false)
-        .from_reader(hashing);
+    let mut rdr = super::records::Records::new(hashing, options.delimiter);
     let line_of = |byte: u64| if part { 0 } else { line_at(path, byte) };
-    let csv_error = |e: csv::Error| {
-        let line = e.position().map_or(0, |p| line_of(p.byte()));
-        let message = match e.kind() {
-            csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
-                format!("{len} fields where the header has {expected_len}")
-            }
-            csv::ErrorKind::Utf8 { .. } => "invalid UTF-8".to_string(),
-            _ => echo(&e.to_string()),
-        };
-        match e.into_kind() {
-            csv::ErrorKind::Io(cause) => LoadError::Io { file: file.clone(), cause },
-            _ => LoadError::Csv { file: file.clone(), line, message },
+    let record_error = |e: super::records::RecordError| match e {
+        super::records::RecordError::Io(cause) => LoadError::Io { file: file.clone(), cause },
+        e @ super::records::RecordError::UnequalLengths { byte, .. } => {
+            LoadError::Csv { file: file.clone(), line: line_of(byte), message: e.to_string() }
         }
     };
-    let headers = rdr.byte_headers().map_err(csv_error)?.clone();
+    let mut headers = super::records::Record::default();
+    rdr.read(&mut headers).map_err(record_error)?;
+    let headers: Vec<&[u8]> = headers.iter().map(<[u8]>::trim_ascii).collect();
     let names: Vec<String> = headers
         .iter()
         .enumerate()
@@ -512,6 +506,7 @@ pub fn load_part<R: Read>(
     let replicate_cols: Vec<Column> = design
         .and_then(|d| d.replicates.as_ref())
         .map_or_else(Vec::new, |r| r.columns.iter().map(|c| col(c)).collect());
+    let replicates_adjacent = replicate_cols.windows(2).all(|w| w[1].index == w[0].index + 1);
     // The weighting variables: each one's column (a question's, or its own) and codes.
     let weighting = codebook.weighting.as_ref();
     let weighting_vars: Vec<(Option<Column>, Codes)> = weighting.map_or_else(Vec::new, |w| {
@@ -609,7 +604,7 @@ pub fn load_part<R: Read>(
     let mut first_weight = 0.0f64;
     let mut reported_bytes = 0u64;
     let mut missing_counts = vec![0u64; codebook.questions.len()];
-    let mut record = csv::ByteRecord::new();
+    let mut record = super::records::Record::default();
     let mut response = Response {
         group: 0,
         weight: 1.0,
@@ -623,13 +618,13 @@ pub fn load_part<R: Read>(
         id: 0,
     };
     loop {
-        match rdr.read_byte_record(&mut record) {
+        match rdr.read(&mut record) {
             Ok(true) => {}
             Ok(false) => break,
-            Err(e) => return Err(csv_error(e)),
+            Err(e) => return Err(record_error(e)),
         }
         summary.rows_read += 1;
-        let byte = record.position().map_or(0, csv::Position::byte);
+        let byte = record.byte();
         if let Some(report) = progress
             && summary.rows_read.is_multiple_of(1 << 15)
         {
@@ -703,6 +698,12 @@ pub fn load_part<R: Read>(
         response.group = group_codes.find(code).ok_or_else(|| {
             value_error(&group_col, code, "unknown group code", group_expected.clone())
         })?;
+        // Replicate weights: plain decimals under a scale already set are stored directly
+        // (the same double as `weight_of` gives: a product by an exact power of two);
+        // anything else takes the checked path.
+        let factor = scale
+            .filter(|s| s.exponent.abs() <= PLAIN_SCALE_EXPONENT)
+            .map(|s| times_power_of_two(1.0, -s.exponent));
         let mut weight_of = |c: &Column, zero: &mut u64| -> Result<f64, LoadError> {
             let text = field(c.index);
             let expected = "a finite number >= 0";
@@ -742,8 +743,20 @@ pub fn load_part<R: Read>(
             Some(c) => weight_of(c, &mut summary.zero_weights)?,
         };
         let mut zero_replicates = 0;
+        // One pass over the record when the columns are adjacent, as they usually are.
+        let skip =
+            if replicates_adjacent { replicate_cols.first().map_or(0, |c| c.index) } else { 0 };
+        let mut cells = record.iter().skip(skip);
         for (slot, c) in response.design.replicates.iter_mut().zip(&replicate_cols) {
-            *slot = weight_of(c, &mut zero_replicates)?;
+            let raw = if replicates_adjacent {
+                cells.next().unwrap_or_default()
+            } else {
+                record.get(c.index).unwrap_or_default()
+            };
+            *slot = match (factor, plain_decimal(raw)) {
+                (Some(f), Some(w)) => w * f,
+                _ => weight_of(c, &mut zero_replicates)?,
+            };
         }
         for (c, slot, what) in [
             (&strata_col, &mut response.design.stratum, "stratum"),
@@ -904,7 +917,7 @@ pub fn load_part<R: Read>(
     if summary.rows_read == 0 && !part {
         return Err(LoadError::Empty { file, line: 2 });
     }
-    // Hash whatever the CSV reader did not need to read (nothing, normally).
+    // Hash whatever the reader did not need to read (nothing, normally).
     let mut rest = rdr.into_inner();
     std::io::copy(&mut rest, &mut std::io::sink())
         .map_err(|cause| LoadError::Io { file: file.clone(), cause })?;

@@ -15,6 +15,7 @@ pub mod loader;
 #[cfg(feature = "parquet")]
 pub mod parquet;
 pub mod reconstruct;
+pub mod records;
 #[cfg(feature = "spss")]
 pub mod spss;
 #[cfg(feature = "stata")]

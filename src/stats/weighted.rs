@@ -350,74 +350,22 @@ pub struct WeightedTrend {
 /// when the answers are separated by the wave (the slope is infinite).
 pub fn weighted_trend(waves: &[TrendWave]) -> super::Maybe<WeightedTrend> {
     let waves: Vec<&TrendWave> = waves.iter().filter(|w| w.counts.n > 0).collect();
-    let yes: f64 = waves.iter().map(|w| w.counts.w_yes).sum();
-    let all: f64 = waves.iter().map(|w| w.counts.w_yes + w.counts.w_no).sum();
-    let distinct = waves.windows(2).any(|p| p[0].score != p[1].score);
     let answering: u64 = waves.iter().map(|w| w.counts.n).sum();
     let df = if waves.iter().all(|w| w.design.is_some()) {
         waves.iter().filter_map(|w| w.design.map(|d| d.1)).sum::<f64>() - 1.0
     } else {
         answering as f64 - waves.len() as f64 - 1.0
     };
-    let degenerate = if !distinct {
-        Some("fewer than two waves with answers")
-    } else if yes <= 0.0 || yes >= all {
-        Some("every respondent gave the same answer in every wave")
-    } else if waves.iter().any(|w| w.wave_n < 2) {
-        Some("a wave of one respondent has no sampling variance")
-    } else if df <= 0.0 {
-        Some("no residual degrees of freedom")
-    } else {
-        None
-    };
-    if let Some(reason) = degenerate {
-        return Err(super::Undefined::Degenerate(reason));
-    }
-    // Newton-Raphson on the weighted log-likelihood, from the pooled share and no slope.
-    let mut b = [(yes / (all - yes)).ln(), 0.0];
-    let fitted = |b: &[f64; 2], s: f64| 1.0 / (1.0 + (-(b[0] + b[1] * s)).exp());
-    let information = |b: &[f64; 2]| {
-        let mut a = [0.0; 3]; // [a00, a01, a11]
-        for w in &waves {
-            let mu = fitted(b, w.score);
-            let v = (w.counts.w_yes + w.counts.w_no) * mu * (1.0 - mu);
-            a[0] += v;
-            a[1] += v * w.score;
-            a[2] += v * w.score * w.score;
-        }
-        a
-    };
-    let mut converged = false;
-    for _ in 0..100 {
-        let (mut g0, mut g1) = (0.0, 0.0);
-        for w in &waves {
-            let r = w.counts.w_yes - (w.counts.w_yes + w.counts.w_no) * fitted(&b, w.score);
-            g0 += r;
-            g1 += r * w.score;
-        }
-        let a = information(&b);
-        let det = a[0] * a[2] - a[1] * a[1];
-        if det.is_nan() || det <= 0.0 {
-            break;
-        }
-        let step = [(a[2] * g0 - a[1] * g1) / det, (a[0] * g1 - a[1] * g0) / det];
-        b = [b[0] + step[0], b[1] + step[1]];
-        if step[0].abs().max(step[1].abs()) <= 1e-13 * (1.0 + b[0].abs().max(b[1].abs())) {
-            converged = true;
-            break;
-        }
-    }
-    if !converged || !b[1].is_finite() || b[1].abs() > 30.0 {
-        return Err(super::Undefined::Separation("the wave"));
-    }
+    let b = trend_fit(&waves, df)?;
     // Sandwich: A^-1 B A^-1, B = sum over waves n_h/(n_h-1) x_h x_h' (Q_h - r_h^2 / n_h)
     // with r_h = sum w (y - mu) and Q_h = sum w^2 (y - mu)^2 over the group in wave h.
-    let a = information(&b);
+    let points: Vec<TrendPoint> = waves.iter().map(|w| TrendPoint::of(w)).collect();
+    let a = information(&points, &b);
     let det = a[0] * a[2] - a[1] * a[1];
     let inv = [a[2] / det, -a[1] / det, a[0] / det];
     let mut m = [0.0; 3];
     for w in &waves {
-        let mu = fitted(&b, w.score);
+        let mu = logistic(&b, w.score);
         let c = &w.counts;
         let r = c.w_yes * (1.0 - mu) - c.w_no * mu;
         let q = c.w2_yes * (1.0 - mu).powi(2) + c.w2_no * mu * mu;
@@ -435,12 +383,146 @@ pub fn weighted_trend(waves: &[TrendWave]) -> super::Maybe<WeightedTrend> {
     // Row 1 of A^-1 is (inv[1], inv[2]); var(slope) = row1 . B . row1'.
     let (u0, u1) = (inv[1], inv[2]);
     let var = u0 * u0 * m[0] + 2.0 * u0 * u1 * m[1] + u1 * u1 * m[2];
+    trend_test(b[1], var, df)
+}
+
+/// The trend of a weighted share across waves under replicate weights: the logistic fit
+/// of [`weighted_trend`] repeated with every replicate's weights (from the full fit, as
+/// R does), and the replicates' variance of the slope. Matches R survey
+/// `svyglm(y ~ wave, subset(svrepdesign(...), group), family = quasibinomial)`: slope,
+/// standard error and `Pr(>|t|)` on `df` degrees of freedom (R's `degf` of the group's
+/// subset minus one). `replicates[r][h]` holds replicate `r`'s weighted totals of the
+/// group answering yes and no in wave `h` (`waves[h]`); a replicate whose fit fails is
+/// left out, as R leaves out non-finite replicates.
+///
+/// # Errors
+/// As [`weighted_trend`]; [`Undefined::ZeroStandardError`](super::Undefined::ZeroStandardError)
+/// when no replicate moves the slope.
+pub fn weighted_trend_replicates(
+    waves: &[TrendWave],
+    replicates: &[Vec<[f64; 2]>],
+    scales: &super::design::ReplicateScales,
+    df: f64,
+) -> super::Maybe<WeightedTrend> {
+    let kept: Vec<usize> = (0..waves.len()).filter(|&h| waves[h].counts.n > 0).collect();
+    let answered: Vec<&TrendWave> = kept.iter().map(|&h| &waves[h]).collect();
+    let b = trend_fit(&answered, df)?;
+    let slopes: Vec<(f64, f64)> = replicates
+        .iter()
+        .zip(&scales.rscales)
+        .filter_map(|(rep, &s)| {
+            let points: Vec<TrendPoint> = kept
+                .iter()
+                .map(|&h| TrendPoint {
+                    score: waves[h].score,
+                    yes: rep.get(h).map_or(0.0, |c| c[0]),
+                    no: rep.get(h).map_or(0.0, |c| c[1]),
+                })
+                .collect();
+            newton(&points, b).map(|r| (r[1], s))
+        })
+        .collect();
+    if slopes.is_empty() {
+        return Err(super::Undefined::ZeroStandardError);
+    }
+    let centre = if scales.mse {
+        b[1]
+    } else {
+        let used: Vec<f64> = slopes.iter().filter(|(_, s)| *s > 0.0).map(|(v, _)| *v).collect();
+        used.iter().sum::<f64>() / used.len().max(1) as f64
+    };
+    let var = scales.scale * slopes.iter().map(|(v, s)| (v - centre).powi(2) * s).sum::<f64>();
+    trend_test(b[1], var, df)
+}
+
+/// A wave of a logistic fit: its score and the weighted totals answering yes and no.
+#[derive(Debug, Clone, Copy)]
+struct TrendPoint {
+    score: f64,
+    yes: f64,
+    no: f64,
+}
+
+impl TrendPoint {
+    fn of(w: &TrendWave) -> Self {
+        TrendPoint { score: w.score, yes: w.counts.w_yes, no: w.counts.w_no }
+    }
+}
+
+fn logistic(b: &[f64; 2], score: f64) -> f64 {
+    1.0 / (1.0 + (-(b[0] + b[1] * score)).exp())
+}
+
+/// The weighted information matrix `[a00, a01, a11]` of the fit at `b`.
+fn information(points: &[TrendPoint], b: &[f64; 2]) -> [f64; 3] {
+    let mut a = [0.0; 3];
+    for p in points {
+        let mu = logistic(b, p.score);
+        let v = (p.yes + p.no) * mu * (1.0 - mu);
+        a[0] += v;
+        a[1] += v * p.score;
+        a[2] += v * p.score * p.score;
+    }
+    a
+}
+
+/// Newton-Raphson on the weighted log-likelihood from `start`: the coefficients, or
+/// `None` when it does not converge or the slope runs off (separation).
+fn newton(points: &[TrendPoint], start: [f64; 2]) -> Option<[f64; 2]> {
+    let mut b = start;
+    for _ in 0..100 {
+        let (mut g0, mut g1) = (0.0, 0.0);
+        for p in points {
+            let r = p.yes - (p.yes + p.no) * logistic(&b, p.score);
+            g0 += r;
+            g1 += r * p.score;
+        }
+        let a = information(points, &b);
+        let det = a[0] * a[2] - a[1] * a[1];
+        if det.is_nan() || det <= 0.0 {
+            return None;
+        }
+        let step = [(a[2] * g0 - a[1] * g1) / det, (a[0] * g1 - a[1] * g0) / det];
+        b = [b[0] + step[0], b[1] + step[1]];
+        if step[0].abs().max(step[1].abs()) <= 1e-13 * (1.0 + b[0].abs().max(b[1].abs())) {
+            return (b[1].is_finite() && b[1].abs() <= 30.0).then_some(b);
+        }
+    }
+    None
+}
+
+/// The full-sample fit of a trend after its checks: the coefficients from the pooled
+/// share and no slope.
+fn trend_fit(waves: &[&TrendWave], df: f64) -> super::Maybe<[f64; 2]> {
+    let yes: f64 = waves.iter().map(|w| w.counts.w_yes).sum();
+    let all: f64 = waves.iter().map(|w| w.counts.w_yes + w.counts.w_no).sum();
+    let distinct = waves.windows(2).any(|p| p[0].score != p[1].score);
+    let degenerate = if !distinct {
+        Some("fewer than two waves with answers")
+    } else if yes <= 0.0 || yes >= all {
+        Some("every respondent gave the same answer in every wave")
+    } else if waves.iter().any(|w| w.wave_n < 2) {
+        Some("a wave of one respondent has no sampling variance")
+    } else if df <= 0.0 {
+        Some("no residual degrees of freedom")
+    } else {
+        None
+    };
+    if let Some(reason) = degenerate {
+        return Err(super::Undefined::Degenerate(reason));
+    }
+    let points: Vec<TrendPoint> = waves.iter().map(|w| TrendPoint::of(w)).collect();
+    newton(&points, [(yes / (all - yes)).ln(), 0.0]).ok_or(super::Undefined::Separation("the wave"))
+}
+
+/// The t test of a slope with variance `var` on `df` degrees of freedom.
+fn trend_test(slope: f64, var: f64, df: f64) -> super::Maybe<WeightedTrend> {
     if var.is_nan() || var <= 0.0 {
         return Err(super::Undefined::ZeroStandardError);
     }
     let se = var.sqrt();
-    let t = b[1] / se;
-    Ok(WeightedTrend { slope: b[1], se, t, df, p_value: 2.0 * super::special::t_sf(t.abs(), df) })
+    let t = slope / se;
+    Ok(WeightedTrend { slope, se, t, df, p_value: 2.0 * super::special::t_sf(t.abs(), df) })
 }
 
 /// The difference of two weighted domain shares.

@@ -98,6 +98,10 @@ const WEIGHT_EXAMPLES: &str = "Examples:
   invitestat weight data/waves-example/wave-1.csv --codebook data/waves-example/codebook.toml --out wave-1-weighted.csv
   invitestat weight data/waves-example/wave-1.csv --codebook data/waves-example/codebook.toml --out weights.csv --weights-only";
 
+const SQL_EXAMPLES: &str = "Examples:
+  invitestat sql data/executives-online/codebook.toml --dialect duckdb --table responses
+  invitestat sql data/executives-online/codebook.toml --dialect spark --table survey.wave_4";
+
 const MERGE_EXAMPLES: &str = "Examples:
   invitestat generate data/executives-online/codebook.toml --rows 500 --seed 1 --out part-1.csv
   invitestat generate data/executives-online/codebook.toml --rows 500 --seed 2 --out part-2.csv
@@ -158,6 +162,10 @@ pub enum Command {
     /// raking, calibration) and write them with the responses, or alone.
     #[command(after_help = WEIGHT_EXAMPLES)]
     Weight(study::WeightArgs),
+    /// Print the SQL query that counts a codebook's table in an engine (DuckDB, Spark,
+    /// PostgreSQL, BigQuery); `merge` reads its result.
+    #[command(after_help = SQL_EXAMPLES)]
+    Sql(study::SqlArgs),
     /// Merge count tables (from `tabulate` or an SQL GROUP BY) and analyse them.
     #[command(after_help = MERGE_EXAMPLES)]
     Merge(study::MergeArgs),
@@ -478,6 +486,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<()> {
         Command::Waves(a) => study::waves_cmd(&a, out),
         Command::Generate(a) => study::generate_cmd(&a, out),
         Command::Merge(a) => study::merge_cmd(&a, out),
+        Command::Sql(a) => study::sql_cmd(&a, out),
         Command::Ci(a) => {
             let methods: Vec<CiMethod> = a.method.into_iter().collect();
             match a.successes {

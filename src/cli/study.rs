@@ -207,6 +207,28 @@ pub struct TabulateArgs {
     pub read: ReadArgs,
 }
 
+/// Arguments of `invitestat sql`.
+#[derive(Debug, Args)]
+pub struct SqlArgs {
+    /// The codebook (TOML).
+    pub codebook: PathBuf,
+    /// The engine: duckdb, spark, postgres or bigquery.
+    #[arg(long, value_parser = parse_dialect)]
+    pub dialect: crate::tabulate::sql::Dialect,
+    /// The table (or any FROM item) holding the responses, every column as text.
+    #[arg(long, default_value = "responses")]
+    pub table: String,
+}
+
+fn parse_dialect(s: &str) -> Result<crate::tabulate::sql::Dialect, String> {
+    crate::tabulate::sql::Dialect::from_name(s).ok_or_else(|| {
+        format!(
+            "unknown dialect '{}' (expected duckdb, spark, postgres or bigquery)",
+            crate::format::echo(s)
+        )
+    })
+}
+
 /// Arguments of `invitestat weight`.
 #[derive(Debug, Args)]
 pub struct WeightArgs {
@@ -668,6 +690,19 @@ pub fn tabulate_cmd(args: &TabulateArgs, out: &mut dyn Write) -> anyhow::Result<
 /// `invitestat weight`.
 ///
 /// # Errors
+/// Prints the SQL query that computes the codebook's count table in an engine.
+///
+/// # Errors
+/// A refused codebook, or one with a design or weighting (see
+/// [`crate::tabulate::sql::count_query`]).
+pub fn sql_cmd(args: &SqlArgs, out: &mut dyn Write) -> anyhow::Result<()> {
+    let codebook = Codebook::from_path(&args.codebook)?;
+    let sql = crate::tabulate::sql::count_query(&codebook, args.dialect, &args.table)
+        .map_err(|e| UsageError(format!("{}: {e}", args.codebook.display())))?;
+    out.write_all(sql.as_bytes())?;
+    Ok(())
+}
+
 /// A refused codebook or responses file, weights that cannot be calibrated, a weight
 /// column name the file already has, or an output that may not be written.
 pub fn weight_cmd(args: &WeightArgs, out: &mut dyn Write) -> anyhow::Result<()> {

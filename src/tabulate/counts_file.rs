@@ -164,7 +164,8 @@ const LONG_HEADER: [&str; 6] =
     ["question", "option", "group", "count", "weight_sum", "weight_sq_sum"];
 
 /// Reads a counts file: the JSON written by `invitestat tabulate --counts-out`, or a
-/// long-format CSV as an SQL `GROUP BY` produces it, with columns
+/// long-format table as an SQL `GROUP BY` produces it (CSV, or Parquet by the file's
+/// extension; [`sql::count_query`](super::sql::count_query) writes the query), with columns
 /// `question,option,group,count,weight_sum,weight_sq_sum`:
 /// - one row per question, answer code and group code; an empty option or one of the
 ///   question's declared missing codes counts missing answers;
@@ -185,7 +186,35 @@ pub fn read_counts(path: &Path, codebook: &Codebook) -> Result<CountsShard, Coun
         return Err(CountsError::TooLarge { path: path.to_path_buf(), bytes });
     }
     let raw = std::fs::read(path).map_err(io)?;
+    let parquet = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("parquet") || e.eq_ignore_ascii_case("pq"));
+    if parquet {
+        return read_parquet(path, &raw, codebook);
+    }
     parse_counts(path, &raw, codebook)
+}
+
+/// A long-format count table written as Parquet (as an engine writes its result): its
+/// rows read as the CSV's, the header line 1; the checksum is the Parquet file's.
+#[cfg(feature = "parquet")]
+fn read_parquet(path: &Path, raw: &[u8], codebook: &Codebook) -> Result<CountsShard, CountsError> {
+    let converted = crate::data::parquet::to_csv(path)
+        .map_err(|e| CountsError::Parse { path: path.to_path_buf(), message: e.to_string() })?;
+    let csv = std::fs::read(&converted.csv)
+        .map_err(|cause| CountsError::Io { path: path.to_path_buf(), cause })?;
+    let shard = parse_counts(path, &csv, codebook)?;
+    Ok(CountsShard { sha256: crate::digest::sha256_hex(raw), ..shard })
+}
+
+#[cfg(not(feature = "parquet"))]
+fn read_parquet(path: &Path, _: &[u8], _: &Codebook) -> Result<CountsShard, CountsError> {
+    Err(CountsError::Parse {
+        path: path.to_path_buf(),
+        message: "a Parquet file, and this build has no Parquet support (feature \"parquet\")"
+            .into(),
+    })
 }
 
 /// As [`read_counts`] for a file's bytes already in memory; `path` is used in messages.
@@ -309,6 +338,11 @@ fn read_long(path: &Path, text: &str, codebook: &Codebook) -> Result<CountsShard
                 .map_err(|_| bad(format!("{name} '{}' is not a number", echo(field(i)))))?;
             if v.is_finite() && v >= 0.0 {
                 Ok(v)
+            } else if v.is_nan() {
+                // The query of `invitestat sql` makes a bad weight's sums NaN.
+                Err(bad(format!(
+                    "{name} is NaN: a weight in the rows counted is missing, negative or not a number"
+                )))
             } else {
                 Err(bad(format!("{name} '{}' is not a finite number >= 0", echo(field(i)))))
             }

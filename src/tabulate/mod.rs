@@ -7,13 +7,15 @@
 //! up ([`CountTable::merge`], with checked arithmetic), so shards counted separately
 //! combine into one analysis and the result does not depend on how the rows were read.
 //! [`CountTable::validate`] checks a table read from a file against its codebook: every
-//! shape, every count against its group's respondents, every weight sum.
+//! shape, every count against its group's respondents, every weight sum. [`sql`] writes
+//! the query that computes a codebook's table in an SQL engine.
 //!
 //! Weight sums are stored under a [`WeightScale`] (see [`crate::data::weight`]).
 
 mod counts_file;
 pub mod design;
 mod file;
+pub mod sql;
 mod waves;
 
 pub use counts_file::{

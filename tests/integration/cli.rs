@@ -36,6 +36,7 @@ fn every_help_example_runs() {
         vec!["reconstruct", "--help"],
         vec!["tabulate", "--help"],
         vec!["weight", "--help"],
+        vec!["sql", "--help"],
         vec!["merge", "--help"],
         vec!["waves", "--help"],
         vec!["generate", "--help"],

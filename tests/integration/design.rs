@@ -329,7 +329,8 @@ fn trends_under_replicate_weights_match_r_survey() {
     for name in ["jk1", "bootstrap", "fay"] {
         let cb = codebook_with(name, &g["meta"], "wave_column = \"wave\"");
         let options = Options::default();
-        let waves = invitestat::study::read_waves(std::slice::from_ref(&data), &cb, options.load).unwrap();
+        let waves =
+            invitestat::study::read_waves(std::slice::from_ref(&data), &cb, options.load).unwrap();
         let report = invitestat::study::analyse_waves(waves, &cb, options.analysis);
         let w = report.waves.as_ref().unwrap();
         let r_name = if name == "bootstrap" { "boot" } else { name };

@@ -490,14 +490,7 @@ fn a_workbook_reads_as_its_csv_number_for_number() {
 fn parquet_reads_as_its_csv_number_for_number() {
     use invitestat::study::{Options, analyse_file};
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let codebook =
-        Codebook::from_path(&root.join("data/two-groups-example/codebook.toml")).unwrap();
-    let csv = analyse_file(
-        &root.join("data/two-groups-example/responses.csv"),
-        &codebook,
-        &Options::default(),
-    )
-    .unwrap();
+    let (codebook, csv) = two_groups_from_csv();
     for input in ["tests/fixtures/two-groups.parquet", "tests/fixtures/two-groups-parts"] {
         let path = root.join(input);
         let p = analyse_file(&path, &codebook, &Options::default()).unwrap();
@@ -525,6 +518,46 @@ fn parquet_reads_as_its_csv_number_for_number() {
     assert!(e.starts_with(&format!("{}: not a readable Parquet file", fake.display())), "{e}");
     // `init` drafts the same questions from the Parquet file as from the CSV.
     assert_drafts_as_the_csv(&one);
+}
+
+/// The two-group example's codebook and the analysis of its CSV responses.
+#[cfg(feature = "parquet")]
+fn two_groups_from_csv() -> (Codebook, invitestat::Report) {
+    use invitestat::study::{Options, analyse_file};
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let codebook =
+        Codebook::from_path(&root.join("data/two-groups-example/codebook.toml")).unwrap();
+    let csv = analyse_file(
+        &root.join("data/two-groups-example/responses.csv"),
+        &codebook,
+        &Options::default(),
+    )
+    .unwrap();
+    (codebook, csv)
+}
+
+/// An engine's count table written as Parquet (long format, pyarrow) merges to the
+/// analysis of the responses themselves, and records the Parquet file's checksum.
+#[cfg(feature = "parquet")]
+#[test]
+fn parquet_count_tables_merge_as_the_responses_analyse() {
+    use invitestat::study::Options;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let (codebook, csv) = two_groups_from_csv();
+    let counts = root.join("tests/fixtures/two-groups-counts.parquet");
+    let merged = invitestat::study::merge_counts(
+        std::slice::from_ref(&counts),
+        &codebook,
+        Options::default().analysis,
+    )
+    .unwrap();
+    assert_eq!(
+        serde_json::to_value(&merged.analysis).unwrap(),
+        serde_json::to_value(&csv.analysis).unwrap()
+    );
+    let shard = invitestat::tabulate::read_counts(&counts, &codebook).unwrap();
+    assert_eq!(shard.sha256, invitestat::digest::sha256_hex(&std::fs::read(&counts).unwrap()));
+    assert_eq!(shard.rows_read, csv.load.rows_read);
 }
 
 /// The analysis and the load counts of a file read from another format equal those of

@@ -62,8 +62,12 @@ fn outputs(report: &Report) -> Vec<(String, String)> {
 
 /// Compares (or, with `INVITESTAT_BLESS=1`, writes) the snapshots of one report.
 fn check(name: &str, report: &Report) {
+    check_files(name, &outputs(report));
+}
+
+/// Compares (or writes) the snapshots of named texts.
+fn check_files(name: &str, files: &[(String, String)]) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots").join(name);
-    let files = outputs(report);
     if std::env::var_os("INVITESTAT_BLESS").is_some() {
         if dir.exists() {
             for e in std::fs::read_dir(&dir).unwrap() {
@@ -71,7 +75,7 @@ fn check(name: &str, report: &Report) {
             }
         }
         std::fs::create_dir_all(&dir).unwrap();
-        for (file, text) in &files {
+        for (file, text) in files {
             std::fs::write(dir.join(file), text).unwrap();
         }
         return;
@@ -86,7 +90,7 @@ fn check(name: &str, report: &Report) {
     let mut fresh: Vec<String> = files.iter().map(|(f, _)| f.clone()).collect();
     fresh.sort();
     assert_eq!(fresh, committed, "{name}: the set of outputs changed");
-    for (file, text) in &files {
+    for (file, text) in files {
         let old = std::fs::read(dir.join(file)).unwrap();
         assert!(
             old == text.as_bytes(),
@@ -111,7 +115,55 @@ fn waves_write_every_output_as_committed() {
     check("waves", &report);
 }
 
+/// The SQL of every dialect for the engines' codebook (DuckDB's and Spark's are run by
+/// `tests/engines/check.py` in CI; PostgreSQL's and BigQuery's are checked here only).
+#[test]
+fn sql_queries_are_as_committed() {
+    let codebook = Codebook::from_path(Path::new("tests/engines/codebook.toml")).unwrap();
+    let files: Vec<(String, String)> = invitestat::tabulate::sql::Dialect::ALL
+        .into_iter()
+        .map(|d| {
+            let sql = invitestat::tabulate::sql::count_query(&codebook, d, "responses").unwrap();
+            (format!("{}.sql", d.name()), sql)
+        })
+        .collect();
+    check_files("sql", &files);
+}
+
 #[test]
 fn svg_is_cut_from_the_snapshot_html_only() {
     assert_eq!(without_svg("a<svg x='1'><g/></svg>b<svg></svg>c"), "a<svg/>b<svg/>c");
+}
+
+/// Codes with a quote or a backslash are written as each dialect spells them.
+#[test]
+fn sql_strings_are_escaped_per_dialect() {
+    let text = r#"id_column = "id"
+[study]
+id = "quotes"
+title = "Quotes"
+source = "tests/integration/snapshots.rs"
+[grouping]
+column = "g"
+levels = [{ id = "a", code = "it's", label = "A" }, { id = "b", code = "c:\\d", label = "B" }]
+[[questions]]
+id = "q"
+text = "Q?"
+kind = "yes-no"
+options = [{ code = "1", label = "Yes" }, { code = "0", label = "No" }]
+missing = ["n'a"]
+"#;
+    let codebook = Codebook::from_toml(text, Path::new("quotes.toml")).unwrap();
+    use invitestat::tabulate::sql::{Dialect, count_query};
+    let sql = |d| count_query(&codebook, d, "t").unwrap();
+    for d in [Dialect::DuckDb, Dialect::Postgres] {
+        assert!(sql(d).contains("IN ('n''a')"), "{}", d.name());
+        assert!(sql(d).contains("AS \"group\""), "{}", d.name());
+    }
+    for d in [Dialect::Spark, Dialect::BigQuery] {
+        assert!(sql(d).contains(r"IN ('n\'a')"), "{}", d.name());
+        assert!(sql(d).contains("AS `group`"), "{}", d.name());
+    }
+    assert!(sql(Dialect::Postgres).contains("CAST(\"g\" AS TEXT)"));
+    assert!(sql(Dialect::BigQuery).contains("CAST(1 AS FLOAT64)"));
 }

@@ -1,0 +1,163 @@
+"""The count table computed by real SQL engines equals invitestat's own.
+
+Draws a seeded wave for tests/engines/codebook.toml (weights, a declared missing code,
+nets, multi-response questions), marks some of its cells with missing codes, codes not
+counted, padding and empty groups, then:
+- analyses it with `invitestat analyze` (the direct result);
+- runs `invitestat sql --dialect duckdb` in DuckDB over the CSV file, writes the result
+  as CSV and as Parquet, and `invitestat merge`s each;
+- with --spark, runs `invitestat sql --dialect spark` in Spark (local mode) over the same
+  wave written as partitioned Parquet, and merges its result;
+and checks that every merged result table equals the direct one, number for number: counts
+and texts exactly, other numbers to 1e-9 relative (an engine adds the weights in another
+order, which moves the last digits of the sums; a p-value of 1e-97 magnifies that
+10^3-fold).
+
+Usage: python3 tests/engines/check.py BINARY [--rows N] [--spark]
+"""
+
+import argparse
+import csv
+import math
+import os
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CODEBOOK = os.path.join(HERE, "codebook.toml")
+RELATIVE = 1e-9
+
+
+def run(binary, *args):
+    out = subprocess.run([binary, *args], capture_output=True, text=True)
+    if out.returncode != 0:
+        sys.exit(f"invitestat {' '.join(args)} failed:\n{out.stderr}")
+    return out.stdout
+
+
+def draw(binary, rows, path):
+    """A seeded wave, with some cells set to what the loader has to interpret."""
+    raw = path + ".raw"
+    run(binary, "generate", CODEBOOK, "--rows", str(rows), "--seed", "14",
+        "--missing", "0.05", "--group-shares", "0.2,0.3,0.5", "--out", raw)
+    with open(raw, newline="") as src, open(path, "w", newline="") as dst:
+        reader = csv.reader(src)
+        writer = csv.writer(dst, lineterminator="\n")
+        header = next(reader)
+        writer.writerow(header)
+        at = {name: i for i, name in enumerate(header)}
+        for i, row in enumerate(reader):
+            if i % 97 == 5:
+                row[at["use"]] = "99"  # declared missing
+            if i % 89 == 7:
+                for c in ("why_net", "why_lead", "why_known"):
+                    row[at[c]] = "9"  # the set's missing code
+            if i % 83 == 3:
+                row[at["why_lead"]] = "2"  # a code not counted
+            if i % 53 == 1 and row[at["accept"]]:
+                row[at["accept"]] = f" {row[at['accept']]} "  # padding, trimmed
+            if i % 101 == 11:
+                row[at["g"]] = ""  # no group: excluded and counted
+            writer.writerow(row)
+    os.remove(raw)
+
+
+def tables(folder):
+    return sorted(f for f in os.listdir(folder) if f.endswith(".csv"))
+
+
+def same_number(a, b):
+    try:
+        x, y = float(a), float(b)
+    except ValueError:
+        return a == b
+    if math.isnan(x) or math.isnan(y):
+        return math.isnan(x) and math.isnan(y)
+    return x == y or abs(x - y) <= RELATIVE * max(abs(x), abs(y))
+
+
+def compare(direct, merged, what):
+    names = tables(direct)
+    if names != tables(merged):
+        sys.exit(f"{what}: tables {tables(merged)}, expected {names}")
+    compared = 0
+    for name in names:
+        with open(os.path.join(direct, name), newline="") as f:
+            want = list(csv.reader(f))
+        with open(os.path.join(merged, name), newline="") as f:
+            got = list(csv.reader(f))
+        if len(want) != len(got):
+            sys.exit(f"{what}: {name} has {len(got)} rows, expected {len(want)}")
+        for line, (w, g) in enumerate(zip(want, got), start=1):
+            if len(w) != len(g) or not all(same_number(a, b) for a, b in zip(w, g)):
+                sys.exit(f"{what}: {name} line {line}:\n  got      {g}\n  expected {w}")
+            compared += len(w)
+    print(f"{what}: {len(names)} tables, {compared} cells equal to the direct analysis")
+
+
+def duckdb_counts(binary, wave, work):
+    import duckdb
+
+    table = f"read_csv('{wave}', all_varchar = true)"
+    query = run(binary, "sql", CODEBOOK, "--dialect", "duckdb", "--table", table)
+    out = []
+    con = duckdb.connect()
+    for kind, options in (("csv", "HEADER"), ("parquet", "FORMAT parquet")):
+        path = os.path.join(work, f"duckdb-counts.{kind}")
+        con.execute(f"COPY ({query}) TO '{path}' ({options})")
+        out.append((f"DuckDB {duckdb.__version__} ({kind})", path))
+    return out
+
+
+def spark_counts(binary, wave, work):
+    import warnings
+
+    warnings.simplefilter("ignore", FutureWarning)  # pyspark on a newer pandas
+    from pyspark.sql import SparkSession
+
+    spark = (SparkSession.builder.master("local[2]").appName("invitestat-engines")
+             .config("spark.ui.enabled", "false")
+             .config("spark.ui.showConsoleProgress", "false")
+             .config("spark.sql.shuffle.partitions", "4").getOrCreate())
+    spark.sparkContext.setLogLevel("ERROR")
+    parts = os.path.join(work, "wave-parquet")
+    # The same wave as partitioned Parquet (every column text, as read from the CSV).
+    spark.read.csv(wave, header=True).repartition(4).write.parquet(parts)
+    spark.read.parquet(parts).createOrReplaceTempView("responses")
+    query = run(binary, "sql", CODEBOOK, "--dialect", "spark", "--table", "responses")
+    rows = spark.sql(query).collect()
+    path = os.path.join(work, "spark-counts.csv")
+    with open(path, "w", newline="") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(["question", "option", "group", "count", "weight_sum", "weight_sq_sum"])
+        for r in rows:
+            writer.writerow([r[0], r[1], r[2], r[3], repr(float(r[4])), repr(float(r[5]))])
+    version = spark.version
+    spark.stop()
+    return [(f"Spark {version} (partitioned Parquet)", path)]
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("binary")
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--spark", action="store_true")
+    args = parser.parse_args()
+    binary = os.path.abspath(args.binary)
+    with tempfile.TemporaryDirectory() as work:
+        wave = os.path.join(work, "wave.csv")
+        draw(binary, args.rows, wave)
+        direct = os.path.join(work, "direct")
+        run(binary, "analyze", wave, "--codebook", CODEBOOK, "--out", direct, "--format", "csv")
+        results = duckdb_counts(binary, wave, work)
+        if args.spark:
+            results += spark_counts(binary, wave, work)
+        for what, counts in results:
+            merged = os.path.join(work, "merged-" + what.split()[0].lower() + os.path.basename(counts))
+            run(binary, "merge", counts, "--codebook", CODEBOOK, "--out", merged, "--format", "csv")
+            compare(direct, merged, f"{what}, {args.rows} rows")
+
+
+if __name__ == "__main__":
+    main()

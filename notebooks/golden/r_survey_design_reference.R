@@ -68,6 +68,11 @@ out_csv <- cbind(d[, c("id", "group", "w", "stratum", "stratum2", "psu", "psu_id
                  reps(fay, "fy"))
 write.csv(out_csv, "tests/fixtures/survey-design.csv", row.names = FALSE, na = "")
 
+# svyciprop(method = "likelihood") limits are emitted as likelihood_spline_*;
+# likelihood_* are the exact roots of the same profile (likelihood.R). Under replicate
+# weights svyciprop gives NA.
+source("notebooks/golden/likelihood.R")
+
 # Shares among those answering as ratios (svymean(na.rm = TRUE) inside svyby(covmat =
 # TRUE) fails in survey 4.1); the same domain estimator.
 z <- function(x) ifelse(is.na(x), 0, as.numeric(x))
@@ -111,10 +116,22 @@ shares <- function(des) {
                    na.rm = TRUE)
       if (is.finite(deff(m))) r$deff_replace <- unname(deff(m))
       if (est[g] > 0 && est[g] < 1) {
-        for (m in c("logit", "beta", "asin", "mean", "xlogit")) {
+        for (m in c("logit", "beta", "asin", "mean", "xlogit", "likelihood")) {
           ci <- svyciprop(as.formula(paste0("~I(", v, ")")), sub, method = m, na.rm = TRUE)
-          r[[paste0(m, "_lower")]] <- unname(confint(ci)[1])
-          r[[paste0(m, "_upper")]] <- unname(confint(ci)[2])
+          if (m == "likelihood" && inherits(sub, "svyrep.design")) {
+            # NA from svyciprop; R's own profile with its lambda is no interval either
+            # (0.002 to 0.99999 for a share of 0.8).
+            r$likelihood_missing <- TRUE
+          } else if (m == "likelihood") {
+            r$likelihood_spline_lower <- unname(confint(ci)[1])
+            r$likelihood_spline_upper <- unname(confint(ci)[2])
+            ci <- exact_likelihood_ci(as.formula(paste0(v, " ~ 1")), sub)
+            r$likelihood_lower <- ci[1]
+            r$likelihood_upper <- ci[2]
+          } else {
+            r[[paste0(m, "_lower")]] <- unname(confint(ci)[1])
+            r[[paste0(m, "_upper")]] <- unname(confint(ci)[2])
+          }
         }
       }
       out[[length(out) + 1]] <- r

@@ -23,26 +23,9 @@ weights_for <- function(pattern, n) {
          b = 0.5 + (i %% 7) / 3,
          c = c(1, 2)[i %% 2 + 1])
 }
-# svyciprop(method = "likelihood") interpolates a spline through at most ten profile
-# points (survey:::confint_profile) and profiles a fit whose IRLS stopped at glm's default
-# epsilon; its limits are emitted as likelihood_spline_*. likelihood_* are the exact
-# roots of the same profile, computed here with R's own glm machinery: a tightly converged
-# svyglm, the deviance at a fixed intercept from glm.fit, and uniroot.
-exact_likelihood_ci <- function(sub, level = 0.95) {
-  m <- svyglm(y ~ 1, sub, family = quasibinomial,
-              control = glm.control(epsilon = 1e-15, maxit = 100))
-  s <- summary(m)
-  lambda <- m$cov.unscaled[1, 1] / m$naive.cov[1, 1]
-  cutoff2 <- qt((1 - level) / 2, degf(sub))^2 * lambda
-  mf <- model.frame(m); y <- model.response(mf); w <- model.weights(mf)
-  dev_at <- function(b) glm.fit(x = matrix(0, length(y), 0), y = y, weights = w,
-                                offset = rep(b, length(y)), family = quasibinomial())$deviance
-  tau2 <- function(b) (dev_at(b) - deviance(m)) / s$dispersion - cutoff2
-  b0 <- coef(m)[[1]]
-  lo <- uniroot(tau2, c(b0 - 10, b0), tol = 1e-13)$root
-  hi <- uniroot(tau2, c(b0, b0 + 10), tol = 1e-13)$root
-  plogis(c(lo, hi))
-}
+# svyciprop(method = "likelihood") limits are emitted as likelihood_spline_*;
+# likelihood_* are the exact roots of the same profile (likelihood.R).
+source("notebooks/golden/likelihood.R")
 cases <- list(
   list(id = "A", n = 400, n1 = 60, k1 = 52, k0 = 214, w = "a"),
   list(id = "B", n = 250, n1 = 40, k1 = 13, k0 = 150, w = "b"),
@@ -76,7 +59,7 @@ for (cs in cases) {
       src <- "R survey svyciprop(method = \"likelihood\"): spline through the profile"
       emit(cs$id, gname, "likelihood_spline_lower", ci[1], "spline", src)
       emit(cs$id, gname, "likelihood_spline_upper", ci[2], "spline", src)
-      ci <- exact_likelihood_ci(sub)
+      ci <- exact_likelihood_ci(y ~ 1, sub)
       src <- "exact root of R survey's likelihood profile (svyglm, glm.fit deviance, uniroot)"
       emit(cs$id, gname, "likelihood_lower", ci[1], "root", src)
       emit(cs$id, gname, "likelihood_upper", ci[2], "root", src)

@@ -163,6 +163,9 @@ pub struct CountsShard {
 const LONG_HEADER: [&str; 6] =
     ["question", "option", "group", "count", "weight_sum", "weight_sq_sum"];
 
+/// The columns a long-format count file of a codebook with a `[design]` adds.
+const LONG_DESIGN_COLUMNS: [&str; 4] = ["positive", "stratum", "cluster", "fpc"];
+
 /// Reads a counts file: the JSON written by `invitestat tabulate --counts-out`, or a
 /// long-format table as an SQL `GROUP BY` produces it (CSV, or Parquet by the file's
 /// extension; [`sql::count_query`](super::sql::count_query) writes the query), with columns
@@ -297,10 +300,42 @@ fn bounded(message: &str) -> String {
 }
 
 fn read_long(path: &Path, text: &str, codebook: &Codebook) -> Result<CountsShard, CountsError> {
-    let expected = "question,option,group,count,weight_sum,weight_sq_sum with the codebook's codes";
+    // A codebook with a design (strata, clusters, fpc) needs its totals per stratum and
+    // cluster; replicate weights and calibrated weights have no long format.
+    let design = codebook.design.is_some();
+    let expected = if design {
+        "question,option,group,count,weight_sum,weight_sq_sum,positive,stratum,cluster,fpc with the codebook's codes (invitestat sql writes the query)"
+    } else {
+        "question,option,group,count,weight_sum,weight_sq_sum with the codebook's codes"
+    };
+    let refuse = |message: &str| CountsError::Row {
+        path: path.to_path_buf(),
+        line: 1,
+        message: message.into(),
+        expected: "a JSON count table written by invitestat tabulate".into(),
+    };
+    if codebook.weighting.is_some() {
+        return Err(refuse(
+            "a long-format count table carries no calibration totals, and the codebook calibrates its weights",
+        ));
+    }
+    if codebook.design.as_ref().is_some_and(|d| d.replicates.is_some()) {
+        return Err(refuse(
+            "a long-format count table carries no replicate totals, and the codebook's design has replicate weights",
+        ));
+    }
     let mut table = CountTable::new(codebook, &codebook.paired_questions());
     let mut rdr = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(text.as_bytes());
-    let header_ok = rdr.headers().map(|h| h.iter().eq(LONG_HEADER)).unwrap_or(false);
+    let header_ok = rdr
+        .headers()
+        .map(|h| {
+            if design {
+                h.iter().eq(LONG_HEADER.iter().chain(&LONG_DESIGN_COLUMNS).copied())
+            } else {
+                h.iter().eq(LONG_HEADER)
+            }
+        })
+        .unwrap_or(false);
     if !header_ok {
         return Err(CountsError::Row {
             path: path.to_path_buf(),
@@ -309,6 +344,10 @@ fn read_long(path: &Path, text: &str, codebook: &Codebook) -> Result<CountsShard
             expected: expected.into(),
         });
     }
+    let declared = codebook.design.as_ref();
+    let has_strata = declared.is_some_and(|d| d.strata_column.is_some());
+    let has_clusters = declared.is_some_and(|d| d.cluster_column.is_some());
+    let has_fpc = declared.is_some_and(|d| d.fpc_column.is_some());
     let no_group = format!("no value in grouping column '{}'", codebook.grouping.column);
     let mut excluded = 0u64;
     let mut scale: Option<WeightScale> = None;
@@ -380,8 +419,57 @@ fn read_long(path: &Path, text: &str, codebook: &Codebook) -> Result<CountsShard
             *a = a.checked_add(count).ok_or_else(overflow)?;
             Ok(())
         };
+        // The design's columns of a respondents' or an answer's row.
+        let unit = || -> Result<Option<super::design::LongUnit>, CountsError> {
+            if !design || question.contains('&') {
+                return Ok(None);
+            }
+            let positive: u64 = field(6).parse().map_err(|_| {
+                bad(format!("positive '{}' is not a whole number >= 0", echo(field(6))))
+            })?;
+            if positive > count {
+                return Err(bad(format!("positive {positive} is more than the count {count}")));
+            }
+            let (stratum, cluster) = (field(7), field(8));
+            if has_strata && stratum.is_empty() {
+                return Err(bad(
+                    "empty stratum; expected a stratum code for every respondent".into()
+                ));
+            }
+            if has_clusters && cluster.is_empty() {
+                return Err(bad(
+                    "empty cluster; expected a cluster code for every respondent".into()
+                ));
+            }
+            let fpc = if question == "*" && has_fpc {
+                let v: f64 = field(9).parse().unwrap_or(f64::NAN);
+                if !(v.is_finite() && v > 0.0) {
+                    return Err(bad(format!(
+                        "fpc '{}' of stratum '{}' is not one number > 0 (NaN: it differs within the stratum or is missing)",
+                        echo(field(9)),
+                        echo(stratum)
+                    )));
+                }
+                Some(v)
+            } else {
+                None
+            };
+            Ok(Some(super::design::LongUnit {
+                stratum: if has_strata { stratum.to_string() } else { String::new() },
+                cluster: if has_clusters { cluster.to_string() } else { String::new() },
+                fpc,
+                positive,
+            }))
+        };
+        let unit = unit()?;
         if question == "*" {
             add(&mut table.respondents[group])?;
+            if let Some(u) = &unit {
+                let questions = &table.questions;
+                if let Some(d) = table.design.as_mut() {
+                    d.add_long_respondents(questions, u, group, count).map_err(bad)?;
+                }
+            }
         } else if let Some((qa, qb)) = question.split_once('&') {
             let ia = codebook
                 .question_index(qa)
@@ -421,6 +509,12 @@ fn read_long(path: &Path, text: &str, codebook: &Codebook) -> Result<CountsShard
                 add(&mut c.counts[[oi, group]])?;
                 c.weights[[oi, group]] += ws;
                 c.weights_sq[[oi, group]] += w2s;
+                if let Some(u) = &unit {
+                    let questions = &table.questions;
+                    if let Some(d) = table.design.as_mut() {
+                        d.add_long_answers(questions, u, (qi, oi, group), ws, w2s);
+                    }
+                }
             }
         }
     }

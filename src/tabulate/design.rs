@@ -105,6 +105,20 @@ impl CalibrationTotals {
     }
 }
 
+/// Where a row of a long-format count file belongs in a design (see
+/// [`DesignTotals::add_long_respondents`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LongUnit {
+    /// The stratum's code ("" without a stratum column).
+    pub stratum: String,
+    /// The cluster's code ("" without clusters).
+    pub cluster: String,
+    /// The stratum's fpc, on respondents' rows when the design has one.
+    pub fpc: Option<f64>,
+    /// The row's respondents of positive weight.
+    pub positive: u64,
+}
+
 fn zeros(questions: &[QuestionCounts]) -> Vec<Array2<f64>> {
     questions.iter().map(|q| Array2::zeros(q.counts.dim())).collect()
 }
@@ -268,6 +282,95 @@ impl DesignTotals {
                     q.answering[g] += u64::from(w > 0.0);
                 }
             }
+        }
+    }
+
+    /// The totals of stratum `code`, new ones (fpc unknown) when not yet seen.
+    fn stratum_mut(&mut self, questions: &[QuestionCounts], code: &str) -> &mut StratumTotals {
+        let groups = questions.first().map_or(0, |q| q.counts.ncols());
+        let clustered = self.clustered;
+        self.strata.entry(code.to_string()).or_insert_with(|| StratumTotals {
+            fpc: None,
+            respondents: 0,
+            positive: vec![0; groups],
+            cells: if clustered {
+                Vec::new()
+            } else {
+                questions
+                    .iter()
+                    .map(|q| CellTotals {
+                        weights: Array2::zeros(q.counts.dim()),
+                        weights_sq: Array2::zeros(q.counts.dim()),
+                        answering: vec![0; groups],
+                    })
+                    .collect()
+            },
+            psus: BTreeMap::new(),
+        })
+    }
+
+    /// The totals of `unit`'s PSU (clustered designs), new ones when not yet seen.
+    fn psu_mut(&mut self, questions: &[QuestionCounts], unit: &LongUnit) -> &mut PsuTotals {
+        let groups = questions.first().map_or(0, |q| q.counts.ncols());
+        self.stratum_mut(questions, &unit.stratum).psus.entry(unit.cluster.clone()).or_insert_with(
+            || PsuTotals {
+                positive: vec![0; groups],
+                weights: zeros(questions),
+                cells: Vec::new(),
+            },
+        )
+    }
+
+    /// Adds `respondents` of `group` in `unit` (a row `*,*` of a long-format count file
+    /// of a design, as `invitestat sql` writes it).
+    ///
+    /// # Errors
+    /// The message when the unit's fpc differs from one its stratum already has.
+    pub fn add_long_respondents(
+        &mut self,
+        questions: &[QuestionCounts],
+        unit: &LongUnit,
+        group: usize,
+        respondents: u64,
+    ) -> Result<(), String> {
+        let clustered = self.clustered;
+        let stratum = self.stratum_mut(questions, &unit.stratum);
+        match (stratum.fpc, unit.fpc) {
+            (Some(a), Some(b)) if a != b => {
+                return Err(format!(
+                    "fpc {b} for stratum '{}', which another row gives as {a}; expected one fpc per stratum",
+                    crate::format::echo(&unit.stratum)
+                ));
+            }
+            (None, Some(b)) => stratum.fpc = Some(b),
+            _ => {}
+        }
+        stratum.respondents = stratum.respondents.saturating_add(respondents);
+        stratum.positive[group] = stratum.positive[group].saturating_add(unit.positive);
+        if clustered {
+            let psu = self.psu_mut(questions, unit);
+            psu.positive[group] = psu.positive[group].saturating_add(unit.positive);
+        }
+        Ok(())
+    }
+
+    /// Adds the weights of the respondents of `group` in `unit` who gave answer `option`
+    /// to `question` (`(question, option, group)`; weights in the table's scale).
+    pub fn add_long_answers(
+        &mut self,
+        questions: &[QuestionCounts],
+        unit: &LongUnit,
+        (question, option, group): (usize, usize, usize),
+        weights: f64,
+        weights_sq: f64,
+    ) {
+        if self.clustered {
+            self.psu_mut(questions, unit).weights[question][[option, group]] += weights;
+        } else {
+            let cell = &mut self.stratum_mut(questions, &unit.stratum).cells[question];
+            cell.weights[[option, group]] += weights;
+            cell.weights_sq[[option, group]] += weights_sq;
+            cell.answering[group] = cell.answering[group].saturating_add(unit.positive);
         }
     }
 

@@ -7,7 +7,8 @@
 //! the loader refuses is not dropped: an unknown group or answer code reaches the
 //! result as it is (or, for a column of a derived answer, as `unknown code ...`), and a
 //! missing, negative or non-numeric weight makes its sums `NaN`, so `merge` refuses the
-//! file naming the line.
+//! file naming the line (as it refuses an empty stratum or cluster code, and an fpc that
+//! differs within a stratum, which the query makes `NaN`).
 
 use crate::codebook::{Codebook, Coding, Source};
 use std::fmt::Write as _;
@@ -107,11 +108,14 @@ pub struct SqlError {
 /// group (question and option `*`), each question's answers and missing answers (an
 /// empty option), and the joint tables of paired claims and of every two answers of a
 /// multi-response question (question `A&B`, option `1&0`), exactly as
-/// `invitestat tabulate` counts them.
+/// `invitestat tabulate` counts them. Under a `[design]` of strata, clusters and an fpc,
+/// the respondents' and answers' rows are per stratum and cluster, with the columns
+/// `positive,stratum,cluster,fpc` (respondents of positive weight, the codes, and on the
+/// respondents' rows the stratum's fpc): the totals the design's variance needs.
 ///
 /// # Errors
-/// [`SqlError`] for a codebook with a `[design]` or `[weighting]`: the long-format count
-/// table carries no design or calibration totals.
+/// [`SqlError`] for a codebook with a `[weighting]` or replicate weights: the long
+/// format carries no calibration or replicate totals.
 ///
 /// # Examples
 /// ```
@@ -124,14 +128,26 @@ pub struct SqlError {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn count_query(codebook: &Codebook, dialect: Dialect, table: &str) -> Result<String, SqlError> {
-    if codebook.design.is_some() || codebook.weighting.is_some() {
+    let refused = if codebook.weighting.is_some() {
+        Some("[weighting]: the long-format count table carries no calibration totals")
+    } else if codebook.design.as_ref().is_some_and(|d| d.replicates.is_some()) {
+        Some(
+            "design with replicate weights: the long-format count table carries no replicate totals",
+        )
+    } else {
+        None
+    };
+    if let Some(what) = refused {
         return Err(SqlError {
             message: format!(
-                "the codebook declares a {}: the long-format count table carries no design or calibration totals; count the file with invitestat tabulate",
-                if codebook.design.is_some() { "[design]" } else { "[weighting]" }
+                "the codebook declares a {what}; count the file with invitestat tabulate"
             ),
         });
     }
+    let design = codebook.design.as_ref();
+    let strata = design.and_then(|d| d.strata_column.as_deref());
+    let clusters = design.and_then(|d| d.cluster_column.as_deref());
+    let fpc = design.and_then(|d| d.fpc_column.as_deref());
     let q = |name: &str| dialect.ident(name);
     let s = |text: &str| dialect.string(text);
     let list = |codes: &[&str]| codes.iter().map(|c| s(c)).collect::<Vec<_>>().join(", ");
@@ -140,6 +156,7 @@ pub fn count_query(codebook: &Codebook, dialect: Dialect, table: &str) -> Result
     if let Some(w) = &codebook.weight_column {
         columns.push(w);
     }
+    columns.extend(strata.into_iter().chain(clusters).chain(fpc));
     for question in &codebook.questions {
         if matches!(question.source, Source::Column) {
             columns.push(&question.id);
@@ -286,15 +303,59 @@ pub fn count_query(codebook: &Codebook, dialect: Dialect, table: &str) -> Result
         None => format!("CAST(1 AS {double})"),
     };
     let mut derived = vec![format!("    {group} AS g"), format!("    {weight} AS w")];
+    if design.is_some() {
+        // The design's columns: stratum, cluster (codes) and fpc (a number).
+        let code = |column: Option<&str>| column.map_or(format!("CAST(NULL AS {text})"), &c);
+        derived.push(format!("    {} AS s", code(strata)));
+        derived.push(format!("    {} AS k", code(clusters)));
+        derived.push(format!(
+            "    {} AS f",
+            fpc.map_or(format!("CAST(NULL AS {double})"), |x| format!(
+                "CAST({} AS {double})",
+                c(x)
+            ))
+        ));
+    }
     for qi in 0..codebook.questions.len() {
         derived.push(format!("    {} AS a{qi}", answer(qi)));
     }
     let _ = writeln!(sql, "{}", derived.join(",\n"));
     let _ = writeln!(sql, "  FROM c\n)");
+    // With a design, every row also gives the respondents of positive weight and its
+    // stratum and cluster; the respondents' rows give the stratum's fpc (NaN when it
+    // varies within the stratum or is missing, which merge refuses).
+    let nan = format!("CAST('NaN' AS {double})");
+    let no_fpc = format!("CAST(NULL AS {double})");
+    let positive = "SUM(CASE WHEN w > 0 THEN 1 ELSE 0 END)";
+    let (design_sums, design_keys, pair_design) = if design.is_some() {
+        (
+            format!(", {positive}, COALESCE(s, ''), COALESCE(k, ''), {no_fpc}"),
+            ", 8, 9",
+            format!(", {positive}, '', '', {no_fpc}"),
+        )
+    } else {
+        (String::new(), "", String::new())
+    };
+    let respondents_design = if design.is_some() {
+        let fpc_value = if fpc.is_some() {
+            format!("CASE WHEN COUNT(f) = COUNT(*) AND MIN(f) = MAX(f) THEN MIN(f) ELSE {nan} END")
+        } else {
+            no_fpc.clone()
+        };
+        format!(
+            ", {positive} AS {}, COALESCE(s, '') AS {}, COALESCE(k, '') AS {}, {fpc_value} AS {}",
+            q("positive"),
+            q("stratum"),
+            q("cluster"),
+            q("fpc")
+        )
+    } else {
+        String::new()
+    };
     let sums = "COUNT(*), SUM(w), SUM(w * w)";
     let _ = writeln!(
         sql,
-        "SELECT '*' AS {}, '*' AS {}, COALESCE(g, '') AS {}, COUNT(*) AS {}, SUM(w) AS {}, SUM(w * w) AS {} FROM r GROUP BY 3",
+        "SELECT '*' AS {}, '*' AS {}, COALESCE(g, '') AS {}, COUNT(*) AS {}, SUM(w) AS {}, SUM(w * w) AS {}{respondents_design} FROM r GROUP BY 3{design_keys}",
         q("question"),
         q("option"),
         q("group"),
@@ -305,7 +366,7 @@ pub fn count_query(codebook: &Codebook, dialect: Dialect, table: &str) -> Result
     for (qi, question) in codebook.questions.iter().enumerate() {
         let _ = writeln!(
             sql,
-            "UNION ALL SELECT {}, COALESCE(a{qi}, ''), COALESCE(g, ''), {sums} FROM r WHERE g IS NOT NULL GROUP BY 2, 3",
+            "UNION ALL SELECT {}, COALESCE(a{qi}, ''), COALESCE(g, ''), {sums}{design_sums} FROM r WHERE g IS NOT NULL GROUP BY 2, 3{design_keys}",
             s(&question.id)
         );
     }
@@ -317,7 +378,7 @@ pub fn count_query(codebook: &Codebook, dialect: Dialect, table: &str) -> Result
         let name = format!("{}&{}", codebook.questions[a].id, codebook.questions[b].id);
         let _ = writeln!(
             sql,
-            "UNION ALL SELECT {}, CONCAT({}, '&', {}), COALESCE(g, ''), {sums} FROM r WHERE g IS NOT NULL AND a{a} IS NOT NULL AND a{b} IS NOT NULL GROUP BY 2, 3",
+            "UNION ALL SELECT {}, CONCAT({}, '&', {}), COALESCE(g, ''), {sums}{pair_design} FROM r WHERE g IS NOT NULL AND a{a} IS NOT NULL AND a{b} IS NOT NULL GROUP BY 2, 3",
             s(&name),
             flag(a),
             flag(b)

@@ -2,7 +2,8 @@
 
 Draws a seeded wave for tests/engines/codebook.toml (weights, a declared missing code,
 nets, multi-response questions), marks some of its cells with missing codes, codes not
-counted, padding and empty groups, then:
+counted, padding and empty groups, then, with that codebook and with the same codebook
+declaring a stratified clustered design with an fpc (40 strata of 25 clusters):
 - analyses it with `invitestat analyze` (the direct result);
 - runs `invitestat sql --dialect duckdb` in DuckDB over the CSV file, writes the result
   as CSV and as Parquet, and `invitestat merge`s each;
@@ -36,11 +37,30 @@ def run(binary, *args):
     return out.stdout
 
 
-def draw(binary, rows, path):
+DESIGN = """
+[design]
+strata_column = "stratum"
+cluster_column = "cluster"
+fpc_column = "fpc"
+"""
+
+
+def with_design(work):
+    """The engines' codebook with a stratified clustered design."""
+    with open(CODEBOOK) as f:
+        text = f.read()
+    path = os.path.join(work, "codebook-design.toml")
+    with open(path, "w") as f:
+        f.write(text.replace("\n[study]", DESIGN + "\n[study]", 1))
+    return path
+
+
+def draw(binary, codebook, rows, path):
     """A seeded wave, with some cells set to what the loader has to interpret."""
     raw = path + ".raw"
-    run(binary, "generate", CODEBOOK, "--rows", str(rows), "--seed", "14",
-        "--missing", "0.05", "--group-shares", "0.2,0.3,0.5", "--out", raw)
+    run(binary, "generate", codebook, "--rows", str(rows), "--seed", "14",
+        "--missing", "0.05", "--group-shares", "0.2,0.3,0.5", "--strata", "40",
+        "--clusters", "25", "--out", raw)
     with open(raw, newline="") as src, open(path, "w", newline="") as dst:
         reader = csv.reader(src)
         writer = csv.writer(dst, lineterminator="\n")
@@ -96,21 +116,21 @@ def compare(direct, merged, what):
     print(f"{what}: {len(names)} tables, {compared} cells equal to the direct analysis")
 
 
-def duckdb_counts(binary, wave, work):
+def duckdb_counts(binary, codebook, wave, work):
     import duckdb
 
     table = f"read_csv('{wave}', all_varchar = true)"
-    query = run(binary, "sql", CODEBOOK, "--dialect", "duckdb", "--table", table)
+    query = run(binary, "sql", codebook, "--dialect", "duckdb", "--table", table)
     out = []
     con = duckdb.connect()
     for kind, options in (("csv", "HEADER"), ("parquet", "FORMAT parquet")):
-        path = os.path.join(work, f"duckdb-counts.{kind}")
+        path = os.path.join(work, f"duckdb-counts-{len(os.listdir(work))}.{kind}")
         con.execute(f"COPY ({query}) TO '{path}' ({options})")
         out.append((f"DuckDB {duckdb.__version__} ({kind})", path))
     return out
 
 
-def spark_counts(binary, wave, work):
+def spark_counts(binary, codebook, wave, work):
     import warnings
 
     warnings.simplefilter("ignore", FutureWarning)  # pyspark on a newer pandas
@@ -121,18 +141,19 @@ def spark_counts(binary, wave, work):
              .config("spark.ui.showConsoleProgress", "false")
              .config("spark.sql.shuffle.partitions", "4").getOrCreate())
     spark.sparkContext.setLogLevel("ERROR")
-    parts = os.path.join(work, "wave-parquet")
+    parts = os.path.join(work, f"wave-parquet-{len(os.listdir(work))}")
     # The same wave as partitioned Parquet (every column text, as read from the CSV).
     spark.read.csv(wave, header=True).repartition(4).write.parquet(parts)
     spark.read.parquet(parts).createOrReplaceTempView("responses")
-    query = run(binary, "sql", CODEBOOK, "--dialect", "spark", "--table", "responses")
-    rows = spark.sql(query).collect()
-    path = os.path.join(work, "spark-counts.csv")
+    query = run(binary, "sql", codebook, "--dialect", "spark", "--table", "responses")
+    result = spark.sql(query)
+    path = os.path.join(work, f"spark-counts-{len(os.listdir(work))}.csv")
+    number = lambda v: "" if v is None else repr(float(v)) if isinstance(v, float) else str(v)
     with open(path, "w", newline="") as f:
         writer = csv.writer(f, lineterminator="\n")
-        writer.writerow(["question", "option", "group", "count", "weight_sum", "weight_sq_sum"])
-        for r in rows:
-            writer.writerow([r[0], r[1], r[2], r[3], repr(float(r[4])), repr(float(r[5]))])
+        writer.writerow(result.columns)
+        for r in result.collect():
+            writer.writerow([number(v) for v in r])
     version = spark.version
     spark.stop()
     return [(f"Spark {version} (partitioned Parquet)", path)]
@@ -146,18 +167,19 @@ def main():
     args = parser.parse_args()
     binary = os.path.abspath(args.binary)
     with tempfile.TemporaryDirectory() as work:
-        wave = os.path.join(work, "wave.csv")
-        draw(binary, args.rows, wave)
-        direct = os.path.join(work, "direct")
-        run(binary, "analyze", wave, "--codebook", CODEBOOK, "--out", direct, "--format", "csv")
-        results = duckdb_counts(binary, wave, work)
-        if args.spark:
-            results += spark_counts(binary, wave, work)
-        for what, counts in results:
-            merged = os.path.join(work, "merged-" + what.split()[0].lower() + os.path.basename(counts))
-            run(binary, "merge", counts, "--codebook", CODEBOOK, "--out", merged, "--format", "csv")
-            compare(direct, merged, f"{what}, {args.rows} rows")
-
+        for codebook, what in ((CODEBOOK, "one stage"), (with_design(work), "strata, clusters, fpc")):
+            wave = os.path.join(work, f"wave-{len(os.listdir(work))}.csv")
+            draw(binary, codebook, args.rows, wave)
+            direct = os.path.join(work, f"direct-{len(os.listdir(work))}")
+            run(binary, "analyze", wave, "--codebook", codebook, "--out", direct, "--format", "csv")
+            results = duckdb_counts(binary, codebook, wave, work)
+            if args.spark:
+                results += spark_counts(binary, codebook, wave, work)
+            for engine, counts in results:
+                merged = os.path.join(work, "merged-" + os.path.basename(counts))
+                run(binary, "merge", counts, "--codebook", codebook, "--out", merged,
+                    "--format", "csv")
+                compare(direct, merged, f"{engine}, {what}, {args.rows} rows")
 
 if __name__ == "__main__":
     main()

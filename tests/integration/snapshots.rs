@@ -120,13 +120,24 @@ fn waves_write_every_output_as_committed() {
 #[test]
 fn sql_queries_are_as_committed() {
     let codebook = Codebook::from_path(Path::new("tests/engines/codebook.toml")).unwrap();
-    let files: Vec<(String, String)> = invitestat::tabulate::sql::Dialect::ALL
+    let mut files: Vec<(String, String)> = invitestat::tabulate::sql::Dialect::ALL
         .into_iter()
         .map(|d| {
             let sql = invitestat::tabulate::sql::count_query(&codebook, d, "responses").unwrap();
             (format!("{}.sql", d.name()), sql)
         })
         .collect();
+    // The same codebook with a stratified clustered design and an fpc, as check.py has it.
+    let text = std::fs::read_to_string("tests/engines/codebook.toml").unwrap().replacen(
+        "\n[study]",
+        "\n[design]\nstrata_column = \"stratum\"\ncluster_column = \"cluster\"\nfpc_column = \"fpc\"\n\n[study]",
+        1,
+    );
+    let design = Codebook::from_toml(&text, Path::new("codebook-design.toml")).unwrap();
+    for d in invitestat::tabulate::sql::Dialect::ALL {
+        let sql = invitestat::tabulate::sql::count_query(&design, d, "responses").unwrap();
+        files.push((format!("{}-design.sql", d.name()), sql));
+    }
     check_files("sql", &files);
 }
 

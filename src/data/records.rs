@@ -170,11 +170,15 @@ impl<R: Read> Records<R> {
             }
             self.fill()?;
         }
+        // The bytes after `start` already searched for the line end (a long line read in
+        // small pieces is searched once).
+        let mut searched = 0;
         let line_end = loop {
-            let unread = &self.buffer[self.start..self.end];
+            let unread = &self.buffer[self.start + searched..self.end];
             if let Some(i) = memchr::memchr(b'\n', unread) {
-                break Some(self.start + i);
+                break Some(self.start + searched + i);
             }
+            searched = self.end - self.start;
             if self.eof {
                 break None;
             }

@@ -359,10 +359,11 @@ fn read_long(path: &Path, text: &str, codebook: &Codebook) -> Result<CountsShard
             message: bounded(&e.to_string()),
             expected: expected.into(),
         })?;
-        let line = line_of(record.position());
+        // The line is counted only for a message (counting it for every row would read
+        // the file once per row).
         let bad = |message: String| CountsError::Row {
             path: path.to_path_buf(),
-            line,
+            line: line_of(record.position()),
             message,
             expected: expected.into(),
         };

@@ -1,8 +1,11 @@
 # Golden values for the change between panel waves that share respondents, from R
 # survey (Debian r-cran-survey): the waves stacked as one design whose PSUs are the
 # respondents, svydesign(ids = ~id, weights = ~w), each wave and group a domain, and the
-# change since the previous wave by svyby(covmat = TRUE) + svycontrast. Writes
-# tests/fixtures/panel-wave-1.csv .. panel-wave-3.csv and tests/golden/r_survey_panel.json.
+# change since the previous wave by svyby(covmat = TRUE) + svycontrast; then the same
+# under a stratified clustered design with an fpc and under bootstrap replicate weights,
+# the waves stacked with their strata, clusters and replicates shared. Writes
+# tests/fixtures/panel-wave-1.csv .. panel-wave-3.csv, panel-design-wave-1.csv .. 3.csv
+# and tests/golden/r_survey_panel.json.
 # Run from the repository root:
 #
 #   apt-get install r-cran-survey r-cran-jsonlite
@@ -52,5 +55,55 @@ for (g in 1:2) {
 meta <- list(survey = as.character(packageVersion("survey")), r = R.version.string,
              respondents = length(unique(d$id)),
              overlap = c(length(intersect(w1, w2)), length(intersect(w2, w3))))
-writeLines(toJSON(list(meta = meta, changes = out), auto_unbox = TRUE, digits = NA, pretty = TRUE),
+
+# The same panel under a declared design, drawn after the rest (which stays as it was):
+# every person in one of 4 strata and one of its 5 clusters in every wave (40 clusters
+# in each stratum's population), and bootstrap replicate weights of that design made on
+# the stacked waves, so that replicate r is the same resample of clusters in every wave.
+# Written to tests/fixtures/panel-design-wave-1.csv .. 3.csv and read back, so R works
+# on the numbers invitestat reads.
+set.seed(20261203)
+stratum_of <- setNames(rep(sprintf("s%d", 1:4), each = 100), people)
+cluster_of <- setNames(sprintf("c%d", sample(1:5, 400, replace = TRUE)), people)
+d$stratum <- unname(stratum_of[d$id])
+d$cluster <- unname(cluster_of[d$id])
+d$fpc <- 40
+boot <- as.svrepdesign(svydesign(ids = ~cluster, strata = ~stratum, nest = TRUE, weights = ~w,
+                                 data = d), type = "bootstrap", replicates = 20)
+reps <- weights(boot, "analysis")
+colnames(reps) <- paste0("bs", 1:20)
+dd <- cbind(d[, c("id", "grp", "w", "stratum", "cluster", "fpc", "q1")], reps)
+for (i in 1:3) {
+  write.csv(dd[d$wave == i, ], sprintf("tests/fixtures/panel-design-wave-%d.csv", i),
+            row.names = FALSE, na = "")
+}
+back <- do.call(rbind, lapply(1:3, function(i) {
+  x <- read.csv(sprintf("tests/fixtures/panel-design-wave-%d.csv", i), stringsAsFactors = FALSE)
+  x$wave <- i
+  x
+}))
+back$q1y0 <- ifelse(is.na(back$q1), 0, back$q1)
+back$a1 <- as.numeric(!is.na(back$q1))
+stacked <- list(
+  clustered = svydesign(ids = ~cluster, strata = ~stratum, fpc = ~fpc, nest = TRUE,
+                        weights = ~w, data = back),
+  replicates = svrepdesign(data = back, repweights = "bs[0-9]+", weights = ~w,
+                           type = "bootstrap", combined.weights = TRUE))
+designs <- list()
+for (nm in names(stacked)) {
+  by <- svyby(~q1y0, ~wave + grp, stacked[[nm]], svyratio, denominator = ~a1, covmat = TRUE)
+  est <- coef(by)
+  rows <- list()
+  for (g in 1:2) {
+    for (w in 2:3) {
+      cw <- rep(0, length(est)); cw[key(w, g)] <- 1; cw[key(w - 1, g)] <- -1
+      ch <- svycontrast(by, cw)
+      rows[[length(rows) + 1]] <- list(group = g, wave = w, change = unname(coef(ch)),
+                                       se = unname(SE(ch)[1]), df = degf(stacked[[nm]]))
+    }
+  }
+  designs[[nm]] <- rows
+}
+writeLines(toJSON(list(meta = meta, changes = out, designs = designs), auto_unbox = TRUE,
+                  digits = NA, pretty = TRUE),
            "tests/golden/r_survey_panel.json")

@@ -2,7 +2,8 @@
 //! previous wave with its interval and test, a trend test across three or more waves,
 //! and the change of the gap between the first two groups (difference in differences).
 //!
-//! Waves are independent samples. Changes use Newcombe's interval and the analysis's
+//! Waves are independent samples unless they share respondents (a panel; see below).
+//! Changes use Newcombe's interval and the analysis's
 //! two-group test (Fisher by default); the trend test is Cochran-Armitage on the wave
 //! order; the gap change is a Wald interval with binomial standard errors.
 //!
@@ -12,6 +13,11 @@
 //! wave, changes and gap changes as contrasts of domain means (`svyby(covmat = TRUE)` +
 //! `svycontrast`), and the trend as the slope of a weighted logistic regression on the
 //! wave score (`svyglm(y ~ wave, family = quasibinomial)`).
+//!
+//! The weighted change between waves of a panel takes the covariance of the two waves:
+//! without a declared design, the waves stacked with the respondents as clusters; under
+//! a clustered or replicate design, the waves stacked with their strata, clusters and
+//! replicates matched by code ([`stacked_question_design`]).
 
 use super::AnalysisOptions;
 use super::weighted::QuestionShares;
@@ -27,6 +33,7 @@ use crate::stats::weighted::{
 };
 use crate::stats::{Alternative, Proportion, TwoGroups};
 use crate::tabulate::Wave;
+use crate::tabulate::design::stacked_question_design;
 use serde::Serialize;
 
 /// A group's answer in one wave, with the change since the previous wave.
@@ -496,6 +503,36 @@ fn panel_change_variance(
     Some((var.max(0.0), n - 1.0))
 }
 
+/// The variance of the change of share `(oi, g)` from wave `i - 1` to wave `i` of a
+/// panel under a declared clustered or replicate design, and its degrees of freedom:
+/// the two shares' covariance in the waves stacked as one design
+/// ([`stacked_question_design`]; R `svyby(covmat = TRUE)` + `svycontrast` on the
+/// stacked waves). `None` for waves without shared respondents and for the designs the
+/// stacking leaves independent.
+fn panel_design_change_variance(
+    codebook: &Codebook,
+    waves: &[Wave],
+    i: usize,
+    qi: usize,
+    oi: usize,
+    g: usize,
+) -> Option<(f64, f64)> {
+    use crate::stats::design::Ratio;
+    waves[i].panel.as_ref()?;
+    let totals: Vec<_> = waves.iter().map(|w| w.table.design.as_ref()).collect::<Option<_>>()?;
+    let (design, df) = stacked_question_design(codebook, &totals, i, i - 1, qi)?;
+    let mut cells = waves[i].table.cell_totals(qi);
+    let offset = cells.len();
+    cells.extend(waves[i - 1].table.cell_totals(qi));
+    let groups = waves[i].table.groups;
+    let share = |shift: usize| Ratio {
+        numerator: vec![shift + oi * groups + g],
+        denominator: (0..offset / groups).map(|o| shift + o * groups + g).collect(),
+    };
+    let c = design.ratios(&cells, &[share(0), share(offset)]).ok()?.covariance;
+    Some(((c[0][0] + c[1][1] - 2.0 * c[0][1]).max(0.0), df))
+}
+
 /// The weighted comparisons: per group and answer, each wave's share as a domain of
 /// its wave, the change since the previous wave, the trend, and the gap changes.
 fn weighted_comparisons(
@@ -527,11 +564,16 @@ fn weighted_comparisons(
                         w.table.design_df(Some(g)),
                     );
                     // Independent waves stacked as strata: the degrees of freedom add. A
-                    // panel's waves share respondents: they are the clusters.
+                    // panel's waves share respondents: they are the clusters, or their
+                    // declared clusters and replicates are shared.
                     let change = (i > 0).then(|| estimate(i - 1, g)).flatten().map(|prev| {
                         let df = w.table.design_df(None) + waves[i - 1].table.design_df(None);
                         let d = weighted_difference(&e, &prev, options.level, df);
-                        match panel_change_variance(w, &waves[i - 1], qi, oi, g, &e, &prev) {
+                        let panel = panel_change_variance(w, &waves[i - 1], qi, oi, g, &e, &prev)
+                            .or_else(|| {
+                                panel_design_change_variance(codebook, waves, i, qi, oi, g)
+                            });
+                        match panel {
                             Some((var, df)) => d.with_variance(var, options.level, df),
                             None => d,
                         }

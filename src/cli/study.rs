@@ -145,7 +145,11 @@ pub struct ReadArgs {
 
 impl ReadArgs {
     fn options(self) -> LoadOptions {
-        LoadOptions { delimiter: self.delimiter, strict_columns: self.strict_columns }
+        LoadOptions {
+            delimiter: self.delimiter,
+            strict_columns: self.strict_columns,
+            ..LoadOptions::default()
+        }
     }
 }
 

@@ -51,13 +51,25 @@ pub fn hash_id(id: &[u8]) -> u64 {
 }
 
 /// The ids of one file (or part of one).
-#[derive(Default)]
 pub struct IdSet {
     set: HashSet<u64, BuildHasherDefault<PassThrough>>,
     spill: Option<BufWriter<std::fs::File>>,
+    limit: usize,
+}
+
+impl Default for IdSet {
+    fn default() -> Self {
+        IdSet::with_limit(IN_MEMORY_IDS)
+    }
 }
 
 impl IdSet {
+    /// An empty set that keeps up to `limit` hashes in memory before spilling (at least
+    /// one).
+    pub fn with_limit(limit: usize) -> Self {
+        IdSet { set: HashSet::default(), spill: None, limit: limit.max(1) }
+    }
+
     /// Records an id; `false` when it was certainly seen before. Once spilled, repeats
     /// are only found by [`find_duplicate`].
     pub fn insert(&mut self, id: &[u8]) -> std::io::Result<bool> {
@@ -73,7 +85,7 @@ impl IdSet {
         if !self.set.insert(h) {
             return Ok(false);
         }
-        if self.set.len() >= IN_MEMORY_IDS {
+        if self.set.len() >= self.limit {
             let mut w = BufWriter::with_capacity(1 << 16, tempfile::tempfile()?);
             for h in self.set.drain() {
                 w.write_all(&h.to_le_bytes())?;

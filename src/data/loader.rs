@@ -66,11 +66,19 @@ pub struct LoadOptions {
     /// Refuse a file holding columns the codebook does not use (by default they are
     /// ignored and listed in [`LoadSummary::ignored_columns`]).
     pub strict_columns: bool,
+    /// Respondent ids each reading thread keeps in memory (as 64-bit hashes) before
+    /// spilling them to a temporary file: [`IN_MEMORY_IDS`](super::ids::IN_MEMORY_IDS)
+    /// unless given. A lower limit bounds memory further; a repeat is found either way.
+    pub ids_in_memory: usize,
 }
 
 impl Default for LoadOptions {
     fn default() -> Self {
-        LoadOptions { delimiter: b',', strict_columns: false }
+        LoadOptions {
+            delimiter: b',',
+            strict_columns: false,
+            ids_in_memory: super::ids::IN_MEMORY_IDS,
+        }
     }
 }
 
@@ -277,7 +285,7 @@ pub fn load(
 ) -> Result<LoadSummary, LoadError> {
     let file = std::fs::File::open(path)
         .map_err(|cause| LoadError::Io { file: path.to_path_buf(), cause })?;
-    let mut ids = IdSet::default();
+    let mut ids = IdSet::with_limit(options.ids_in_memory);
     let reader = std::io::BufReader::with_capacity(1 << 16, file);
     let summary = load_part(reader, path, codebook, options, false, None, &mut ids, each)?;
     check_ids(path, codebook, options, vec![ids])?;

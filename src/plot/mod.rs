@@ -309,12 +309,37 @@ impl Chart {
     /// [`PlotError`] if plotters fails or the file cannot be written.
     #[cfg(not(target_arch = "wasm32"))]
     pub fn write_png(&self, path: &Path) -> Result<(), PlotError> {
+        let bytes = self.png()?;
+        std::fs::write(path, bytes).map_err(|e| self.error(format!("{}: {e}", path.display())))
+    }
+
+    /// The chart as a PNG image: 8-bit RGB, drawn into memory and encoded with the png
+    /// crate (adaptive filters, default compression).
+    ///
+    /// # Errors
+    /// [`PlotError`] if plotters or the encoder fails.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn png(&self) -> Result<Vec<u8>, PlotError> {
         ensure_fonts();
         let chart = self.drawable();
-        let root = BitMapBackend::new(path, self.size()).into_drawing_area();
-        draw::chart(&root, &chart).map_err(|message| self.error(message))?;
-        root.present().map_err(|e| self.error(e.to_string()))?;
-        Ok(())
+        let (width, height) = self.size();
+        let mut pixels = vec![0u8; width as usize * height as usize * 3];
+        {
+            let root = BitMapBackend::with_buffer(&mut pixels, (width, height)).into_drawing_area();
+            draw::chart(&root, &chart).map_err(|message| self.error(message))?;
+            root.present().map_err(|e| self.error(e.to_string()))?;
+        }
+        let mut out = Vec::new();
+        let mut encoder = png::Encoder::new(&mut out, width, height);
+        encoder.set_color(png::ColorType::Rgb);
+        encoder.set_depth(png::BitDepth::Eight);
+        encoder.set_adaptive_filter(png::AdaptiveFilterType::Adaptive);
+        let encoded = encoder.write_header().and_then(|mut writer| {
+            writer.write_image_data(&pixels)?;
+            writer.finish()
+        });
+        encoded.map_err(|e| self.error(e.to_string()))?;
+        Ok(out)
     }
 
     fn error(&self, message: String) -> PlotError {

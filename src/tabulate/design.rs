@@ -818,3 +818,112 @@ impl DesignTotals {
         crate::stats::design::linearised_df(psus, strata)
     }
 }
+
+/// Whether the waves of a panel under the codebook's declared design are stacked as one
+/// sample ([`stacked_question_design`]): a clustered or replicate design, without
+/// weighting.
+pub fn stacks_panel_waves(codebook: &Codebook) -> bool {
+    codebook.weighting.is_none()
+        && codebook
+            .design
+            .as_ref()
+            .is_some_and(|d| d.replicates.is_some() || d.cluster_column.is_some())
+}
+
+/// A question's design in two waves of a panel stacked as one sample, as R stacks them
+/// (the waves' rows bound together, then `svydesign(ids = ~cluster, strata = ~stratum,
+/// nest = TRUE)`, or `svrepdesign` on the replicate columns the waves share), with its
+/// degrees of freedom (R `degf` of the stacked design). The cells are wave `now`'s
+/// (`option * groups + group`) followed by wave `before`'s.
+///
+/// Strata and PSUs are matched across `waves` (every wave of the panel) by code: a PSU
+/// surveyed in several waves is one unit, whose influences in the two waves are taken
+/// together, and a stratum counts its PSUs over every wave. Replicate `r` of one wave is
+/// replicate `r` of the other. `None` without a declared design, for a stratified
+/// design of respondents without clusters, and under calibrated weights: those waves
+/// are taken as independent.
+pub fn stacked_question_design(
+    codebook: &Codebook,
+    waves: &[&DesignTotals],
+    now: usize,
+    before: usize,
+    question: usize,
+) -> Option<(Design, f64)> {
+    let declared = codebook.design.as_ref()?;
+    let (a, b) = (waves.get(now)?, waves.get(before)?);
+    if !stacks_panel_waves(codebook) || waves.iter().any(|w| w.calibration.is_some()) {
+        return None;
+    }
+    if let Some(r) = &declared.replicates {
+        let (Design::Replicates(ra), Design::Replicates(rb)) =
+            (a.question_design(codebook, question), b.question_design(codebook, question))
+        else {
+            return None;
+        };
+        let totals = ra
+            .totals
+            .into_iter()
+            .zip(rb.totals)
+            .map(|(mut x, y)| {
+                x.extend(y);
+                x
+            })
+            .collect();
+        let mut span = RowSpan::default();
+        for w in waves {
+            span.merge(&w.span);
+        }
+        let df = (span.rank() as f64 - 1.0).max(1.0);
+        return Some((Design::Replicates(Replicates { totals, scales: r.scales.clone() }), df));
+    }
+    if !a.clustered {
+        return None;
+    }
+    let flat = |t: &Array2<f64>| t.iter().copied().collect::<Vec<f64>>();
+    let width = waves
+        .iter()
+        .flat_map(|w| w.strata.values())
+        .flat_map(|s| s.psus.values())
+        .map(|p| p.weights[question].len())
+        .next()?;
+    let mut union: BTreeMap<&str, (Option<f64>, std::collections::BTreeSet<&str>)> =
+        BTreeMap::new();
+    for w in waves {
+        for (code, s) in &w.strata {
+            let entry = union.entry(code).or_insert((s.fpc, Default::default()));
+            entry.1.extend(s.psus.keys().map(String::as_str));
+        }
+    }
+    // R reads an fpc as sampling fractions when every value is at most 1.
+    let fractions = union.values().all(|(fpc, _)| fpc.is_none_or(|f| f <= 1.0));
+    let psus: u64 = union.values().map(|(_, codes)| codes.len() as u64).sum();
+    let df = crate::stats::design::linearised_df(psus, union.len() as u64);
+    let unit = |w: &DesignTotals, stratum: &str, psu: &str| {
+        w.strata
+            .get(stratum)
+            .and_then(|s| s.psus.get(psu))
+            .map_or_else(|| vec![0.0; width], |p| flat(&p.weights[question]))
+    };
+    let strata = union
+        .iter()
+        .map(|(&code, (fpc, codes))| {
+            let n = codes.len() as u64;
+            let fraction = match *fpc {
+                None => 0.0,
+                Some(f) if fractions => f,
+                Some(population) => n as f64 / population,
+            };
+            let units = codes
+                .iter()
+                .map(|&psu| {
+                    let mut t = unit(a, code, psu);
+                    t.extend(unit(b, code, psu));
+                    t
+                })
+                .collect();
+            Stratum { name: code.to_string(), psus: n, fraction, units: Units::Clusters(units) }
+        })
+        .collect();
+    let lonely = declared.lonely_psu;
+    Some((Design::Linearised(Linearised { strata, lonely, calibration: None }), df))
+}

@@ -138,11 +138,20 @@ pub fn tabulate_bytes(
     let weights = one_sample(
         path,
         weigh(path, codebook, |each| {
-            load_part(bytes, path, codebook, options, false, None, &mut IdSet::default(), each)
+            load_part(
+                bytes,
+                path,
+                codebook,
+                options,
+                false,
+                None,
+                &mut IdSet::with_limit(options.ids_in_memory),
+                each,
+            )
         })?,
     )?;
     let mut table = new_table(codebook, weights.as_ref());
-    let mut ids = IdSet::default();
+    let mut ids = IdSet::with_limit(options.ids_in_memory);
     let mut summary =
         load_part(bytes, path, codebook, options, false, None, &mut ids, table.adder())?;
     check_ids(path, codebook, options, vec![ids])?;
@@ -179,7 +188,7 @@ fn tabulate_parallel(
         let reader =
             BufReader::with_capacity(1 << 16, header_line.as_slice().chain(f.take(end - start)));
         let mut table = new_table(codebook, weights);
-        let mut ids = IdSet::default();
+        let mut ids = IdSet::with_limit(options.ids_in_memory);
         let summary =
             load_part(reader, path, codebook, options, true, progress, &mut ids, table.adder())
                 .ok()?;

@@ -12,7 +12,9 @@ declaring a stratified clustered design with an fpc (40 strata of 25 clusters):
 and checks that every merged result table equals the direct one, number for number: counts
 and texts exactly, other numbers to 1e-9 relative (an engine adds the weights in another
 order, which moves the last digits of the sums; a p-value of 1e-97 magnifies that
-10^3-fold).
+10^3-fold). Then, on a small wave with an answer code the codebook does not know and on
+one with a negative weight, that `merge` of DuckDB's result refuses what `analyze`
+refuses, both naming the value.
 
 Usage: python3 tests/engines/check.py BINARY [--rows N] [--spark]
 """
@@ -180,6 +182,36 @@ def main():
                 run(binary, "merge", counts, "--codebook", codebook, "--out", merged,
                     "--format", "csv")
                 compare(direct, merged, f"{engine}, {what}, {args.rows} rows")
+        refused(binary, work)
+
+def refused(binary, work):
+    """A bad cell passes through the engine and is refused by merge, as by analyze."""
+    import duckdb
+
+    # The column, the bad value, and what each command's message must name.
+    cases = (("accept", "7", {"analyze": "'7'", "merge": "'7'"}),
+             ("weight", "-2", {"analyze": "'-2'", "merge": "NaN"}))
+    for column, value, named in cases:
+        wave = os.path.join(work, f"bad-{column}.csv")
+        draw(binary, CODEBOOK, 2000, wave)
+        with open(wave, newline="") as f:
+            rows = list(csv.reader(f))
+        rows[1234][rows[0].index(column)] = value
+        with open(wave, "w", newline="") as f:
+            csv.writer(f, lineterminator="\n").writerows(rows)
+        table = f"read_csv('{wave}', all_varchar = true)"
+        query = run(binary, "sql", CODEBOOK, "--dialect", "duckdb", "--table", table)
+        counts = os.path.join(work, f"bad-{column}-counts.csv")
+        duckdb.connect().execute(f"COPY ({query}) TO '{counts}' (HEADER)")
+        for command, path in (("analyze", wave), ("merge", counts)):
+            out = subprocess.run([binary, command, path, "--codebook", CODEBOOK, "--out",
+                                  os.path.join(work, f"bad-{column}-{command}"),
+                                  "--format", "csv"], capture_output=True, text=True)
+            if out.returncode == 0 or named[command] not in out.stderr:
+                sys.exit(f"{command} of a {column} of {value}: exit {out.returncode}, "
+                         f"expected a refusal naming {named[command]}:\n{out.stderr}")
+            print(f"{command} refuses a {column} of {value}: {out.stderr.strip()}")
+
 
 if __name__ == "__main__":
     main()

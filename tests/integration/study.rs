@@ -537,13 +537,14 @@ fn two_thread_counting_matches_the_single_threaded_loader() {
 /// named, by the single-threaded loader and by the two-thread count.
 #[test]
 fn a_duplicate_id_is_found_after_the_id_set_spills_to_disk() {
-    use invitestat::data::ids::IN_MEMORY_IDS;
     use invitestat::data::load;
     use invitestat::data::synthetic::{WaveSpec, generate_wave};
-    use invitestat::tabulate::tabulate_file;
+    use invitestat::tabulate::{PARALLEL_BYTES, tabulate_file};
     let dir = tempfile::tempdir().unwrap();
     let codebook = Codebook::from_path(&root().join("data/waves-example/codebook.toml")).unwrap();
-    let rows = 2 * IN_MEMORY_IDS + 50_000;
+    // Both halves of a file counted on two threads spill: 150,000 ids each, 40,000 kept.
+    let options = LoadOptions { ids_in_memory: 40_000, ..LoadOptions::default() };
+    let rows = 300_000;
     let spec = WaveSpec {
         rows: rows as u64,
         seed: 11,
@@ -554,11 +555,12 @@ fn a_duplicate_id_is_found_after_the_id_set_spills_to_disk() {
         trend: 0.0,
     };
     let csv = generate_wave(&codebook, &spec).unwrap();
+    assert!(csv.len() as u64 > PARALLEL_BYTES, "{} bytes", csv.len());
     let path = dir.path().join("spill.csv");
     std::fs::write(&path, &csv).unwrap();
     // Clean file: no error either way.
-    load(&path, &codebook, LoadOptions::default(), |_| {}).unwrap();
-    let (table, _) = tabulate_file(&path, &codebook, LoadOptions::default(), None).unwrap();
+    load(&path, &codebook, options, |_| {}).unwrap();
+    let (table, _) = tabulate_file(&path, &codebook, options, None).unwrap();
     assert_eq!(table.total(), rows as u64);
     // Repeat an early id near the end.
     let mut lines: Vec<String> = csv.lines().map(String::from).collect();
@@ -571,10 +573,9 @@ fn a_duplicate_id_is_found_after_the_id_set_spills_to_disk() {
         "line {}, column 1 (respondent_id): duplicate respondent id: got '{early_id}'",
         late + 1
     );
-    let err = load(&path, &codebook, LoadOptions::default(), |_| {}).unwrap_err().to_string();
+    let err = load(&path, &codebook, options, |_| {}).unwrap_err().to_string();
     assert!(err.contains(&expected), "{err}");
-    let err =
-        tabulate_file(&path, &codebook, LoadOptions::default(), None).unwrap_err().to_string();
+    let err = tabulate_file(&path, &codebook, options, None).unwrap_err().to_string();
     assert!(err.contains(&expected), "{err}");
 }
 

@@ -416,33 +416,81 @@ fn wave_files_with_the_same_name_keep_their_own_numbers() {
     assert_ne!(first, second);
 }
 
-/// Panel waves sharing respondents: the change since the previous wave with the
-/// within-respondent covariance, against R survey (`tests/golden/r_survey_panel.json`,
-/// written with the three `tests/fixtures/panel-wave-*.csv` by
+/// The panel golden file (`tests/golden/r_survey_panel.json`, written with the
+/// `tests/fixtures/panel-wave-*.csv` and `panel-design-wave-*.csv` files by
 /// `notebooks/golden/r_survey_panel_reference.R`).
-#[test]
-fn panel_changes_use_the_within_respondent_covariance_as_r_survey_does() {
+fn panel_golden() -> serde_json::Value {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let golden: serde_json::Value = serde_json::from_str(
+    serde_json::from_str(
         &std::fs::read_to_string(root.join("tests/golden/r_survey_panel.json")).unwrap(),
     )
-    .unwrap();
-    let text = r#"id_column = "id"
+    .unwrap()
+}
+
+/// The panel goldens' codebook, with `design` (TOML keys at the top level) declared.
+fn panel_codebook(design: &str) -> Codebook {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let text = format!(
+        r#"id_column = "id"
 weight_column = "w"
+{design}
 [study]
 id = "panel"
 title = "Panel golden"
 source = "R survey"
 [grouping]
 column = "grp"
-levels = [{ id = "g1", code = "1", label = "One" }, { id = "g2", code = "2", label = "Two" }]
+levels = [{{ id = "g1", code = "1", label = "One" }}, {{ id = "g2", code = "2", label = "Two" }}]
 [[questions]]
 id = "q1"
 text = "Q1?"
 kind = "yes-no"
-options = [{ code = "1", label = "Yes" }, { code = "0", label = "No" }]
-"#;
-    let codebook = Codebook::from_toml(text, &root.join("panel.toml")).unwrap();
+options = [{{ code = "1", label = "Yes" }}, {{ code = "0", label = "No" }}]
+"#
+    );
+    Codebook::from_toml(&text, &root.join("panel.toml")).unwrap()
+}
+
+/// Checks every change of `expected` (R's) against the weighted rows of `report`,
+/// whose waves are the files `{stem}-{1,2,3}`, to 1e-9.
+fn assert_panel_changes(
+    report: &invitestat::report::Report,
+    stem: &str,
+    expected: &serde_json::Value,
+) {
+    let w = report.waves.as_ref().unwrap();
+    for c in expected.as_array().unwrap() {
+        let (g, wave) = (c["group"].as_u64().unwrap(), c["wave"].as_u64().unwrap());
+        let row = w
+            .weighted_rows
+            .iter()
+            .find(|r| {
+                r.question == "q1"
+                    && r.option == "1"
+                    && r.group == format!("g{g}")
+                    && r.wave == format!("{stem}-{wave}")
+            })
+            .unwrap();
+        let what = format!("{stem}: group {g}, wave {wave}");
+        let rel = |a: f64, b: f64| (a - b).abs() / b.abs();
+        let want = c["change"].as_f64().unwrap();
+        assert!(rel(row.change.unwrap(), want) < 1e-9, "{what}: {:?} vs {want}", row.change);
+        let want = c["se"].as_f64().unwrap();
+        assert!(
+            rel(row.change_se.unwrap(), want) < 1e-9,
+            "{what} SE: {:?} vs {want}",
+            row.change_se
+        );
+    }
+}
+
+/// Panel waves sharing respondents: the change since the previous wave with the
+/// within-respondent covariance, against R survey ([`panel_golden`]).
+#[test]
+fn panel_changes_use_the_within_respondent_covariance_as_r_survey_does() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let golden = panel_golden();
+    let codebook = panel_codebook("");
     let files: Vec<PathBuf> =
         (1..=3).map(|i| root.join(format!("tests/fixtures/panel-wave-{i}.csv"))).collect();
     let options = invitestat::study::Options::default();
@@ -454,28 +502,42 @@ options = [{ code = "1", label = "Yes" }, { code = "0", label = "No" }]
     assert_eq!(meta["overlap"], serde_json::json!(overlap));
     assert_eq!(waves[2].panel.as_ref().unwrap().respondents, 270);
     let report = invitestat::study::analyse_waves(waves, &codebook, options.analysis);
-    let w = report.waves.as_ref().unwrap();
-    for c in golden["changes"].as_array().unwrap() {
-        let (g, wave) = (c["group"].as_u64().unwrap(), c["wave"].as_u64().unwrap());
-        let row = w
-            .weighted_rows
-            .iter()
-            .find(|r| {
-                r.question == "q1"
-                    && r.option == "1"
-                    && r.group == format!("g{g}")
-                    && r.wave == format!("panel-wave-{wave}")
-            })
-            .unwrap();
-        let what = format!("group {g}, wave {wave}");
-        let rel = |a: f64, b: f64| (a - b).abs() / b.abs();
-        let want = c["change"].as_f64().unwrap();
-        assert!(rel(row.change.unwrap(), want) < 1e-9, "{what}: {:?} vs {want}", row.change);
-        let want = c["se"].as_f64().unwrap();
-        assert!(
-            rel(row.change_se.unwrap(), want) < 1e-9,
-            "{what} SE: {:?} vs {want}",
-            row.change_se
-        );
+    assert_panel_changes(&report, "panel-wave", &golden["changes"]);
+}
+
+/// The same panel under a stratified clustered design with an fpc, and under bootstrap
+/// replicate weights of it: the waves stacked with their strata, clusters and
+/// replicates matched across the waves, against R survey on the stacked waves
+/// ([`panel_golden`]), the changes and their standard errors to 1e-9 and the stacked
+/// design's degrees of freedom exactly.
+#[test]
+fn panel_changes_under_a_declared_design_stack_its_clusters_as_r_survey_does() {
+    use invitestat::tabulate::design::{stacked_question_design, stacks_panel_waves};
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let golden = panel_golden();
+    let files: Vec<PathBuf> =
+        (1..=3).map(|i| root.join(format!("tests/fixtures/panel-design-wave-{i}.csv"))).collect();
+    let designs = [
+        (
+            "clustered",
+            "[design]\nstrata_column = \"stratum\"\ncluster_column = \"cluster\"\nfpc_column = \"fpc\"",
+        ),
+        ("replicates", "[design.replicates]\ntype = \"bootstrap\"\nprefix = \"bs\"\ncount = 20"),
+    ];
+    for (name, design) in designs {
+        let codebook = panel_codebook(design);
+        assert!(stacks_panel_waves(&codebook), "{name}");
+        let options = invitestat::study::Options::default();
+        let waves = invitestat::study::read_waves(&files, &codebook, options.load).unwrap();
+        let totals: Vec<_> = waves.iter().map(|w| w.table.design.as_ref().unwrap()).collect();
+        let expected = &golden["designs"][name];
+        for i in 1..3 {
+            let (_, df) = stacked_question_design(&codebook, &totals, i, i - 1, 0).unwrap();
+            assert_eq!(df, expected[0]["df"].as_f64().unwrap(), "{name}");
+        }
+        let report = invitestat::study::analyse_waves(waves, &codebook, options.analysis);
+        assert_panel_changes(&report, "panel-design-wave", expected);
     }
+    // Strata without clusters, or weighting, leave the waves independent.
+    assert!(!stacks_panel_waves(&panel_codebook("[design]\nstrata_column = \"stratum\"")));
 }

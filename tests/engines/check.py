@@ -190,7 +190,7 @@ def refused(binary, work):
 
     # The column, the bad value, and what each command's message must name.
     cases = (("accept", "7", {"analyze": "'7'", "merge": "'7'"}),
-             ("weight", "-2", {"analyze": "'-2'", "merge": "NaN"}))
+             ("w", "-2", {"analyze": "'-2'", "merge": "NaN"}))
     for column, value, named in cases:
         wave = os.path.join(work, f"bad-{column}.csv")
         draw(binary, CODEBOOK, 2000, wave)

@@ -421,19 +421,21 @@ pub fn to_csv(path: &Path) -> Result<Converted, LoadError> {
 mod tests {
     use super::*;
 
+    type Failure = Box<dyn std::error::Error>;
+
     /// The CSV text of a fixture written by `write`.
     fn csv_of(
         name: &str,
         write: fn(&SerializedFileReader<std::fs::File>, &mut Out, &Path) -> Result<bool, LoadError>,
-    ) -> (bool, String) {
+    ) -> Result<(bool, String), Failure> {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
-        let reader = SerializedFileReader::new(std::fs::File::open(&path).unwrap()).unwrap();
-        let (w, csv) = csv_writer(&path).unwrap();
-        let mut out = w.into_inner().unwrap();
-        let wrote = write(&reader, &mut out, &path).unwrap();
-        out.flush().unwrap();
+        let reader = SerializedFileReader::new(std::fs::File::open(&path)?)?;
+        let (w, csv) = csv_writer(&path)?;
+        let mut out = w.into_inner().map_err(|e| e.into_error())?;
+        let wrote = write(&reader, &mut out, &path)?;
+        out.flush()?;
         drop(out);
-        (wrote, std::fs::read_to_string(&csv).unwrap())
+        Ok((wrote, std::fs::read_to_string(&csv)?))
     }
 
     fn by_rows(
@@ -449,16 +451,17 @@ mod tests {
     /// rows and small pages) is written as the row API writes it; a date column sends
     /// the file to the row API.
     #[test]
-    fn columns_are_written_as_the_row_api_writes_them() {
-        let (wrote, columns) = csv_of("column-kinds.parquet", write_columns);
+    fn columns_are_written_as_the_row_api_writes_them() -> Result<(), Failure> {
+        let (wrote, columns) = csv_of("column-kinds.parquet", write_columns)?;
         assert!(wrote);
-        let (_, rows) = csv_of("column-kinds.parquet", by_rows);
+        let (_, rows) = csv_of("column-kinds.parquet", by_rows)?;
         assert_eq!(columns, rows);
         assert_eq!(columns.lines().filter(|l| l.starts_with('r')).count(), 50);
         for expected in ["18446744073709551615", "4294967295", ",-126,", "\"with, comma\"", "NaN"] {
             assert!(columns.contains(expected), "{expected} missing:\n{columns}");
         }
-        let (wrote, _) = csv_of("column-kinds-date.parquet", write_columns);
+        let (wrote, _) = csv_of("column-kinds-date.parquet", write_columns)?;
         assert!(!wrote);
+        Ok(())
     }
 }

@@ -1,13 +1,18 @@
-"""Writes the two Rust (evcxr) notebooks from the cell sources below (run from the
-repository root: python3 notebooks/build_notebooks.py). Edit here, not in the .ipynb."""
+"""Writes the notebooks from the cell sources below: the two Rust (evcxr) ones and the
+Python one (run from the repository root: python3 notebooks/build_notebooks.py). Edit
+here, not in the .ipynb."""
 import nbformat as nbf
 
 KERNEL = {"kernelspec": {"name": "rust", "display_name": "Rust", "language": "rust"},
           "language_info": {"name": "rust", "file_extension": ".rs", "mimetype": "text/rust"}}
 
 
-def notebook(cells, path):
-    nb = nbf.v4.new_notebook(metadata=KERNEL)
+PYTHON = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+          "language_info": {"name": "python", "file_extension": ".py", "mimetype": "text/x-python"}}
+
+
+def notebook(cells, path, metadata=KERNEL):
+    nb = nbf.v4.new_notebook(metadata=metadata)
     for kind, src in cells:
         nb.cells.append(nbf.v4.new_markdown_cell(src) if kind == "md" else nbf.v4.new_code_cell(src))
     nbf.write(nb, path)
@@ -119,6 +124,45 @@ let svg = chart.svg().unwrap();
 println!("EVCXR_BEGIN_CONTENT image/svg+xml\\n{svg}\\nEVCXR_END_CONTENT");"""),
 ]
 
+python_wave = [
+    ("md", "# A new survey wave, from pandas\n\n"
+           "The waves of a study arrive as pandas data frames (here read from the bundled waves example: "
+           "four regions as strata, employers as clusters, base weights raked to the recruiter share and "
+           "seniority margins). invitestat reads each frame in place through the Arrow PyCapsule interface, "
+           "checks every cell as it would a file's, and returns the result tables as data frames. Run it "
+           "from `notebooks/python/` with a Python kernel where `pip install .` has installed invitestat."),
+    ("code", """import pandas as pd
+import invitestat
+from pathlib import Path
+
+data = Path("../../data/waves-example")
+codebook = data / "codebook.toml"
+frames = {f"wave-{i}": pd.read_csv(data / f"wave-{i}.csv", dtype=str, keep_default_na=False) for i in (1, 2, 3)}
+{label: frame.shape for label, frame in frames.items()}"""),
+    ("md", "## The newest wave on its own\n\nShares with their intervals per group, under the codebook's design "
+           "and weights, and the comparisons of the groups adjusted for multiplicity."),
+    ("code", """newest = invitestat.analyze(frames["wave-3"], codebook)
+print(newest.summary)
+weighted = newest["weighted"]
+weighted[["question", "option_label", "group", "estimate", "ci_lower", "ci_upper", "deff_replace", "df"]].head(8)"""),
+    ("md", "## Every wave compared\n\nThe change since the previous wave (weighted, with the design's degrees of "
+           "freedom), the trends and the gap changes; the report, with its charts, is written to a new "
+           "folder (an existing one is replaced only if it holds an earlier invitestat report)."),
+    ("code", """import tempfile
+out = Path(tempfile.mkdtemp()) / "report"
+compared = invitestat.waves(frames, codebook, out=out)
+changes = compared["weighted_waves"]
+assert len(changes) > 0
+changes[changes.significant == True][["question", "option_label", "group", "wave", "change", "change_lower", "change_upper"]]"""),
+    ("code", """from IPython.display import Image
+Image(filename=str(out / "charts" / "waves-weighted.png"))"""),
+    ("md", "## A printed comparison checked\n\nThe article's \"87% of recruiters and 63% of non-recruiters\" from "
+           "its printed figures alone, over every count consistent with them."),
+    ("code", """printed = invitestat.compare("87%", "55..59", "63%", "341..345", total=400)
+printed["verdict"]"""),
+]
+
 notebook(study, "notebooks/study.ipynb")
 notebook(wave, "notebooks/new-wave.ipynb")
-print("wrote notebooks/study.ipynb and notebooks/new-wave.ipynb")
+notebook(python_wave, "notebooks/python/new-wave.ipynb", PYTHON)
+print("wrote notebooks/study.ipynb, notebooks/new-wave.ipynb and notebooks/python/new-wave.ipynb")

@@ -1,9 +1,10 @@
-"""Executes every notebook headless with the Rust (evcxr) kernel and fails on any error
-output. A panic in an evcxr cell does not stop nbconvert, so the outputs are inspected:
-error outputs, and stderr text with a Rust compile error or panic, count as failures.
+"""Executes notebooks headless with their own kernel (the Rust notebooks with evcxr,
+the Python one with the Python running this script) and fails on any error output. A
+panic in an evcxr cell does not stop nbconvert, so the outputs are inspected: error
+outputs, and stderr text with a Rust compile error or panic, count as failures.
 
 Usage (from the repository root): python3 notebooks/check_notebooks.py [NOTEBOOK ...]
-(every notebook when none is named).
+(every notebook in notebooks/ when none is named). Each runs in its own folder.
 Executed copies go to target/notebooks/.
 """
 import glob
@@ -17,7 +18,9 @@ os.makedirs("target/notebooks", exist_ok=True)
 failed = passed = 0
 for path in sys.argv[1:] or sorted(glob.glob("notebooks/*.ipynb")):
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, timeout=1800, kernel_name="rust", resources={"metadata": {"path": "notebooks"}})
+    kernel = nb.metadata.get("kernelspec", {}).get("name", "rust")
+    folder = os.path.dirname(path) or "."
+    client = NotebookClient(nb, timeout=1800, kernel_name=kernel, resources={"metadata": {"path": folder}})
     problems = []
     try:
         client.execute()
@@ -30,7 +33,8 @@ for path in sys.argv[1:] or sorted(glob.glob("notebooks/*.ipynb")):
             text = out.get("text", "") if out.get("output_type") == "stream" else ""
             if out.get("name") == "stderr" and ("panicked" in text or "error[" in text or "error:" in text):
                 problems.append(f"cell {i}: {text.strip()[:300]}")
-    nbformat.write(nb, os.path.join("target/notebooks", os.path.basename(path)))
+    name = os.path.relpath(path, "notebooks").replace(os.sep, "-")
+    nbformat.write(nb, os.path.join("target/notebooks", name))
     if problems:
         failed += 1
         print(f"FAIL {path}: " + "; ".join(problems))

@@ -5,7 +5,8 @@
 //! infinite bounds (an odds-ratio interval reaching `+inf`) are `null` with a note too,
 //! since JSON has no infinity.
 
-use crate::consistency::Rounding;
+use crate::consistency::{Figure, Rounding};
+use crate::format::echo;
 use crate::printed::{
     BaseWindow, Enumeration, Evaluation, GroupEnumeration, IntervalSpan, MAX_SLOW_SETS,
     PrintedComparison, PrintedError, PrintedGroup, PrintedRanges, Share, Side, Significance, Span,
@@ -20,6 +21,7 @@ use crate::stats::ratio::{
     risk_ratio_ci,
 };
 use crate::stats::significance::{TestMethod, two_group_test};
+use crate::stats::weighted::WeightedCiMethod;
 use crate::stats::{
     Alternative, ConfidenceLevel, Interval, Maybe, Proportion, StatsError, TestResult, TwoGroups,
 };
@@ -1099,4 +1101,481 @@ pub fn parse_level(s: &str) -> Result<ConfidenceLevel, String> {
 /// Not a whole number >= 0.
 pub fn parse_count(s: &str) -> Result<u64, String> {
     s.trim().parse().map_err(|_| format!("'{}' is not a whole number >= 0", crate::format::echo(s)))
+}
+
+/// Reads an interval method name as `--method` takes it (`wilson`, `clopper-pearson`).
+///
+/// # Errors
+/// The message names the text and every method.
+pub fn parse_ci_method(s: &str) -> Result<CiMethod, String> {
+    CiMethod::from_name(s).ok_or_else(|| {
+        let names: Vec<&str> = CiMethod::ALL.iter().map(|m| m.name()).collect();
+        format!("unknown interval method '{}' (expected one of {})", echo(s), names.join(", "))
+    })
+}
+
+/// Reads a weighted interval method name as `--weighted-method` takes it.
+///
+/// # Errors
+/// The message names the text and every method.
+pub fn parse_weighted_ci_method(s: &str) -> Result<WeightedCiMethod, String> {
+    WeightedCiMethod::from_name(s).ok_or_else(|| {
+        let names: Vec<&str> = WeightedCiMethod::ALL.iter().map(|m| m.name()).collect();
+        format!(
+            "unknown weighted interval method '{}' (expected one of {})",
+            echo(s),
+            names.join(", ")
+        )
+    })
+}
+
+/// Reads an adjustment name as `--method` of `adjust` takes it (`holm`, `bh`).
+///
+/// # Errors
+/// The message names the text and every adjustment.
+pub fn parse_adjustment(s: &str) -> Result<Adjustment, String> {
+    Adjustment::from_name(s).ok_or_else(|| {
+        let names: Vec<&str> = Adjustment::ALL.iter().map(|m| m.name()).collect();
+        format!("unknown adjustment '{}' (expected one of {})", echo(s), names.join(", "))
+    })
+}
+
+/// Reads `two-sided`, `less` or `greater`.
+///
+/// # Errors
+/// Any other text.
+pub fn parse_alternative(s: &str) -> Result<Alternative, String> {
+    Alternative::from_name(s).ok_or_else(|| {
+        format!("unknown alternative '{}' (expected two-sided, less or greater)", echo(s))
+    })
+}
+
+/// Reads a proportion strictly between 0 and 1 (`--p1`, `--power`, `--alpha`).
+///
+/// # Errors
+/// Not a number, or not strictly between 0 and 1.
+pub fn parse_probability(s: &str) -> Result<f64, String> {
+    let v: f64 =
+        s.parse().map_err(|_| format!("'{}' is not a number (expected e.g. 0.63)", echo(s)))?;
+    if v > 0.0 && v < 1.0 { Ok(v) } else { Err(format!("{v} is not strictly between 0 and 1")) }
+}
+
+/// Reads a positive, finite number (`--n1`, `--ratio`).
+///
+/// # Errors
+/// Not a number, or not positive and finite.
+pub fn parse_positive(s: &str) -> Result<f64, String> {
+    let v: f64 = s.parse().map_err(|_| format!("'{}' is not a number", echo(s)))?;
+    if v > 0.0 && v.is_finite() { Ok(v) } else { Err(format!("{v} is not positive")) }
+}
+
+/// Reads a p-value in [0, 1].
+///
+/// # Errors
+/// Not a number, or outside [0, 1].
+pub fn parse_p_value(s: &str) -> Result<f64, String> {
+    let v: f64 =
+        s.parse().map_err(|_| format!("'{}' is not a number (expected a p-value)", echo(s)))?;
+    if (0.0..=1.0).contains(&v) { Ok(v) } else { Err(format!("{v} is not a p-value in [0, 1]")) }
+}
+
+/// Reads `X/N` (e.g. `52/60`) into a checked proportion.
+///
+/// # Errors
+/// Not of the form X/N, or more successes than respondents.
+pub fn parse_fraction(s: &str) -> Result<Proportion, String> {
+    let shown = echo(s);
+    let (x, n) = s.split_once('/').ok_or_else(|| {
+        format!("'{shown}' is not of the form X/N (successes/respondents, e.g. 52/60)")
+    })?;
+    let x: u64 = x
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{shown}': successes '{}' is not a whole number >= 0", echo(x)))?;
+    let n: u64 = n
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{shown}': respondents '{}' is not a whole number >= 1", echo(n)))?;
+    Proportion::new(x, n).map_err(|e| format!("'{shown}': {e}"))
+}
+
+/// Reads a count (`52`) or a printed figure (`87%`, `12.5%`, `<1%`).
+///
+/// # Errors
+/// Neither a whole number nor a printed figure.
+pub fn parse_share(s: &str) -> Result<Share, String> {
+    if s.contains(['%', '<', '>']) {
+        s.trim().parse::<Figure>().map(Share::Figure).map_err(|e| e.to_string())
+    } else {
+        parse_count(s).map(Share::Count)
+    }
+}
+
+/// Reads a base: a whole number as it is (0 is refused later, with the counts), else a
+/// window (`55..59`) or an approximate base (`~60`, `almost 60`).
+///
+/// # Errors
+/// None of these.
+pub fn parse_base(s: &str) -> Result<BaseWindow, String> {
+    match s.trim().parse::<u64>() {
+        Ok(n) => Ok(BaseWindow { text: s.trim().to_string(), min: n, max: n }),
+        Err(_) => parse_window(s),
+    }
+}
+
+/// Reads a window of bases as `--n1` takes it (`60`, `55..59`, `~60`, `almost 60`).
+///
+/// # Errors
+/// Not a base, window or approximate base.
+pub fn parse_window(s: &str) -> Result<BaseWindow, String> {
+    s.parse::<BaseWindow>().map_err(|e| e.to_string())
+}
+
+/// Reads a group as `compare` takes it (`52/60`, `87%`, `87%/55..59`, `87%/~60`).
+///
+/// # Errors
+/// Not a group.
+pub fn parse_side(s: &str) -> Result<Side, String> {
+    s.parse::<Side>().map_err(|e| e.to_string())
+}
+
+/// Reads the number of comparisons an article makes (at least 1).
+///
+/// # Errors
+/// Not a whole number, or 0.
+pub fn parse_family(s: &str) -> Result<u64, String> {
+    match parse_count(s)? {
+        0 => Err("the family has at least one comparison".into()),
+        m => Ok(m),
+    }
+}
+
+/// Reads a comma-separated list of rounding schemes, or `any` for all six.
+///
+/// # Errors
+/// An unknown scheme.
+pub fn parse_roundings(s: &str) -> Result<Vec<Rounding>, String> {
+    Rounding::parse_list(s).map_err(|e| e.to_string())
+}
+
+/// Reads one rounding scheme (`half-up`, `half-even`, `ceiling`, ...).
+///
+/// # Errors
+/// The message names the text and every scheme.
+pub fn parse_rounding(s: &str) -> Result<Rounding, String> {
+    Rounding::from_name(s).ok_or_else(|| {
+        format!(
+            "unknown rounding scheme '{}' (expected one of {})",
+            echo(s),
+            Rounding::ALL.map(Rounding::name).join(", ")
+        )
+    })
+}
+
+/// Reads a printed figure (`87%`, `12.5%`, `<1%`).
+///
+/// # Errors
+/// Not a printed figure.
+pub fn parse_figure(s: &str) -> Result<Figure, String> {
+    s.parse().map_err(|e: crate::consistency::FigureError| e.to_string())
+}
+
+/// Why a calculator request has no answer: the message is the one the command line
+/// prints (with exit status 2).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CalculatorError {
+    /// Impossible counts or parameters.
+    #[error(transparent)]
+    Stats(#[from] StatsError),
+    /// Printed figures that cannot be evaluated.
+    #[error(transparent)]
+    Printed(#[from] PrintedError),
+    /// A request that makes no sense as a whole (a base of 0, a power calculation
+    /// without what it solves for).
+    #[error("{0}")]
+    Request(String),
+}
+
+/// What `ci` is asked: a count or a printed figure on a base, window or approximate
+/// base. The command line and the Python package answer through [`CiRequest::answer`].
+#[derive(Debug, Clone)]
+pub struct CiRequest {
+    /// Successes, or a printed figure.
+    pub successes: Share,
+    /// The base, window or approximate base.
+    pub base: BaseWindow,
+    /// The rounding schemes of a printed figure.
+    pub roundings: Vec<Rounding>,
+    /// One method, or every method (preferred first) when `None`.
+    pub method: Option<CiMethod>,
+    /// Confidence level.
+    pub level: ConfidenceLevel,
+    /// Two-sided interval, or a one-sided bound.
+    pub alternative: Alternative,
+}
+
+/// The answer to a [`CiRequest`].
+#[derive(Debug, Clone)]
+pub enum CiAnswer {
+    /// A count on an exact base.
+    Counts(CiReport),
+    /// A printed figure, or a window of bases: every interval's range.
+    Printed(Box<PrintedCiReport>),
+}
+
+impl CiAnswer {
+    /// The JSON document.
+    pub fn to_json(&self) -> Value {
+        match self {
+            CiAnswer::Counts(r) => r.to_json(),
+            CiAnswer::Printed(r) => r.to_json(),
+        }
+    }
+
+    /// A terminal table.
+    pub fn to_text(&self) -> String {
+        match self {
+            CiAnswer::Counts(r) => r.to_text(),
+            CiAnswer::Printed(r) => r.to_text(),
+        }
+    }
+}
+
+impl CiRequest {
+    /// A count or figure on a base, with the defaults: half-up rounding, every method,
+    /// 95%, two-sided.
+    pub fn new(successes: Share, base: BaseWindow) -> Self {
+        CiRequest {
+            successes,
+            base,
+            roundings: vec![Rounding::HalfUp],
+            method: None,
+            level: ConfidenceLevel::default(),
+            alternative: Alternative::TwoSided,
+        }
+    }
+
+    /// A count on an exact base goes to [`CiReport`]; anything printed to
+    /// [`PrintedCiReport`].
+    ///
+    /// # Errors
+    /// More successes than respondents, a base of 0, a figure no count can show.
+    ///
+    /// # Examples
+    /// ```
+    /// use invitestat::calculator::{CiRequest, parse_base, parse_share};
+    /// let answer = CiRequest::new(parse_share("52")?, parse_base("60")?).answer()?;
+    /// let wilson = &answer.to_json()["intervals"]["wilson"];
+    /// assert!((wilson["lower"].as_f64().unwrap() - 0.758_348_4).abs() < 1e-7);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn answer(self) -> Result<CiAnswer, CalculatorError> {
+        let methods: Vec<CiMethod> = self.method.into_iter().collect();
+        match self.successes {
+            Share::Count(k) if self.base.min == self.base.max => {
+                let prop = Proportion::new(k, self.base.min)?;
+                Ok(CiAnswer::Counts(CiReport::new(prop, &methods, self.level, self.alternative)))
+            }
+            share => {
+                if self.base.min == 0 {
+                    return Err(CalculatorError::Request(format!(
+                        "'{}' is not a base: a base is at least 1",
+                        self.base.text
+                    )));
+                }
+                let group = PrintedGroup { share, base: self.base };
+                let report = PrintedCiReport::new(
+                    group,
+                    self.roundings,
+                    &methods,
+                    self.level,
+                    self.alternative,
+                )?;
+                Ok(CiAnswer::Printed(Box::new(report)))
+            }
+        }
+    }
+}
+
+/// What `power` is asked. Give p1, p2, n1 and n2 for power; p1, p2 and `power` for the
+/// sample size (n2 = ratio * n1); p2, n1, n2 and `power` for the minimum detectable
+/// difference.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PowerRequest {
+    /// Proportion in group 1 under the alternative.
+    pub p1: Option<f64>,
+    /// Proportion in group 2.
+    pub p2: f64,
+    /// Group 1 size.
+    pub n1: Option<f64>,
+    /// Group 2 size.
+    pub n2: Option<f64>,
+    /// Target power.
+    pub power: Option<f64>,
+    /// n2 / n1 when solving for the sample size.
+    pub ratio: f64,
+    /// Significance level.
+    pub alpha: f64,
+    /// Two-sided test, or one-sided.
+    pub alternative: Alternative,
+}
+
+impl PowerRequest {
+    /// Solves for whatever was left out.
+    ///
+    /// # Errors
+    /// A combination that solves for nothing, or parameters out of range.
+    pub fn answer(self) -> Result<PowerReport, CalculatorError> {
+        use crate::stats::power::{minimum_detectable_difference, power, sample_size};
+        let alt = self.alternative;
+        let (target, result) = match (self.p1, self.n1, self.n2, self.power) {
+            (Some(p1), Some(n1), Some(n2), None) => {
+                (PowerTarget::Power, power(p1, self.p2, n1, n2, self.alpha, alt)?)
+            }
+            (Some(p1), None, None, Some(target)) => (
+                PowerTarget::SampleSize,
+                sample_size(p1, self.p2, self.ratio, self.alpha, target, alt)?,
+            ),
+            (None, Some(n1), Some(n2), Some(target)) => (
+                PowerTarget::MinimumDetectableDifference,
+                minimum_detectable_difference(self.p2, n1, n2, self.alpha, target, alt)?,
+            ),
+            _ => {
+                return Err(CalculatorError::Request(
+                    "give --p1 --p2 --n1 --n2 (power), --p1 --p2 --power (sample size), \
+                     or --p2 --n1 --n2 --power (minimum detectable difference)"
+                        .into(),
+                ));
+            }
+        };
+        Ok(PowerReport { target, alternative: alt, result })
+    }
+}
+
+/// Largest base `recover` searches (every base of the window is tried).
+pub const MAX_RECOVER_BASE: u64 = 10_000_000;
+
+/// Reads the window of bases `recover` searches (`60`, `50..70`, `~60`), at most
+/// [`MAX_RECOVER_BASE`].
+///
+/// # Errors
+/// Not a window, or one reaching past [`MAX_RECOVER_BASE`].
+pub fn parse_recover_window(s: &str) -> Result<(u64, u64), String> {
+    let w = parse_window(s)?;
+    if w.max > MAX_RECOVER_BASE {
+        return Err(format!("'{}': recover searches bases up to {MAX_RECOVER_BASE}", echo(s)));
+    }
+    Ok((w.min, w.max))
+}
+
+/// The result of `invitestat recover`: which bases in a window, and which counts, show
+/// every printed figure of one group.
+#[derive(Debug, Clone)]
+pub struct RecoverReport {
+    /// The figures, as printed.
+    pub figures: Vec<Figure>,
+    /// The window of bases searched.
+    pub window: (u64, u64),
+    /// The rounding scheme.
+    pub rounding: Rounding,
+    /// Each base that shows every figure, with the counts that do.
+    pub candidates: Vec<crate::consistency::Candidate>,
+}
+
+impl RecoverReport {
+    /// Searches every base of `window` (at most [`MAX_RECOVER_BASE`]).
+    ///
+    /// # Errors
+    /// No figures, or a window the search refuses.
+    ///
+    /// # Examples
+    /// ```
+    /// use invitestat::calculator::{RecoverReport, parse_figure};
+    /// use invitestat::consistency::Rounding;
+    /// let figures = ["21%", "40%", "87%"].map(parse_figure).into_iter().collect::<Result<_, _>>()?;
+    /// let report = RecoverReport::new(figures, (50, 70), Rounding::HalfUp)?;
+    /// let bases: Vec<u64> = report.candidates.iter().map(|c| c.n).collect();
+    /// assert_eq!(bases, [52, 53, 62, 63, 67, 68, 70]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn new(
+        figures: Vec<Figure>,
+        window: (u64, u64),
+        rounding: Rounding,
+    ) -> Result<Self, CalculatorError> {
+        if figures.is_empty() {
+            return Err(CalculatorError::Request("give at least one figure".into()));
+        }
+        if window.1 > MAX_RECOVER_BASE {
+            return Err(CalculatorError::Request(format!(
+                "recover searches bases up to {MAX_RECOVER_BASE}"
+            )));
+        }
+        let candidates = crate::consistency::recover(&figures, window.0..=window.1, rounding)
+            .map_err(|e| CalculatorError::Request(e.to_string()))?;
+        Ok(RecoverReport { figures, window, rounding, candidates })
+    }
+
+    /// The JSON document.
+    pub fn to_json(&self) -> Value {
+        use crate::consistency::{expected_chance_hits, smallest_base};
+        let (lo, hi) = self.window;
+        json!({
+            "rounding": self.rounding.name(),
+            "figures": self.figures.iter().map(|f| f.text.clone()).collect::<Vec<_>>(),
+            "window": [lo, hi],
+            "candidates": self.candidates,
+            "expected_chance_hits": expected_chance_hits(&self.figures, lo..=hi, self.rounding),
+            "smallest_base": smallest_base(&self.figures, self.rounding, 100_000),
+        })
+    }
+
+    /// A terminal summary.
+    pub fn to_text(&self) -> String {
+        use crate::consistency::{chance_of_fit, counts, expected_chance_hits, smallest_base};
+        let (lo, hi) = self.window;
+        let mut out = String::new();
+        let figs: Vec<String> = self.figures.iter().map(|f| f.text.clone()).collect();
+        let _ = writeln!(
+            out,
+            "Figures {} under {} rounding, n in {lo}..{hi}",
+            figs.join(" "),
+            self.rounding
+        );
+        if lo == hi {
+            for f in &self.figures {
+                let c = counts(f, lo, self.rounding);
+                let text = c.map_or("none".to_string(), |r| {
+                    r.map(|k| k.to_string()).collect::<Vec<_>>().join(" ")
+                });
+                let _ = writeln!(out, "  {:>6}: counts {text}", f.text);
+            }
+        }
+        if self.candidates.is_empty() {
+            let _ = writeln!(out, "No n in the window reaches every figure.");
+        }
+        for c in &self.candidates {
+            let cells: Vec<String> = c
+                .counts
+                .iter()
+                .map(|k| k.iter().map(u64::to_string).collect::<Vec<_>>().join("/"))
+                .collect();
+            let _ = writeln!(
+                out,
+                "  n = {:<6} counts {}   (chance of a random fit {:.3})",
+                c.n,
+                cells.join(", "),
+                chance_of_fit(&self.figures, c.n, self.rounding)
+            );
+        }
+        let _ = writeln!(
+            out,
+            "Expected chance hits in the window: {:.2}; smallest base overall: {}",
+            expected_chance_hits(&self.figures, lo..=hi, self.rounding),
+            smallest_base(&self.figures, self.rounding, 100_000)
+                .map_or("none below 100000".into(), |n| n.to_string())
+        );
+        out
+    }
 }

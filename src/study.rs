@@ -13,8 +13,8 @@ use crate::data::reconstruct::{ReconstructError, Reconstruction, reconstruct};
 use crate::data::{LoadError, LoadOptions, LoadSummary};
 use crate::report::{Report, ReportError};
 use crate::tabulate::{
-    CountTable, CountsError, MergeError, Wave, WavesError, data_warnings, read_counts,
-    tabulate_bytes, tabulate_file, waves_from_column, waves_from_files,
+    CountTable, CountsError, DataSet, MergeError, ResponsesFile, Wave, WavesError, data_warnings,
+    file_labels, read_counts, tabulate_bytes, waves_from_column_of, waves_from_sets,
 };
 use std::path::{Path, PathBuf};
 
@@ -110,7 +110,20 @@ pub fn analyse_file(
     codebook: &Codebook,
     options: &Options,
 ) -> Result<Report, StudyError> {
-    let (table, load) = tabulate_file(responses, codebook, options.load, None)?;
+    analyse_data_set(&ResponsesFile(responses.to_path_buf()), codebook, options)
+}
+
+/// As [`analyse_file`] for any [`DataSet`] (a data frame handed over by the Python
+/// package, say).
+///
+/// # Errors
+/// [`StudyError`] for refused responses.
+pub fn analyse_data_set(
+    set: &dyn DataSet,
+    codebook: &Codebook,
+    options: &Options,
+) -> Result<Report, StudyError> {
+    let (table, load) = set.tabulate(codebook, options.load)?;
     Ok(analyse_table(&table, load, codebook, options.analysis, None))
 }
 
@@ -230,15 +243,31 @@ pub fn read_waves(
     codebook: &Codebook,
     options: LoadOptions,
 ) -> Result<Vec<Wave>, StudyError> {
-    let waves = match responses {
+    let files: Vec<ResponsesFile> = responses.iter().cloned().map(ResponsesFile).collect();
+    let sets: Vec<&dyn DataSet> = files.iter().map(|f| f as &dyn DataSet).collect();
+    read_wave_sets(&sets, &file_labels(responses), codebook, options)
+}
+
+/// As [`read_waves`] for any [`DataSet`]s: one per wave under the labels given, or one
+/// split by the codebook's wave column.
+///
+/// # Errors
+/// As [`read_waves`].
+pub fn read_wave_sets(
+    sets: &[&dyn DataSet],
+    labels: &[String],
+    codebook: &Codebook,
+    options: LoadOptions,
+) -> Result<Vec<Wave>, StudyError> {
+    let waves = match sets {
         [one] if codebook.wave_column.is_none() => {
-            return Err(StudyError::NoWaveColumn(one.display().to_string()));
+            return Err(StudyError::NoWaveColumn(one.name().display().to_string()));
         }
-        [one] => waves_from_column(one, codebook, options)?,
-        many => waves_from_files(many, codebook, options)?,
+        [one] => waves_from_column_of(*one, codebook, options)?,
+        many => waves_from_sets(many, labels, codebook, options)?,
     };
     if waves.len() < 2 {
-        let name = responses.first().map_or_else(String::new, |p| p.display().to_string());
+        let name = sets.first().map_or_else(String::new, |s| s.name().display().to_string());
         return Err(StudyError::OneWave(name));
     }
     Ok(waves)

@@ -1,19 +1,19 @@
 //! The `invitestat` command line: argument parsing (clap) on top of the library.
 //! Nothing else in the library depends on this module.
 
-use crate::calculator::{
-    AdjustReport, CiReport, CompareRequest, PowerReport, PowerTarget, PrintedCiReport,
+pub use crate::calculator::parse_fraction;
+use crate::calculator::{AdjustReport, CiRequest, CompareRequest, PowerRequest};
+pub(crate) use crate::calculator::{
+    parse_adjustment, parse_alternative, parse_base, parse_ci_method, parse_count, parse_family,
+    parse_level, parse_p_value, parse_positive, parse_probability, parse_share, parse_side,
+    parse_test, parse_weighted_ci_method, parse_window,
 };
-pub(crate) use crate::calculator::{parse_count, parse_level, parse_test};
-use crate::consistency::{Figure, Rounding};
-use crate::format::echo;
-use crate::printed::{BaseWindow, PrintedGroup, Share, Side};
+use crate::consistency::Rounding;
+use crate::printed::{BaseWindow, Share, Side};
 use crate::stats::ci::CiMethod;
 use crate::stats::multiplicity::Adjustment;
-use crate::stats::power::{minimum_detectable_difference, power, sample_size};
 use crate::stats::significance::TestMethod;
-use crate::stats::weighted::WeightedCiMethod;
-use crate::stats::{Alternative, ConfidenceLevel, Proportion};
+use crate::stats::{Alternative, ConfidenceLevel};
 use clap::{Args, Parser, Subcommand};
 use std::io::Write;
 
@@ -202,115 +202,13 @@ pub enum Command {
     Power(PowerArgs),
 }
 
-/// Parses a kebab-case interval method name.
-pub(crate) fn parse_ci_method(s: &str) -> Result<CiMethod, String> {
-    CiMethod::from_name(s).ok_or_else(|| {
-        let names: Vec<&str> = CiMethod::ALL.iter().map(|m| m.name()).collect();
-        format!("unknown interval method '{}' (expected one of {})", echo(s), names.join(", "))
-    })
-}
-
-/// Parses a kebab-case weighted interval method name.
-pub(crate) fn parse_weighted_ci_method(s: &str) -> Result<WeightedCiMethod, String> {
-    WeightedCiMethod::from_name(s).ok_or_else(|| {
-        let names: Vec<&str> = WeightedCiMethod::ALL.iter().map(|m| m.name()).collect();
-        format!(
-            "unknown weighted interval method '{}' (expected one of {})",
-            echo(s),
-            names.join(", ")
-        )
-    })
-}
-
-/// Parses an adjustment name.
-pub(crate) fn parse_adjustment(s: &str) -> Result<Adjustment, String> {
-    Adjustment::from_name(s).ok_or_else(|| {
-        let names: Vec<&str> = Adjustment::ALL.iter().map(|m| m.name()).collect();
-        format!("unknown adjustment '{}' (expected one of {})", echo(s), names.join(", "))
-    })
-}
-
-/// Parses `two-sided`, `less` or `greater`.
-pub(crate) fn parse_alternative(s: &str) -> Result<Alternative, String> {
-    Alternative::from_name(s).ok_or_else(|| {
-        format!("unknown alternative '{}' (expected two-sided, less or greater)", echo(s))
-    })
-}
-
-fn parse_probability(s: &str) -> Result<f64, String> {
-    let v: f64 =
-        s.parse().map_err(|_| format!("'{}' is not a number (expected e.g. 0.63)", echo(s)))?;
-    if v > 0.0 && v < 1.0 { Ok(v) } else { Err(format!("{v} is not strictly between 0 and 1")) }
-}
-
-fn parse_positive(s: &str) -> Result<f64, String> {
-    let v: f64 = s.parse().map_err(|_| format!("'{}' is not a number", echo(s)))?;
-    if v > 0.0 && v.is_finite() { Ok(v) } else { Err(format!("{v} is not positive")) }
-}
-
-fn parse_p_value(s: &str) -> Result<f64, String> {
-    let v: f64 =
-        s.parse().map_err(|_| format!("'{}' is not a number (expected a p-value)", echo(s)))?;
-    if (0.0..=1.0).contains(&v) { Ok(v) } else { Err(format!("{v} is not a p-value in [0, 1]")) }
-}
-
-/// Parses `X/N` (e.g. `52/60`) into a checked proportion.
-pub fn parse_fraction(s: &str) -> Result<Proportion, String> {
-    let shown = echo(s);
-    let (x, n) = s.split_once('/').ok_or_else(|| {
-        format!("'{shown}' is not of the form X/N (successes/respondents, e.g. 52/60)")
-    })?;
-    let x: u64 = x
-        .trim()
-        .parse()
-        .map_err(|_| format!("'{shown}': successes '{}' is not a whole number >= 0", echo(x)))?;
-    let n: u64 = n
-        .trim()
-        .parse()
-        .map_err(|_| format!("'{shown}': respondents '{}' is not a whole number >= 1", echo(n)))?;
-    Proportion::new(x, n).map_err(|e| format!("'{shown}': {e}"))
-}
-
-/// Parses a count or a printed figure.
-fn parse_share(s: &str) -> Result<Share, String> {
-    if s.contains(['%', '<', '>']) {
-        s.trim().parse::<Figure>().map(Share::Figure).map_err(|e| e.to_string())
-    } else {
-        parse_count(s).map(Share::Count)
-    }
-}
-
-/// Parses a base: a whole number as it is (0 is refused later, with the counts), else a
-/// window or phrase.
-fn parse_base(s: &str) -> Result<BaseWindow, String> {
-    match s.trim().parse::<u64>() {
-        Ok(n) => Ok(BaseWindow { text: s.trim().to_string(), min: n, max: n }),
-        Err(_) => parse_window(s),
-    }
-}
-
-pub(crate) fn parse_window(s: &str) -> Result<BaseWindow, String> {
-    s.parse::<BaseWindow>().map_err(|e| e.to_string())
-}
-
-fn parse_side(s: &str) -> Result<Side, String> {
-    s.parse::<Side>().map_err(|e| e.to_string())
-}
-
-fn parse_family(s: &str) -> Result<u64, String> {
-    match parse_count(s)? {
-        0 => Err("the family has at least one comparison".into()),
-        m => Ok(m),
-    }
-}
-
 /// Rounding schemes given as one comma-separated argument.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Roundings(pub Vec<Rounding>);
 
 /// Parses a comma-separated list of rounding schemes, or `any`.
 pub(crate) fn parse_roundings(s: &str) -> Result<Roundings, String> {
-    Rounding::parse_list(s).map(Roundings).map_err(|e| e.to_string())
+    crate::calculator::parse_roundings(s).map(Roundings)
 }
 
 /// Arguments of `invitestat ci`.
@@ -488,34 +386,16 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<()> {
         Command::Merge(a) => study::merge_cmd(&a, out),
         Command::Sql(a) => study::sql_cmd(&a, out),
         Command::Ci(a) => {
-            let methods: Vec<CiMethod> = a.method.into_iter().collect();
-            match a.successes {
-                Share::Count(k) if a.n.min == a.n.max => {
-                    let prop =
-                        Proportion::new(k, a.n.min).map_err(|e| UsageError(e.to_string()))?;
-                    let report = CiReport::new(prop, &methods, a.confidence_level, a.alternative);
-                    emit(out, a.json, report.to_json(), report.to_text())
-                }
-                share => {
-                    if a.n.min == 0 {
-                        return Err(UsageError(format!(
-                            "'{}' is not a base: a base is at least 1",
-                            a.n.text
-                        ))
-                        .into());
-                    }
-                    let group = PrintedGroup { share, base: a.n };
-                    let report = PrintedCiReport::new(
-                        group,
-                        a.rounding.0,
-                        &methods,
-                        a.confidence_level,
-                        a.alternative,
-                    )
-                    .map_err(|e| UsageError(e.to_string()))?;
-                    emit(out, a.json, report.to_json(), report.to_text())
-                }
-            }
+            let request = CiRequest {
+                successes: a.successes,
+                base: a.n,
+                roundings: a.rounding.0,
+                method: a.method,
+                level: a.confidence_level,
+                alternative: a.alternative,
+            };
+            let answer = request.answer().map_err(|e| UsageError(e.to_string()))?;
+            emit(out, a.json, answer.to_json(), answer.to_text())
         }
         Command::Compare(a) => compare(*a, out),
         Command::Adjust(a) => {
@@ -524,31 +404,17 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<()> {
             emit(out, a.json, report.to_json(), report.to_text())
         }
         Command::Power(a) => {
-            let alt = a.alternative;
-            let usage = |e: crate::stats::StatsError| UsageError(e.to_string());
-            let (target, result) = match (a.p1, a.n1, a.n2, a.power) {
-                (Some(p1), Some(n1), Some(n2), None) => {
-                    (PowerTarget::Power, power(p1, a.p2, n1, n2, a.alpha, alt).map_err(usage)?)
-                }
-                (Some(p1), None, None, Some(target)) => (
-                    PowerTarget::SampleSize,
-                    sample_size(p1, a.p2, a.ratio, a.alpha, target, alt).map_err(usage)?,
-                ),
-                (None, Some(n1), Some(n2), Some(target)) => (
-                    PowerTarget::MinimumDetectableDifference,
-                    minimum_detectable_difference(a.p2, n1, n2, a.alpha, target, alt)
-                        .map_err(usage)?,
-                ),
-                _ => {
-                    return Err(UsageError(
-                        "give --p1 --p2 --n1 --n2 (power), --p1 --p2 --power (sample size), \
-                         or --p2 --n1 --n2 --power (minimum detectable difference)"
-                            .into(),
-                    )
-                    .into());
-                }
+            let request = PowerRequest {
+                p1: a.p1,
+                p2: a.p2,
+                n1: a.n1,
+                n2: a.n2,
+                power: a.power,
+                ratio: a.ratio,
+                alpha: a.alpha,
+                alternative: a.alternative,
             };
-            let report = PowerReport { target, alternative: alt, result };
+            let report = request.answer().map_err(|e| UsageError(e.to_string()))?;
             emit(out, a.json, report.to_json(), report.to_text())
         }
     }

@@ -2,10 +2,9 @@
 
 use super::{UsageError, parse_adjustment, parse_ci_method, parse_test, parse_weighted_ci_method};
 use crate::analysis::AnalysisOptions;
+use crate::calculator::RecoverReport;
 use crate::codebook::Codebook;
-use crate::consistency::{
-    Figure, Rounding, chance_of_fit, counts, expected_chance_hits, recover, smallest_base,
-};
+use crate::consistency::{Figure, Rounding};
 use crate::data::LoadOptions;
 use crate::data::reconstruct::reconstruct;
 use crate::data::synthetic::{SpecError, WaveSpec, write_wave_with};
@@ -24,7 +23,6 @@ use crate::study::{
 use crate::tabulate::{CountsFile, tabulate_file};
 use anyhow::Context;
 use clap::Args;
-use serde_json::json;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
@@ -539,47 +537,17 @@ pub fn check_cmd(args: &CheckArgs, out: &mut dyn Write) -> anyhow::Result<()> {
 #[derive(Debug, Args)]
 pub struct RecoverArgs {
     /// Printed figures of one group, e.g. 21% 40% 87% 6% 54% 78% (or <1%, 12.5%).
-    #[arg(required = true, value_parser = parse_figure)]
+    #[arg(required = true, value_parser = crate::calculator::parse_figure)]
     pub figures: Vec<Figure>,
     /// A base (`60`) or a window of bases (`50..70`).
-    #[arg(long, value_parser = parse_window)]
+    #[arg(long, value_parser = crate::calculator::parse_recover_window)]
     pub n: (u64, u64),
     /// Rounding scheme (half-up, half-down, half-even, up-or-down, ceiling, floor).
-    #[arg(long, default_value = "half-up", value_parser = parse_rounding)]
+    #[arg(long, default_value = "half-up", value_parser = crate::calculator::parse_rounding)]
     pub rounding: Rounding,
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
-}
-
-fn parse_figure(s: &str) -> Result<Figure, String> {
-    s.parse().map_err(|e: crate::consistency::FigureError| e.to_string())
-}
-
-fn parse_rounding(s: &str) -> Result<Rounding, String> {
-    Rounding::from_name(s).ok_or_else(|| {
-        format!(
-            "unknown rounding scheme '{}' (expected one of {})",
-            crate::format::echo(s),
-            Rounding::ALL.map(Rounding::name).join(", ")
-        )
-    })
-}
-
-/// Largest base `recover` searches (every base of the window is tried).
-const MAX_RECOVER_BASE: u64 = 10_000_000;
-
-/// A base or window as `compare` reads it (60, 50..70, ~60), at most
-/// [`MAX_RECOVER_BASE`].
-fn parse_window(s: &str) -> Result<(u64, u64), String> {
-    let w = super::parse_window(s)?;
-    if w.max > MAX_RECOVER_BASE {
-        return Err(format!(
-            "'{}': recover searches bases up to {MAX_RECOVER_BASE}",
-            crate::format::echo(s)
-        ));
-    }
-    Ok((w.min, w.max))
 }
 
 /// `invitestat run`: every report listed in `data/studies.toml`, written and its
@@ -677,7 +645,11 @@ pub fn tabulate_cmd(args: &TabulateArgs, out: &mut dyn Write) -> anyhow::Result<
     let (table, load) = tabulate_file(&args.responses, &codebook, args.read.options(), None)?;
     let file = CountsFile::new(&codebook, load.rows_read, load.excluded.clone(), table);
     let text = serde_json::to_string(&file)? + "\n";
-    let replace = if args.force { Replace::Force } else { Replace::IfStartsWith(COUNTS_TAG) };
+    let replace = if args.force {
+        Replace::Force
+    } else {
+        Replace::IfStartsWith(crate::tabulate::COUNTS_TAG)
+    };
     write_file(&args.counts_out, &[&args.responses, &args.codebook], replace, |w| {
         w.write_all(text.as_bytes())
     })?;
@@ -816,10 +788,6 @@ pub fn weight_cmd(args: &WeightArgs, out: &mut dyn Write) -> anyhow::Result<()> 
     Ok(())
 }
 
-/// How a count table file begins (whitespace removed): what lets `tabulate` replace
-/// an earlier one.
-const COUNTS_TAG: &str = "{\"format\":\"invitestat-counts/";
-
 /// `invitestat merge`.
 ///
 /// # Errors
@@ -935,58 +903,12 @@ pub fn reconstruct_cmd(args: &ReconstructArgs, out: &mut dyn Write) -> anyhow::R
 /// # Errors
 /// Only I/O errors.
 pub fn recover_cmd(args: &RecoverArgs, out: &mut dyn Write) -> anyhow::Result<()> {
-    let (lo, hi) = args.n;
-    if args.figures.is_empty() {
-        return Err(UsageError("give at least one figure".into()).into());
-    }
-    let candidates =
-        recover(&args.figures, lo..=hi, args.rounding).map_err(|e| UsageError(e.to_string()))?;
+    let report = RecoverReport::new(args.figures.clone(), args.n, args.rounding)
+        .map_err(|e| UsageError(e.to_string()))?;
     if args.json {
-        let doc = json!({
-            "rounding": args.rounding.name(),
-            "figures": args.figures.iter().map(|f| f.text.clone()).collect::<Vec<_>>(),
-            "window": [lo, hi],
-            "candidates": candidates,
-            "expected_chance_hits": expected_chance_hits(&args.figures, lo..=hi, args.rounding),
-            "smallest_base": smallest_base(&args.figures, args.rounding, 100_000),
-        });
-        writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
-        return Ok(());
+        writeln!(out, "{}", serde_json::to_string_pretty(&report.to_json())?)?;
+    } else {
+        write!(out, "{}", report.to_text())?;
     }
-    let figs: Vec<String> = args.figures.iter().map(|f| f.text.clone()).collect();
-    writeln!(out, "Figures {} under {} rounding, n in {lo}..{hi}", figs.join(" "), args.rounding)?;
-    if lo == hi {
-        for f in &args.figures {
-            let c = counts(f, lo, args.rounding);
-            let text = c.map_or("none".to_string(), |r| {
-                r.map(|k| k.to_string()).collect::<Vec<_>>().join(" ")
-            });
-            writeln!(out, "  {:>6}: counts {text}", f.text)?;
-        }
-    }
-    if candidates.is_empty() {
-        writeln!(out, "No n in the window reaches every figure.")?;
-    }
-    for c in &candidates {
-        let cells: Vec<String> = c
-            .counts
-            .iter()
-            .map(|k| k.iter().map(u64::to_string).collect::<Vec<_>>().join("/"))
-            .collect();
-        writeln!(
-            out,
-            "  n = {:<6} counts {}   (chance of a random fit {:.3})",
-            c.n,
-            cells.join(", "),
-            chance_of_fit(&args.figures, c.n, args.rounding)
-        )?;
-    }
-    writeln!(
-        out,
-        "Expected chance hits in the window: {:.2}; smallest base overall: {}",
-        expected_chance_hits(&args.figures, lo..=hi, args.rounding),
-        smallest_base(&args.figures, args.rounding, 100_000)
-            .map_or("none below 100000".into(), |n| n.to_string())
-    )?;
     Ok(())
 }

@@ -439,13 +439,60 @@ pub fn load_part<R: Read>(
     part: bool,
     progress: Option<Progress<'_>>,
     ids: &mut IdSet,
-    mut each: impl FnMut(&Response),
+    each: impl FnMut(&Response),
 ) -> Result<LoadSummary, LoadError> {
-    let file = path.to_path_buf();
     let hashing =
         Hashing { inner: reader, hasher: crate::digest::Sha256::default(), enabled: !part };
     let mut rdr = super::records::Records::new(hashing, options.delimiter);
-    let line_of = |byte: u64| if part { 0 } else { line_at(path, byte) };
+    let lines = if part { Lines::Part } else { Lines::File };
+    let mut summary = load_records(&mut rdr, path, codebook, options, lines, progress, ids, each)?;
+    // Hash whatever the reader did not need to read (nothing, normally).
+    let mut rest = rdr.into_inner();
+    std::io::copy(&mut rest, &mut std::io::sink())
+        .map_err(|cause| LoadError::Io { file: path.to_path_buf(), cause })?;
+    summary.sha256 = rest.hasher.hex();
+    Ok(summary)
+}
+
+/// How the start of a record ([`Record::byte`](super::records::Record::byte)) becomes
+/// the line an error names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lines {
+    /// A byte offset in the file named: its line, counted in the file (and a repeated
+    /// id is looked up there to name both lines).
+    File,
+    /// A part of a file read on its own: no line (the caller reads the file again to
+    /// report an error), and the part may hold no rows.
+    Part,
+    /// A table in memory: the record's row, the header being line 1 as in the table
+    /// written as CSV.
+    Rows,
+}
+
+/// As [`load_part`] from any [`RecordSource`](super::records::RecordSource) (its header
+/// record first): the checks, exclusions and messages of the CSV loader, with lines
+/// counted as `lines` says. The summary's checksum is left to the caller.
+///
+/// # Errors
+/// As [`load`].
+#[allow(clippy::too_many_arguments)]
+pub fn load_records<S: super::records::RecordSource>(
+    rdr: &mut S,
+    path: &Path,
+    codebook: &Codebook,
+    options: LoadOptions,
+    lines: Lines,
+    progress: Option<Progress<'_>>,
+    ids: &mut IdSet,
+    mut each: impl FnMut(&Response),
+) -> Result<LoadSummary, LoadError> {
+    let part = lines == Lines::Part;
+    let file = path.to_path_buf();
+    let line_of = |byte: u64| match lines {
+        Lines::File => line_at(path, byte),
+        Lines::Part => 0,
+        Lines::Rows => byte + 1,
+    };
     let record_error = |e: super::records::RecordError| match e {
         super::records::RecordError::Io(cause) => LoadError::Io { file: file.clone(), cause },
         e @ super::records::RecordError::UnequalLengths { byte, .. } => {
@@ -453,7 +500,7 @@ pub fn load_part<R: Read>(
         }
     };
     let mut headers = super::records::Record::default();
-    rdr.read(&mut headers).map_err(record_error)?;
+    rdr.read_record(&mut headers).map_err(record_error)?;
     let headers: Vec<&[u8]> = headers.iter().map(<[u8]>::trim_ascii).collect();
     let names: Vec<String> = headers
         .iter()
@@ -626,7 +673,7 @@ pub fn load_part<R: Read>(
         id: 0,
     };
     loop {
-        match rdr.read(&mut record) {
+        match rdr.read_record(&mut record) {
             Ok(true) => {}
             Ok(false) => break,
             Err(e) => return Err(record_error(e)),
@@ -667,8 +714,9 @@ pub fn load_part<R: Read>(
             .insert_hash(response.id)
             .map_err(|cause| LoadError::Io { file: file.clone(), cause })?
         {
-            if part {
-                // The caller reads the file again to name both lines.
+            if lines != Lines::File {
+                // The caller reads the file again to name both lines (a part), or the
+                // table has no file to look in.
                 return Err(value_error(
                     &id_col,
                     id,
@@ -925,11 +973,6 @@ pub fn load_part<R: Read>(
     if summary.rows_read == 0 && !part {
         return Err(LoadError::Empty { file, line: 2 });
     }
-    // Hash whatever the reader did not need to read (nothing, normally).
-    let mut rest = rdr.into_inner();
-    std::io::copy(&mut rest, &mut std::io::sink())
-        .map_err(|cause| LoadError::Io { file: file.clone(), cause })?;
-    summary.sha256 = rest.hasher.hex();
     Ok(summary)
 }
 

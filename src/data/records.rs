@@ -43,9 +43,42 @@ impl Record {
         self.ends.is_empty()
     }
 
-    /// The byte offset of the record's start in the source.
+    /// The byte offset of the record's start in the source (for a table in memory, its
+    /// row: 0 for the header).
     pub fn byte(&self) -> u64 {
         self.byte
+    }
+
+    /// Empties the record, to be filled field by field with [`Record::push_with`]; `at`
+    /// is where it starts (a byte offset, or a table's row, 0 for the header).
+    pub fn start(&mut self, at: u64) {
+        self.bytes.clear();
+        self.starts.clear();
+        self.ends.clear();
+        self.byte = at;
+    }
+
+    /// Appends a field, written into the record's bytes by `write`.
+    pub fn push_with(&mut self, write: impl FnOnce(&mut Vec<u8>)) {
+        self.starts.push(self.bytes.len());
+        write(&mut self.bytes);
+        self.ends.push(self.bytes.len());
+    }
+}
+
+/// Where the loader's records come from: a delimited text file ([`Records`]) or a
+/// table held in memory (a data frame handed over through Arrow), its header first.
+pub trait RecordSource {
+    /// Reads the next record into `record`: `false` at the end.
+    ///
+    /// # Errors
+    /// [`RecordError`] when the source fails or a record is malformed.
+    fn read_record(&mut self, record: &mut Record) -> Result<bool, RecordError>;
+}
+
+impl<R: Read> RecordSource for Records<R> {
+    fn read_record(&mut self, record: &mut Record) -> Result<bool, RecordError> {
+        self.read(record)
     }
 }
 

@@ -41,6 +41,10 @@ pub struct CountsFile {
 /// The format tag of [`CountsFile`].
 pub const COUNTS_FORMAT: &str = "invitestat-counts/3";
 
+/// How a count table file begins (whitespace removed), whatever its version: what lets
+/// `tabulate` replace an earlier one.
+pub const COUNTS_TAG: &str = "{\"format\":\"invitestat-counts/";
+
 /// A counts file that cannot be read or does not fit the codebook.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]

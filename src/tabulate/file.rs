@@ -65,7 +65,7 @@ pub fn tabulate_file(
 }
 
 /// An empty table, calibrated by `weights` when given.
-fn new_table(codebook: &Codebook, weights: Option<&Weights>) -> CountTable {
+pub(super) fn new_table(codebook: &Codebook, weights: Option<&Weights>) -> CountTable {
     let mut table = CountTable::new(codebook, &codebook.paired_questions());
     if let Some(w) = weights {
         table.calibrate(codebook, w);
@@ -75,7 +75,7 @@ fn new_table(codebook: &Codebook, weights: Option<&Weights>) -> CountTable {
 
 /// The weights of a file analysed as one sample: refused when its waves were
 /// weighted separately.
-fn one_sample(
+pub(super) fn one_sample(
     path: &Path,
     weights: Option<Vec<(String, Weights)>>,
 ) -> Result<Option<Weights>, LoadError> {

@@ -13,16 +13,21 @@
 //! Weight sums are stored under a [`WeightScale`] (see [`crate::data::weight`]).
 
 mod counts_file;
+mod data_set;
 pub mod design;
 mod file;
 pub mod sql;
 mod waves;
 
 pub use counts_file::{
-    COUNTS_FORMAT, CountsError, CountsFile, CountsShard, parse_counts, read_counts,
+    COUNTS_FORMAT, COUNTS_TAG, CountsError, CountsFile, CountsShard, parse_counts, read_counts,
 };
+pub use data_set::{DataSet, ResponsesFile, load_table};
 pub use file::{PARALLEL_BYTES, tabulate_bytes, tabulate_file};
-pub use waves::{Wave, WavesError, file_labels, waves_from_column, waves_from_files};
+pub use waves::{
+    Wave, WavesError, file_labels, waves_from_column, waves_from_column_of, waves_from_files,
+    waves_from_sets,
+};
 
 use crate::codebook::{Codebook, QuestionKind, Source};
 use crate::data::Response;

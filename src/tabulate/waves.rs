@@ -1,10 +1,11 @@
 //! Splitting responses into survey waves: one file per wave, or one file with the
 //! codebook's wave column; each wave a count table of its own, on one weight scale.
 
-use super::{CountTable, tabulate_file};
+use super::CountTable;
+use super::data_set::{DataSet, ResponsesFile};
 use crate::codebook::Codebook;
 use crate::data::weight::WeightScale;
-use crate::data::{LoadError, LoadOptions, LoadSummary, Response, load};
+use crate::data::{LoadError, LoadOptions, LoadSummary, Response};
 use ndarray::Array4;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
@@ -204,54 +205,55 @@ pub fn waves_from_files(
     codebook: &Codebook,
     options: LoadOptions,
 ) -> Result<Vec<Wave>, WavesError> {
-    let labels = file_labels(paths);
+    let files: Vec<ResponsesFile> = paths.iter().cloned().map(ResponsesFile).collect();
+    let sets: Vec<&dyn DataSet> = files.iter().map(|f| f as &dyn DataSet).collect();
+    waves_from_sets(&sets, &file_labels(paths), codebook, options)
+}
+
+/// Tabulates one data set per wave under the labels given (one each). The same data
+/// (by checksum) given twice is refused.
+///
+/// # Errors
+/// [`WavesError`] for a refused data set or a repeat.
+pub fn waves_from_sets(
+    sets: &[&dyn DataSet],
+    labels: &[String],
+    codebook: &Codebook,
+    options: LoadOptions,
+) -> Result<Vec<Wave>, WavesError> {
     let mut waves: Vec<Wave> = Vec::new();
-    for (i, p) in paths.iter().enumerate() {
-        let (table, load) = tabulate_file(p, codebook, options, None)?;
+    for (i, set) in sets.iter().enumerate() {
+        let (table, load) = set.tabulate(codebook, options)?;
         if let Some(j) = waves.iter().position(|w| w.load.sha256 == load.sha256) {
             return Err(WavesError::SameData {
-                first: paths[j].clone(),
-                second: paths[i].clone(),
+                first: sets[j].name().to_path_buf(),
+                second: set.name().to_path_buf(),
                 sha256: load.sha256,
             });
         }
-        let label = labels[i].clone();
+        let label = labels.get(i).cloned().unwrap_or_else(|| (i + 1).to_string());
         // Weighted comparisons across waves need one weight scale: the first wave's.
         let table = match waves.first() {
             Some(w) => table
                 .rescaled(w.table.weight_scale)
-                .map_err(|cause| WavesError::Weights { path: p.clone(), cause })?,
+                .map_err(|cause| WavesError::Weights { path: set.name().to_path_buf(), cause })?,
             None => table,
         };
         waves.push(Wave { label, load, table, panel: None });
     }
     // A respondent's id in several waves: a panel.
     let mut ids: Vec<HashSet<u64>> = Vec::new();
-    for p in paths {
-        let mut set = HashSet::new();
-        read_rows(p, codebook, options, &mut |r| {
-            set.insert(r.id);
+    for set in sets {
+        let mut seen = HashSet::new();
+        set.load(codebook, options, &mut |r| {
+            seen.insert(r.id);
         })?;
-        ids.push(set);
+        ids.push(seen);
     }
     link_waves(codebook, &mut waves, &ids, |i, each| {
-        read_rows(&paths[i], codebook, options, each)
+        sets[i].load(codebook, options, each).map(|_| ())
     })?;
     Ok(waves)
-}
-
-/// Reads a wave file's respondents again (converted first when not CSV).
-fn read_rows(
-    path: &Path,
-    codebook: &Codebook,
-    options: LoadOptions,
-    each: &mut dyn FnMut(&Response),
-) -> Result<(), LoadError> {
-    match crate::data::convert::open(path)? {
-        Some(c) => load(&c.csv, codebook, options, each).map_err(|e| c.locate(e, path))?,
-        None => load(path, codebook, options, each)?,
-    };
-    Ok(())
 }
 
 /// Tabulates one file with a wave column into one table per wave, in wave order
@@ -265,15 +267,28 @@ pub fn waves_from_column(
     codebook: &Codebook,
     options: LoadOptions,
 ) -> Result<Vec<Wave>, LoadError> {
+    waves_from_column_of(&ResponsesFile(path.to_path_buf()), codebook, options)
+}
+
+/// As [`waves_from_column`] for any [`DataSet`].
+///
+/// # Errors
+/// [`LoadError`] for a refused data set.
+pub fn waves_from_column_of(
+    set: &dyn DataSet,
+    codebook: &Codebook,
+    options: LoadOptions,
+) -> Result<Vec<Wave>, LoadError> {
+    let path = set.name();
     let pairs = codebook.paired_questions();
     let weights =
-        crate::data::weighting::weigh(path, codebook, |each| load(path, codebook, options, each))?
+        crate::data::weighting::weigh(path, codebook, |each| set.load(codebook, options, each))?
             .unwrap_or_default();
     let mut labels: Vec<String> = Vec::new();
     let mut tables: Vec<CountTable> = Vec::new();
     let mut scratch = crate::data::Response::default();
     let mut ids: Vec<HashSet<u64>> = Vec::new();
-    let summary = load(path, codebook, options, |r: &crate::data::Response| {
+    let summary = set.load(codebook, options, &mut |r: &crate::data::Response| {
         let label = r.wave.as_deref().unwrap_or_default();
         let i = match labels.iter().position(|l| *l == label) {
             Some(i) => i,
@@ -347,7 +362,7 @@ pub fn waves_from_column(
     let wave_labels: Vec<String> = waves.iter().map(|w| w.label.clone()).collect();
     link_waves(codebook, &mut waves, &ids, |i, each| {
         let label = &wave_labels[i];
-        load(path, codebook, options, |r| {
+        set.load(codebook, options, &mut |r| {
             if r.wave.as_deref().unwrap_or_default() == label {
                 each(r);
             }

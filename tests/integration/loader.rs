@@ -849,3 +849,110 @@ fn an_spss_file_written_by_hand_reads_the_same_in_either_byte_order() {
         assert!(e.contains("case 2 ends after 1 of its 2 values"), "{e}");
     }
 }
+
+/// A table held in memory, as the Python package hands a data frame to the loader: its
+/// header record, then one record per row starting at its row number.
+struct Memory {
+    name: PathBuf,
+    rows: Vec<Vec<String>>,
+}
+
+struct MemoryRecords<'a> {
+    rows: &'a [Vec<String>],
+    next: usize,
+}
+
+impl invitestat::data::records::RecordSource for MemoryRecords<'_> {
+    fn read_record(
+        &mut self,
+        record: &mut invitestat::data::records::Record,
+    ) -> Result<bool, invitestat::data::records::RecordError> {
+        let Some(row) = self.rows.get(self.next) else { return Ok(false) };
+        record.start(self.next as u64);
+        for cell in row {
+            record.push_with(|out| out.extend_from_slice(cell.as_bytes()));
+        }
+        self.next += 1;
+        Ok(true)
+    }
+}
+
+impl invitestat::tabulate::DataSet for Memory {
+    fn name(&self) -> &Path {
+        &self.name
+    }
+
+    fn load(
+        &self,
+        codebook: &Codebook,
+        options: invitestat::data::LoadOptions,
+        each: &mut dyn FnMut(&invitestat::data::Response),
+    ) -> Result<invitestat::data::LoadSummary, invitestat::data::LoadError> {
+        let mut records = MemoryRecords { rows: &self.rows, next: 0 };
+        invitestat::tabulate::load_table(&mut records, &self.name, codebook, options, each)
+    }
+}
+
+fn memory_of(path: &Path) -> Memory {
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).from_path(path).unwrap();
+    let rows = reader.records().map(|r| r.unwrap().iter().map(str::to_string).collect()).collect();
+    Memory { name: PathBuf::from("memory"), rows }
+}
+
+#[test]
+fn a_table_in_memory_is_analysed_and_refused_exactly_as_its_file() {
+    use invitestat::study::{Options, analyse_data_set, analyse_file, read_wave_sets};
+    use invitestat::tabulate::DataSet;
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/executives-online");
+    let codebook = Codebook::from_path(&dir.join("codebook.toml")).unwrap();
+    let file = dir.join("responses.csv");
+    let mut table = memory_of(&file);
+    let options = Options::default();
+    let tables = |r: &invitestat::Report| invitestat::report::csv::files(r).unwrap();
+    let from_file = analyse_file(&file, &codebook, &options).unwrap();
+    let from_memory = analyse_data_set(&table, &codebook, &options).unwrap();
+    assert_eq!(tables(&from_memory), tables(&from_file));
+    assert_eq!(from_memory.load.rows_used, 400);
+    assert_eq!(from_memory.load.file, "memory");
+
+    // A bad cell: the file's message, the line counted as in the table written as CSV.
+    table.rows[2][3] = "7".into();
+    let e = analyse_data_set(&table, &codebook, &options).unwrap_err().to_string();
+    assert!(
+        e.starts_with("memory: line 3, column 4 (accept_never_met): unknown answer code: got '7'"),
+        "{e}"
+    );
+    table.rows[2][3] = "1".into();
+
+    // A repeated id: its second line while the ids are in memory, the id column once
+    // they have spilled to disk.
+    table.rows[6][0] = table.rows[3][0].clone();
+    let e = analyse_data_set(&table, &codebook, &options).unwrap_err().to_string();
+    assert!(
+        e.starts_with("memory: line 7, column 1 (respondent_id): duplicate respondent id"),
+        "{e}"
+    );
+    table.rows[6][0] = "a-new-id".into();
+    table.rows[390][0] = table.rows[3][0].clone();
+    let spilled = Options {
+        load: invitestat::data::LoadOptions { ids_in_memory: 50, ..Default::default() },
+        ..Options::default()
+    };
+    let e = table.tabulate(&codebook, spilled.load).unwrap_err().to_string();
+    assert_eq!(
+        e,
+        "memory: column 'respondent_id': a respondent id appears more than once; expected each id once"
+    );
+
+    // Waves from tables in memory equal waves from their files.
+    let waves_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/waves-example");
+    let waves_codebook = Codebook::from_path(&waves_dir.join("codebook.toml")).unwrap();
+    let files: Vec<PathBuf> = (1..=3).map(|i| waves_dir.join(format!("wave-{i}.csv"))).collect();
+    let memories: Vec<Memory> = files.iter().map(|f| memory_of(f)).collect();
+    let sets: Vec<&dyn DataSet> = memories.iter().map(|m| m as &dyn DataSet).collect();
+    let labels: Vec<String> = (1..=3).map(|i| format!("wave-{i}")).collect();
+    let in_memory = read_wave_sets(&sets, &labels, &waves_codebook, options.load).unwrap();
+    let from_files = invitestat::study::read_waves(&files, &waves_codebook, options.load).unwrap();
+    let report = |w| invitestat::study::analyse_waves(w, &waves_codebook, options.analysis);
+    assert_eq!(tables(&report(in_memory)), tables(&report(from_files)));
+}

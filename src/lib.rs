@@ -28,8 +28,10 @@
 //!   ([`data::synthetic`]) and the reconstruction of respondent rows consistent with
 //!   every published figure ([`data::reconstruct`]);
 //! - [`tabulate`]: count tables, the sufficient statistics, and their queries; a file
-//!   counted (on two threads when large), count-table files (mergeable shards, SQL
-//!   GROUP BY output), rows split into waves;
+//!   counted (on two threads when large), or any [`tabulate::DataSet`] (a table held
+//!   elsewhere, such as the Python package's data frames, its records fed to the same
+//!   loader), count-table files (mergeable shards, SQL GROUP BY output), rows split
+//!   into waves;
 //! - [`analysis`]: per question, answer and group the share and its interval;
 //!   comparisons, independence tests (with the Monte Carlo policy), multiple marginal
 //!   independence of multi-response questions, weighted rows,

@@ -385,6 +385,8 @@ def waves(
         labels, items = None, list(data)
     else:
         labels, items = None, [data]
+    if not items:
+        raise InvitestatError("waves: no waves given; expected two or more, or one with the codebook's wave column")
     delivered = _native.waves(
         items,
         labels,
@@ -413,6 +415,18 @@ def tabulate(
     ``force``).
 
     Returns the rows read and used.
+
+    >>> import tempfile, pandas as pd
+    >>> rows = pd.read_csv("data/executives-online/responses.csv", dtype=str, keep_default_na=False)
+    >>> book = "data/executives-online/codebook.toml"
+    >>> folder = tempfile.mkdtemp()
+    >>> tabulate(rows.iloc[:100], book, f"{folder}/a.json")
+    {'rows_read': 100, 'rows_used': 100}
+    >>> tabulate(rows.iloc[100:], book, f"{folder}/b.json")
+    {'rows_read': 300, 'rows_used': 300}
+    >>> merged = merge([f"{folder}/a.json", f"{folder}/b.json"], book)
+    >>> merged.csv["results"] == analyze(rows, book).csv["results"]
+    True
     """
     read, used = _native.tabulate(
         data, os.fspath(codebook), os.fspath(counts_out), _name_of(data), force, delimiter, strict_columns

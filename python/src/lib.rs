@@ -19,6 +19,7 @@ use invitestat::calculator::{
     parse_roundings, parse_share, parse_side, parse_test, parse_weighted_ci_method, parse_window,
 };
 use invitestat::data::LoadOptions;
+use invitestat::data::loader::parse_delimiter;
 use invitestat::report::output::{Replace, ReportDir, write_file};
 use invitestat::report::{Formats, Report};
 use invitestat::study::{Options, analyse_data_set, analyse_waves, merge_counts, read_wave_sets};
@@ -282,17 +283,11 @@ fn open_report(output: &Output, inputs: &[&Path]) -> PyResult<(Option<ReportDir>
 }
 
 fn load_options(delimiter: &str, strict_columns: bool) -> PyResult<LoadOptions> {
-    let delimiter = match delimiter {
-        "tab" | "\t" => b'\t',
-        d if d.len() == 1 && d.is_ascii() && !matches!(d, "\"" | "\n" | "\r") => d.as_bytes()[0],
-        d => {
-            return Err(refuse(format!(
-                "delimiter: '{}' is not a delimiter; expected one ASCII character such as ';' or '|', or tab",
-                invitestat::format::echo(d)
-            )));
-        }
-    };
-    Ok(LoadOptions { delimiter, strict_columns, ..LoadOptions::default() })
+    Ok(LoadOptions {
+        delimiter: required(delimiter, "delimiter", parse_delimiter)?,
+        strict_columns,
+        ..LoadOptions::default()
+    })
 }
 
 fn codebook(path: &Path) -> PyResult<Codebook> {

@@ -207,7 +207,10 @@ def test_analyze_gives_the_command_lines_tables(tmp_path: Path, study: str) -> N
         pd.read_csv(responses),
         pl.read_csv(responses, infer_schema_length=0),
         pl.read_csv(responses),
-        pa.csv.read_csv(responses) if hasattr(pa, "csv") else pl.read_csv(responses).to_arrow(),
+        pl.read_csv(responses).to_arrow(),
+        # Categorical columns arrive as Arrow dictionaries.
+        pd.read_csv(responses, dtype=str, keep_default_na=False).astype("category"),
+        pl.read_csv(responses, infer_schema_length=0).with_columns(pl.all().cast(pl.Categorical)),
     ]
     for frame in frames:
         got = invitestat.analyze(frame, codebook)
@@ -268,6 +271,13 @@ def test_a_bad_cell_in_a_data_frame_is_refused_as_in_a_file(tmp_path: Path) -> N
         invitestat.analyze(frame.drop(columns=["accept_never_met"]), folder / "codebook.toml")
     with pytest.raises(InvitestatError, match=r"^data: expected a path or a data frame"):
         invitestat.analyze(42, folder / "codebook.toml")
+    # A column of a type without a text form: ignored when unused, refused when used.
+    frame = pd.read_csv(folder / "responses.csv", dtype=str, keep_default_na=False)
+    frame["when"] = pd.Timestamp("2020-01-01")
+    assert invitestat.analyze(frame, folder / "codebook.toml").document["load"]["ignored_columns"] == ["when"]
+    frame["accept_never_met"] = pd.Timestamp("2020-01-01")
+    with pytest.raises(InvitestatError, match=r"^pandas DataFrame: column 'accept_never_met' holds Arrow type Timestamp"):
+        invitestat.analyze(frame, folder / "codebook.toml")
 
 
 def test_waves_from_data_frames_equal_waves_from_files(tmp_path: Path) -> None:

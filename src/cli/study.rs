@@ -133,7 +133,7 @@ pub struct AnalyzeArgs {
 #[derive(Debug, Args, Clone, Copy)]
 pub struct ReadArgs {
     /// Field delimiter: one character, or tab (default: a comma).
-    #[arg(long, default_value = ",", value_parser = parse_delimiter)]
+    #[arg(long, default_value = ",", value_parser = crate::data::loader::parse_delimiter)]
     pub delimiter: u8,
     /// Refuse a file with columns the codebook does not use (by default they are ignored
     /// and listed in the summary).
@@ -148,19 +148,6 @@ impl ReadArgs {
             strict_columns: self.strict_columns,
             ..LoadOptions::default()
         }
-    }
-}
-
-fn parse_delimiter(s: &str) -> Result<u8, String> {
-    match s {
-        "tab" | "\\t" | "\t" => Ok(b'\t'),
-        _ if s.len() == 1 && s.is_ascii() && !matches!(s, "\"" | "\n" | "\r") => {
-            Ok(s.as_bytes()[0])
-        }
-        _ => Err(format!(
-            "'{}' is not a delimiter; expected one ASCII character such as ';' or '|', or tab",
-            crate::format::echo(s)
-        )),
     }
 }
 

@@ -82,6 +82,24 @@ impl Default for LoadOptions {
     }
 }
 
+/// Reads a field delimiter as `--delimiter` takes it: one ASCII character (not a quote
+/// or a line end), or `tab`.
+///
+/// # Errors
+/// Anything else, quoted in the message.
+pub fn parse_delimiter(s: &str) -> Result<u8, String> {
+    match s {
+        "tab" | "\\t" | "\t" => Ok(b'\t'),
+        _ if s.len() == 1 && s.is_ascii() && !matches!(s, "\"" | "\n" | "\r") => {
+            Ok(s.as_bytes()[0])
+        }
+        _ => Err(format!(
+            "'{}' is not a delimiter; expected one ASCII character such as ';' or '|', or tab",
+            echo(s)
+        )),
+    }
+}
+
 /// A reader that hashes what passes through it, so the checksum costs no second read.
 struct Hashing<R> {
     inner: R,

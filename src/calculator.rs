@@ -1367,7 +1367,8 @@ impl CiRequest {
     /// use invitestat::calculator::{CiRequest, parse_base, parse_share};
     /// let answer = CiRequest::new(parse_share("52")?, parse_base("60")?).answer()?;
     /// let wilson = &answer.to_json()["intervals"]["wilson"];
-    /// assert!((wilson["lower"].as_f64().unwrap() - 0.758_348_4).abs() < 1e-7);
+    /// let lower = wilson["lower"].as_f64().ok_or("no lower bound")?;
+    /// assert!((lower - 0.758_348_4).abs() < 1e-7);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn answer(self) -> Result<CiAnswer, CalculatorError> {

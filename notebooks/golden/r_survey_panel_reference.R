@@ -2,10 +2,13 @@
 # survey (Debian r-cran-survey): the waves stacked as one design whose PSUs are the
 # respondents, svydesign(ids = ~id, weights = ~w), each wave and group a domain, and the
 # change since the previous wave by svyby(covmat = TRUE) + svycontrast; then the same
-# under a stratified clustered design with an fpc and under bootstrap replicate weights,
-# the waves stacked with their strata, clusters and replicates shared. Writes
-# tests/fixtures/panel-wave-1.csv .. panel-wave-3.csv, panel-design-wave-1.csv .. 3.csv
-# and tests/golden/r_survey_panel.json.
+# under a stratified clustered design with an fpc, under bootstrap replicate weights and
+# under strata of respondents (no clusters) with and without an fpc, the waves stacked
+# with their strata, clusters and replicates shared (without clusters a respondent is
+# one PSU of its stratum over all the waves: ids = ~id, nest = TRUE), and last under
+# strata of respondents some of whom move stratum, with a lonely PSU. Writes
+# tests/fixtures/panel-wave-1.csv .. panel-wave-3.csv, panel-design-wave-1.csv .. 3.csv,
+# panel-moved-wave-1.csv .. 3.csv and tests/golden/r_survey_panel.json.
 # Run from the repository root:
 #
 #   apt-get install r-cran-survey r-cran-jsonlite
@@ -72,7 +75,9 @@ boot <- as.svrepdesign(svydesign(ids = ~cluster, strata = ~stratum, nest = TRUE,
                                  data = d), type = "bootstrap", replicates = 20)
 reps <- weights(boot, "analysis")
 colnames(reps) <- paste0("bs", 1:20)
-dd <- cbind(d[, c("id", "grp", "w", "stratum", "cluster", "fpc", "q1")], reps)
+# Respondents in each stratum's population, for the design whose PSUs are respondents.
+d$pop <- unname(c(s1 = 1500, s2 = 2000, s3 = 2500, s4 = 3000)[d$stratum])
+dd <- cbind(d[, c("id", "grp", "w", "stratum", "cluster", "fpc", "pop", "q1")], reps)
 for (i in 1:3) {
   write.csv(dd[d$wave == i, ], sprintf("tests/fixtures/panel-design-wave-%d.csv", i),
             row.names = FALSE, na = "")
@@ -88,7 +93,10 @@ stacked <- list(
   clustered = svydesign(ids = ~cluster, strata = ~stratum, fpc = ~fpc, nest = TRUE,
                         weights = ~w, data = back),
   replicates = svrepdesign(data = back, repweights = "bs[0-9]+", weights = ~w,
-                           type = "bootstrap", combined.weights = TRUE))
+                           type = "bootstrap", combined.weights = TRUE),
+  strata = svydesign(ids = ~id, strata = ~stratum, nest = TRUE, weights = ~w, data = back),
+  strata_fpc = svydesign(ids = ~id, strata = ~stratum, fpc = ~pop, nest = TRUE, weights = ~w,
+                         data = back))
 designs <- list()
 for (nm in names(stacked)) {
   by <- svyby(~q1y0, ~wave + grp, stacked[[nm]], svyratio, denominator = ~a1, covmat = TRUE)
@@ -104,6 +112,40 @@ for (nm in names(stacked)) {
   }
   designs[[nm]] <- rows
 }
+
+# Strata of respondents where some respondents move: in wave 3, the first 30 people
+# sampled are in stratum s4 (new in that wave; each is then one PSU of s1 or s2 in the
+# earlier waves and another of s4), and one respondent of wave 2 is alone in stratum s5,
+# a lonely PSU, centred at the grand mean (lonely_psu = "adjust"). Written to
+# tests/fixtures/panel-moved-wave-1.csv .. 3.csv and read back.
+moved <- back[, c("id", "grp", "w", "stratum", "q1", "wave")]
+moved$stratum[moved$wave == 3 & moved$id %in% people[1:30]] <- "s4"
+moved$stratum[moved$wave == 2 & moved$id == moved$id[moved$wave == 2][1]] <- "s5"
+for (i in 1:3) {
+  write.csv(moved[moved$wave == i, c("id", "grp", "w", "stratum", "q1")],
+            sprintf("tests/fixtures/panel-moved-wave-%d.csv", i), row.names = FALSE, na = "")
+}
+back <- do.call(rbind, lapply(1:3, function(i) {
+  x <- read.csv(sprintf("tests/fixtures/panel-moved-wave-%d.csv", i), stringsAsFactors = FALSE)
+  x$wave <- i
+  x
+}))
+back$q1y0 <- ifelse(is.na(back$q1), 0, back$q1)
+back$a1 <- as.numeric(!is.na(back$q1))
+options(survey.lonely.psu = "adjust")
+moved_design <- svydesign(ids = ~id, strata = ~stratum, nest = TRUE, weights = ~w, data = back)
+by <- svyby(~q1y0, ~wave + grp, moved_design, svyratio, denominator = ~a1, covmat = TRUE)
+est <- coef(by)
+rows <- list()
+for (g in 1:2) {
+  for (w in 2:3) {
+    cw <- rep(0, length(est)); cw[key(w, g)] <- 1; cw[key(w - 1, g)] <- -1
+    ch <- svycontrast(by, cw)
+    rows[[length(rows) + 1]] <- list(group = g, wave = w, change = unname(coef(ch)),
+                                     se = unname(SE(ch)[1]), df = degf(moved_design))
+  }
+}
+designs[["moved"]] <- rows
 writeLines(toJSON(list(meta = meta, changes = out, designs = designs), auto_unbox = TRUE,
                   digits = NA, pretty = TRUE),
            "tests/golden/r_survey_panel.json")

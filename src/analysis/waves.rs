@@ -16,8 +16,9 @@
 //!
 //! The weighted change between waves of a panel takes the covariance of the two waves:
 //! without a declared design, the waves stacked with the respondents as clusters; under
-//! a clustered or replicate design, the waves stacked with their strata, clusters and
-//! replicates matched by code ([`stacked_question_design`]).
+//! a declared design, the waves stacked with their strata, clusters and replicates
+//! matched by code, and without clusters the respondents as the PSUs of their strata
+//! ([`stacked_question_design`]). Under weighting the waves stay independent.
 
 use super::AnalysisOptions;
 use super::weighted::QuestionShares;
@@ -504,7 +505,7 @@ fn panel_change_variance(
 }
 
 /// The variance of the change of share `(oi, g)` from wave `i - 1` to wave `i` of a
-/// panel under a declared clustered or replicate design, and its degrees of freedom:
+/// panel under a declared design, and its degrees of freedom:
 /// the two shares' covariance in the waves stacked as one design
 /// ([`stacked_question_design`]; R `svyby(covmat = TRUE)` + `svycontrast` on the
 /// stacked waves). `None` for waves without shared respondents and for the designs the
@@ -518,9 +519,10 @@ fn panel_design_change_variance(
     g: usize,
 ) -> Option<(f64, f64)> {
     use crate::stats::design::Ratio;
-    waves[i].panel.as_ref()?;
+    let link = waves[i].panel.as_ref()?;
     let totals: Vec<_> = waves.iter().map(|w| w.table.design.as_ref()).collect::<Option<_>>()?;
-    let (design, df) = stacked_question_design(codebook, &totals, i, i - 1, qi)?;
+    let (design, df) =
+        stacked_question_design(codebook, &totals, i, i - 1, qi, link.strata.as_ref())?;
     let mut cells = waves[i].table.cell_totals(qi);
     let offset = cells.len();
     cells.extend(waves[i - 1].table.cell_totals(qi));

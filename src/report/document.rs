@@ -996,6 +996,11 @@ fn wave_blocks(cb: &Codebook, w: &WavesResults) -> Vec<Block> {
                 "A panel: waves share respondents (matched by id; {} distinct respondents over all the waves). The weighted change since the previous wave takes the within-respondent covariance into account, the waves stacked as one design whose clusters are the respondents (R survey svydesign(ids = ~id, weights = ~w) on all the waves; svyby(covmat = TRUE) + svycontrast), with n - 1 degrees of freedom. The unweighted changes, the trends and the gap changes treat the waves as independent samples.",
                 p.respondents
             )
+        } else if p.strata.is_some() {
+            format!(
+                "A panel: waves share respondents (matched by id; {} distinct respondents over all the waves). The weighted change since the previous wave takes the within-respondent covariance into account, the waves stacked as one design whose strata are matched by code across the waves and whose PSUs are the respondents within their strata (R survey: the waves' rows bound together, then svydesign(ids = ~id, strata = ~stratum, nest = TRUE) with the declared fpc; svyby(covmat = TRUE) + svycontrast), with the stacked design's degrees of freedom. The unweighted changes, the trends and the gap changes treat the waves as independent samples.",
+                p.respondents
+            )
         } else if crate::tabulate::design::stacks_panel_waves(cb) {
             format!(
                 "A panel: waves share respondents (matched by id; {} distinct respondents over all the waves). The weighted change since the previous wave takes the covariance of the two waves into account, the waves stacked as one design whose strata, clusters and replicate weights are matched by code across the waves (R survey: the waves' rows bound together, then svydesign or svrepdesign on the declared design; svyby(covmat = TRUE) + svycontrast), with the stacked design's degrees of freedom. The unweighted changes, the trends and the gap changes treat the waves as independent samples.",
@@ -1003,7 +1008,7 @@ fn wave_blocks(cb: &Codebook, w: &WavesResults) -> Vec<Block> {
             )
         } else {
             format!(
-                "The waves share respondents (matched by id; {} distinct respondents over all the waves), but the codebook declares weighting, or strata without clusters: every comparison treats the waves as independent samples, which leaves out the within-respondent covariance (for answers that persist, the changes' intervals are then wider than they would be).",
+                "The waves share respondents (matched by id; {} distinct respondents over all the waves), but the codebook declares weighting: every comparison treats the waves as independent samples, which leaves out the within-respondent covariance (for answers that persist, the changes' intervals are then wider than they would be).",
                 p.respondents
             )
         }));

@@ -81,13 +81,18 @@ impl LonelyPsu {
 pub enum Units {
     /// Clustered: per PSU, the weighted total of every cell.
     Clusters(Vec<Vec<f64>>),
-    /// Each respondent its own PSU, each in at most one cell: per cell the sum of
-    /// weights and the sum of squared weights.
+    /// Each respondent its own PSU, each in at most one cell, or in two cells linked
+    /// by `products` (a respondent in two waves of a panel stacked as one sample): per
+    /// cell the sum of weights and the sum of squared weights.
     Elements {
         /// Sum of weights per cell.
         totals: Vec<f64>,
         /// Sum of squared weights per cell.
         squares: Vec<f64>,
+        /// Per two cells `(a, b)` that respondents are in together, the sum of their
+        /// weight in `a` times their weight in `b` (empty when no respondent is in two
+        /// cells).
+        products: Vec<(usize, usize, f64)>,
     },
 }
 
@@ -480,14 +485,20 @@ impl Linearised {
                         add_outer(&mut v, &centre, &centre, scale * (n - listed));
                     }
                 }
-                Units::Elements { squares, .. } => {
+                Units::Elements { squares, products, .. } => {
                     // sum_i (u_i - c)(u_i - c)' = sum u u' - s c' - c s' + n c c', with
-                    // sum u u' = Z diag(squares) Z' (one cell per respondent).
+                    // sum u u' = Z diag(squares) Z' (one cell per respondent), plus, for
+                    // a respondent in cells a and b, w_a w_b (z_a z_b' + z_b z_a').
                     let s_u = &us[0];
                     for i in 0..k {
                         for j in 0..k {
-                            let uu: f64 =
-                                (0..squares.len()).map(|c| z[i][c] * z[j][c] * squares[c]).sum();
+                            let uu: f64 = (0..squares.len())
+                                .map(|c| z[i][c] * z[j][c] * squares[c])
+                                .sum::<f64>()
+                                + products
+                                    .iter()
+                                    .map(|&(a, b, p)| p * (z[i][a] * z[j][b] + z[i][b] * z[j][a]))
+                                    .sum::<f64>();
                             let term = uu - s_u[i] * centre[j] - centre[i] * s_u[j]
                                 + n * centre[i] * centre[j];
                             v[i][j] += scale * term;
@@ -608,8 +619,8 @@ mod tests {
                 calibration: None,
             })
         };
-        let a =
-            design(Units::Elements { totals: totals.clone(), squares }).ratios(&totals, &[share()]);
+        let a = design(Units::Elements { totals: totals.clone(), squares, products: Vec::new() })
+            .ratios(&totals, &[share()]);
         let b = design(Units::Clusters(psus)).ratios(&totals, &[share()]);
         let (Ok(a), Ok(b)) = (a, b) else { panic!("both designs give a variance") };
         assert!((a.covariance[0][0] - b.covariance[0][0]).abs() < 1e-15);

@@ -10,7 +10,7 @@ use crate::data::weight::WeightScale;
 use crate::data::weighting::Weights;
 use crate::stats::calibration::Adjustment;
 use crate::stats::design::{Calibrated, Design, Linearised, Replicates, RowSpan, Stratum, Units};
-use ndarray::{Array2, Array3};
+use ndarray::{Array2, Array3, Array4};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -718,7 +718,11 @@ impl DesignTotals {
                     )
                 } else {
                     let c = &s.cells[question];
-                    Units::Elements { totals: flat(&c.weights), squares: flat(&c.weights_sq) }
+                    Units::Elements {
+                        totals: flat(&c.weights),
+                        squares: flat(&c.weights_sq),
+                        products: Vec::new(),
+                    }
                 };
                 Stratum { name: code.clone(), psus, fraction, units }
             })
@@ -820,14 +824,36 @@ impl DesignTotals {
 }
 
 /// Whether the waves of a panel under the codebook's declared design are stacked as one
-/// sample ([`stacked_question_design`]): a clustered or replicate design, without
-/// weighting.
+/// sample ([`stacked_question_design`]): a declared design (strata, clusters, an fpc or
+/// replicate weights), without weighting.
 pub fn stacks_panel_waves(codebook: &Codebook) -> bool {
-    codebook.weighting.is_none()
+    codebook.weighting.is_none() && codebook.design.is_some()
+}
+
+/// Whether the codebook declares a design whose PSUs are the respondents (strata or an
+/// fpc, without clusters or replicate weights) and no weighting: its panel waves are
+/// stacked with each respondent one PSU of its stratum ([`StratumLinks`]).
+pub fn stacks_element_strata(codebook: &Codebook) -> bool {
+    stacks_panel_waves(codebook)
         && codebook
             .design
             .as_ref()
-            .is_some_and(|d| d.replicates.is_some() || d.cluster_column.is_some())
+            .is_some_and(|d| d.replicates.is_none() && d.cluster_column.is_none())
+}
+
+/// The respondents two waves of a panel share, per stratum, under a design whose PSUs
+/// are the respondents ([`stacks_element_strata`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StratumLinks {
+    /// Per stratum code, the PSUs of the waves stacked: the respondents over all the
+    /// waves, a respondent in the same stratum in several waves counted once (R
+    /// `svydesign(ids = ~id, strata = ~stratum, nest = TRUE)` on the waves' rows).
+    pub units: BTreeMap<String, u64>,
+    /// Per stratum code and question, over the respondents in that stratum in both
+    /// waves, the sums of their weight in the later wave times their weight in the
+    /// earlier one, per `[row now, group now, row before, group before]` (the rows being
+    /// the options, then "not answered").
+    pub joints: BTreeMap<String, Vec<Array4<f64>>>,
 }
 
 /// A question's design in two waves of a panel stacked as one sample, as R stacks them
@@ -839,15 +865,18 @@ pub fn stacks_panel_waves(codebook: &Codebook) -> bool {
 /// Strata and PSUs are matched across `waves` (every wave of the panel) by code: a PSU
 /// surveyed in several waves is one unit, whose influences in the two waves are taken
 /// together, and a stratum counts its PSUs over every wave. Replicate `r` of one wave is
-/// replicate `r` of the other. `None` without a declared design, for a stratified
-/// design of respondents without clusters, and under calibrated weights: those waves
-/// are taken as independent.
+/// replicate `r` of the other. Without clusters the PSUs are the respondents within
+/// their strata (`svydesign(ids = ~id, strata = ~stratum, nest = TRUE)`), linked by
+/// `links` (the later wave's [`StratumLinks`]). `None` without a declared design, for
+/// strata of respondents without `links`, and under calibrated weights: those waves are
+/// taken as independent.
 pub fn stacked_question_design(
     codebook: &Codebook,
     waves: &[&DesignTotals],
     now: usize,
     before: usize,
     question: usize,
+    links: Option<&StratumLinks>,
 ) -> Option<(Design, f64)> {
     let declared = codebook.design.as_ref()?;
     let (a, b) = (waves.get(now)?, waves.get(before)?);
@@ -877,7 +906,7 @@ pub fn stacked_question_design(
         return Some((Design::Replicates(Replicates { totals, scales: r.scales.clone() }), df));
     }
     if !a.clustered {
-        return None;
+        return stacked_element_design(codebook, waves, a, b, question, links?);
     }
     let flat = |t: &Array2<f64>| t.iter().copied().collect::<Vec<f64>>();
     let width = waves
@@ -922,6 +951,74 @@ pub fn stacked_question_design(
                 })
                 .collect();
             Stratum { name: code.to_string(), psus: n, fraction, units: Units::Clusters(units) }
+        })
+        .collect();
+    let lonely = declared.lonely_psu;
+    Some((Design::Linearised(Linearised { strata, lonely, calibration: None }), df))
+}
+
+/// [`stacked_question_design`] for strata of respondents: per stratum, the cells of both
+/// waves, each respondent in the two waves one PSU whose two cells are linked by the
+/// product of its weights.
+fn stacked_element_design(
+    codebook: &Codebook,
+    waves: &[&DesignTotals],
+    a: &DesignTotals,
+    b: &DesignTotals,
+    question: usize,
+    links: &StratumLinks,
+) -> Option<(Design, f64)> {
+    let declared = codebook.design.as_ref()?;
+    let groups = codebook.grouping.levels.len();
+    let flat = |t: &Array2<f64>| t.iter().copied().collect::<Vec<f64>>();
+    let width = waves
+        .iter()
+        .flat_map(|w| w.strata.values())
+        .map(|s| s.cells[question].weights.len())
+        .next()?;
+    let options = width / groups.max(1);
+    let mut fpcs: BTreeMap<&str, Option<f64>> = BTreeMap::new();
+    for w in waves {
+        for (code, s) in &w.strata {
+            fpcs.entry(code).or_insert(s.fpc);
+        }
+    }
+    // R reads an fpc as sampling fractions when every value is at most 1.
+    let fractions = fpcs.values().all(|fpc| fpc.is_none_or(|f| f <= 1.0));
+    let psus: u64 = fpcs.keys().map(|&code| links.units.get(code).copied().unwrap_or(0)).sum();
+    let df = crate::stats::design::linearised_df(psus, fpcs.len() as u64);
+    let cells = |w: &DesignTotals, code: &str, squares: bool| {
+        w.strata.get(code).map_or_else(
+            || vec![0.0; width],
+            |s| {
+                let c = &s.cells[question];
+                flat(if squares { &c.weights_sq } else { &c.weights })
+            },
+        )
+    };
+    let strata = fpcs
+        .iter()
+        .map(|(&code, fpc)| {
+            let n = links.units.get(code).copied().unwrap_or(0);
+            let fraction = match *fpc {
+                None => 0.0,
+                Some(f) if fractions => f,
+                Some(population) => n as f64 / population,
+            };
+            let mut totals = cells(a, code, false);
+            totals.extend(cells(b, code, false));
+            let mut squares = cells(a, code, true);
+            squares.extend(cells(b, code, true));
+            let mut products = Vec::new();
+            if let Some(joint) = links.joints.get(code).and_then(|j| j.get(question)) {
+                for ((on, gn, ob, gb), &p) in joint.indexed_iter() {
+                    if p != 0.0 && on < options && ob < options {
+                        products.push((on * groups + gn, width + ob * groups + gb, p));
+                    }
+                }
+            }
+            let units = Units::Elements { totals, squares, products };
+            Stratum { name: code.to_string(), psus: n, fraction, units }
         })
         .collect();
     let lonely = declared.lonely_psu;

@@ -566,6 +566,7 @@ impl CountTable {
                         units: Units::Elements {
                             totals: q.weights.iter().copied().collect(),
                             squares: q.weights_sq.iter().copied().collect(),
+                            products: Vec::new(),
                         },
                     }],
                     lonely: LonelyPsu::Fail,

@@ -3,12 +3,13 @@
 
 use super::CountTable;
 use super::data_set::{DataSet, ResponsesFile};
+use super::design::{StratumLinks, stacks_element_strata};
 use crate::codebook::Codebook;
 use crate::data::weight::WeightScale;
 use crate::data::{LoadError, LoadOptions, LoadSummary, Response};
 use ndarray::Array4;
 use serde::Serialize;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// One wave's counts.
@@ -38,14 +39,21 @@ pub struct PanelLink {
     /// Per question, over the shared respondents, the sums of their weight in this wave
     /// times their weight in the previous one, per `[row now, group now, row before,
     /// group before]` (the rows being the options, then "not answered"). `None` under
-    /// a declared design or weighting, whose waves are taken as independent.
+    /// a declared design or weighting.
     #[serde(skip)]
     pub joint: Option<Vec<Array4<f64>>>,
+    /// Under a declared design of respondents in strata (no clusters, no replicate
+    /// weights, no weighting): the same sums per stratum, with the respondents per
+    /// stratum over all the waves. `None` otherwise.
+    #[serde(skip)]
+    pub strata: Option<StratumLinks>,
 }
 
 /// One respondent of a wave, as the panel needs it.
 struct PanelRecord {
     group: usize,
+    /// Index of its stratum (0 without strata).
+    stratum: usize,
     weight: f64,
     answers: Vec<u16>,
 }
@@ -53,9 +61,10 @@ struct PanelRecord {
 impl PanelRecord {
     const NOT_ANSWERED: u16 = u16::MAX;
 
-    fn of(r: &Response, from: WeightScale, to: WeightScale) -> Self {
+    fn of(r: &Response, stratum: usize, from: WeightScale, to: WeightScale) -> Self {
         PanelRecord {
             group: r.group,
+            stratum,
             weight: from.convert(r.weight, to, 1).unwrap_or(0.0),
             answers: r
                 .answers
@@ -96,42 +105,93 @@ fn link_waves(
     }
     let respondents = all.len() as u64;
     let to = waves.first().map(|w| w.table.weight_scale).unwrap_or_default();
+    let by_stratum = stacks_element_strata(codebook);
     // Per wave, the records of its respondents in a neighbouring wave.
     let mut records: Vec<HashMap<u64, PanelRecord>> = Vec::new();
-    if panel_design(codebook) {
+    // Under strata of respondents: the strata by code, the respondents per stratum
+    // over all the waves, and the strata of every respondent in more than one wave.
+    let mut strata: Vec<String> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut units: Vec<u64> = Vec::new();
+    let mut seen_in: HashMap<u64, Vec<usize>> = HashMap::new();
+    if panel_design(codebook) || by_stratum {
         for i in 0..waves.len() {
-            let shared = |h: &u64| {
+            let neighbour = |h: &u64| {
                 (i > 0 && ids[i - 1].contains(h)) || ids.get(i + 1).is_some_and(|s| s.contains(h))
             };
+            let elsewhere = |h: &u64| ids.iter().enumerate().any(|(j, s)| j != i && s.contains(h));
             let from = waves[i].load.weight_scale;
             let mut kept: HashMap<u64, PanelRecord> = HashMap::new();
             read(i, &mut |r: &Response| {
-                if shared(&r.id) {
-                    kept.insert(r.id, PanelRecord::of(r, from, to));
+                let stratum = if by_stratum {
+                    let code = &r.design.stratum;
+                    let k = match index.get(code) {
+                        Some(&k) => k,
+                        None => {
+                            index.insert(code.clone(), strata.len());
+                            strata.push(code.clone());
+                            units.push(0);
+                            strata.len() - 1
+                        }
+                    };
+                    units[k] += 1;
+                    if elsewhere(&r.id) {
+                        seen_in.entry(r.id).or_default().push(k);
+                    }
+                    k
+                } else {
+                    0
+                };
+                if neighbour(&r.id) {
+                    kept.insert(r.id, PanelRecord::of(r, stratum, from, to));
                 }
             })?;
             records.push(kept);
         }
     }
+    // A respondent in one stratum in several waves is one PSU of the stacked waves (in
+    // different strata, one in each).
+    for mut ks in seen_in.into_values() {
+        ks.sort_unstable();
+        for pair in ks.windows(2) {
+            if pair[0] == pair[1] {
+                units[pair[0]] -= 1;
+            }
+        }
+    }
     let sizes: Vec<usize> = codebook.questions.iter().map(|q| q.options.len() + 1).collect();
     let groups = codebook.grouping.levels.len();
+    let zeros = || -> Vec<Array4<f64>> {
+        sizes.iter().map(|&n| Array4::zeros((n, groups, n, groups))).collect()
+    };
     for i in 1..waves.len() {
-        let joint = (!records.is_empty()).then(|| {
-            let mut joint: Vec<Array4<f64>> =
-                sizes.iter().map(|&n| Array4::zeros((n, groups, n, groups))).collect();
+        let mut joints: Vec<Vec<Array4<f64>>> = Vec::new();
+        if !records.is_empty() {
+            joints = (0..strata.len().max(1)).map(|_| zeros()).collect();
             for (h, now) in &records[i] {
                 let Some(before) = records[i - 1].get(h) else { continue };
+                if now.stratum != before.stratum {
+                    continue;
+                }
                 let w = now.weight * before.weight;
-                for (q, j) in joint.iter_mut().enumerate() {
+                for (q, j) in joints[now.stratum].iter_mut().enumerate() {
                     let row = |a: u16| {
                         if a == PanelRecord::NOT_ANSWERED { sizes[q] - 1 } else { usize::from(a) }
                     };
                     j[[row(now.answers[q]), now.group, row(before.answers[q]), before.group]] += w;
                 }
             }
-            joint
-        });
-        waves[i].panel = Some(PanelLink { overlap: overlaps[i - 1], respondents, joint });
+        }
+        let (joint, strata) = if by_stratum {
+            let links = StratumLinks {
+                units: strata.iter().cloned().zip(units.iter().copied()).collect(),
+                joints: strata.iter().cloned().zip(joints).collect::<BTreeMap<_, _>>(),
+            };
+            (None, Some(links))
+        } else {
+            (joints.pop(), None)
+        };
+        waves[i].panel = Some(PanelLink { overlap: overlaps[i - 1], respondents, joint, strata });
     }
     Ok(())
 }

@@ -505,14 +505,17 @@ fn panel_changes_use_the_within_respondent_covariance_as_r_survey_does() {
     assert_panel_changes(&report, "panel-wave", &golden["changes"]);
 }
 
-/// The same panel under a stratified clustered design with an fpc, and under bootstrap
-/// replicate weights of it: the waves stacked with their strata, clusters and
-/// replicates matched across the waves, against R survey on the stacked waves
+/// The same panel under a stratified clustered design with an fpc, under bootstrap
+/// replicate weights of it, and under strata of respondents with and without an fpc:
+/// the waves stacked with their strata, clusters and replicates matched across the
+/// waves (without clusters, each respondent one PSU of its stratum), against R survey on the stacked waves
 /// ([`panel_golden`]), the changes and their standard errors to 1e-9 and the stacked
 /// design's degrees of freedom exactly.
 #[test]
 fn panel_changes_under_a_declared_design_stack_its_clusters_as_r_survey_does() {
-    use invitestat::tabulate::design::{stacked_question_design, stacks_panel_waves};
+    use invitestat::tabulate::design::{
+        stacked_question_design, stacks_element_strata, stacks_panel_waves,
+    };
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let golden = panel_golden();
     let files: Vec<PathBuf> =
@@ -523,6 +526,8 @@ fn panel_changes_under_a_declared_design_stack_its_clusters_as_r_survey_does() {
             "[design]\nstrata_column = \"stratum\"\ncluster_column = \"cluster\"\nfpc_column = \"fpc\"",
         ),
         ("replicates", "[design.replicates]\ntype = \"bootstrap\"\nprefix = \"bs\"\ncount = 20"),
+        ("strata", "[design]\nstrata_column = \"stratum\""),
+        ("strata_fpc", "[design]\nstrata_column = \"stratum\"\nfpc_column = \"pop\""),
     ];
     for (name, design) in designs {
         let codebook = panel_codebook(design);
@@ -531,13 +536,52 @@ fn panel_changes_under_a_declared_design_stack_its_clusters_as_r_survey_does() {
         let waves = invitestat::study::read_waves(&files, &codebook, options.load).unwrap();
         let totals: Vec<_> = waves.iter().map(|w| w.table.design.as_ref().unwrap()).collect();
         let expected = &golden["designs"][name];
-        for i in 1..3 {
-            let (_, df) = stacked_question_design(&codebook, &totals, i, i - 1, 0).unwrap();
+        for (i, wave) in waves.iter().enumerate().skip(1) {
+            let links = wave.panel.as_ref().unwrap().strata.as_ref();
+            assert_eq!(links.is_some(), stacks_element_strata(&codebook), "{name}");
+            let (_, df) = stacked_question_design(&codebook, &totals, i, i - 1, 0, links).unwrap();
             assert_eq!(df, expected[0]["df"].as_f64().unwrap(), "{name}");
         }
         let report = invitestat::study::analyse_waves(waves, &codebook, options.analysis);
         assert_panel_changes(&report, "panel-design-wave", expected);
     }
-    // Strata without clusters, or weighting, leave the waves independent.
-    assert!(!stacks_panel_waves(&panel_codebook("[design]\nstrata_column = \"stratum\"")));
+    // Without the links, strata of respondents leave the waves independent.
+    let codebook = panel_codebook(designs[2].1);
+    let options = invitestat::study::Options::default();
+    let waves = invitestat::study::read_waves(&files, &codebook, options.load).unwrap();
+    let totals: Vec<_> = waves.iter().map(|w| w.table.design.as_ref().unwrap()).collect();
+    assert!(stacked_question_design(&codebook, &totals, 1, 0, 0, None).is_none());
+}
+
+/// Strata of respondents where some respondents move stratum between waves (a unit in
+/// each stratum, R's `nest = TRUE`) and one is alone in its stratum (a lonely PSU under
+/// `lonely_psu = "adjust"`): the changes against R survey ([`panel_golden`]), and the
+/// stacked design's degrees of freedom counting the movers twice.
+#[test]
+fn panel_respondents_who_move_stratum_are_a_psu_in_each_as_r_survey_nests_them() {
+    use invitestat::tabulate::design::stacked_question_design;
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let golden = panel_golden();
+    let files: Vec<PathBuf> =
+        (1..=3).map(|i| root.join(format!("tests/fixtures/panel-moved-wave-{i}.csv"))).collect();
+    let codebook = panel_codebook("[design]\nstrata_column = \"stratum\"\nlonely_psu = \"adjust\"");
+    let options = invitestat::study::Options::default();
+    let waves = invitestat::study::read_waves(&files, &codebook, options.load).unwrap();
+    let links = waves[2].panel.as_ref().unwrap().strata.as_ref().unwrap();
+    // 270 people; 15 of wave 3 moved to s4 and one of wave 2 to s5, each seen in another
+    // stratum in another wave too.
+    let units: Vec<(&str, u64)> = links.units.iter().map(|(k, &v)| (k.as_str(), v)).collect();
+    assert_eq!(units.len(), 5);
+    assert_eq!(units.iter().map(|u| u.1).sum::<u64>(), 286);
+    assert_eq!(units[3], ("s4", 15));
+    assert_eq!(units[4], ("s5", 1));
+    let totals: Vec<_> = waves.iter().map(|w| w.table.design.as_ref().unwrap()).collect();
+    let expected = &golden["designs"]["moved"];
+    let (_, df) = stacked_question_design(&codebook, &totals, 2, 1, 0, Some(links)).unwrap();
+    assert_eq!(df, expected[0]["df"].as_f64().unwrap());
+    let report = invitestat::study::analyse_waves(waves, &codebook, options.analysis);
+    assert_panel_changes(&report, "panel-moved-wave", expected);
+    use invitestat::report::{Formats, document, markdown};
+    let text = markdown::render(&document::build(&report, &[], Formats::ALL));
+    assert!(text.contains("whose PSUs are the respondents within their strata"), "{text}");
 }

@@ -280,6 +280,40 @@ def test_a_bad_cell_in_a_data_frame_is_refused_as_in_a_file(tmp_path: Path) -> N
         invitestat.analyze(frame, folder / "codebook.toml")
 
 
+def test_a_frame_of_many_arrow_batches_reads_as_one(tmp_path: Path) -> None:
+    folder = DATA / "executives-online"
+    responses, codebook = folder / "responses.csv", folder / "codebook.toml"
+    want = invitestat.analyze(responses, codebook).csv
+    text = pd.read_csv(responses, dtype=str, keep_default_na=False)
+
+    def batched(frame: pd.DataFrame, rows: int, category: bool = False) -> pa.Table:
+        # Each batch converted on its own: categorical batches get dictionaries of their
+        # own (every other one in reverse order).
+        parts = [frame.iloc[i : i + rows] for i in range(0, len(frame), rows)]
+        if category:
+            parts = [
+                part.astype("category").apply(
+                    lambda c, k=k: c.cat.set_categories(list(c.cat.categories)[:: (-1) ** k])
+                )
+                for k, part in enumerate(parts)
+            ]
+        batches = [pa.RecordBatch.from_pandas(part, preserve_index=False) for part in parts]
+        table = pa.Table.from_batches(batches)
+        assert len(table.to_batches()) == len(parts) > 5
+        return table
+
+    assert invitestat.analyze(batched(pd.read_csv(responses), 37), codebook).csv == want
+    assert invitestat.analyze(batched(text, 1), codebook).csv == want
+    categories = batched(text, 64, category=True)
+    chunks = categories.column("accept_never_met").chunks
+    assert chunks[0].dictionary.to_pylist() == chunks[1].dictionary.to_pylist()[::-1]
+    assert invitestat.analyze(categories, codebook).csv == want
+    # A bad cell in a later batch names its line in the whole frame.
+    text.loc[200, "accept_never_met"] = "7"
+    with pytest.raises(InvitestatError, match=r"^pyarrow Table: line 202, .*'7'"):
+        invitestat.analyze(batched(text, 37), codebook)
+
+
 def test_waves_from_data_frames_equal_waves_from_files(tmp_path: Path) -> None:
     folder = DATA / "waves-example"
     files = [folder / f"wave-{i}.csv" for i in (1, 2, 3)]

@@ -425,21 +425,29 @@ fn trend_design(
 /// wave, the group's weighted totals answering `oi` and answering otherwise; the
 /// replicates' scales; and the trend's degrees of freedom, R's `degf` of the group's
 /// subset of the stacked waves (the rank of its respondents' replicate weights, less
-/// one) less one for the slope. `None` for any other design.
+/// one) less one for the slope. `None` for any other design; an error naming the wave
+/// whose table lacks the replicates' totals (rather than a trend on another design).
 fn replicate_trend_data<'s>(
     waves: &[Wave],
     shares: &'s [QuestionShares],
     qi: usize,
     oi: usize,
     g: usize,
-) -> Option<ReplicateTrend<'s>> {
+) -> Option<Result<ReplicateTrend<'s>, String>> {
     use crate::stats::design::{Design, RowSpan};
+    if !shares.iter().any(|s| matches!(s.design, Design::Replicates(_))) {
+        return None;
+    }
     let mut span = RowSpan::default();
     let mut per_wave = Vec::new();
     let mut scales = None;
     for (w, s) in waves.iter().zip(shares) {
-        let Design::Replicates(rep) = &s.design else { return None };
-        span.merge(w.table.design.as_ref()?.spans.get(g)?);
+        let missing = || format!("wave {} has no replicate-weight totals", w.label);
+        let Design::Replicates(rep) = &s.design else { return Some(Err(missing())) };
+        let Some(group_span) = w.table.design.as_ref().and_then(|d| d.spans.get(g)) else {
+            return Some(Err(missing()));
+        };
+        span.merge(group_span);
         let (options, groups) = w.table.questions[qi].weights.dim();
         let yes_no = |t: &Vec<f64>| {
             let at = |o: usize| t.get(o * groups + g).copied().unwrap_or(0.0);
@@ -452,7 +460,7 @@ fn replicate_trend_data<'s>(
     let replicates = (0..scales.rscales.len())
         .map(|r| per_wave.iter().map(|w| w.get(r).copied().unwrap_or([0.0; 2])).collect())
         .collect();
-    Some(ReplicateTrend { replicates, scales, df: span.rank() as f64 - 2.0 })
+    Some(Ok(ReplicateTrend { replicates, scales, df: span.rank() as f64 - 2.0 }))
 }
 
 /// What a trend under replicate weights refits (see [`replicate_trend_data`]).
@@ -625,10 +633,12 @@ fn weighted_comparisons(
                         })
                         .collect();
                     let t = match replicate_trend_data(waves, &shares, qi, oi, g) {
-                        Some(r) => {
+                        Some(Ok(r)) => {
                             weighted_trend_replicates(&series, &r.replicates, r.scales, r.df)
+                                .map_err(|e| e.to_string())
                         }
-                        None => weighted_trend(&series),
+                        Some(Err(why)) => Err(why),
+                        None => weighted_trend(&series).map_err(|e| e.to_string()),
                     };
                     trends.push(WeightedTrendRow {
                         question: q.id.clone(),
@@ -643,7 +653,7 @@ fn weighted_comparisons(
                         p_value: t.as_ref().ok().map(|t| t.p_value),
                         p_adjusted: None,
                         significant: false,
-                        note: t.as_ref().err().map(ToString::to_string),
+                        note: t.as_ref().err().cloned(),
                     });
                 }
             }

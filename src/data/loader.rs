@@ -22,6 +22,13 @@ use std::collections::HashMap;
 use std::io::{BufRead, Read};
 use std::path::{Path, PathBuf};
 
+/// The problem and the expectation when a respondent's `what` ("stratum" or
+/// "cluster") code is empty, as the loader and the count-table reader word them.
+pub(crate) fn empty_design_code(what: &str) -> (&'static str, String) {
+    let problem = if what == "stratum" { "empty stratum" } else { "empty cluster" };
+    (problem, format!("a {what} code for every respondent"))
+}
+
 /// One validated respondent.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Response {
@@ -847,12 +854,8 @@ pub fn load_records<S: super::records::RecordSource>(
                 ));
             };
             if code.is_empty() {
-                return Err(value_error(
-                    c,
-                    text,
-                    if what == "stratum" { "empty stratum" } else { "empty cluster" },
-                    format!("a {what} code for every respondent"),
-                ));
+                let (problem, expected) = empty_design_code(what);
+                return Err(value_error(c, text, problem, expected));
             }
             if slot != code {
                 slot.clear();

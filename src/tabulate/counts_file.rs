@@ -330,21 +330,33 @@ fn read_long(path: &Path, text: &str, codebook: &Codebook) -> Result<CountsShard
     }
     let mut table = CountTable::new(codebook, &codebook.paired_questions());
     let mut rdr = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(text.as_bytes());
-    let header_ok = rdr
-        .headers()
-        .map(|h| {
-            if design {
-                h.iter().eq(LONG_HEADER.iter().chain(&LONG_DESIGN_COLUMNS).copied())
+    let with_design = |h: &csv::StringRecord| {
+        h.iter().eq(LONG_HEADER.iter().chain(&LONG_DESIGN_COLUMNS).copied())
+    };
+    let (header_ok, message) = match rdr.headers() {
+        Ok(h) if design => (
+            with_design(h),
+            if h.iter().eq(LONG_HEADER) {
+                "a header without the design's columns, and the codebook declares a [design]"
             } else {
-                h.iter().eq(LONG_HEADER)
-            }
-        })
-        .unwrap_or(false);
+                "wrong header"
+            },
+        ),
+        Ok(h) => (
+            h.iter().eq(LONG_HEADER),
+            if with_design(h) {
+                "a header with a design's columns (positive,stratum,cluster,fpc), and the codebook declares no [design]"
+            } else {
+                "wrong header"
+            },
+        ),
+        Err(_) => (false, "wrong header"),
+    };
     if !header_ok {
         return Err(CountsError::Row {
             path: path.to_path_buf(),
             line: 1,
-            message: "wrong header".into(),
+            message: message.into(),
             expected: expected.into(),
         });
     }
@@ -436,15 +448,13 @@ fn read_long(path: &Path, text: &str, codebook: &Codebook) -> Result<CountsShard
                 return Err(bad(format!("positive {positive} is more than the count {count}")));
             }
             let (stratum, cluster) = (field(7), field(8));
-            if has_strata && stratum.is_empty() {
-                return Err(bad(
-                    "empty stratum; expected a stratum code for every respondent".into()
-                ));
-            }
-            if has_clusters && cluster.is_empty() {
-                return Err(bad(
-                    "empty cluster; expected a cluster code for every respondent".into()
-                ));
+            for (declared, code, what) in
+                [(has_strata, stratum, "stratum"), (has_clusters, cluster, "cluster")]
+            {
+                if declared && code.is_empty() {
+                    let (problem, expected) = crate::data::loader::empty_design_code(what);
+                    return Err(bad(format!("{problem}; expected {expected}")));
+                }
             }
             let fpc = if question == "*" && has_fpc {
                 let v: f64 = field(9).parse().unwrap_or(f64::NAN);

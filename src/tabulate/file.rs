@@ -92,7 +92,8 @@ pub(super) fn one_sample(
     Ok(weights.pop().map(|(_, w)| w))
 }
 
-/// A file in another format, converted to CSV, counted by the CSV loader; the summary
+/// A file in another format, converted to CSV, counted by the CSV loader (on two threads
+/// when large, as [`tabulate_file`] counts a CSV file); the summary
 /// and any error name the original file, and its checksum is the original's (of each
 /// part in turn, for a folder of parts).
 fn tabulate_converted(
@@ -105,10 +106,23 @@ fn tabulate_converted(
         weigh(&converted.csv, codebook, |each| load(&converted.csv, codebook, options, each))
             .and_then(|w| one_sample(&converted.csv, w))
             .map_err(|e| converted.locate(e, path))?;
-    let mut table = new_table(codebook, weights.as_ref());
-    let mut summary = load(&converted.csv, codebook, options, table.adder())
-        .map_err(|e| converted.locate(e, path))?;
-    table.weight_scale = summary.weight_scale;
+    // A large converted file is counted on two threads as a CSV file is; the
+    // sequential loader reads it when that fails, to name the refused row.
+    let csv = &converted.csv;
+    let size = std::fs::metadata(csv).map(|m| m.len()).unwrap_or(0);
+    let parallel = (size >= PARALLEL_BYTES)
+        .then(|| tabulate_parallel(csv, codebook, options, size, None, weights.as_ref()))
+        .flatten();
+    let (table, mut summary) = match parallel {
+        Some(done) => done,
+        None => {
+            let mut table = new_table(codebook, weights.as_ref());
+            let summary = load(csv, codebook, options, table.adder())
+                .map_err(|e| converted.locate(e, path))?;
+            table.weight_scale = summary.weight_scale;
+            (table, summary)
+        }
+    };
     summary.weighting.extend(weights.map(|w| w.summary));
     let mut hasher = crate::digest::Sha256::default();
     for f in &converted.inputs {

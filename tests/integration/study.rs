@@ -533,6 +533,97 @@ fn two_thread_counting_matches_the_single_threaded_loader() {
     );
 }
 
+/// A large Parquet file, converted to CSV text, is counted on two threads as the same
+/// rows in a CSV file are: the same table, rows and missing answers; its checksum is
+/// the Parquet file's; a refused cell names its row, as the single-threaded loader does.
+#[cfg(feature = "parquet")]
+#[test]
+fn a_large_parquet_file_is_counted_on_two_threads_as_its_csv_is() {
+    use invitestat::data::synthetic::{WaveSpec, generate_wave};
+    use invitestat::tabulate::{PARALLEL_BYTES, tabulate_file};
+    use parquet::data_type::{ByteArray, ByteArrayType};
+    use parquet::file::writer::SerializedFileWriter;
+    use std::sync::Arc;
+    let dir = tempfile::tempdir().unwrap();
+    let codebook = Codebook::from_path(&root().join("data/waves-example/codebook.toml")).unwrap();
+    let spec = WaveSpec {
+        rows: 200_000,
+        seed: 6,
+        missing: 0.03,
+        group_shares: vec![0.15, 0.85],
+        wave: "9".into(),
+        shares_seed: 1,
+        trend: 0.0,
+    };
+    let csv = generate_wave(&codebook, &spec).unwrap();
+    // The rows as a Parquet file of text columns, in two row groups.
+    let write_parquet = |text: &str, path: &Path| {
+        let mut lines = text.lines();
+        let names: Vec<&str> = lines.next().unwrap().split(',').collect();
+        let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+        let schema = names
+            .iter()
+            .map(|n| format!("REQUIRED BYTE_ARRAY {n} (UTF8);"))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let schema =
+            parquet::schema::parser::parse_message_type(&format!("message wave {{ {schema} }}"))
+                .unwrap();
+        let file = std::fs::File::create(path).unwrap();
+        let mut writer =
+            SerializedFileWriter::new(file, Arc::new(schema), Default::default()).unwrap();
+        for half in rows.chunks(rows.len().div_ceil(2)) {
+            let mut group = writer.next_row_group().unwrap();
+            for c in 0..names.len() {
+                let values: Vec<ByteArray> = half.iter().map(|r| ByteArray::from(r[c])).collect();
+                let mut column = group.next_column().unwrap().unwrap();
+                column.typed::<ByteArrayType>().write_batch(&values, None, None).unwrap();
+                column.close().unwrap();
+            }
+            group.close().unwrap();
+        }
+        writer.close().unwrap();
+    };
+    let (csv_path, pq) = (dir.path().join("big.csv"), dir.path().join("big.parquet"));
+    std::fs::write(&csv_path, &csv).unwrap();
+    write_parquet(&csv, &pq);
+    let converted = invitestat::data::convert::open(&pq).unwrap().unwrap();
+    assert!(std::fs::metadata(&converted.csv).unwrap().len() > PARALLEL_BYTES);
+    let (from_csv, csv_summary) =
+        tabulate_file(&csv_path, &codebook, LoadOptions::default(), None).unwrap();
+    let (from_parquet, summary) =
+        tabulate_file(&pq, &codebook, LoadOptions::default(), None).unwrap();
+    assert_eq!(summary.rows_read, 200_000);
+    assert_eq!(summary.rows_used, csv_summary.rows_used);
+    assert_eq!(summary.missing_answers, csv_summary.missing_answers);
+    assert_eq!(summary.file, pq.display().to_string());
+    let bytes = std::fs::read(&pq).unwrap();
+    let mut hasher = invitestat::digest::Sha256::default();
+    hasher.update(&bytes);
+    assert_eq!(summary.sha256, hasher.hex());
+    assert_eq!(from_parquet.respondents, from_csv.respondents);
+    assert_eq!(from_parquet.pairs, from_csv.pairs);
+    for (a, b) in from_parquet.questions.iter().zip(&from_csv.questions) {
+        assert_eq!(a.counts, b.counts);
+        assert_eq!(a.missing, b.missing);
+        for (x, y) in a.weights.iter().zip(b.weights.iter()) {
+            assert!((x - y).abs() <= 1e-12 * y.abs());
+        }
+    }
+    // A bad code near the end: the message names its row (line = row + 1).
+    let mut lines: Vec<&str> = csv.lines().collect();
+    let bad_line = lines.len() - 10;
+    let main_use = codebook.columns().iter().position(|c| *c == "main_use").unwrap();
+    let mut fields: Vec<&str> = lines[bad_line].split(',').collect();
+    fields[main_use] = "7";
+    let broken = fields.join(",");
+    lines[bad_line] = &broken;
+    write_parquet(&(lines.join("\n") + "\n"), &pq);
+    let err = tabulate_file(&pq, &codebook, LoadOptions::default(), None).unwrap_err().to_string();
+    assert!(err.starts_with(&pq.display().to_string()), "{err}");
+    assert!(err.contains(&format!("line {}", bad_line + 1)), "{err}");
+}
+
 /// Past the in-memory limit ids spill to disk; a repeat is still found, and its line
 /// named, by the single-threaded loader and by the two-thread count.
 #[test]

@@ -8,7 +8,10 @@
 //! A table of flat columns of the common kinds (booleans, integers, floats, strings) is
 //! read column by column, [`BATCH`] rows at a time from every column; any other (dates,
 //! decimals, timestamps, nested columns) goes through the parquet crate's row API. Both
-//! write the same text (the column-wise writer follows the row API's conversions).
+//! write the same text (the column-wise writer follows the row API's conversions). The
+//! column-wise reader also hands its rows to the loader directly ([`ParquetRows`]), in
+//! runs of rows that threads count on their own, the text of each value being what a
+//! CSV reader gives back from the converted file.
 
 use super::LoadError;
 use super::convert::{Converted, csv_writer, whole};
@@ -18,6 +21,7 @@ use parquet::data_type::ByteArray;
 use parquet::file::reader::{FileReader, SerializedFileReader};
 use parquet::record::Field;
 use parquet::schema::types::ColumnDescriptor;
+use std::collections::VecDeque;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -38,6 +42,11 @@ pub fn is_parquet(path: &Path) -> bool {
             .unwrap_or(false);
     }
     is_part(path)
+}
+
+/// What the summary says of a table read from `parts` part files (nothing for one).
+pub fn parts_note(parts: usize) -> Option<String> {
+    (parts > 1).then(|| format!("read {parts} part files in name order"))
 }
 
 /// The part files, in name order.
@@ -247,9 +256,19 @@ fn push_text(out: &mut Vec<u8>, text: &[u8]) {
     out.push(b'"');
 }
 
-/// Appends value `i` of `values` as `kind`, as a CSV field.
-fn write_value(out: &mut Vec<u8>, kind: Plain, values: &Values, i: usize) -> Result<(), String> {
+/// Appends value `i` of `values` as `kind`: as a CSV field when `quote`, else as the
+/// field's text (what a CSV reader gives back for that field).
+fn write_value(
+    out: &mut Vec<u8>,
+    kind: Plain,
+    values: &Values,
+    i: usize,
+    quote: bool,
+) -> Result<(), String> {
     use ConvertedType as C;
+    let push_text = |out: &mut Vec<u8>, text: &[u8]| {
+        if quote { push_text(out, text) } else { out.extend_from_slice(text) }
+    };
     let signed = |out: &mut Vec<u8>, v: i64| push_integer(out, v < 0, v.unsigned_abs());
     match (kind, values) {
         (Plain::Bool, Values::Bool(v)) => {
@@ -343,9 +362,14 @@ fn write_columns(
                         line.push(b',');
                     }
                     if !optional[c] || levels[c][row] == 1 {
-                        write_value(&mut line, kinds[c], &values[c], next[c]).map_err(|m| {
-                            bad(format!("row group {g}, column {}: {m}", schema.column(c).name()))
-                        })?;
+                        write_value(&mut line, kinds[c], &values[c], next[c], true).map_err(
+                            |m| {
+                                bad(format!(
+                                    "row group {g}, column {}: {m}",
+                                    schema.column(c).name()
+                                ))
+                            },
+                        )?;
                         next[c] += 1;
                     }
                 }
@@ -413,8 +437,257 @@ pub fn to_csv(path: &Path) -> Result<Converted, LoadError> {
         }
     }
     out.flush().map_err(|cause| LoadError::Io { file: path.to_path_buf(), cause })?;
-    let note = (files.len() > 1).then(|| format!("read {} part files in name order", files.len()));
+    let note = parts_note(files.len());
     Ok(Converted { csv, inputs: files, note, row_offset: 0, column_offset: 0, dictionary: None })
+}
+
+/// The rows of a Parquet table (one file or a folder of parts) of flat columns of the
+/// kinds the column-wise reader covers, read straight into the loader's records: the
+/// header (the columns' names) first, then each row's values as the text a CSV reader
+/// would give back from the converted file ([`to_csv`]), without writing that file.
+/// [`ParquetRows::split`] divides a table's rows into pieces read on their own (one per
+/// thread). A record starts at its row (the header 0), counted over the whole table.
+pub struct ParquetRows {
+    names: Vec<String>,
+    kinds: Vec<Plain>,
+    optional: Vec<bool>,
+    /// The parts still to read: the file, the rows to skip, then the rows to take.
+    queue: VecDeque<(PathBuf, u64, u64)>,
+    /// The part being read: its reader, next row group, column readers and rows left
+    /// in the row group, and the rows still to take from the part.
+    current: Option<OpenPart>,
+    values: Vec<Values>,
+    levels: Vec<Vec<i16>>,
+    next: Vec<usize>,
+    /// The batch's rows, and the next one to hand out.
+    batch: usize,
+    row: usize,
+    /// The table's row of the next record.
+    at: u64,
+    header_sent: bool,
+}
+
+/// A Parquet table split into runs of rows ([`ParquetRows::split`]).
+pub struct SplitTable {
+    /// The runs, in order.
+    pub pieces: Vec<ParquetRows>,
+    /// The table's part files, in name order (the file itself for one file).
+    pub files: Vec<PathBuf>,
+}
+
+struct OpenPart {
+    reader: SerializedFileReader<std::fs::File>,
+    group: usize,
+    columns: Vec<ColumnReader>,
+    left_in_group: u64,
+    skip: u64,
+    take: u64,
+}
+
+fn parquet_error(e: impl std::fmt::Display) -> super::records::RecordError {
+    super::records::RecordError::Io(std::io::Error::other(e.to_string()))
+}
+
+impl ParquetRows {
+    /// The table at `path` split into at most `pieces` runs of consecutive rows, each
+    /// with the header, and its part files in name order; `None` (with no row read)
+    /// when a column is of another kind (dates, decimals, nested columns) or the parts'
+    /// columns differ, for the table to be converted instead.
+    ///
+    /// # Errors
+    /// [`LoadError`] when a part cannot be opened or read as Parquet.
+    pub fn split(path: &Path, pieces: usize) -> Result<Option<SplitTable>, LoadError> {
+        let files = parts(path)?;
+        let mut layout: Option<(Vec<String>, Vec<Plain>, Vec<bool>)> = None;
+        let mut rows = Vec::new();
+        for part in &files {
+            let bad = |message: String| LoadError::Format { file: part.clone(), message };
+            let file = std::fs::File::open(part)
+                .map_err(|cause| LoadError::Io { file: part.clone(), cause })?;
+            let reader = SerializedFileReader::new(file)
+                .map_err(|e| bad(format!("not a readable Parquet file: {e}")))?;
+            let meta = reader.metadata().file_metadata();
+            let schema = meta.schema_descr();
+            let names: Vec<String> =
+                meta.schema().get_fields().iter().map(|f| f.name().to_string()).collect();
+            let Some(kinds) =
+                schema.columns().iter().map(|c| Plain::of(c)).collect::<Option<Vec<_>>>()
+            else {
+                return Ok(None);
+            };
+            if kinds.len() != names.len() {
+                return Ok(None);
+            }
+            let optional = schema.columns().iter().map(|c| c.max_def_level() == 1).collect();
+            match &layout {
+                None => layout = Some((names, kinds, optional)),
+                Some((n, k, o)) if *n != names || *k != kinds || *o != optional => return Ok(None),
+                Some(_) => {}
+            }
+            rows.push(u64::try_from(meta.num_rows()).unwrap_or(0));
+        }
+        let Some((names, kinds, optional)) = layout else { return Ok(None) };
+        let total: u64 = rows.iter().sum();
+        let pieces = pieces.clamp(1, usize::try_from(total.max(1)).unwrap_or(usize::MAX)) as u64;
+        let mut out = Vec::new();
+        for k in 0..pieces {
+            let (from, to) = (total * k / pieces, total * (k + 1) / pieces);
+            let mut queue = VecDeque::new();
+            let mut start = 0u64;
+            for (part, &n) in files.iter().zip(&rows) {
+                let (lo, hi) = (from.max(start), to.min(start + n));
+                if lo < hi {
+                    queue.push_back((part.clone(), lo - start, hi - lo));
+                }
+                start += n;
+            }
+            let empty = |kind: &Plain| match kind {
+                Plain::Bool => Values::Bool(Vec::new()),
+                Plain::Int32(_) => Values::Int32(Vec::new()),
+                Plain::Int64(_) => Values::Int64(Vec::new()),
+                Plain::Float => Values::Float(Vec::new()),
+                Plain::Double => Values::Double(Vec::new()),
+                Plain::Text { .. } => Values::Bytes(Vec::new()),
+            };
+            out.push(ParquetRows {
+                names: names.clone(),
+                kinds: kinds.clone(),
+                optional: optional.clone(),
+                queue,
+                current: None,
+                values: kinds.iter().map(empty).collect(),
+                levels: vec![Vec::new(); kinds.len()],
+                next: vec![0; kinds.len()],
+                batch: 0,
+                row: 0,
+                at: from + 1,
+                header_sent: false,
+            });
+        }
+        Ok(Some(SplitTable { pieces: out, files }))
+    }
+
+    /// Reads the next batch of rows into the buffers: `false` when none is left.
+    fn fill(&mut self) -> Result<bool, super::records::RecordError> {
+        loop {
+            if self.current.is_none() {
+                let Some((file, skip, take)) = self.queue.pop_front() else { return Ok(false) };
+                let f = std::fs::File::open(&file)?;
+                let reader = SerializedFileReader::new(f).map_err(parquet_error)?;
+                self.current = Some(OpenPart {
+                    reader,
+                    group: 0,
+                    columns: Vec::new(),
+                    left_in_group: 0,
+                    skip,
+                    take,
+                });
+            }
+            let Some(part) = self.current.as_mut() else { return Ok(false) };
+            if part.take == 0 {
+                self.current = None;
+                continue;
+            }
+            if part.left_in_group == 0 {
+                if part.group >= part.reader.num_row_groups() {
+                    return Err(parquet_error("fewer rows than the file's metadata says"));
+                }
+                let group = part.reader.get_row_group(part.group).map_err(parquet_error)?;
+                part.group += 1;
+                let n = u64::try_from(group.metadata().num_rows()).unwrap_or(0);
+                if part.skip >= n {
+                    part.skip -= n;
+                    continue;
+                }
+                part.columns = (0..self.kinds.len())
+                    .map(|c| group.get_column_reader(c))
+                    .collect::<Result<_, _>>()
+                    .map_err(parquet_error)?;
+                part.left_in_group = n;
+                if part.skip > 0 {
+                    let skip = usize::try_from(part.skip).unwrap_or(usize::MAX);
+                    for c in &mut part.columns {
+                        let skipped = skip_rows(c, skip).map_err(parquet_error)?;
+                        if skipped != skip {
+                            return Err(parquet_error(
+                                "a column holds fewer rows than its row group",
+                            ));
+                        }
+                    }
+                    part.left_in_group -= part.skip;
+                    part.skip = 0;
+                }
+            }
+            let n = usize::try_from(part.left_in_group.min(part.take)).unwrap_or(BATCH).min(BATCH);
+            for (c, column) in part.columns.iter_mut().enumerate() {
+                let read = read_batch(column, n, &mut self.levels[c], &mut self.values[c])
+                    .map_err(parquet_error)?;
+                if read != n {
+                    return Err(parquet_error("a column holds fewer rows than its row group"));
+                }
+            }
+            part.left_in_group -= n as u64;
+            part.take -= n as u64;
+            self.next.iter_mut().for_each(|x| *x = 0);
+            (self.batch, self.row) = (n, 0);
+            return Ok(true);
+        }
+    }
+}
+
+/// Skips `n` rows of a column.
+fn skip_rows(reader: &mut ColumnReader, n: usize) -> parquet::errors::Result<usize> {
+    match reader {
+        ColumnReader::BoolColumnReader(r) => r.skip_records(n),
+        ColumnReader::Int32ColumnReader(r) => r.skip_records(n),
+        ColumnReader::Int64ColumnReader(r) => r.skip_records(n),
+        ColumnReader::Int96ColumnReader(r) => r.skip_records(n),
+        ColumnReader::FloatColumnReader(r) => r.skip_records(n),
+        ColumnReader::DoubleColumnReader(r) => r.skip_records(n),
+        ColumnReader::ByteArrayColumnReader(r) => r.skip_records(n),
+        ColumnReader::FixedLenByteArrayColumnReader(r) => r.skip_records(n),
+    }
+}
+
+impl super::records::RecordSource for ParquetRows {
+    fn read_record(
+        &mut self,
+        record: &mut super::records::Record,
+    ) -> Result<bool, super::records::RecordError> {
+        if !self.header_sent {
+            self.header_sent = true;
+            record.start(0);
+            for name in &self.names {
+                record.push_with(|out| out.extend_from_slice(name.as_bytes()));
+            }
+            return Ok(true);
+        }
+        if self.row >= self.batch && !self.fill()? {
+            return Ok(false);
+        }
+        let row = self.row;
+        record.start(self.at);
+        let mut failed = None;
+        for c in 0..self.kinds.len() {
+            if self.optional[c] && self.levels[c][row] != 1 {
+                record.push_with(|_| {});
+                continue;
+            }
+            let (kind, values, i) = (self.kinds[c], &self.values[c], self.next[c]);
+            record.push_with(|out| {
+                if let Err(m) = write_value(out, kind, values, i, false) {
+                    failed = Some(m);
+                }
+            });
+            self.next[c] += 1;
+        }
+        if let Some(m) = failed {
+            return Err(parquet_error(m));
+        }
+        self.row += 1;
+        self.at += 1;
+        Ok(true)
+    }
 }
 
 #[cfg(test)]
@@ -462,6 +735,56 @@ mod tests {
         }
         let (wrote, _) = csv_of("column-kinds-date.parquet", write_columns)?;
         assert!(!wrote);
+        Ok(())
+    }
+
+    /// The records of a table split into pieces (one row, a row group's 7, across row
+    /// groups, more pieces than row groups) are the records of its converted CSV, the
+    /// header at the start of each piece and each record at its row; a table with a
+    /// date column is left to the conversion.
+    #[test]
+    fn split_rows_are_the_records_of_the_converted_file() -> Result<(), Failure> {
+        use crate::data::records::{Record, RecordSource, Records};
+        let path =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/column-kinds.parquet");
+        let converted = to_csv(&path)?;
+        let mut csv = Records::new(std::fs::File::open(&converted.csv)?, b',');
+        let mut want: Vec<Vec<Vec<u8>>> = Vec::new();
+        let mut record = Record::default();
+        while csv.read_record(&mut record)? {
+            want.push(record.iter().map(<[u8]>::to_vec).collect());
+        }
+        assert_eq!(want.len(), 51);
+        for pieces in [1, 2, 3, 7, 50, 80] {
+            let Some(SplitTable { pieces: split, files }) = ParquetRows::split(&path, pieces)?
+            else {
+                return Err("the fixture's columns are plain".into());
+            };
+            assert_eq!(files, std::slice::from_ref(&path));
+            assert_eq!(split.len(), pieces.min(50));
+            let mut got: Vec<Vec<Vec<u8>>> = Vec::new();
+            for (k, mut rows) in split.into_iter().enumerate() {
+                let mut first = true;
+                while rows.read_record(&mut record)? {
+                    let fields: Vec<Vec<u8>> = record.iter().map(<[u8]>::to_vec).collect();
+                    if first {
+                        assert_eq!(fields, want[0]);
+                        assert_eq!(record.byte(), 0);
+                        first = false;
+                        if k == 0 {
+                            got.push(fields);
+                        }
+                        continue;
+                    }
+                    assert_eq!(record.byte(), got.len() as u64, "{pieces} pieces");
+                    got.push(fields);
+                }
+            }
+            assert_eq!(got, want, "{pieces} pieces");
+        }
+        let date =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/column-kinds-date.parquet");
+        assert!(ParquetRows::split(&date, 2)?.is_none());
         Ok(())
     }
 }

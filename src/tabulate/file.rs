@@ -16,8 +16,10 @@ pub const PARALLEL_BYTES: u64 = 8 << 20;
 /// without quoted fields are split at a line boundary and counted on two threads (with
 /// the checksum computed on a third pass through the page cache); any problem sends the
 /// file through the single-threaded loader again so that the error names the first bad
-/// line exactly as it would have. `progress`, when given, is called with the bytes read
-/// since its last call.
+/// line exactly as it would have. A Parquet table of plain columns is read straight
+/// into the loader and split by rows in the same way (unless the codebook weights to
+/// margins); other formats are converted to CSV text first. `progress`, when given, is
+/// called with the bytes read since its last call.
 ///
 /// # Errors
 /// [`LoadError`] for a refused file.
@@ -42,6 +44,13 @@ pub fn tabulate_file(
     options: LoadOptions,
     progress: Option<Progress<'_>>,
 ) -> Result<(CountTable, LoadSummary), LoadError> {
+    #[cfg(feature = "parquet")]
+    if codebook.weighting.is_none()
+        && crate::data::parquet::is_parquet(responses)
+        && let Some(done) = tabulate_parquet(responses, codebook, options)
+    {
+        return Ok(done);
+    }
     if let Some(converted) = crate::data::convert::open(responses)? {
         return tabulate_converted(responses, &converted, codebook, options);
     }
@@ -135,6 +144,76 @@ fn tabulate_converted(
         summary.warnings.push(note.clone());
     }
     Ok((table, summary))
+}
+
+/// A Parquet table of plain columns read straight into the loader, its rows split in
+/// two and counted on two threads (the checksum of its files on a third). `None` for
+/// a table of other columns, and on any problem: the caller then converts the table
+/// and the loader names the refused row.
+#[cfg(feature = "parquet")]
+fn tabulate_parquet(
+    path: &Path,
+    codebook: &Codebook,
+    options: LoadOptions,
+) -> Option<(CountTable, LoadSummary)> {
+    use crate::data::loader::{Lines, load_records};
+    let crate::data::parquet::SplitTable { mut pieces, files } =
+        crate::data::parquet::ParquetRows::split(path, 2).ok()??;
+    let count = |rows: &mut crate::data::parquet::ParquetRows| {
+        let mut table = new_table(codebook, None);
+        let mut ids = IdSet::with_limit(options.ids_in_memory);
+        let summary =
+            load_records(rows, path, codebook, options, Lines::Part, None, &mut ids, table.adder())
+                .ok()?;
+        table.weight_scale = summary.weight_scale;
+        Some((table, summary, ids))
+    };
+    let second = pieces.pop()?;
+    let mut first = pieces.pop();
+    let (checksum, one, two) = std::thread::scope(|s| {
+        let hash = s.spawn(|| -> Option<String> {
+            let mut hasher = crate::digest::Sha256::default();
+            for f in &files {
+                hasher.update(&std::fs::read(f).ok()?);
+            }
+            Some(hasher.hex())
+        });
+        let mut second = second;
+        let two = s.spawn(move || count(&mut second));
+        let one = first.as_mut().map(count);
+        (hash.join().ok().flatten(), one, two.join().ok().flatten())
+    });
+    let halves = match one {
+        Some(one) => vec![one?, two?],
+        None => vec![two?],
+    };
+    let (table, mut summary) = join_counts(halves)?;
+    summary.sha256 = checksum?;
+    summary.file = path.display().to_string();
+    summary.warnings.extend(crate::data::parquet::parts_note(files.len()));
+    Some((table, summary))
+}
+
+/// Joins the counts of the pieces of one file (in order): `None` when an id repeats
+/// across them (the sequential loader then names its lines).
+fn join_counts(pieces: Vec<(CountTable, LoadSummary, IdSet)>) -> Option<(CountTable, LoadSummary)> {
+    let mut ids = Vec::new();
+    let mut joined: Option<(CountTable, LoadSummary)> = None;
+    for (table, summary, set) in pieces {
+        ids.push(set);
+        match &mut joined {
+            None => joined = Some((table, summary)),
+            Some((t, s)) => {
+                t.merge(&table).ok()?;
+                s.absorb(&summary);
+                s.weight_scale = t.weight_scale;
+            }
+        }
+    }
+    if crate::data::ids::find_duplicate(ids).ok()?.is_some() {
+        return None;
+    }
+    joined
 }
 
 /// As [`tabulate_file`] for the contents of a file already in memory (the bundled
@@ -231,15 +310,9 @@ fn tabulate_parallel(
         let first = count(header_end, mid);
         (hash.join().ok().flatten(), first, second.join().ok().flatten())
     });
-    let (checksum, (mut table, mut summary, ids), (table2, summary2, ids2)) =
-        (checksum?, first_half?, second_half?);
+    let checksum = checksum?;
     // A repeat across the halves (or after spilling): the sequential loader names its lines.
-    if crate::data::ids::find_duplicate(vec![ids, ids2]).ok()?.is_some() {
-        return None;
-    }
-    table.merge(&table2).ok()?;
-    summary.absorb(&summary2);
-    summary.weight_scale = table.weight_scale;
+    let (table, mut summary) = join_counts(vec![first_half?, second_half?])?;
     summary.sha256 = checksum;
     summary.file = path.display().to_string();
     Some((table, summary))

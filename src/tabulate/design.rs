@@ -852,7 +852,8 @@ pub struct StratumLinks {
     /// Per stratum code and question, over the respondents in that stratum in both
     /// waves, the sums of their weight in the later wave times their weight in the
     /// earlier one, per `[row now, group now, row before, group before]` (the rows being
-    /// the options, then "not answered").
+    /// the options, then "not answered"); a stratum without such a respondent is left
+    /// out.
     pub joints: BTreeMap<String, Vec<Array4<f64>>>,
 }
 

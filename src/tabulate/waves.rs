@@ -165,16 +165,22 @@ fn link_waves(
         sizes.iter().map(|&n| Array4::zeros((n, groups, n, groups))).collect()
     };
     for i in 1..waves.len() {
-        let mut joints: Vec<Vec<Array4<f64>>> = Vec::new();
+        // Per stratum, its joint sums (kept only for strata with a shared respondent;
+        // without strata, always).
+        let mut joints: Vec<Option<Vec<Array4<f64>>>> = Vec::new();
         if !records.is_empty() {
-            joints = (0..strata.len().max(1)).map(|_| zeros()).collect();
+            joints = vec![None; strata.len().max(1)];
+            if !by_stratum {
+                joints[0] = Some(zeros());
+            }
             for (h, now) in &records[i] {
                 let Some(before) = records[i - 1].get(h) else { continue };
                 if now.stratum != before.stratum {
                     continue;
                 }
                 let w = now.weight * before.weight;
-                for (q, j) in joints[now.stratum].iter_mut().enumerate() {
+                let sums = joints[now.stratum].get_or_insert_with(zeros);
+                for (q, j) in sums.iter_mut().enumerate() {
                     let row = |a: u16| {
                         if a == PanelRecord::NOT_ANSWERED { sizes[q] - 1 } else { usize::from(a) }
                     };
@@ -185,11 +191,16 @@ fn link_waves(
         let (joint, strata) = if by_stratum {
             let links = StratumLinks {
                 units: strata.iter().cloned().zip(units.iter().copied()).collect(),
-                joints: strata.iter().cloned().zip(joints).collect::<BTreeMap<_, _>>(),
+                joints: strata
+                    .iter()
+                    .cloned()
+                    .zip(joints)
+                    .filter_map(|(code, j)| Some((code, j?)))
+                    .collect::<BTreeMap<_, _>>(),
             };
             (None, Some(links))
         } else {
-            (joints.pop(), None)
+            (joints.pop().flatten(), None)
         };
         waves[i].panel = Some(PanelLink { overlap: overlaps[i - 1], respondents, joint, strata });
     }

@@ -42,19 +42,25 @@ for (i in 1:3) {
 d <- do.call(rbind, waves)
 d$q1y0 <- ifelse(is.na(d$q1), 0, d$q1)
 d$a1 <- as.numeric(!is.na(d$q1))
-des <- svydesign(ids = ~id, weights = ~w, data = d)
-by <- svyby(~q1y0, ~wave + grp, des, svyratio, denominator = ~a1, covmat = TRUE)
-est <- coef(by)
-key <- function(w, g) which(names(est) == paste0(w, ".", g, ":a1") | names(est) == paste0(w, ".", g))
-out <- list()
-for (g in 1:2) {
-  for (w in 2:3) {
-    cw <- rep(0, length(est)); cw[key(w, g)] <- 1; cw[key(w - 1, g)] <- -1
-    ch <- svycontrast(by, cw)
-    out[[length(out) + 1]] <- list(group = g, wave = w, change = unname(coef(ch)),
-                                   se = unname(SE(ch)[1]), df = degf(des))
+# Per group, the change of the share answering 1 since the previous wave, each wave
+# and group a domain of the stacked design.
+changes <- function(design) {
+  by <- svyby(~q1y0, ~wave + grp, design, svyratio, denominator = ~a1, covmat = TRUE)
+  est <- coef(by)
+  key <- function(w, g) which(names(est) == paste0(w, ".", g, ":a1") | names(est) == paste0(w, ".", g))
+  rows <- list()
+  for (g in 1:2) {
+    for (w in 2:3) {
+      cw <- rep(0, length(est)); cw[key(w, g)] <- 1; cw[key(w - 1, g)] <- -1
+      ch <- svycontrast(by, cw)
+      rows[[length(rows) + 1]] <- list(group = g, wave = w, change = unname(coef(ch)),
+                                       se = unname(SE(ch)[1]), df = degf(design))
+    }
   }
+  rows
 }
+des <- svydesign(ids = ~id, weights = ~w, data = d)
+out <- changes(des)
 meta <- list(survey = as.character(packageVersion("survey")), r = R.version.string,
              respondents = length(unique(d$id)),
              overlap = c(length(intersect(w1, w2)), length(intersect(w2, w3))))
@@ -97,21 +103,7 @@ stacked <- list(
   strata = svydesign(ids = ~id, strata = ~stratum, nest = TRUE, weights = ~w, data = back),
   strata_fpc = svydesign(ids = ~id, strata = ~stratum, fpc = ~pop, nest = TRUE, weights = ~w,
                          data = back))
-designs <- list()
-for (nm in names(stacked)) {
-  by <- svyby(~q1y0, ~wave + grp, stacked[[nm]], svyratio, denominator = ~a1, covmat = TRUE)
-  est <- coef(by)
-  rows <- list()
-  for (g in 1:2) {
-    for (w in 2:3) {
-      cw <- rep(0, length(est)); cw[key(w, g)] <- 1; cw[key(w - 1, g)] <- -1
-      ch <- svycontrast(by, cw)
-      rows[[length(rows) + 1]] <- list(group = g, wave = w, change = unname(coef(ch)),
-                                       se = unname(SE(ch)[1]), df = degf(stacked[[nm]]))
-    }
-  }
-  designs[[nm]] <- rows
-}
+designs <- lapply(stacked, changes)
 
 # Strata of respondents where some respondents move: in wave 3, the first 30 people
 # sampled are in stratum s4 (new in that wave; each is then one PSU of s1 or s2 in the
@@ -133,19 +125,8 @@ back <- do.call(rbind, lapply(1:3, function(i) {
 back$q1y0 <- ifelse(is.na(back$q1), 0, back$q1)
 back$a1 <- as.numeric(!is.na(back$q1))
 options(survey.lonely.psu = "adjust")
-moved_design <- svydesign(ids = ~id, strata = ~stratum, nest = TRUE, weights = ~w, data = back)
-by <- svyby(~q1y0, ~wave + grp, moved_design, svyratio, denominator = ~a1, covmat = TRUE)
-est <- coef(by)
-rows <- list()
-for (g in 1:2) {
-  for (w in 2:3) {
-    cw <- rep(0, length(est)); cw[key(w, g)] <- 1; cw[key(w - 1, g)] <- -1
-    ch <- svycontrast(by, cw)
-    rows[[length(rows) + 1]] <- list(group = g, wave = w, change = unname(coef(ch)),
-                                     se = unname(SE(ch)[1]), df = degf(moved_design))
-  }
-}
-designs[["moved"]] <- rows
+designs[["moved"]] <- changes(svydesign(ids = ~id, strata = ~stratum, nest = TRUE,
+                                         weights = ~w, data = back))
 writeLines(toJSON(list(meta = meta, changes = out, designs = designs), auto_unbox = TRUE,
                   digits = NA, pretty = TRUE),
            "tests/golden/r_survey_panel.json")

@@ -168,6 +168,20 @@ enum Values {
     Bytes(Vec<ByteArray>),
 }
 
+impl Values {
+    /// No values, of the kind a column of `kind` holds.
+    fn empty(kind: Plain) -> Values {
+        match kind {
+            Plain::Bool => Values::Bool(Vec::new()),
+            Plain::Int32(_) => Values::Int32(Vec::new()),
+            Plain::Int64(_) => Values::Int64(Vec::new()),
+            Plain::Float => Values::Float(Vec::new()),
+            Plain::Double => Values::Double(Vec::new()),
+            Plain::Text { .. } => Values::Bytes(Vec::new()),
+        }
+    }
+}
+
 /// Reads up to `n` rows of one column into `levels` and `values` (both cleared first),
 /// across pages; the rows read (fewer only at the end of the column chunk).
 fn read_batch(
@@ -321,15 +335,7 @@ fn write_columns(
         return Ok(false);
     }
     let optional: Vec<bool> = schema.columns().iter().map(|c| c.max_def_level() == 1).collect();
-    let empty = |kind: Plain| match kind {
-        Plain::Bool => Values::Bool(Vec::new()),
-        Plain::Int32(_) => Values::Int32(Vec::new()),
-        Plain::Int64(_) => Values::Int64(Vec::new()),
-        Plain::Float => Values::Float(Vec::new()),
-        Plain::Double => Values::Double(Vec::new()),
-        Plain::Text { .. } => Values::Bytes(Vec::new()),
-    };
-    let mut values: Vec<Values> = kinds.iter().map(|&k| empty(k)).collect();
+    let mut values: Vec<Values> = kinds.iter().map(|&k| Values::empty(k)).collect();
     let mut levels: Vec<Vec<i16>> = vec![Vec::new(); kinds.len()];
     let io = |cause| LoadError::Io { file: part.to_path_buf(), cause };
     let mut line = Vec::new();
@@ -541,21 +547,13 @@ impl ParquetRows {
                 }
                 start += n;
             }
-            let empty = |kind: &Plain| match kind {
-                Plain::Bool => Values::Bool(Vec::new()),
-                Plain::Int32(_) => Values::Int32(Vec::new()),
-                Plain::Int64(_) => Values::Int64(Vec::new()),
-                Plain::Float => Values::Float(Vec::new()),
-                Plain::Double => Values::Double(Vec::new()),
-                Plain::Text { .. } => Values::Bytes(Vec::new()),
-            };
             out.push(ParquetRows {
                 names: names.clone(),
                 kinds: kinds.clone(),
                 optional: optional.clone(),
                 queue,
                 current: None,
-                values: kinds.iter().map(empty).collect(),
+                values: kinds.iter().map(|&k| Values::empty(k)).collect(),
                 levels: vec![Vec::new(); kinds.len()],
                 next: vec![0; kinds.len()],
                 batch: 0,

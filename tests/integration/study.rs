@@ -563,7 +563,7 @@ fn a_large_parquet_table_is_counted_on_two_threads_as_its_csv_is() {
         let file = std::fs::File::create(path).unwrap();
         let mut writer =
             SerializedFileWriter::new(file, Arc::new(schema), Default::default()).unwrap();
-        for chunk in rows.chunks(rows.len().div_ceil(groups)) {
+        for chunk in rows.chunks(rows.len().div_ceil(groups).max(1)) {
             let mut group = writer.next_row_group().unwrap();
             for c in 0..names.len() {
                 let values: Vec<ByteArray> = chunk.iter().map(|r| ByteArray::from(r[c])).collect();
@@ -634,6 +634,10 @@ fn a_large_parquet_table_is_counted_on_two_threads_as_its_csv_is() {
             assert_eq!(summary.rows_read, rows, "{what}");
             assert_eq!(summary.rows_used, csv_summary.rows_used, "{what}");
             assert_eq!(summary.missing_answers, csv_summary.missing_answers, "{what}");
+            assert_eq!(summary.excluded, csv_summary.excluded, "{what}");
+            assert_eq!(summary.zero_weights, csv_summary.zero_weights, "{what}");
+            assert_eq!(summary.ignored_columns, csv_summary.ignored_columns, "{what}");
+            assert_eq!(summary.weight_scale, csv_summary.weight_scale, "{what}");
             assert_eq!(summary.file, what);
             assert_eq!(summary.sha256, sha256(files), "{what}");
             assert_eq!(
@@ -653,6 +657,15 @@ fn a_large_parquet_table_is_counted_on_two_threads_as_its_csv_is() {
         if converts {
             continue;
         }
+        // No rows: refused as an empty CSV file is.
+        write_parquet(&(lines[0].to_string() + "\n"), &one, 1);
+        std::fs::write(&csv_path, lines[0].to_string() + "\n").unwrap();
+        let err =
+            tabulate_file(&one, &codebook, LoadOptions::default(), None).unwrap_err().to_string();
+        let want = tabulate_file(&csv_path, &codebook, LoadOptions::default(), None)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(err, want.replace(&csv_path.display().to_string(), &one.display().to_string()));
         // A bad code near the end: the message names its row (line = row + 1).
         let mut edited: Vec<&str> = lines.clone();
         let bad_line = edited.len() - 10;

@@ -270,19 +270,11 @@ fn push_text(out: &mut Vec<u8>, text: &[u8]) {
     out.push(b'"');
 }
 
-/// Appends value `i` of `values` as `kind`: as a CSV field when `quote`, else as the
-/// field's text (what a CSV reader gives back for that field).
-fn write_value(
-    out: &mut Vec<u8>,
-    kind: Plain,
-    values: &Values,
-    i: usize,
-    quote: bool,
-) -> Result<(), String> {
+/// Appends value `i` of `values` as `kind`: the text the row API's [`Field`] prints
+/// (what a CSV reader gives back for the field the conversion writes).
+fn write_value(out: &mut Vec<u8>, kind: Plain, values: &Values, i: usize) -> Result<(), String> {
     use ConvertedType as C;
-    let push_text = |out: &mut Vec<u8>, text: &[u8]| {
-        if quote { push_text(out, text) } else { out.extend_from_slice(text) }
-    };
+    let push_text = |out: &mut Vec<u8>, text: &[u8]| out.extend_from_slice(text);
     let signed = |out: &mut Vec<u8>, v: i64| push_integer(out, v < 0, v.unsigned_abs());
     match (kind, values) {
         (Plain::Bool, Values::Bool(v)) => {
@@ -318,72 +310,36 @@ fn write_value(
     Ok(())
 }
 
-/// Writes the rows of `reader` column by column when every column is one the
-/// column-wise reader covers ([`Plain`]); `false`, with nothing written, otherwise.
-fn write_columns(
-    reader: &SerializedFileReader<std::fs::File>,
-    out: &mut Out,
-    part: &Path,
-) -> Result<bool, LoadError> {
-    let bad = |message: String| LoadError::Format { file: part.to_path_buf(), message };
-    let schema = reader.metadata().file_metadata().schema_descr();
-    let Some(kinds) = schema.columns().iter().map(|c| Plain::of(c)).collect::<Option<Vec<Plain>>>()
-    else {
+/// Writes the rows of the Parquet file `part` column by column ([`ParquetRows`]) when
+/// every column is one the column-wise reader covers ([`Plain`]); `false`, with nothing
+/// written, otherwise.
+fn write_columns(out: &mut Out, part: &Path) -> Result<bool, LoadError> {
+    use super::records::RecordSource;
+    let Some(SplitTable { mut pieces, .. }) = ParquetRows::split(part, 1)? else {
         return Ok(false);
     };
-    if kinds.len() != schema.root_schema().get_fields().len() {
-        return Ok(false);
-    }
-    let optional: Vec<bool> = schema.columns().iter().map(|c| c.max_def_level() == 1).collect();
-    let mut values: Vec<Values> = kinds.iter().map(|&k| Values::empty(k)).collect();
-    let mut levels: Vec<Vec<i16>> = vec![Vec::new(); kinds.len()];
-    let io = |cause| LoadError::Io { file: part.to_path_buf(), cause };
-    let mut line = Vec::new();
-    for g in 0..reader.num_row_groups() {
-        let group = reader.get_row_group(g).map_err(|e| bad(e.to_string()))?;
-        let mut readers = (0..kinds.len())
-            .map(|c| group.get_column_reader(c))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| bad(e.to_string()))?;
-        let mut left = usize::try_from(group.metadata().num_rows()).unwrap_or(0);
-        while left > 0 {
-            let n = left.min(BATCH);
-            for c in 0..kinds.len() {
-                let read = read_batch(&mut readers[c], n, &mut levels[c], &mut values[c])
-                    .map_err(|e| bad(e.to_string()))?;
-                if read != n {
-                    return Err(bad(format!(
-                        "row group {g}: column {} holds fewer rows than the row group",
-                        schema.column(c).name()
-                    )));
-                }
-            }
-            let mut next = vec![0usize; kinds.len()];
-            // Row-major over column-major buffers: `row` indexes every column's levels.
-            #[allow(clippy::needless_range_loop)]
-            for row in 0..n {
-                line.clear();
-                for c in 0..kinds.len() {
-                    if c > 0 {
-                        line.push(b',');
-                    }
-                    if !optional[c] || levels[c][row] == 1 {
-                        write_value(&mut line, kinds[c], &values[c], next[c], true).map_err(
-                            |m| {
-                                bad(format!(
-                                    "row group {g}, column {}: {m}",
-                                    schema.column(c).name()
-                                ))
-                            },
-                        )?;
-                        next[c] += 1;
-                    }
-                }
-                line.push(b'\n');
-                out.write_all(&line).map_err(io)?;
-            }
-            left -= n;
+    let Some(mut rows) = pieces.pop() else { return Ok(false) };
+    let fail = |e: super::records::RecordError| match e {
+        super::records::RecordError::Io(cause) if cause.kind() != std::io::ErrorKind::Other => {
+            LoadError::Io { file: part.to_path_buf(), cause }
         }
+        e => LoadError::Format { file: part.to_path_buf(), message: e.to_string() },
+    };
+    let io = |cause| LoadError::Io { file: part.to_path_buf(), cause };
+    let mut record = super::records::Record::default();
+    // The header is written by the caller.
+    rows.read_record(&mut record).map_err(fail)?;
+    let mut line = Vec::new();
+    while rows.read_record(&mut record).map_err(fail)? {
+        line.clear();
+        for (c, field) in record.iter().enumerate() {
+            if c > 0 {
+                line.push(b',');
+            }
+            push_text(&mut line, field);
+        }
+        line.push(b'\n');
+        out.write_all(&line).map_err(io)?;
     }
     Ok(true)
 }
@@ -438,7 +394,7 @@ pub fn to_csv(path: &Path) -> Result<Converted, LoadError> {
             }
             Some(_) => {}
         }
-        if !write_columns(&reader, &mut out, part)? {
+        if !write_columns(&mut out, part)? {
             write_rows(&reader, &mut out, part)?;
         }
     }
@@ -605,11 +561,11 @@ impl ParquetRows {
                 if part.skip > 0 {
                     let skip = usize::try_from(part.skip).unwrap_or(usize::MAX);
                     for c in &mut part.columns {
-                        let skipped = skip_rows(c, skip).map_err(parquet_error)?;
-                        if skipped != skip {
-                            return Err(parquet_error(
-                                "a column holds fewer rows than its row group",
-                            ));
+                        if skip_rows(c, skip).map_err(parquet_error)? != skip {
+                            return Err(parquet_error(format!(
+                                "row group {}: a column holds fewer rows than the row group",
+                                part.group - 1
+                            )));
                         }
                     }
                     part.left_in_group -= part.skip;
@@ -621,7 +577,11 @@ impl ParquetRows {
                 let read = read_batch(column, n, &mut self.levels[c], &mut self.values[c])
                     .map_err(parquet_error)?;
                 if read != n {
-                    return Err(parquet_error("a column holds fewer rows than its row group"));
+                    return Err(parquet_error(format!(
+                        "row group {}: column {} holds fewer rows than the row group",
+                        part.group - 1,
+                        self.names[c]
+                    )));
                 }
             }
             part.left_in_group -= n as u64;
@@ -630,6 +590,13 @@ impl ParquetRows {
             (self.batch, self.row) = (n, 0);
             return Ok(true);
         }
+    }
+}
+
+impl ParquetRows {
+    /// The row group the current batch came from, for messages.
+    fn place(&self) -> String {
+        self.current.as_ref().map_or_else(String::new, |p| format!("row group {}", p.group - 1))
     }
 }
 
@@ -673,14 +640,14 @@ impl super::records::RecordSource for ParquetRows {
             }
             let (kind, values, i) = (self.kinds[c], &self.values[c], self.next[c]);
             record.push_with(|out| {
-                if let Err(m) = write_value(out, kind, values, i, false) {
-                    failed = Some(m);
+                if let Err(m) = write_value(out, kind, values, i) {
+                    failed = Some((c, m));
                 }
             });
             self.next[c] += 1;
         }
-        if let Some(m) = failed {
-            return Err(parquet_error(m));
+        if let Some((c, m)) = failed {
+            return Err(parquet_error(format!("{}, column {}: {m}", self.place(), self.names[c])));
         }
         self.row += 1;
         self.at += 1;
@@ -709,6 +676,14 @@ mod tests {
         Ok((wrote, std::fs::read_to_string(&csv)?))
     }
 
+    fn by_columns(
+        _: &SerializedFileReader<std::fs::File>,
+        w: &mut Out,
+        p: &Path,
+    ) -> Result<bool, LoadError> {
+        write_columns(w, p)
+    }
+
     fn by_rows(
         r: &SerializedFileReader<std::fs::File>,
         w: &mut Out,
@@ -723,7 +698,7 @@ mod tests {
     /// the file to the row API.
     #[test]
     fn columns_are_written_as_the_row_api_writes_them() -> Result<(), Failure> {
-        let (wrote, columns) = csv_of("column-kinds.parquet", write_columns)?;
+        let (wrote, columns) = csv_of("column-kinds.parquet", by_columns)?;
         assert!(wrote);
         let (_, rows) = csv_of("column-kinds.parquet", by_rows)?;
         assert_eq!(columns, rows);
@@ -731,8 +706,42 @@ mod tests {
         for expected in ["18446744073709551615", "4294967295", ",-126,", "\"with, comma\"", "NaN"] {
             assert!(columns.contains(expected), "{expected} missing:\n{columns}");
         }
-        let (wrote, _) = csv_of("column-kinds-date.parquet", write_columns)?;
+        let (wrote, _) = csv_of("column-kinds-date.parquet", by_columns)?;
         assert!(!wrote);
+        Ok(())
+    }
+
+    /// A text column holding bytes that are not UTF-8 is refused naming the part, its
+    /// row group and the column.
+    #[test]
+    fn text_that_is_not_utf8_is_refused_naming_its_row_group_and_column() -> Result<(), Failure> {
+        use parquet::data_type::ByteArrayType;
+        use parquet::file::writer::SerializedFileWriter;
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("bad.parquet");
+        let schema = parquet::schema::parser::parse_message_type(
+            "message t { REQUIRED BYTE_ARRAY name (UTF8); }",
+        )?;
+        let mut writer = SerializedFileWriter::new(
+            std::fs::File::create(&path)?,
+            std::sync::Arc::new(schema),
+            Default::default(),
+        )?;
+        for values in [vec![ByteArray::from("ok")], vec![ByteArray::from(vec![b'a', 0xff])]] {
+            let mut group = writer.next_row_group()?;
+            let mut column = group.next_column()?.ok_or("no column")?;
+            column.typed::<ByteArrayType>().write_batch(&values, None, None)?;
+            column.close()?;
+            group.close()?;
+        }
+        writer.close()?;
+        let Err(e) = to_csv(&path) else { return Err("not refused".into()) };
+        let message = e.to_string();
+        assert!(message.starts_with(&path.display().to_string()), "{message}");
+        assert!(
+            message.contains("row group 1, column name: a text value is not UTF-8"),
+            "{message}"
+        );
         Ok(())
     }
 

@@ -700,11 +700,7 @@ impl DesignTotals {
             .iter()
             .map(|(code, s)| {
                 let psus = if self.clustered { s.psus.len() as u64 } else { s.respondents };
-                let fraction = match s.fpc {
-                    None => 0.0,
-                    Some(f) if fractions => f,
-                    Some(n) => psus as f64 / n,
-                };
+                let fraction = sampling_fraction(s.fpc, fractions, psus);
                 let units = if self.clustered {
                     Units::Clusters(
                         s.psus
@@ -823,6 +819,17 @@ impl DesignTotals {
     }
 }
 
+/// A stratum's sampling fraction from its fpc: the fpc itself when every fpc of the
+/// design is at most 1 (R reads them as fractions), else its `psus` over the fpc as a
+/// population size; 0 (with replacement) without one.
+fn sampling_fraction(fpc: Option<f64>, fractions: bool, psus: u64) -> f64 {
+    match fpc {
+        None => 0.0,
+        Some(f) if fractions => f,
+        Some(population) => psus as f64 / population,
+    }
+}
+
 /// Whether the waves of a panel under the codebook's declared design are stacked as one
 /// sample ([`stacked_question_design`]): a declared design (strata, clusters, an fpc or
 /// replicate weights), without weighting.
@@ -938,11 +945,7 @@ pub fn stacked_question_design(
         .iter()
         .map(|(&code, (fpc, codes))| {
             let n = codes.len() as u64;
-            let fraction = match *fpc {
-                None => 0.0,
-                Some(f) if fractions => f,
-                Some(population) => n as f64 / population,
-            };
+            let fraction = sampling_fraction(*fpc, fractions, n);
             let units = codes
                 .iter()
                 .map(|&psu| {
@@ -1001,11 +1004,7 @@ fn stacked_element_design(
         .iter()
         .map(|(&code, fpc)| {
             let n = links.units.get(code).copied().unwrap_or(0);
-            let fraction = match *fpc {
-                None => 0.0,
-                Some(f) if fractions => f,
-                Some(population) => n as f64 / population,
-            };
+            let fraction = sampling_fraction(*fpc, fractions, n);
             let mut totals = cells(a, code, false);
             totals.extend(cells(b, code, false));
             let mut squares = cells(a, code, true);
